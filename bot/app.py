@@ -1,0 +1,40 @@
+"""The composition root: builds the Bolt app and wires every surface.
+
+Only this module (and the CLI) imports `handlers` and `scheduler`. Listeners run with
+`process_before_response=True`: the ack is written as soon as the listener returns
+instead of Bolt polling for it every 10 ms, and slow work (opening views, posting DMs)
+runs in lazy listeners after the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+from handlers import commands
+from handlers import reflection as reflection_handlers
+
+log = logging.getLogger(__name__)
+
+
+def create_app(rt: Runtime, *, token_verification: bool = True) -> App:
+    """A Bolt app bound to the runtime's token, signing secret and Web API URL.
+
+    Signature verification stays on: forged, unsigned or stale (> 5 min) requests get
+    401 from Bolt before any listener runs.
+    """
+    settings = rt.settings
+    app = App(
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        client=rt.web_client(),
+        process_before_response=True,
+        token_verification_enabled=token_verification,
+        request_verification_enabled=True,
+        logger=logging.getLogger("slack_bolt.App"),
+    )
+    commands.register(app, rt)
+    reflection_handlers.register(app, rt)
+    return app

@@ -1,0 +1,244 @@
+"""The `setback` command: run the bot, upgrade the database, operator tools.
+
+Start-up problems (a missing token, a malformed key, an unreachable database) end with
+one line naming the setting and the fix, and exit status 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bot.logs import setup_logging
+from bot.settings import ConfigError, Settings, load_settings
+from storage.crypto import KeyringError
+
+log = logging.getLogger("setback")
+
+EXIT_CONFIG = 2
+
+
+class StartupError(Exception):
+    """Something a person must fix before the bot can start; the message says what."""
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """`setback run`: Socket Mode when SLACK_APP_TOKEN is set (or --socket), else HTTP."""
+    mode = choose_mode(settings, force_http=args.http, force_socket=args.socket)
+    if mode == "socket":
+        return run_socket(settings)
+    return run_http(settings)
+
+
+def choose_mode(settings: Settings, *, force_http: bool = False, force_socket: bool = False) -> str:
+    """Pick the run mode the way DESIGN §7 describes, or explain what is missing."""
+    if force_socket or (settings.slack_app_token and not force_http):
+        if not settings.slack_app_token:
+            raise StartupError(
+                "Socket Mode needs SLACK_APP_TOKEN (xapp-…, with connections:write). "
+                "Create one under Basic Information → App-Level Tokens, or use --http."
+            )
+        if not settings.slack_bot_token:
+            raise StartupError("Setting SLACK_BOT_TOKEN is missing: copy the Bot User OAuth Token.")
+        return "socket"
+    if not settings.slack_bot_token:
+        raise StartupError(
+            "Setting SLACK_BOT_TOKEN is missing: set it (and SLACK_SIGNING_SECRET) in .env, "
+            "see README → Create the Slack app."
+        )
+    if not settings.slack_signing_secret:
+        raise StartupError(
+            "Setting SLACK_SIGNING_SECRET is missing: copy it from Basic Information → "
+            "App Credentials into .env."
+        )
+    return "http"
+
+
+def _runtime(settings: Settings) -> Any:
+    from bot.runtime import build_runtime
+
+    try:
+        return build_runtime(settings)
+    except KeyringError:
+        raise
+    except Exception as exc:
+        raise StartupError(
+            f"Cannot open the database at DATABASE_URL ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:160]}). Check the URL and that the server is up."
+        ) from None
+
+
+def _app(rt: Any) -> Any:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import create_app
+
+    try:
+        return create_app(rt)
+    except SlackApiError as exc:
+        raise StartupError(
+            f"Slack rejected SLACK_BOT_TOKEN ({exc.response.get('error')}) at "
+            f"{rt.settings.slack_api_url}. Reinstall the app and copy the new token."
+        ) from None
+    except Exception as exc:
+        if "auth" in str(exc).lower() or "token" in str(exc).lower():
+            raise StartupError(
+                f"Could not verify SLACK_BOT_TOKEN at {rt.settings.slack_api_url}: "
+                f"{type(exc).__name__}. Check the token and SLACK_API_URL."
+            ) from None
+        raise
+
+
+def run_http(settings: Settings, ready: Callable[[str], None] | None = None) -> int:
+    """Serve Slack's requests on $PORT until Ctrl-C / SIGTERM."""
+    from bot.web import make_wsgi
+
+    rt = _runtime(settings)
+    app = _app(rt)
+    server = _bind(make_wsgi(app, rt), settings.host, settings.port, settings.setback_web_threads)
+    url = f"http://{settings.host}:{server.effective_port}"
+    log.info("Setback is listening on %s/slack/events (health: %s/healthz)", url, url)
+    if ready:
+        ready(url)
+    _stop_on_signals(server.close)
+    try:
+        server.run()
+    except (KeyboardInterrupt, OSError):
+        pass
+    finally:
+        rt.engine.dispose()
+    return 0
+
+
+def _bind(wsgi: Any, host: str, port: int, threads: int) -> Any:
+    from bot.web import serve
+
+    try:
+        return serve(wsgi, host, port, threads)
+    except OSError as exc:
+        raise StartupError(
+            f"Port {port} on {host} is not available ({exc.strerror}). "
+            "Set PORT to a free port or stop what is using it."
+        ) from None
+
+
+def _stop_on_signals(stop: Callable[[], None]) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        log.info("Stopping (signal %s)", signum)
+        stop()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run_socket(settings: Settings) -> int:
+    """Socket Mode: no public URL needed, the socket is authenticated by the app token."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    rt = _runtime(settings)
+    app = _app(rt)
+    log.info("Setback is connecting to Slack in Socket Mode")
+    SocketModeHandler(app, settings.slack_app_token).start()
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """`setback db upgrade`: apply migrations (also done on every start)."""
+    from storage.migrate import current_revision
+
+    rt = _runtime(settings)
+    print(f"Database is at revision {current_revision(rt.engine)} (head).")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings | None) -> int:
+    from bot.language import check_cli
+
+    return check_cli.run(args.rest, sys.stdin, sys.stdout)
+
+
+def cmd_keys_new(args: argparse.Namespace, settings: Settings | None) -> int:
+    """Print a fresh Fernet key for SETBACK_ENCRYPTION_KEYS."""
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode())
+    return 0
+
+
+# --- parser ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="setback",
+        description="Setback: a guided, blameless reflection after a slip at work, in Slack.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    run = sub.add_parser(
+        "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    group = run.add_mutually_exclusive_group()
+    group.add_argument("--http", action="store_true", help="force HTTP mode on $PORT")
+    group.add_argument("--socket", action="store_true", help="force Socket Mode")
+    run.set_defaults(func=cmd_run, needs_settings=True)
+
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    db_sub.required = True
+    db_sub.add_parser("upgrade", help="apply migrations").set_defaults(
+        func=cmd_db_upgrade, needs_settings=True
+    )
+
+    check = sub.add_parser(
+        "check",
+        help="run the blameless language check on a file or stdin",
+        add_help=False,
+    )
+    check.add_argument("rest", nargs=argparse.REMAINDER)
+    check.set_defaults(func=cmd_check, needs_settings=False)
+
+    keys = sub.add_parser("keys", help="encryption keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION")
+    keys_sub.required = True
+    keys_sub.add_parser("new", help="print a new key").set_defaults(
+        func=cmd_keys_new, needs_settings=False
+    )
+    for extend in _EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+_EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `setback` console script."""
+    args = build_parser().parse_args(argv)
+    settings: Settings | None = None
+    try:
+        if args.needs_settings:
+            settings = load_settings()
+            setup_logging(settings.log_level)
+        return int(args.func(args, settings) or 0)
+    except (ConfigError, StartupError, KeyringError) as exc:
+        print(f"setback: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

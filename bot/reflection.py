@@ -1,0 +1,386 @@
+"""The reflection flow: open, save each step, go back, close, resume, finish.
+
+Listeners call these functions and answer Slack with what they return; all reading and
+writing of the database for the flow happens here, one unit of work per call. Every
+function that names a setback takes the acting team + user and re-checks ownership.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from slack_sdk.models.views import View
+
+from bot import members
+from bot.language import kindness, safety
+from bot.planning import amends_due, plan_checkins
+from bot.runtime import Runtime
+from bot.steps import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
+from bot.views import reflection as views
+from storage import repo
+from storage.db import session_scope
+from storage.models import Checkin, Commitment, Setback
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as Slack's payload says: the only identity ownership trusts."""
+
+    team_id: str
+    user_id: str
+    enterprise_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What to answer a view submission with: field errors, a next view, or close."""
+
+    action: str  # "errors" | "update" | "clear"
+    view: View | None = None
+    errors: dict[str, str] | None = None
+    finished_id: int | None = None
+
+
+# --- reading a submitted screen --------------------------------------------------------
+
+
+def read_values(step: int, state_values: dict[str, Any]) -> dict[str, Any]:
+    """Pull this screen's answers out of `view.state.values`, by field name.
+
+    Unknown blocks are ignored and every value is coerced to the field's shape, so a
+    crafted payload cannot smuggle extra keys into the stored answers.
+    """
+    answers: dict[str, Any] = {}
+    for f in screen(step).fields:
+        raw = (state_values.get(f.name) or {}).get(f.name) or {}
+        value = _coerce(f, raw)
+        if value not in (None, "", []):
+            answers[f.name] = value
+    return answers
+
+
+def _coerce(f: FormField, raw: dict[str, Any]) -> Any:
+    if f.kind in ("text", "multiline"):
+        value = raw.get("value")
+        return value.strip()[: f.max_length] if isinstance(value, str) else None
+    if f.kind == "date":
+        value = raw.get("selected_date")
+        return value if isinstance(value, str) and _is_date(value) else None
+    if f.kind in ("select", "radio"):
+        value = (raw.get("selected_option") or {}).get("value")
+        return value if value in {c.value for c in f.choices} else None
+    if f.kind in ("multi_select", "checkboxes"):
+        allowed = {c.value for c in f.choices}
+        return [
+            o.get("value") for o in raw.get("selected_options") or [] if o.get("value") in allowed
+        ]
+    if f.kind == "users":
+        users = raw.get("selected_users") or []
+        return [u for u in users if isinstance(u, str)][:20]
+    return None
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+        return True
+    except ValueError:
+        return False
+
+
+def validate(step: int, answers: dict[str, Any]) -> dict[str, str]:
+    """Field errors for a screen, keyed by block id, in the product's gentle voice."""
+    errors: dict[str, str] = {}
+    for f in screen(step).fields:
+        if f.required and not answers.get(f.name):
+            errors[f.name] = "Please fill this in to continue."
+    if step == 2 and answers.get("repair") and not answers.get("repair_by"):
+        errors["repair_by"] = "Pick a day for the repair, so we can check in with you then."
+    if step == 3 and "factors" not in errors:
+        factors = [line for line in answers.get("factors", "").splitlines() if line.strip()]
+        if len(factors) < 2:
+            errors["factors"] = (
+                "List at least two contributing factors, one per line — "
+                "there is rarely a single cause."
+            )
+    if step == 5:
+        for i in range(1, MAX_COMMITMENTS + 1):
+            has_if, has_then = bool(answers.get(f"if_{i}")), bool(answers.get(f"then_{i}"))
+            if has_if and not has_then:
+                errors[f"then_{i}"] = "Add what you will do in that situation."
+            elif has_then and not has_if:
+                errors[f"if_{i}"] = "Add the situation that will remind you."
+    return errors
+
+
+# --- opening ---------------------------------------------------------------------------
+
+
+def open_view(rt: Runtime, actor: Actor) -> View:
+    """What `/setback` opens: the resume chooser when a draft exists, else step 1."""
+    with session_scope(rt.engine, readonly=True) as s:
+        draft = repo.latest_draft(s, actor.team_id, actor.user_id)
+        if draft is not None:
+            return views.resume_view(draft.id, draft.title, draft.current_step)  # type: ignore[arg-type]
+    return views.step_view(0, None)
+
+
+def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> View:
+    """The screen a draft stopped at, prefilled; step 1 when there is no draft."""
+    with session_scope(rt.engine, readonly=True) as s:
+        if setback_id is None:
+            setback = repo.latest_draft(s, actor.team_id, actor.user_id)
+            if setback is None:
+                return views.step_view(0, None)
+        else:
+            setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+            if setback is None or setback.status != "draft":
+                return views.gone_view()
+        answers = repo.load_answers(s, setback)
+        return _step(rt, setback.current_step, setback.id, answers.get(setback.current_step))
+
+
+def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View:
+    """Delete the draft the person chose to abandon and open a fresh first screen."""
+    with session_scope(rt.engine) as s:
+        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        if setback is None or setback.status != "draft":
+            return views.gone_view()
+        repo.delete_setback(s, setback)
+    return views.step_view(0, None)
+
+
+def refresh_member(rt: Runtime, actor: Actor) -> None:
+    """Make sure the member exists and their time zone is fresh (after the modal opens)."""
+    now = rt.clock.now()
+    with session_scope(rt.engine) as s:
+        member = repo.ensure_member(s, actor.team_id, actor.user_id, now)
+        stale = members.tz_is_stale(member, now)
+    if not stale:
+        return
+    tz = members.fetch_timezone(rt.web_client(), actor.user_id)
+    with session_scope(rt.engine) as s:
+        member = repo.ensure_member(s, actor.team_id, actor.user_id, now)
+        if tz:
+            member.tz = tz
+        member.tz_checked_at = now
+
+
+# --- submitting ------------------------------------------------------------------------
+
+
+def submit_step(
+    rt: Runtime, actor: Actor, setback_id: int | None, step: int, state_values: dict[str, Any]
+) -> StepOutcome:
+    """Save a submitted screen and decide what comes next.
+
+    Order matters: crisis language is screened before anything else (REFLECTION.md,
+    Safety); then fields are validated; then the answers are saved, so nothing typed is
+    lost even when the next screen fails to render.
+    """
+    if not 0 <= step < TOTAL_STEPS:
+        return StepOutcome("update", views.gone_view())
+    answers = read_values(step, state_values)
+    now = rt.clock.now()
+    crisis = safety.screen_answers(answers)
+    errors = validate(step, answers)
+    if errors and not crisis:
+        return StepOutcome("errors", errors=errors)
+    with session_scope(rt.engine) as s:
+        setback = _owned_or_new(s, actor, setback_id, now)
+        if setback is None:
+            return StepOutcome("update", views.gone_view())
+        repo.save_answers(s, setback, step, answers, now)
+        if step == 0 and answers.get("title"):
+            setback.title = answers["title"]
+        next_step = step if errors else step + 1
+        setback.current_step = min(next_step, TOTAL_STEPS - 1)
+        setback.updated_at = now
+        if crisis:
+            repo.add_safety_flag(s, actor.team_id, actor.user_id, now)
+            setback.safety_hold = True
+            return StepOutcome(
+                "update",
+                views.care_view(setback.id, next_step, rt.settings.support_resources),  # type: ignore[arg-type]
+            )
+        if next_step >= TOTAL_STEPS:
+            _finish(s, setback, now)
+            return StepOutcome("clear", finished_id=setback.id)
+        note = _kind_note(answers, setback.id)  # type: ignore[arg-type]
+        saved = repo.load_answers(s, setback).get(next_step)
+        return StepOutcome("update", _step(rt, next_step, setback.id, saved, note))
+
+
+def continue_after_care(
+    rt: Runtime, actor: Actor, setback_id: int | None, next_step: int
+) -> StepOutcome:
+    """ "Keep going" on the care screen: on to the screen it names, or finish."""
+    now = rt.clock.now()
+    with session_scope(rt.engine) as s:
+        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        if setback is None or setback.status != "draft" or not 0 <= next_step <= TOTAL_STEPS:
+            return StepOutcome("update", views.gone_view())
+        if next_step == TOTAL_STEPS:
+            _finish(s, setback, now)
+            return StepOutcome("clear", finished_id=setback.id)
+        saved = repo.load_answers(s, setback).get(next_step)
+        return StepOutcome("update", _step(rt, next_step, setback.id, saved))
+
+
+def _step(
+    rt: Runtime, step: int, setback_id: int | None, saved: Any, note: str | None = None
+) -> View:
+    return views.step_view(
+        step, setback_id, saved, kind_note=note, resources=rt.settings.support_resources
+    )
+
+
+def _kind_note(answers: dict[str, Any], seed: int) -> str | None:
+    if kindness.answers_have_harsh_self_judgement(answers):
+        return kindness.self_compassion_reflection(seed)
+    return None
+
+
+def _owned_or_new(s: Any, actor: Actor, setback_id: int | None, now: datetime) -> Setback | None:
+    if setback_id is None:
+        return repo.create_setback(s, actor.team_id, actor.user_id, now, actor.enterprise_id)
+    setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+    if setback is None or setback.status != "draft":
+        return None
+    return setback
+
+
+def go_back(
+    rt: Runtime, actor: Actor, setback_id: int | None, step: int, state_values: dict[str, Any]
+) -> View:
+    """Back: keep what was typed on this screen (unvalidated) and show the one before."""
+    now = rt.clock.now()
+    target = max(0, min(step, TOTAL_STEPS - 1) - 1)
+    with session_scope(rt.engine) as s:
+        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        if setback is None or setback.status != "draft":
+            return views.gone_view()
+        answers = read_values(step, state_values)
+        if answers:
+            repo.save_answers(s, setback, step, answers, now)
+        setback.current_step = target
+        setback.updated_at = now
+        saved = repo.load_answers(s, setback).get(target)
+        return _step(rt, target, setback.id, saved)
+
+
+def close(
+    rt: Runtime, actor: Actor, setback_id: int | None, step: int, state_values: dict[str, Any]
+) -> int | None:
+    """The modal was closed: keep whatever was typed as the draft. Returns the draft id.
+
+    On the first screen nothing exists yet, so a draft is created only when the person
+    actually typed something; an empty modal opened and closed leaves no trace.
+    """
+    if not 0 <= step < TOTAL_STEPS:
+        return None
+    answers = read_values(step, state_values)
+    now = rt.clock.now()
+    with session_scope(rt.engine) as s:
+        if setback_id is None and not answers:
+            return None
+        setback = _owned_or_new(s, actor, setback_id, now)
+        if setback is None:
+            return None
+        if answers:
+            merged = {**repo.load_answers(s, setback).get(step, {}), **answers}
+            repo.save_answers(s, setback, step, merged, now)
+            if step == 0 and answers.get("title"):
+                setback.title = answers["title"]
+        setback.current_step = step
+        setback.updated_at = now
+        return setback.id
+
+
+# --- finishing -------------------------------------------------------------------------
+
+
+def _finish(s: Any, setback: Setback, now: datetime) -> None:
+    """Mark the setback complete and turn its promises into commitments + check-ins,
+    in the same transaction, so a crash never leaves a finished reflection unplanned."""
+    answers = repo.load_answers(s, setback)
+    member = repo.ensure_member(s, setback.team_id, setback.user_id, now)
+    hours = members.working_hours(member)
+    for commitment, due_times in _commitments(setback, answers, hours, now):
+        checkins = [
+            Checkin(
+                team_id=setback.team_id,
+                user_id=setback.user_id,
+                setback_id=setback.id,  # type: ignore[arg-type]
+                commitment_id=0,
+                kind=commitment.kind if commitment.kind != "growth" else "followup",
+                seq=i,
+                total=len(due_times),
+                due_at=due,
+                status="scheduled",
+            )
+            for i, due in enumerate(due_times)
+        ]
+        repo.add_commitment(s, commitment, checkins)
+    setback.status = "complete"
+    setback.completed_at = now
+    setback.updated_at = now
+
+
+def _commitments(
+    setback: Setback, answers: dict[int, dict[str, Any]], hours: Any, now: datetime
+) -> list[tuple[Commitment, list[datetime]]]:
+    out: list[tuple[Commitment, list[datetime]]] = []
+
+    def make(kind: str, text: str, due: datetime | None, schedule: str) -> Commitment:
+        return Commitment(
+            team_id=setback.team_id,
+            user_id=setback.user_id,
+            setback_id=setback.id,  # type: ignore[arg-type]
+            position=len(out),
+            kind=kind,
+            text=text,
+            schedule=schedule,
+            status="active",
+            due_at=due,
+            created_at=now,
+        )
+
+    accountability = answers.get(2, {})
+    if accountability.get("repair") and accountability.get("repair_by"):
+        due = amends_due(date.fromisoformat(accountability["repair_by"]), hours, now)
+        out.append((make("amends", accountability["repair"], due, "due"), [due]))
+    support = answers.get(4, {})
+    if support.get("reach_out_by"):
+        due = amends_due(date.fromisoformat(support["reach_out_by"]), hours, now)
+        out.append((make("support", "Reach out to someone for support", due, "due"), [due]))
+    growth = answers.get(5, {})
+    for i in range(1, MAX_COMMITMENTS + 1):
+        if_text, then_text = growth.get(f"if_{i}"), growth.get(f"then_{i}")
+        if not (if_text and then_text):
+            continue
+        schedule = growth.get(f"schedule_{i}") or "default"
+        due_times = plan_checkins(now, schedule, hours)
+        text = f"If {_lower_if(if_text)}, then I will {_lower_then(then_text)}"
+        out.append(
+            (make("growth", text, due_times[-1] if due_times else None, schedule), due_times)
+        )
+    return out
+
+
+def _lower_if(text: str) -> str:
+    text = text.strip().rstrip(",")
+    return text[3:].strip() if text.lower().startswith("if ") else text
+
+
+def _lower_then(text: str) -> str:
+    text = text.strip()
+    for prefix in ("then i will ", "then i'll ", "i will ", "i'll ", "then "):
+        if text.lower().startswith(prefix):
+            return text[len(prefix) :].strip()
+    return text

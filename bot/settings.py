@@ -1,0 +1,158 @@
+"""Configuration: one pydantic-settings class, read from the environment and `.env`.
+
+Every setting the app understands lives here, so `.env.example`, the README table and
+start-up validation all describe the same list. A bad or missing value stops start-up
+with one line naming the setting and how to fix it (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Directories that list services by country, so no number shown can be wrong for the reader.
+DEFAULT_SUPPORT_RESOURCES = (
+    "Find a helpline in your country=https://findahelpline.com;"
+    "Crisis centres worldwide (IASP)=https://www.iasp.info/crisis-centres-helplines/"
+)
+
+
+@dataclass(frozen=True)
+class SupportResource:
+    """A workspace-configured place to turn to (an EAP link, a helpline directory)."""
+
+    label: str
+    url: str
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line a person can act on."""
+
+
+class Settings(BaseSettings):
+    """All of Setback's settings. Field names match the environment variable names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: str | None = Field(default=None, description="Bot token, xoxb-…")
+    slack_signing_secret: str | None = Field(default=None, description="Signing secret")
+    slack_app_token: str | None = Field(default=None, description="App-level token for Socket Mode")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Web API base URL")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite default")
+    setback_data_dir: Path = Field(default=Path(".setback"), description="Embedded data folder")
+    setback_encryption_keys: str | None = Field(
+        default=None, description="Comma-separated Fernet keys; the first encrypts"
+    )
+    setback_support_resources: str = Field(default=DEFAULT_SUPPORT_RESOURCES)
+    port: int = Field(default=3000, ge=1, le=65535)
+    host: str = Field(default="0.0.0.0")
+    setback_web_threads: int = Field(default=8, ge=1, le=256)
+    setback_dispatch_interval: float = Field(default=30.0, gt=0)
+    setback_dispatch_batch: int = Field(default=200, ge=1, le=10000)
+    setback_lease_seconds: int = Field(default=120, ge=5)
+    setback_max_attempts: int = Field(default=5, ge=1, le=50)
+    setback_uninstall_grace_days: int = Field(default=0, ge=0)
+    setback_retention_days: int | None = Field(default=None, ge=1)
+    setback_dev_hooks: bool = Field(default=False, description="Sandbox-only time travel hook")
+    setback_sandbox_port: int = Field(default=3000, ge=1, le=65535)
+    setback_bot_port: int = Field(default=3001, ge=1, le=65535)
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, v: str | None) -> str | None:
+        if v and not v.startswith("xoxb-"):
+            raise ValueError("must start with xoxb- (the Bot User OAuth Token)")
+        return v or None
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, v: str | None) -> str | None:
+        if v and not v.startswith("xapp-"):
+            raise ValueError("must start with xapp- (an app-level token with connections:write)")
+        return v or None
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_shape(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, v: str) -> str:
+        v = v.upper()
+        if v not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return v
+
+    @field_validator("setback_support_resources")
+    @classmethod
+    def _resources_shape(cls, v: str) -> str:
+        parse_support_resources(v)
+        return v
+
+    @model_validator(mode="after")
+    def _database_default(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.setback_data_dir / 'setback.db'}"
+        return self
+
+    @property
+    def support_resources(self) -> list[SupportResource]:
+        """The configured resources, parsed (validated at load time)."""
+        return parse_support_resources(self.setback_support_resources)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return str(self.database_url).startswith("sqlite")
+
+    def has_slack_credentials(self) -> bool:
+        """HTTP mode needs a bot token and a signing secret."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+
+def parse_support_resources(raw: str) -> list[SupportResource]:
+    """Parse `Label=URL;Label=URL`, so a workspace can list its own EAP and helplines.
+
+    Hard-coded numbers can be wrong for the reader's country (REFLECTION.md, Safety), so
+    the resources are configuration, not code.
+    """
+    out: list[SupportResource] = []
+    for part in raw.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        label, sep, url = part.partition("=")
+        label, url = label.strip(), url.strip()
+        if not sep or not label or not url.startswith(("http://", "https://", "tel:", "mailto:")):
+            raise ValueError(
+                f"entry {part!r} must look like Label=https://… (pairs separated by ';')"
+            )
+        out.append(SupportResource(label=label, url=url))
+    if not out:
+        raise ValueError("needs at least one Label=URL pair")
+    return out
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings and turn validation errors into one actionable line.
+
+    Raises ConfigError rather than ValidationError so the CLI can print the message and
+    exit without a traceback.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err.get("loc") else "a setting"
+        msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+        raise ConfigError(
+            f"Setting {name} {msg}. Fix it in your environment or .env (see .env.example)."
+        ) from None

@@ -1,0 +1,69 @@
+"""`/setback` and its subcommands: ack at once, then open the modal.
+
+The ack carries no work (a trigger_id lives 3 s and Slack wants an answer within 3 s);
+the lazy listener opens the view first and refreshes the member's time zone after.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot import reflection
+from bot.reflection import Actor
+from bot.runtime import Runtime
+from bot.views.help import help_message
+
+log = logging.getLogger(__name__)
+
+Subcommand = Callable[[Runtime, Actor, dict[str, Any], WebClient], None]
+_extra: dict[str, tuple[str, Subcommand]] = {}
+
+
+def add_subcommand(name: str, description: str, run: Subcommand) -> None:
+    """Let another surface (settings, share, export…) plug in a `/setback <name>`."""
+    _extra[name] = (description, run)
+
+
+def actor_of(context: BoltContext) -> Actor:
+    """The acting team + user as Slack's payload states them."""
+    return Actor(
+        team_id=str(context.team_id or context.enterprise_id),
+        user_id=str(context.user_id),
+        enterprise_id=context.enterprise_id,
+    )
+
+
+def subcommand_of(text: str | None) -> str:
+    return (text or "").strip().split(maxsplit=1)[0].lower() if (text or "").strip() else ""
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Wire `/setback`."""
+
+    def ack_command(ack: Ack, command: dict[str, Any]) -> None:
+        sub = subcommand_of(command.get("text"))
+        if sub in ("", "resume") or sub in _extra:
+            ack()
+            return
+        extra = tuple((f"/setback {n}", d) for n, (d, _) in _extra.items())
+        text, blocks = help_message(extra)
+        ack(text=text, blocks=blocks, response_type="ephemeral")
+
+    def run_command(command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        sub = subcommand_of(command.get("text"))
+        actor = actor_of(context)
+        if sub in _extra:
+            _extra[sub][1](rt, actor, command, client)
+            return
+        if sub not in ("", "resume"):
+            return
+        view = reflection.open_view(rt, actor) if sub == "" else reflection.resume_view(rt, actor)
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+        reflection.refresh_member(rt, actor)
+
+    app.command("/setback")(ack=ack_command, lazy=[run_command])

@@ -1,0 +1,95 @@
+"""The reflection modal's submissions, closes and buttons.
+
+Each listener reads the payload, hands the acting team + user and the ids it names to
+one function of `bot.reflection` (which re-checks ownership), and answers Slack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot import reflection
+from bot.reflection import StepOutcome
+from bot.runtime import Runtime
+from bot.summary import post_summary
+from bot.views import reflection as views
+from bot.views.messages import ACTION_OPEN_JOURNAL
+from handlers.commands import actor_of
+
+
+def _answer(ack: Ack, out: StepOutcome) -> None:
+    if out.action == "errors":
+        ack(response_action="errors", errors=out.errors)
+    elif out.action == "update":
+        ack(response_action="update", view=out.view)
+    else:
+        ack(response_action="clear")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Wire the modal's listeners."""
+
+    def on_step(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        sid, step = views.read_metadata(view.get("private_metadata"))
+        values = (view.get("state") or {}).get("values") or {}
+        _answer(ack, reflection.submit_step(rt, actor_of(context), sid, step, values))
+
+    def on_care(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        sid, next_step = views.read_metadata(view.get("private_metadata"))
+        _answer(ack, reflection.continue_after_care(rt, actor_of(context), sid, next_step))
+
+    def after_submit(view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        sid, _ = views.read_metadata(view.get("private_metadata"))
+        if sid is not None:
+            post_summary(rt, actor_of(context), sid, app_id=body.get("api_app_id"))
+
+    app.view(views.CALLBACK_STEP)(ack=on_step, lazy=[after_submit])
+    app.view(views.CALLBACK_CARE)(ack=on_care, lazy=[after_submit])
+
+    def on_close(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        sid, step = views.read_metadata(view.get("private_metadata"))
+        values = (view.get("state") or {}).get("values") or {}
+        reflection.close(rt, actor_of(context), sid, step, values)
+        ack()
+
+    app.view_closed(views.CALLBACK_STEP)(on_close)
+
+    def on_closed_quietly(ack: Ack) -> None:
+        ack()
+
+    app.view_closed(views.CALLBACK_CARE)(on_closed_quietly)
+
+    def just_ack(ack: Ack) -> None:
+        ack()
+
+    def back(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        view = body["view"]
+        sid, step = views.read_metadata(view.get("private_metadata"))
+        values = (view.get("state") or {}).get("values") or {}
+        new = reflection.go_back(rt, actor_of(context), sid, step, values)
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=new)
+
+    def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        sid = _int(body["actions"][0].get("value"))
+        new = reflection.resume_view(rt, actor_of(context), sid) if sid else views.gone_view()
+        client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=new)
+
+    def start_over(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        sid = _int(body["actions"][0].get("value"))
+        new = reflection.start_over(rt, actor_of(context), sid) if sid else views.gone_view()
+        client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=new)
+
+    app.action(ACTION_OPEN_JOURNAL)(just_ack)  # a link button: Slack still reports the click
+    app.action(views.ACTION_BACK)(ack=just_ack, lazy=[back])
+    app.action(views.ACTION_RESUME)(ack=just_ack, lazy=[resume])
+    app.action(views.ACTION_START_OVER)(ack=just_ack, lazy=[start_over])

@@ -1,0 +1,186 @@
+"""The tables, in one place (DESIGN §4).
+
+Every row carries `team_id`, and every query in the repositories is scoped by it. Free
+text goes through `EncryptedText`/`EncryptedJSON`; times through `UTCDateTime`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import EncryptedJSON, EncryptedText, UTCDateTime
+
+
+def _utc(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Member(SQLModel, table=True):
+    """A person's preferences: time zone, working hours, workdays, pause."""
+
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_member_team_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    user_id: str = Field(max_length=32)
+    tz: str | None = Field(default=None, max_length=64)  # from users.info
+    tz_override: str | None = Field(default=None, max_length=64)
+    tz_checked_at: datetime | None = _utc()
+    work_start_min: int = Field(default=9 * 60)
+    work_end_min: int = Field(default=17 * 60)
+    workdays: str = Field(default="0,1,2,3,4", max_length=16)  # Monday=0
+    paused_until: datetime | None = _utc()
+    created_at: datetime | None = _utc(nullable=False)
+    updated_at: datetime | None = _utc()
+
+
+class Setback(SQLModel, table=True):
+    """One reflection and its thread: the root every commitment and check-in hangs from."""
+
+    __tablename__ = "setback"
+    __table_args__ = (Index("ix_setback_owner", "team_id", "user_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    user_id: str = Field(max_length=32)
+    status: str = Field(default="draft", max_length=16)  # draft / complete / archived
+    current_step: int = Field(default=0)
+    title: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
+    dm_channel: str | None = Field(default=None, max_length=32)
+    thread_ts: str | None = Field(default=None, max_length=32)
+    summary_attempts: int = Field(default=0)
+    safety_hold: bool = Field(default=False)  # crisis language met: never offered for sharing
+    created_at: datetime | None = _utc(nullable=False)
+    updated_at: datetime | None = _utc()
+    completed_at: datetime | None = _utc()
+    recap_posted_at: datetime | None = _utc()
+
+
+class Reflection(SQLModel, table=True):
+    """The answers of one screen of one setback, as one encrypted JSON document."""
+
+    __tablename__ = "reflection"
+    __table_args__ = (UniqueConstraint("setback_id", "step", name="uq_reflection_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    setback_id: int = Field(foreign_key="setback.id", index=True, ondelete="CASCADE")
+    step: int
+    answers: Any = Field(default=None, sa_column=Column(EncryptedJSON(), nullable=False))
+    updated_at: datetime | None = _utc()
+
+
+class Commitment(SQLModel, table=True):
+    """Something the person will do: a repair (amends), an if-then plan (growth), support."""
+
+    __tablename__ = "commitment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    setback_id: int = Field(foreign_key="setback.id", index=True, ondelete="CASCADE")
+    position: int = Field(default=0)
+    kind: str = Field(max_length=16)  # amends / growth / support
+    text: str = Field(sa_column=Column(EncryptedText(), nullable=False))
+    done_definition: str | None = Field(
+        default=None, sa_column=Column(EncryptedText(), nullable=True)
+    )
+    schedule: str = Field(default="default", max_length=32)
+    status: str = Field(default="active", max_length=16)  # active / done / let_go / cancelled
+    due_at: datetime | None = _utc()
+    created_at: datetime | None = _utc(nullable=False)
+    closed_at: datetime | None = _utc()
+
+
+class Checkin(SQLModel, table=True):
+    """One planned follow-up; the database, not the scheduler, is its source of truth."""
+
+    __tablename__ = "checkin"
+    __table_args__ = (
+        Index("ix_checkin_due", "status", "due_at"),
+        Index("ix_checkin_lease", "status", "lease_until"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    setback_id: int = Field(foreign_key="setback.id", index=True, ondelete="CASCADE")
+    commitment_id: int = Field(foreign_key="commitment.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="followup", max_length=16)  # followup / amends / support
+    seq: int = Field(default=0)
+    total: int = Field(default=1)
+    due_at: datetime | None = _utc(nullable=False)
+    status: str = Field(default="scheduled", max_length=16)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _utc()
+    attempts: int = Field(default=0)
+    last_attempt_at: datetime | None = _utc()
+    channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    response: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
+    error: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = _utc()
+    answered_at: datetime | None = _utc()
+
+
+class Share(SQLModel, table=True):
+    """A blameless retro summary the author chose to post in a channel."""
+
+    __tablename__ = "share"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    setback_id: int = Field(foreign_key="setback.id", index=True, ondelete="CASCADE")
+    channel: str = Field(max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    anonymous: bool = Field(default=False)
+    status: str = Field(default="pending", max_length=16)  # pending / posted / deleted / failed
+    posted_at: datetime | None = _utc()
+    deleted_at: datetime | None = _utc()
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Slack event ids already handled, so a retried delivery does nothing twice."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(sa_column=Column(String(64), primary_key=True))
+    team_id: str = Field(max_length=32)
+    received_at: datetime | None = _utc(nullable=False, index=True)
+
+
+class SafetyFlag(SQLModel, table=True):
+    """That crisis language was met, and when. Never the words themselves."""
+
+    __tablename__ = "safety_flag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    flagged_at: datetime | None = _utc(nullable=False)
+
+
+class Workspace(SQLModel, table=True):
+    """An installed workspace: its (encrypted) bot token when OAuth installs are used,
+    and when it was uninstalled so housekeeping can erase its data after the grace period."""
+
+    __tablename__ = "workspace"
+
+    team_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_token: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
+    installed_at: datetime | None = _utc()
+    uninstalled_at: datetime | None = _utc()
+
+
+TEAM_SCOPED_TABLES = (Member, Setback, Reflection, Commitment, Checkin, Share, SafetyFlag)

@@ -1,0 +1,196 @@
+"""Repository functions: every query is scoped by team (and by user where a person owns
+the row), so a listener can never reach another workspace's or person's data by id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from storage.models import (
+    Checkin,
+    Commitment,
+    Member,
+    ProcessedEvent,
+    Reflection,
+    SafetyFlag,
+    Setback,
+)
+
+# --- members -------------------------------------------------------------------------
+
+
+def get_member(s: Session, team_id: str, user_id: str) -> Member | None:
+    return s.exec(
+        select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
+    ).first()
+
+
+def ensure_member(s: Session, team_id: str, user_id: str, now: datetime) -> Member:
+    """The member row, created with defaults (09:00–17:00, Monday–Friday) on first use."""
+    member = get_member(s, team_id, user_id)
+    if member is None:
+        member = Member(team_id=team_id, user_id=user_id, created_at=now, updated_at=now)
+        s.add(member)
+        s.flush()
+    return member
+
+
+# --- setbacks --------------------------------------------------------------------------
+
+
+def create_setback(
+    s: Session, team_id: str, user_id: str, now: datetime, enterprise_id: str | None = None
+) -> Setback:
+    setback = Setback(
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        user_id=user_id,
+        status="draft",
+        current_step=0,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(setback)
+    s.flush()
+    return setback
+
+
+def get_owned_setback(
+    s: Session, team_id: str, user_id: str, setback_id: int | None
+) -> Setback | None:
+    """The setback only if this team + user own it; None otherwise (no hint why)."""
+    if setback_id is None:
+        return None
+    return s.exec(
+        select(Setback).where(
+            Setback.id == setback_id, Setback.team_id == team_id, Setback.user_id == user_id
+        )
+    ).first()
+
+
+def latest_draft(s: Session, team_id: str, user_id: str) -> Setback | None:
+    return s.exec(
+        select(Setback)
+        .where(Setback.team_id == team_id, Setback.user_id == user_id, Setback.status == "draft")
+        .order_by(Setback.updated_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+    ).first()
+
+
+def list_setbacks(
+    s: Session, team_id: str, user_id: str, statuses: Sequence[str], limit: int = 50
+) -> list[Setback]:
+    return list(
+        s.exec(
+            select(Setback)
+            .where(
+                Setback.team_id == team_id,
+                Setback.user_id == user_id,
+                Setback.status.in_(statuses),  # type: ignore[attr-defined]
+            )
+            .order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+
+
+def delete_setback(s: Session, setback: Setback) -> None:
+    """Delete one setback and everything under it (children first, for every backend)."""
+    for model in (Checkin, Commitment, Reflection):
+        s.exec(delete(model).where(model.setback_id == setback.id))  # type: ignore[call-overload]
+    s.delete(setback)
+    s.flush()
+
+
+# --- reflections -----------------------------------------------------------------------
+
+
+def save_answers(
+    s: Session, setback: Setback, step: int, answers: dict[str, Any], now: datetime
+) -> Reflection:
+    """Insert or replace one step's answers (a re-submitted step overwrites itself)."""
+    row = s.exec(
+        select(Reflection).where(Reflection.setback_id == setback.id, Reflection.step == step)
+    ).first()
+    if row is None:
+        row = Reflection(team_id=setback.team_id, setback_id=setback.id, step=step)  # type: ignore[arg-type]
+        s.add(row)
+    row.answers = answers
+    row.updated_at = now
+    s.flush()
+    return row
+
+
+def load_answers(s: Session, setback: Setback) -> dict[int, dict[str, Any]]:
+    rows = s.exec(
+        select(Reflection).where(
+            Reflection.setback_id == setback.id, Reflection.team_id == setback.team_id
+        )
+    )
+    return {r.step: dict(r.answers or {}) for r in rows}
+
+
+# --- commitments and check-ins ---------------------------------------------------------
+
+
+def add_commitment(s: Session, commitment: Commitment, checkins: Iterable[Checkin]) -> Commitment:
+    s.add(commitment)
+    s.flush()
+    for c in checkins:
+        c.commitment_id = commitment.id  # type: ignore[assignment]
+        s.add(c)
+    s.flush()
+    return commitment
+
+
+def commitments_of(s: Session, setback: Setback) -> list[Commitment]:
+    return list(
+        s.exec(
+            select(Commitment)
+            .where(Commitment.setback_id == setback.id, Commitment.team_id == setback.team_id)
+            .order_by(Commitment.position, Commitment.id)
+        )
+    )
+
+
+def next_checkins(s: Session, setback: Setback) -> dict[int, datetime]:
+    """Earliest scheduled check-in per commitment of a setback."""
+    rows = s.exec(
+        select(Checkin.commitment_id, func.min(Checkin.due_at))
+        .where(
+            Checkin.setback_id == setback.id,
+            Checkin.team_id == setback.team_id,
+            Checkin.status == "scheduled",
+        )
+        .group_by(Checkin.commitment_id)
+    )
+    return {cid: due for cid, due in rows}
+
+
+# --- safety and events -----------------------------------------------------------------
+
+
+def add_safety_flag(s: Session, team_id: str, user_id: str, now: datetime) -> None:
+    """Only a flag and a time: the words that triggered it are never stored here."""
+    s.add(SafetyFlag(team_id=team_id, user_id=user_id, flagged_at=now))
+    s.flush()
+
+
+def mark_event_processed(s: Session, event_id: str, team_id: str, now: datetime) -> bool:
+    """Record an event id; False when it was already there (a retried delivery)."""
+    if s.get(ProcessedEvent, event_id) is not None:
+        return False
+    s.add(ProcessedEvent(event_id=event_id, team_id=team_id, received_at=now))
+    s.flush()
+    return True
+
+
+def set_setback_thread(s: Session, setback_id: int, channel: str, ts: str) -> None:
+    s.exec(
+        update(Setback)  # type: ignore[call-overload]
+        .where(Setback.id == setback_id)
+        .values(dm_channel=channel, thread_ts=ts)
+    )

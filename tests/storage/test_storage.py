@@ -1,0 +1,145 @@
+"""Storage on SQLite and on the real PostgreSQL: migrations, encryption at rest, scoping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import inspect, text
+
+from storage import crypto, migrate, repo
+from storage.db import make_engine, session_scope
+from storage.models import Setback
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+SECRET = "I pushed the config at 5pm and checkout broke — zebra-canary-42"
+
+
+def test_migrations_create_every_table(engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    expected = {
+        "member",
+        "setback",
+        "reflection",
+        "commitment",
+        "checkin",
+        "share",
+        "processed_event",
+        "safety_flag",
+        "workspace",
+        "alembic_version",
+    }
+    assert expected <= tables
+    assert migrate.current_revision(engine) is not None
+
+
+def test_every_team_scoped_table_has_team_id(engine) -> None:
+    insp = inspect(engine)
+    for table in (
+        "member",
+        "setback",
+        "reflection",
+        "commitment",
+        "checkin",
+        "share",
+        "safety_flag",
+    ):
+        columns = {c["name"] for c in insp.get_columns(table)}
+        assert "team_id" in columns, table
+
+
+def test_answers_are_encrypted_at_rest(engine) -> None:
+    with session_scope(engine) as s:
+        sb = repo.create_setback(s, "T1", "U1", NOW)
+        sb.title = SECRET
+        repo.save_answers(s, sb, 0, {"facts": SECRET, "title": SECRET}, NOW)
+        sid = sb.id
+    with engine.connect() as conn:
+        raw_rows = [
+            *conn.execute(text("SELECT title FROM setback")).all(),
+            *conn.execute(text("SELECT answers FROM reflection")).all(),
+        ]
+    assert raw_rows, "rows were written"
+    for (value,) in raw_rows:
+        assert "zebra-canary-42" not in value
+        assert value.startswith("gAAAA")  # a Fernet token
+    with session_scope(engine, readonly=True) as s:
+        sb = s.get(Setback, sid)
+        assert sb.title == SECRET
+        assert repo.load_answers(s, sb)[0]["facts"] == SECRET
+
+
+def test_sqlite_file_holds_no_plain_text(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'raw.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with session_scope(engine) as s:
+        sb = repo.create_setback(s, "T1", "U1", NOW)
+        repo.save_answers(s, sb, 1, {"friend": SECRET}, NOW)
+    engine.dispose()  # checkpoint the WAL into the main file
+    blob = b"".join(p.read_bytes() for p in tmp_path.glob("raw.db*"))
+    assert b"zebra-canary-42" not in blob
+    assert b"reflection" in blob  # the file is the database we wrote
+
+
+def test_rotated_keys_still_decrypt(engine) -> None:
+    old = Fernet.generate_key()
+    crypto.configure([old])
+    with session_scope(engine) as s:
+        sb = repo.create_setback(s, "T1", "U1", NOW)
+        sb.title = "old key title"
+        sid = sb.id
+    crypto.configure([Fernet.generate_key(), old])
+    with session_scope(engine, readonly=True) as s:
+        assert s.get(Setback, sid).title == "old key title"
+    crypto.configure([Fernet.generate_key()])
+    with pytest.raises(crypto.KeyringError), session_scope(engine, readonly=True) as s:
+        s.get(Setback, sid).title  # noqa: B018
+
+
+def test_ownership_is_scoped_by_team_and_user(engine) -> None:
+    with session_scope(engine) as s:
+        sid = repo.create_setback(s, "T1", "U1", NOW).id
+    with session_scope(engine, readonly=True) as s:
+        assert repo.get_owned_setback(s, "T1", "U1", sid) is not None
+        assert repo.get_owned_setback(s, "T1", "U2", sid) is None
+        assert repo.get_owned_setback(s, "T2", "U1", sid) is None
+
+
+def test_datetimes_come_back_aware_utc(engine) -> None:
+    with session_scope(engine) as s:
+        sid = repo.create_setback(s, "T1", "U1", NOW + timedelta(hours=1)).id
+    with session_scope(engine, readonly=True) as s:
+        created = s.get(Setback, sid).created_at
+    assert created == NOW + timedelta(hours=1)
+    assert created.tzinfo is not None
+
+
+def test_naive_datetimes_are_refused(engine) -> None:
+    with pytest.raises(Exception, match="naive"), session_scope(engine) as s:
+        repo.create_setback(s, "T1", "U1", datetime(2026, 1, 1))
+
+
+def test_event_ids_deduplicate(engine) -> None:
+    with session_scope(engine) as s:
+        assert repo.mark_event_processed(s, "Ev1", "T1", NOW) is True
+    with session_scope(engine) as s:
+        assert repo.mark_event_processed(s, "Ev1", "T1", NOW) is False
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_url) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def test_generated_key_file_is_private(tmp_path, caplog) -> None:
+    with caplog.at_level("WARNING"):
+        key = crypto.load_or_create_key_file(tmp_path / ".setback")
+    path = tmp_path / ".setback" / crypto.KEY_FILE_NAME
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert "Generated an encryption key" in caplog.text
+    assert key.decode() not in caplog.text
+    assert crypto.load_or_create_key_file(tmp_path / ".setback") == key  # generated once
