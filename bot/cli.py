@@ -162,12 +162,6 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace, settings: Settings | None) -> int:
-    from bot.language import check_cli
-
-    return check_cli.run(args.rest, sys.stdin, sys.stdout)
-
-
 def cmd_keys_new(args: argparse.Namespace, settings: Settings | None) -> int:
     """Print a fresh Fernet key for SETBACK_ENCRYPTION_KEYS."""
     from cryptography.fernet import Fernet
@@ -202,13 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_upgrade, needs_settings=True
     )
 
-    check = sub.add_parser(
-        "check",
-        help="run the blameless language check on a file or stdin",
-        add_help=False,
-    )
-    check.add_argument("rest", nargs=argparse.REMAINDER)
-    check.set_defaults(func=cmd_check, needs_settings=False)
+    # Listed for --help; `main` hands `setback check …` to bot.language.check_cli directly.
+    sub.add_parser("check", help="blameless language check of a file or stdin ([FILE|-] [--json])")
 
     keys = sub.add_parser("keys", help="encryption keys")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION")
@@ -216,16 +205,16 @@ def build_parser() -> argparse.ArgumentParser:
     keys_sub.add_parser("new", help="print a new key").set_defaults(
         func=cmd_keys_new, needs_settings=False
     )
-    for extend in _EXTENSIONS:
-        extend(sub)
     return parser
-
-
-_EXTENSIONS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `setback` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"]:  # its own parser: `setback check --json FILE` must reach it whole
+        from bot.language import check_cli
+
+        return check_cli.run(argv[1:], sys.stdin, sys.stdout)
     args = build_parser().parse_args(argv)
     settings: Settings | None = None
     try:

@@ -39,6 +39,9 @@ def working_hours(member: Member | None) -> WorkingHours:
 
 
 def _minutes_to_time(minutes: int) -> time:
+    """Minutes after midnight as a wall time; 24:00 (end of day) is the last instant."""
+    if minutes >= 24 * 60:
+        return time(23, 59, 59, 999999)
     return time(minutes // 60, minutes % 60)
 
 

@@ -1,0 +1,1 @@
+"""Deterministic language checks: crisis screen, harsh self-judgement, blameless wording."""
