@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         default=None, description="Comma-separated Fernet keys; the first encrypts"
     )
     setback_support_resources: str = Field(default=DEFAULT_SUPPORT_RESOURCES)
-    port: int = Field(default=3000, ge=1, le=65535)
+    port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port
     host: str = Field(default="0.0.0.0")
     setback_web_threads: int = Field(default=8, ge=1, le=256)
     setback_dispatch_interval: float = Field(default=30.0, gt=0)

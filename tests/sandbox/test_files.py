@@ -1,0 +1,80 @@
+"""files_upload_v2 works end to end against the sandbox, as it does against Slack."""
+
+import urllib.request
+
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from .conftest import GENERAL, RANDOM
+
+
+def test_files_upload_v2_round_trip(client, workspace):
+    answer = client.files_upload_v2(
+        channel=GENERAL,
+        content="lessons learned\n",
+        filename="journal.md",
+        title="My journal",
+        initial_comment="Here is your export",
+    )
+
+    file = answer["file"]
+    message = workspace.messages[GENERAL][-1]
+    assert workspace.file_content(file["id"]) == b"lessons learned\n"
+    assert file["title"] == "My journal" and file["name"] == "journal.md"
+    assert file["channels"] == [GENERAL]
+    assert message["text"] == "Here is your export"
+    assert [f["id"] for f in message["files"]] == [file["id"]]
+    with urllib.request.urlopen(file["url_private"], timeout=5) as download:
+        assert download.read() == b"lessons learned\n"
+
+
+def test_upload_into_a_dm_thread(client, workspace):
+    parent = client.chat_postMessage(channel="U0ALICE", text="summary")
+
+    client.files_upload_v2(
+        channel=parent["channel"], content=b"\x00\x01", filename="a.bin", thread_ts=parent["ts"]
+    )
+
+    thread = workspace.thread(parent["channel"], parent["ts"])
+    assert len(thread) == 2
+    assert thread[1]["files"][0]["size"] == 2
+
+
+def test_upload_url_also_accepts_a_multipart_form(client, workspace):
+    reserved = client.files_getUploadURLExternal(filename="notes.txt", length=5)
+    boundary = "sandbox-boundary"
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="filename"; filename="notes.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+        "hello\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    request = urllib.request.Request(
+        reserved["upload_url"],
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        method="POST",
+    )
+
+    with urllib.request.urlopen(request, timeout=5) as reply:
+        assert reply.status == 200
+
+    assert workspace.file_content(reserved["file_id"]) == b"hello"
+
+
+def test_sharing_a_file_where_the_bot_is_not_a_member_is_refused(client, workspace):
+    with pytest.raises(SlackApiError) as raised:
+        client.files_upload_v2(channel=RANDOM, content="x", filename="x.txt")
+
+    assert raised.value.response["error"] == "not_in_channel"
+    assert workspace.messages[RANDOM] == []
+
+
+def test_completing_an_upload_that_never_arrived_is_refused(client):
+    reserved = client.files_getUploadURLExternal(filename="ghost.txt", length=5)
+
+    with pytest.raises(SlackApiError) as raised:
+        client.files_completeUploadExternal(files=[{"id": reserved["file_id"]}], channel_id=GENERAL)
+
+    assert raised.value.response["error"] == "file_not_found"
