@@ -12,6 +12,7 @@ import logging
 
 from slack_bolt import App
 
+from bot.logs import quiet_libraries
 from bot.runtime import Runtime
 from handlers import commands
 from handlers import reflection as reflection_handlers
@@ -26,8 +27,8 @@ def create_app(rt: Runtime, *, token_verification: bool = True) -> App:
     401 from Bolt before any listener runs.
     """
     settings = rt.settings
+    quiet_libraries(settings.log_level)
     app = App(
-        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
         client=rt.web_client(),
         process_before_response=True,

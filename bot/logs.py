@@ -27,6 +27,15 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def quiet_libraries(level: str | int = "INFO") -> None:
+    """Keep slack_sdk/Bolt (which log request and response bodies at DEBUG) at INFO or
+    above. Called by the app factory, so it holds however logging was configured."""
+    numeric = logging.getLevelName(level) if isinstance(level, str) else level
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(max(logging.INFO, numeric))
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
 def setup_logging(level: str = "INFO") -> None:
     """Configure the root logger once: one line per record, secrets masked."""
     root = logging.getLogger()
@@ -37,6 +46,4 @@ def setup_logging(level: str = "INFO") -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactSecrets())
         root.addHandler(handler)
-    for name in _QUIET:
-        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    quiet_libraries(level)

@@ -69,15 +69,14 @@ def is_sqlite(engine: Engine) -> bool:
 def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on error, always close.
 
-    `readonly` starts a deferred transaction on SQLite so reads never wait on writers.
+    `readonly` starts a deferred transaction on SQLite so reads never wait on writers;
+    closing it ends the transaction and leaves loaded rows readable (detached, not expired).
     """
     bind = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"}) if readonly else engine
     session = Session(bind, expire_on_commit=False)
     try:
         yield session
-        if readonly:
-            session.rollback()
-        else:
+        if not readonly:
             session.commit()
     except BaseException:
         session.rollback()
