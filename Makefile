@@ -1,5 +1,6 @@
 # Two commands: `make run` and `make test`. Each creates .venv when missing, installs
-# the project, upgrades the database, then runs the bot / the whole suite.
+# the project, upgrades the database, then runs the bot / the whole suite. With no Slack
+# tokens configured, `make run` starts the local sandbox: open http://127.0.0.1:3000.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
@@ -32,6 +33,7 @@ format: install
 
 bench: install
 	$(PY) benchmarks/ack.py
+	$(PY) benchmarks/dispatch.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

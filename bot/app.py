@@ -12,10 +12,17 @@ import logging
 
 from slack_bolt import App
 
+from bot import home, hooks
 from bot.logs import quiet_libraries
 from bot.runtime import Runtime
+from handlers import checkins as checkin_handlers
 from handlers import commands
+from handlers import events as event_handlers
+from handlers import home as home_handlers
+from handlers import lifecycle as lifecycle_handlers
 from handlers import reflection as reflection_handlers
+from handlers import settings as settings_handlers
+from handlers import share as share_handlers
 
 log = logging.getLogger(__name__)
 
@@ -38,4 +45,11 @@ def create_app(rt: Runtime, *, token_verification: bool = True) -> App:
     )
     commands.register(app, rt)
     reflection_handlers.register(app, rt)
+    share_handlers.register(app, rt)
+    home_handlers.register(app, rt)
+    lifecycle_handlers.register(app, rt)
+    checkin_handlers.register(app, rt)
+    settings_handlers.register(app, rt)
+    event_handlers.register(app, rt)
+    hooks.on_change(home.refresh)  # every change a person makes republishes their Home
     return app

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -31,7 +33,14 @@ class StartupError(Exception):
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """`setback run`: Socket Mode when SLACK_APP_TOKEN is set (or --socket), else HTTP."""
+    """`setback run`: Socket Mode when SLACK_APP_TOKEN is set (or --socket), else HTTP;
+    with no Slack tokens at all, the local sandbox workspace (DESIGN §7)."""
+    no_slack = not (
+        settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token
+    )
+    if no_slack and not (args.http or args.socket):
+        print("No Slack tokens configured: starting the local sandbox workspace.", flush=True)
+        return run_sandbox(settings)
     mode = choose_mode(settings, force_http=args.http, force_socket=args.socket)
     if mode == "socket":
         return run_socket(settings)
@@ -60,6 +69,47 @@ def choose_mode(settings: Settings, *, force_http: bool = False, force_socket: b
             "App Credentials into .env."
         )
     return "http"
+
+
+def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    """`setback sandbox`: the local workspace at http://127.0.0.1:3000 and the bot together."""
+    extra = ["--rate-limits"] if args.rate_limits else []
+    return run_sandbox(settings, extra + (["--start", args.start] if args.start else []))
+
+
+def run_sandbox(settings: Settings, extra: Sequence[str] = ()) -> int:
+    """Hand over to `python -m sandbox` (nothing imports `sandbox`: it runs as its own
+    program and starts this bot in HTTP mode as its child, wired to the sandbox)."""
+    command = [
+        sys.executable,
+        "-m",
+        "sandbox",
+        "--port",
+        str(settings.setback_sandbox_port),
+        "--bot-port",
+        str(settings.setback_bot_port),
+        "--data-dir",
+        str(settings.setback_data_dir),
+        *extra,
+    ]
+    if sys.platform == "win32":
+        return subprocess.call(command)
+    os.execv(sys.executable, command)  # signals (Ctrl-C) then reach the launcher directly
+    return 0  # not reached
+
+
+def _dev_routes(rt: Any) -> Any:
+    """The sandbox's time-travel hook (bot.devhooks), only with SETBACK_DEV_HOOKS=true."""
+    from bot import devhooks
+
+    try:
+        if not devhooks.enabled(rt.settings):
+            return None
+    except devhooks.DevHooksNotAllowed as exc:
+        raise StartupError(str(exc)) from None
+    from scheduler.dispatcher import run_once
+
+    return devhooks.routes(rt, dispatch=run_once)
 
 
 def _runtime(settings: Settings) -> Any:
@@ -97,13 +147,18 @@ def _app(rt: Any) -> Any:
         raise
 
 
-def run_http(settings: Settings, ready: Callable[[str], None] | None = None) -> int:
-    """Serve Slack's requests on $PORT until Ctrl-C / SIGTERM."""
+def run_http(
+    settings: Settings, ready: Callable[[str], None] | None = None, *, with_scheduler: bool = True
+) -> int:
+    """Serve Slack's requests on $PORT until Ctrl-C / SIGTERM (with the check-in
+    scheduler next to it unless `with_scheduler` is False: `setback web`)."""
     from bot.web import make_wsgi
 
     rt = _runtime(settings)
     app = _app(rt)
-    server = _bind(make_wsgi(app, rt), settings.host, settings.port, settings.setback_web_threads)
+    wsgi = make_wsgi(app, rt, extra=_dev_routes(rt))  # may refuse: before any thread starts
+    scheduler = _start_scheduler(rt) if with_scheduler else None
+    server = _bind(wsgi, settings.host, settings.port, settings.setback_web_threads)
     url = f"http://{settings.host}:{server.effective_port}"
     log.info("Setback is listening on %s/slack/events (health: %s/healthz)", url, url)
     if ready:
@@ -114,8 +169,18 @@ def run_http(settings: Settings, ready: Callable[[str], None] | None = None) -> 
     except (KeyboardInterrupt, OSError):
         pass
     finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+        rt.drain(timeout=10)  # summary DMs and Home refreshes already acknowledged
         rt.engine.dispose()
     return 0
+
+
+def _start_scheduler(rt: Any) -> Any:
+    """The check-in dispatcher tick and housekeeping, in background threads."""
+    from scheduler import jobs
+
+    return jobs.start(rt)
 
 
 def _bind(wsgi: Any, host: str, port: int, threads: int) -> Any:
@@ -148,8 +213,71 @@ def run_socket(settings: Settings) -> int:
 
     rt = _runtime(settings)
     app = _app(rt)
+    scheduler = _start_scheduler(rt)
     log.info("Setback is connecting to Slack in Socket Mode")
-    SocketModeHandler(app, settings.slack_app_token).start()
+    try:
+        SocketModeHandler(app, settings.slack_app_token).start()
+    finally:
+        scheduler.shutdown()
+    return 0
+
+
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    """`setback web`: HTTP listeners only (scale-out: check-ins go out from `setback worker`)."""
+    choose_mode(settings, force_http=True)
+    return run_http(settings, with_scheduler=False)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """`setback worker`: the check-in dispatcher and housekeeping, no HTTP listener."""
+    if not settings.slack_bot_token:
+        raise StartupError(
+            "Setting SLACK_BOT_TOKEN is missing: the worker posts check-ins with it (xoxb-…)."
+        )
+    rt = _runtime(settings)
+    scheduler = _start_scheduler(rt)
+    stopped = threading.Event()
+    _stop_on_signals(stopped.set)
+    log.info(
+        "Setback worker is dispatching check-ins every %ss", settings.setback_dispatch_interval
+    )
+    try:
+        while not stopped.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown()
+        rt.engine.dispose()
+    return 0
+
+
+def cmd_checkins_list(args: argparse.Namespace, settings: Settings) -> int:
+    """`setback checkins list [--due]`: ids, times and states (never a commitment's text)."""
+    from scheduler import ops
+
+    rt = _runtime(settings)
+    try:
+        print("\n".join(ops.list_lines(rt, due_only=args.due, limit=args.limit)))
+    finally:
+        rt.engine.dispose()
+    return 0
+
+
+def cmd_checkins_run(args: argparse.Namespace, settings: Settings) -> int:
+    """`setback checkins run [--as-of ISO]`: one dispatcher pass as of that time."""
+    from scheduler import ops
+
+    try:
+        as_of = ops.parse_as_of(args.as_of) if args.as_of else None
+    except ValueError as exc:
+        raise StartupError(str(exc)) from None
+    rt = _runtime(settings)
+    try:
+        report = ops.run_pass(rt, as_of, args.limit)
+    finally:
+        rt.engine.dispose()
+    print(f"Dispatch pass as of {rt.clock.now().isoformat()}: {report.as_text()}")
     return 0
 
 
@@ -167,6 +295,26 @@ def cmd_keys_new(args: argparse.Namespace, settings: Settings | None) -> int:
     from cryptography.fernet import Fernet
 
     print(Fernet.generate_key().decode())
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    """`setback keys rotate`: re-encrypt everything under the first key (resumable)."""
+    from bot import keys
+
+    if args.batch < 1:
+        raise StartupError("--batch must be at least 1 (rows per transaction).")
+    rt = _runtime(settings)
+    bar = keys.TextBar(sys.stderr)
+    try:
+        stats = keys.rotate(rt.engine, batch_size=args.batch, progress=bar)
+    finally:
+        bar.close()
+        rt.engine.dispose()
+    print(
+        f"Re-encrypted {stats.rotated} value(s) in {stats.rows} row(s); every value is now "
+        "under the first key of SETBACK_ENCRYPTION_KEYS. You can remove the older keys."
+    )
     return 0
 
 
@@ -189,6 +337,31 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--socket", action="store_true", help="force Socket Mode")
     run.set_defaults(func=cmd_run, needs_settings=True)
 
+    sandbox = sub.add_parser(
+        "sandbox", help="the local sandbox workspace and the bot together (no Slack needed)"
+    )
+    sandbox.add_argument("--rate-limits", action="store_true", help="answer like Slack's limits")
+    sandbox.add_argument("--start", help="workspace time on a fresh start, e.g. 2026-11-25T10:00Z")
+    sandbox.set_defaults(func=cmd_sandbox, needs_settings=True)
+
+    sub.add_parser(
+        "web", help="HTTP listeners only (scale-out, with `setback worker`)"
+    ).set_defaults(func=cmd_web, needs_settings=True)
+    sub.add_parser(
+        "worker", help="check-in dispatch and housekeeping only (scale-out)"
+    ).set_defaults(func=cmd_worker, needs_settings=True)
+    checkins = sub.add_parser("checkins", help="check-in tools for operators")
+    checkins_sub = checkins.add_subparsers(dest="checkins_command", metavar="ACTION")
+    checkins_sub.required = True
+    listing = checkins_sub.add_parser("list", help="check-ins not yet answered")
+    listing.add_argument("--due", action="store_true", help="only those a pass would claim now")
+    listing.add_argument("--limit", type=int, default=200, help="rows to show (default 200)")
+    listing.set_defaults(func=cmd_checkins_list, needs_settings=True)
+    one_pass = checkins_sub.add_parser("run", help="one dispatcher pass (catch-up, demos)")
+    one_pass.add_argument("--as-of", help="the pass's time, e.g. 2026-12-01T10:00:00Z")
+    one_pass.add_argument("--limit", type=int, help="check-ins to claim (default the batch size)")
+    one_pass.set_defaults(func=cmd_checkins_run, needs_settings=True)
+
     db = sub.add_parser("db", help="database tools")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
     db_sub.required = True
@@ -205,6 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     keys_sub.add_parser("new", help="print a new key").set_defaults(
         func=cmd_keys_new, needs_settings=False
     )
+    rotate = keys_sub.add_parser(
+        "rotate", help="re-encrypt stored values under the first key (safe to re-run)"
+    )
+    rotate.add_argument("--batch", type=int, default=500, help="rows per transaction")
+    rotate.set_defaults(func=cmd_keys_rotate, needs_settings=True)
     return parser
 
 

@@ -41,9 +41,10 @@ class StepOutcome:
     """What to answer a view submission with: field errors, a next view, or close."""
 
     action: str  # "errors" | "update" | "clear"
-    view: View | None = None
+    view: View | dict[str, Any] | None = None
     errors: dict[str, str] | None = None
     finished_id: int | None = None
+    created: bool = False  # a new draft was stored (the Home tab should show it)
 
 
 # --- reading a submitted screen --------------------------------------------------------
@@ -121,7 +122,7 @@ def validate(step: int, answers: dict[str, Any]) -> dict[str, str]:
 # --- opening ---------------------------------------------------------------------------
 
 
-def open_view(rt: Runtime, actor: Actor) -> View:
+def open_view(rt: Runtime, actor: Actor) -> View | dict[str, Any]:
     """What `/setback` opens: the resume chooser when a draft exists, else step 1."""
     with session_scope(rt.engine, readonly=True) as s:
         draft = repo.latest_draft(s, actor.team_id, actor.user_id)
@@ -130,7 +131,7 @@ def open_view(rt: Runtime, actor: Actor) -> View:
     return views.step_view(0, None)
 
 
-def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> View:
+def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> View | dict[str, Any]:
     """The screen a draft stopped at, prefilled; step 1 when there is no draft."""
     with session_scope(rt.engine, readonly=True) as s:
         if setback_id is None:
@@ -141,11 +142,11 @@ def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> Vie
             setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
             if setback is None or setback.status != "draft":
                 return views.gone_view()
-        answers = repo.load_answers(s, setback)
-        return _step(rt, setback.current_step, setback.id, answers.get(setback.current_step))
+        saved = repo.load_step(s, setback, setback.current_step)
+    return _step(rt, setback.current_step, setback.id, saved)
 
 
-def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View:
+def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View | dict[str, Any]:
     """Delete the draft the person chose to abandon and open a fresh first screen."""
     with session_scope(rt.engine) as s:
         setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
@@ -195,6 +196,7 @@ def submit_step(
         setback = _owned_or_new(s, actor, setback_id, now)
         if setback is None:
             return StepOutcome("update", views.gone_view())
+        sid: int = setback.id  # type: ignore[assignment]
         repo.save_answers(s, setback, step, answers, now)
         if step == 0 and answers.get("title"):
             setback.title = answers["title"]
@@ -204,16 +206,16 @@ def submit_step(
         if crisis:
             repo.add_safety_flag(s, actor.team_id, actor.user_id, now)
             setback.safety_hold = True
-            return StepOutcome(
-                "update",
-                views.care_view(setback.id, next_step, rt.settings.support_resources),  # type: ignore[arg-type]
-            )
-        if next_step >= TOTAL_STEPS:
+        elif next_step >= TOTAL_STEPS:
             _finish(s, setback, now)
-            return StepOutcome("clear", finished_id=setback.id)
-        note = _kind_note(answers, setback.id)  # type: ignore[arg-type]
-        saved = repo.load_answers(s, setback).get(next_step)
-        return StepOutcome("update", _step(rt, next_step, setback.id, saved, note))
+            return StepOutcome("clear", finished_id=sid)
+        else:
+            saved = repo.load_step(s, setback, next_step)
+    # Views are built after the unit of work, so the write lock is held only for SQL.
+    if crisis:
+        return StepOutcome("update", views.care_view(sid, next_step, rt.settings.support_resources))
+    note = _kind_note(answers, sid)
+    return StepOutcome("update", _step(rt, next_step, sid, saved, note), created=setback_id is None)
 
 
 def continue_after_care(
@@ -228,14 +230,14 @@ def continue_after_care(
         if next_step == TOTAL_STEPS:
             _finish(s, setback, now)
             return StepOutcome("clear", finished_id=setback.id)
-        saved = repo.load_answers(s, setback).get(next_step)
-        return StepOutcome("update", _step(rt, next_step, setback.id, saved))
+        saved = repo.load_step(s, setback, next_step)
+    return StepOutcome("update", _step(rt, next_step, setback.id, saved))
 
 
 def _step(
     rt: Runtime, step: int, setback_id: int | None, saved: Any, note: str | None = None
-) -> View:
-    return views.step_view(
+) -> dict[str, Any]:
+    return views.step_view_dict(
         step, setback_id, saved, kind_note=note, resources=rt.settings.support_resources
     )
 
@@ -257,7 +259,7 @@ def _owned_or_new(s: Any, actor: Actor, setback_id: int | None, now: datetime) -
 
 def go_back(
     rt: Runtime, actor: Actor, setback_id: int | None, step: int, state_values: dict[str, Any]
-) -> View:
+) -> View | dict[str, Any]:
     """Back: keep what was typed on this screen (unvalidated) and show the one before."""
     now = rt.clock.now()
     target = max(0, min(step, TOTAL_STEPS - 1) - 1)
@@ -270,8 +272,8 @@ def go_back(
             repo.save_answers(s, setback, step, answers, now)
         setback.current_step = target
         setback.updated_at = now
-        saved = repo.load_answers(s, setback).get(target)
-        return _step(rt, target, setback.id, saved)
+        saved = repo.load_step(s, setback, target)
+    return _step(rt, target, setback.id, saved)
 
 
 def close(
@@ -293,7 +295,7 @@ def close(
         if setback is None:
             return None
         if answers:
-            merged = {**repo.load_answers(s, setback).get(step, {}), **answers}
+            merged = {**(repo.load_step(s, setback, step) or {}), **answers}
             repo.save_answers(s, setback, step, merged, now)
             if step == 0 and answers.get("title"):
                 setback.title = answers["title"]

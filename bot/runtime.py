@@ -7,7 +7,12 @@ the scheduler, so nothing reaches for globals or the wall clock.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
@@ -29,12 +34,53 @@ class Runtime:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     client: WebClient | None = None
+    _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _pending: set[Future[Any]] = field(default_factory=set, repr=False)
+    _pending_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def web_client(self) -> WebClient:
         """The bot's Web API client (created lazily so tools without a token still run)."""
         if self.client is None:
             self.client = make_client(self.settings.slack_bot_token, self.settings.slack_api_url)
         return self.client
+
+    def later(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run slow follow-up work (a Web API call after an ack) off the request thread.
+
+        Unlike a Bolt lazy listener, which copies the whole request for every event, this
+        is only paid when there is follow-up work. Failures are logged, never raised.
+        """
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="setback-later")
+
+        def guarded() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - background work must not die silently
+                log.exception("background task %s failed", getattr(fn, "__name__", "?"))
+                return None
+
+        future = self._executor.submit(guarded)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until follow-up work queued with `later` is done (shutdown, tests).
+        True when nothing is left running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._pending_lock:
+                pending = list(self._pending)
+            if not pending:
+                return True
+            wait(pending, timeout=max(0.0, deadline - time.monotonic()))
+        return False
 
 
 def configure_keys(settings: Settings) -> None:

@@ -36,7 +36,11 @@ class Settings(BaseSettings):
     """All of Setback's settings. Field names match the environment variable names."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,  # `SETTING=` in a copied .env.example means "use the default"
     )
 
     slack_bot_token: str | None = Field(default=None, description="Bot token, xoxb-…")

@@ -12,7 +12,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot import members
+from bot import hooks, members
 from bot.reflection import Actor
 from bot.runtime import Runtime
 from bot.views.messages import summary_message
@@ -29,6 +29,10 @@ def post_summary(
     rt: Runtime, actor: Actor, setback_id: int, *, app_id: str | None = None
 ) -> str | None:
     """Post (or find) the summary DM and record its ts as the thread. Returns the ts."""
+    with session_scope(rt.engine, readonly=True) as s:
+        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        if setback is None or setback.status == "draft" or setback.thread_ts:
+            return setback.thread_ts if setback is not None else None
     with session_scope(rt.engine) as s:
         setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
         if setback is None or setback.status == "draft":
@@ -76,6 +80,7 @@ def post_summary(
         return None
     with session_scope(rt.engine) as s:
         repo.set_setback_thread(s, setback_id, channel, ts)
+    hooks.changed(rt, actor)
     return ts
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import reflection
+from bot import hooks, reflection
 from bot.reflection import StepOutcome
 from bot.runtime import Runtime
 from bot.summary import post_summary
@@ -39,28 +39,37 @@ def _int(value: Any) -> int | None:
 def register(app: App, rt: Runtime) -> None:
     """Wire the modal's listeners."""
 
-    def on_step(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    def finish_later(out: StepOutcome, body: dict[str, Any], context: BoltContext) -> None:
+        """After the ack: post the summary DM when the reflection just completed, and
+        refresh the Home tab when a draft appeared (the first screen was saved)."""
+        actor = actor_of(context)
+        if out.finished_id is not None:
+            rt.later(post_summary, rt, actor, out.finished_id, app_id=body.get("api_app_id"))
+        elif out.created:
+            rt.later(hooks.changed, rt, actor)
+
+    def on_step(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         sid, step = views.read_metadata(view.get("private_metadata"))
         values = (view.get("state") or {}).get("values") or {}
-        _answer(ack, reflection.submit_step(rt, actor_of(context), sid, step, values))
+        out = reflection.submit_step(rt, actor_of(context), sid, step, values)
+        _answer(ack, out)
+        finish_later(out, body, context)
 
-    def on_care(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    def on_care(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         sid, next_step = views.read_metadata(view.get("private_metadata"))
-        _answer(ack, reflection.continue_after_care(rt, actor_of(context), sid, next_step))
+        out = reflection.continue_after_care(rt, actor_of(context), sid, next_step)
+        _answer(ack, out)
+        finish_later(out, body, context)
 
-    def after_submit(view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        sid, _ = views.read_metadata(view.get("private_metadata"))
-        if sid is not None:
-            post_summary(rt, actor_of(context), sid, app_id=body.get("api_app_id"))
-
-    app.view(views.CALLBACK_STEP)(ack=on_step, lazy=[after_submit])
-    app.view(views.CALLBACK_CARE)(ack=on_care, lazy=[after_submit])
+    app.view(views.CALLBACK_STEP)(on_step)
+    app.view(views.CALLBACK_CARE)(on_care)
 
     def on_close(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         sid, step = views.read_metadata(view.get("private_metadata"))
         values = (view.get("state") or {}).get("values") or {}
         reflection.close(rt, actor_of(context), sid, step, values)
         ack()
+        rt.later(hooks.changed, rt, actor_of(context))
 
     app.view_closed(views.CALLBACK_STEP)(on_close)
 
@@ -88,6 +97,7 @@ def register(app: App, rt: Runtime) -> None:
         sid = _int(body["actions"][0].get("value"))
         new = reflection.start_over(rt, actor_of(context), sid) if sid else views.gone_view()
         client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=new)
+        hooks.changed(rt, actor_of(context))
 
     app.action(ACTION_OPEN_JOURNAL)(just_ack)  # a link button: Slack still reports the click
     app.action(views.ACTION_BACK)(ack=just_ack, lazy=[back])

@@ -755,6 +755,7 @@ def route(
 
 
 class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # bursts of concurrent clients queue instead of resetting
     daemon_threads = True
     workspace: Workspace
 

@@ -15,6 +15,8 @@ nobody can mutate the workspace behind the lock's back. Listeners registered wit
 reacts to a change can read the workspace again without deadlocking.
 """
 
+import base64
+import binascii
 import copy
 import logging
 import mimetypes
@@ -37,6 +39,21 @@ VIEW_STACK_LIMIT = 3
 RESPONSE_URL_TTL_SECONDS = 30 * 60.0
 RESPONSE_URL_MAX_USES = 5
 RECORD_LIMIT = 5000
+SNAPSHOT_RECORDS = 200  # rejections and calls kept across a restart
+_SNAPSHOT_PARTS = (
+    "im_by_user",
+    "messages",
+    "ephemerals",
+    "views",
+    "view_owner",
+    "view_errors",
+    "view_stacks",
+    "home_views",
+    "files",
+    "rejections",
+    "calls",
+    "limits",
+)
 
 # Slack labels time zones with long names; zoneinfo only knows abbreviations.
 _TZ_LABELS = {
@@ -252,6 +269,13 @@ class Workspace:
             entry = {"method": method, "error": error, "detail": detail, "at": self.now()}
             self._append_record(self.rejections, entry)
             self._emit("rejection", entry)
+
+    def recent(self, kind: str, limit: int = 200) -> list[dict[str, Any]]:
+        """The last ``limit`` entries of ``"calls"`` or ``"rejections"``, oldest first."""
+        if kind not in ("calls", "rejections"):
+            raise ValueError("kind must be 'calls' or 'rejections'")
+        with self._locked():
+            return copy.deepcopy(getattr(self, kind)[-limit:])
 
     @staticmethod
     def _append_record(records: list[dict[str, Any]], entry: dict[str, Any]) -> None:
@@ -732,6 +756,11 @@ class Workspace:
                 if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"
             ]
 
+    def channel_messages(self, channel_id: str) -> list[dict[str, Any]]:
+        """Every message of a channel, thread replies included, in the order posted."""
+        with self._locked():
+            return copy.deepcopy(self.messages.get(channel_id, []))
+
     def thread(self, channel_id: str, ts: str) -> list[dict[str, Any]]:
         """A thread: the parent first, then its replies in ts order.
 
@@ -975,6 +1004,11 @@ class Workspace:
             raise SlackError("not_found", view_id)
         return view
 
+    def errors_of(self, view_id: str) -> dict[str, str]:
+        """The field errors the bot last asked to show on a view (block_id -> message)."""
+        with self._locked():
+            return dict(self.view_errors.get(view_id, {}))
+
     def view(self, view_id: str) -> dict[str, Any] | None:
         """A copy of a stored view (open or closed), or None."""
         with self._locked():
@@ -1144,6 +1178,89 @@ class Workspace:
         """The bytes of an uploaded file (KeyError if nothing was uploaded)."""
         with self._locked():
             return self._file_content[file_id]
+
+    # ------------------------------------------------------------------ members
+
+    def add_member(self, channel_id: str, user_id: str) -> bool:
+        """Add someone to a channel (what ``/invite @setback`` does); False if already in."""
+        with self._locked():
+            channel = self._channel(channel_id)
+            if user_id not in self._users:
+                raise SlackError("user_not_found", user_id)
+            if channel.is_im:
+                raise SlackError("method_not_supported_for_channel_type", channel_id)
+            if channel.is_archived:
+                raise SlackError("is_archived", channel_id)
+            if user_id in channel.members:
+                return False
+            channel.members.append(user_id)
+            self._emit("member_joined", {"channel": channel_id, "user": user_id})
+            return True
+
+    def rate_limits(self) -> dict[str, dict[str, Any]]:
+        """The rate limits switched on, by method."""
+        with self._locked():
+            return copy.deepcopy(self._limits)
+
+    # ------------------------------------------------------------------ persistence
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a restart must keep, as JSON-ready data (see :meth:`restore`).
+
+        Trigger ids and response URLs are left out on purpose: they live seconds and
+        minutes in Slack too, so a restart simply lets them expire.
+        """
+        with self._locked():
+            return copy.deepcopy(
+                {
+                    "team_id": self.team_id,
+                    "seq": self._seq,
+                    "last_ts_micros": self._last_ts_micros,
+                    "users": [u.__dict__ for u in self._users.values()],
+                    "channels": [c.__dict__ for c in self._channels.values()],
+                    "im_by_user": self._im_by_user,
+                    "messages": self.messages,
+                    "ephemerals": self.ephemerals,
+                    "views": self.views,
+                    "view_owner": self.view_owner,
+                    "view_errors": self.view_errors,
+                    "view_stacks": self.view_stacks,
+                    "home_views": self.home_views,
+                    "files": self.files,
+                    "file_content": {
+                        k: base64.b64encode(v).decode() for k, v in self._file_content.items()
+                    },
+                    "rejections": self.rejections[-SNAPSHOT_RECORDS:],
+                    "calls": self.calls[-SNAPSHOT_RECORDS:],
+                    "limits": self._limits,
+                }
+            )
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Replace this workspace's contents with a :meth:`snapshot` of the same team.
+
+        Raises ValueError for a snapshot of another team or with a missing part, so a
+        damaged file is reported instead of half-loaded.
+        """
+        if state.get("team_id") != self.team_id:
+            raise ValueError(f"snapshot is of team {state.get('team_id')!r}, not {self.team_id!r}")
+        try:
+            users = {u["id"]: _User(**u) for u in state["users"]}
+            channels = {c["id"]: _Channel(**c) for c in state["channels"]}
+            contents = {k: base64.b64decode(v) for k, v in state["file_content"].items()}
+            parts = {key: copy.deepcopy(state[key]) for key in _SNAPSHOT_PARTS}
+            seq, last = int(state["seq"]), int(state["last_ts_micros"])
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise ValueError(f"snapshot is incomplete or damaged: {exc!r}") from exc
+        with self._locked():
+            self._users, self._channels, self._file_content = users, channels, contents
+            self._seq, self._last_ts_micros = seq, last
+            self._im_by_user = parts.pop("im_by_user")
+            self._limits = parts.pop("limits")
+            self._buckets = {}
+            for key, value in parts.items():
+                setattr(self, key, value)
+            self._emit("restored", {})
 
 
 def _kept_values(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -8,8 +8,10 @@ never shared across threads: Bolt runs listeners on a thread pool.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 _BEGIN_OPTION = "setback_begin"
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -58,6 +61,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+    _WRITE_LOCKS[engine] = threading.RLock()
     return engine
 
 
@@ -71,18 +75,26 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
 
     `readonly` starts a deferred transaction on SQLite so reads never wait on writers;
     closing it ends the transaction and leaves loaded rows readable (detached, not expired).
+    SQLite allows one writer at a time. Within a process, writers queue on a lock (woken
+    the moment it is free) instead of in SQLite's busy handler, which sleeps in growing
+    steps and turns contention into long tails; other processes still wait via
+    busy_timeout.
     """
     bind = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"}) if readonly else engine
-    session = Session(bind, expire_on_commit=False)
-    try:
-        yield session
-        if not readonly:
-            session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    with ExitStack() as stack:
+        lock = None if readonly else _WRITE_LOCKS.get(engine)
+        if lock is not None:
+            stack.enter_context(lock)
+        session = Session(bind, expire_on_commit=False)
+        try:
+            yield session
+            if not readonly:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
 
 def ping(engine: Engine) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import EncryptedJSON, EncryptedText, UTCDateTime
@@ -104,8 +104,14 @@ class Checkin(SQLModel, table=True):
 
     __tablename__ = "checkin"
     __table_args__ = (
-        Index("ix_checkin_due", "status", "due_at"),
-        Index("ix_checkin_lease", "status", "lease_until"),
+        # Only rows still to be sent: the claim's index stays small as history grows,
+        # and recording a post (status → sent) adds nothing to it.
+        Index(
+            "ix_checkin_open",
+            "due_at",
+            postgresql_where=text("status IN ('scheduled', 'claimed')"),
+            sqlite_where=text("status IN ('scheduled', 'claimed')"),
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
@@ -135,6 +141,7 @@ class Share(SQLModel, table=True):
     """A blameless retro summary the author chose to post in a channel."""
 
     __tablename__ = "share"
+    __table_args__ = (Index("ix_share_owner", "team_id", "user_id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
@@ -143,9 +150,18 @@ class Share(SQLModel, table=True):
     channel: str = Field(max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     anonymous: bool = Field(default=False)
-    status: str = Field(default="pending", max_length=16)  # pending / posted / deleted / failed
+    # draft → queued (Post pressed) → posting → posted → deleted; or → failed (nothing posted)
+    status: str = Field(default="pending", max_length=16)
     posted_at: datetime | None = _utc()
     deleted_at: datetime | None = _utc()
+    # The author's edited texts until posted (then cleared); the reflection stays unchanged.
+    draft: Any = Field(default=None, sa_column=Column(EncryptedJSON(), nullable=True))
+    error: str | None = Field(default=None, max_length=64)  # last Slack error, no user text
+    extra_ts: str | None = Field(default=None, max_length=255)  # thread replies of a long post
+    confirm_channel: str | None = Field(default=None, max_length=32)  # the author's DM
+    confirm_ts: str | None = Field(default=None, max_length=32)  # confirmation with Delete
+    created_at: datetime | None = _utc()
+    updated_at: datetime | None = _utc()
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -181,6 +197,16 @@ class Workspace(SQLModel, table=True):
     bot_token: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
     installed_at: datetime | None = _utc()
     uninstalled_at: datetime | None = _utc()
+
+
+class JobLease(SQLModel, table=True):
+    """Who runs a periodic job right now (housekeeping), so N replicas take turns."""
+
+    __tablename__ = "job_lease"
+
+    name: str = Field(sa_column=Column(String(64), primary_key=True))
+    owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _utc()
 
 
 TEAM_SCOPED_TABLES = (Member, Setback, Reflection, Commitment, Checkin, Share, SafetyFlag)

@@ -18,6 +18,7 @@ from storage.models import (
     Reflection,
     SafetyFlag,
     Setback,
+    Share,
 )
 
 # --- members -------------------------------------------------------------------------
@@ -124,6 +125,18 @@ def save_answers(
     return row
 
 
+def load_step(s: Session, setback: Setback, step: int) -> dict[str, Any] | None:
+    """One step's saved answers (None when that screen was never saved)."""
+    row = s.exec(
+        select(Reflection.answers).where(
+            Reflection.setback_id == setback.id,
+            Reflection.team_id == setback.team_id,
+            Reflection.step == step,
+        )
+    ).first()
+    return dict(row) if row is not None else None
+
+
 def load_answers(s: Session, setback: Setback) -> dict[int, dict[str, Any]]:
     rows = s.exec(
         select(Reflection).where(
@@ -193,4 +206,185 @@ def set_setback_thread(s: Session, setback_id: int, channel: str, ts: str) -> No
         update(Setback)  # type: ignore[call-overload]
         .where(Setback.id == setback_id)
         .values(dm_channel=channel, thread_ts=ts)
+    )
+
+
+# --- shares (blameless retro posts) ----------------------------------------------------
+
+
+def get_owned_share(s: Session, team_id: str, user_id: str, share_id: int | None) -> Share | None:
+    """The share only if this team + user own it; None otherwise (no hint why)."""
+    if share_id is None:
+        return None
+    return s.exec(
+        select(Share).where(
+            Share.id == share_id, Share.team_id == team_id, Share.user_id == user_id
+        )
+    ).first()
+
+
+def claim_share(
+    s: Session,
+    team_id: str,
+    user_id: str,
+    share_id: int,
+    from_statuses: Sequence[str],
+    to_status: str,
+    now: datetime,
+) -> bool:
+    """Move an owned share between statuses in one UPDATE; False when another request
+    got there first (a double-clicked Post) or the row is not this person's."""
+    result = s.exec(
+        update(Share)  # type: ignore[call-overload]
+        .where(
+            Share.id == share_id,
+            Share.team_id == team_id,
+            Share.user_id == user_id,
+            Share.status.in_(list(from_statuses)),  # type: ignore[attr-defined]
+        )
+        .values(status=to_status, updated_at=now)
+    )
+    return bool(result.rowcount == 1)
+
+
+def shares_of_setback(s: Session, setback: Setback, statuses: Sequence[str]) -> list[Share]:
+    return list(
+        s.exec(
+            select(Share)
+            .where(
+                Share.setback_id == setback.id,
+                Share.team_id == setback.team_id,
+                Share.user_id == setback.user_id,
+                Share.status.in_(list(statuses)),  # type: ignore[attr-defined]
+            )
+            .order_by(Share.id)
+        )
+    )
+
+
+# --- journal: what the Home tab and the export read ------------------------------------
+
+
+def _owned(model: Any, team_id: str, user_id: str) -> Any:
+    return select(model).where(model.team_id == team_id, model.user_id == user_id)
+
+
+def count_setbacks(s: Session, team_id: str, user_id: str, statuses: Sequence[str]) -> int:
+    return int(
+        s.exec(
+            select(func.count())
+            .select_from(Setback)
+            .where(
+                Setback.team_id == team_id,
+                Setback.user_id == user_id,
+                Setback.status.in_(statuses),  # type: ignore[attr-defined]
+            )
+        ).one()
+    )
+
+
+def active_setbacks(s: Session, team_id: str, user_id: str, limit: int) -> list[Setback]:
+    """Finished setbacks that still have an open commitment, newest first."""
+    open_ids = select(Commitment.setback_id).where(
+        Commitment.team_id == team_id,
+        Commitment.user_id == user_id,
+        Commitment.status == "active",
+    )
+    return list(
+        s.exec(
+            _owned(Setback, team_id, user_id)
+            .where(Setback.status == "complete", Setback.id.in_(open_ids))  # type: ignore[union-attr]
+            .order_by(Setback.completed_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+
+
+def past_setbacks(
+    s: Session, team_id: str, user_id: str, exclude: Sequence[int], offset: int, limit: int
+) -> list[Setback]:
+    """Finished and archived setbacks, newest first, one page (`exclude`: shown elsewhere)."""
+    query = _owned(Setback, team_id, user_id).where(
+        Setback.status.in_(("complete", "archived"))  # type: ignore[attr-defined]
+    )
+    if exclude:
+        query = query.where(Setback.id.not_in(list(exclude)))  # type: ignore[union-attr]
+    query = query.order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+    return list(s.exec(query.offset(offset).limit(limit)))
+
+
+def lessons_of(
+    s: Session, team_id: str, user_id: str, limit: int
+) -> list[tuple[Setback, dict[str, Any]]]:
+    """The growth screen's answers of the latest finished setbacks (for their lessons)."""
+    setbacks = list(
+        s.exec(
+            _owned(Setback, team_id, user_id)
+            .where(Setback.status.in_(("complete", "archived")))  # type: ignore[attr-defined]
+            .order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+    by_id = {sb.id: sb for sb in setbacks}
+    rows = s.exec(
+        select(Reflection).where(
+            Reflection.team_id == team_id,
+            Reflection.setback_id.in_(list(by_id)),  # type: ignore[attr-defined]
+            Reflection.step == 5,
+        )
+    )
+    answers = {r.setback_id: dict(r.answers or {}) for r in rows}
+    return [(sb, answers.get(sb.id, {})) for sb in setbacks]  # type: ignore[arg-type]
+
+
+def posted_shares(s: Session, team_id: str, user_id: str, limit: int) -> list[Share]:
+    """Shared summaries still in their channel, newest first."""
+    return list(
+        s.exec(
+            _owned(Share, team_id, user_id)
+            .where(Share.status == "posted")
+            .order_by(Share.posted_at.desc(), Share.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+
+
+def archive_setback(s: Session, setback: Setback, now: datetime) -> None:
+    """Archive: open commitments close as cancelled, scheduled check-ins are cancelled."""
+    setback.status = "archived"
+    setback.updated_at = now
+    s.exec(
+        update(Checkin)  # type: ignore[call-overload]
+        .where(
+            Checkin.setback_id == setback.id,
+            Checkin.team_id == setback.team_id,
+            Checkin.status == "scheduled",
+        )
+        .values(status="cancelled")
+    )
+    s.exec(
+        update(Commitment)  # type: ignore[call-overload]
+        .where(
+            Commitment.setback_id == setback.id,
+            Commitment.team_id == setback.team_id,
+            Commitment.status == "active",
+        )
+        .values(status="cancelled", closed_at=now)
+    )
+    s.flush()
+
+
+def rows_of_person(s: Session, model: Any, team_id: str, user_id: str) -> list[Any]:
+    """Every row of a user-scoped table for one person, oldest first (for the export)."""
+    return list(s.exec(_owned(model, team_id, user_id).order_by(model.id)))
+
+
+def rows_of_setback(s: Session, model: Any, setback: Setback) -> list[Any]:
+    """Every row of a child table for one setback, in id order (for the export)."""
+    return list(
+        s.exec(
+            select(model)
+            .where(model.setback_id == setback.id, model.team_id == setback.team_id)
+            .order_by(model.id)
+        )
     )

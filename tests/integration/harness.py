@@ -8,6 +8,7 @@ Slack itself is stood in for.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -144,12 +145,17 @@ class Harness:
         app = create_app(self.rt)
         self._server = serve(make_wsgi(app, self.rt), "127.0.0.1", 0, threads=8)
         self.url = f"http://127.0.0.1:{self._server.effective_port}"
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
         self.slack = SlackDelivery(self.ws, f"{self.url}/slack/events", SIGNING_SECRET, self.api)
         return self
 
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):  # waitress's select() sees the socket stop() closed
+            self._server.run()
+
     def stop(self) -> None:
+        self.rt.drain(timeout=5)
         self._server.close()
         self._thread.join(timeout=5)
         self.api.stop()
@@ -202,4 +208,9 @@ class Harness:
             if i < len(steps) - 1:
                 self.wait_modal(user, "setback_step", i + 1)
         msgs = wait_for(lambda: len(self.dm(user)) > before and self.dm(user), what="summary DM")
+        self.settle()
         return msgs[-1]["ts"]
+
+    def settle(self) -> None:
+        """Wait for the bot's follow-up work after acks (summary DMs, Home refreshes)."""
+        assert self.rt.drain(), "background work did not finish"

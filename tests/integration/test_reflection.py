@@ -273,3 +273,19 @@ def test_two_people_never_see_each_others_drafts(harness) -> None:
     h.slack.close_view(ADA, h.modal(ADA)["id"])
     view = h.open_reflection(BEN)  # Ben gets a fresh first screen, not Ada's draft
     assert "Config push broke checkout" not in _texts(view)
+
+
+def test_home_tab_follows_the_reflection(harness) -> None:
+    h = harness
+
+    def home_text() -> str:
+        return json.dumps((h.ws.home_view(ADA) or {}).get("blocks", []))
+
+    h.open_reflection(ADA)
+    h.submit(ADA, SAMPLE_STEPS[0])
+    h.wait_modal(ADA, "setback_step", 1)
+    wait_for(lambda: "Config push broke checkout" in home_text(), what="draft on Home")
+    assert "setback_home_resume" in home_text() or "Resume" in home_text()
+    assert "Config push broke checkout" not in json.dumps(
+        (h.ws.home_view(BEN) or {}).get("blocks", [])
+    )

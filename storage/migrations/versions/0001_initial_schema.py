@@ -88,6 +88,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("team_id"),
     )
     op.create_table(
+        "job_lease",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("owner", sa.String(length=64), nullable=True),
+        sa.Column("lease_until", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
         "commitment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
@@ -135,11 +142,19 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("posted_at", sa.DateTime(), nullable=True),
         sa.Column("deleted_at", sa.DateTime(), nullable=True),
+        sa.Column("draft", sa.Text(), nullable=True),
+        sa.Column("error", sa.String(length=64), nullable=True),
+        sa.Column("extra_ts", sa.String(length=255), nullable=True),
+        sa.Column("confirm_channel", sa.String(length=32), nullable=True),
+        sa.Column("confirm_ts", sa.String(length=32), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["setback_id"], ["setback.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("share", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_share_setback_id"), ["setback_id"], unique=False)
+        batch_op.create_index("ix_share_owner", ["team_id", "user_id", "status"], unique=False)
 
     op.create_table(
         "checkin",
@@ -172,20 +187,25 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_checkin_commitment_id"), ["commitment_id"], unique=False
         )
-        batch_op.create_index("ix_checkin_due", ["status", "due_at"], unique=False)
-        batch_op.create_index("ix_checkin_lease", ["status", "lease_until"], unique=False)
+        batch_op.create_index(
+            "ix_checkin_open",
+            ["due_at"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('scheduled', 'claimed')"),
+            sqlite_where=sa.text("status IN ('scheduled', 'claimed')"),
+        )
         batch_op.create_index(batch_op.f("ix_checkin_setback_id"), ["setback_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("checkin", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_checkin_setback_id"))
-        batch_op.drop_index("ix_checkin_lease")
-        batch_op.drop_index("ix_checkin_due")
+        batch_op.drop_index("ix_checkin_open")
         batch_op.drop_index(batch_op.f("ix_checkin_commitment_id"))
 
     op.drop_table("checkin")
     with op.batch_alter_table("share", schema=None) as batch_op:
+        batch_op.drop_index("ix_share_owner")
         batch_op.drop_index(batch_op.f("ix_share_setback_id"))
 
     op.drop_table("share")
@@ -197,6 +217,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_commitment_setback_id"))
 
     op.drop_table("commitment")
+    op.drop_table("job_lease")
     op.drop_table("workspace")
     with op.batch_alter_table("setback", schema=None) as batch_op:
         batch_op.drop_index("ix_setback_owner")

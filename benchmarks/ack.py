@@ -1,0 +1,294 @@
+"""Ack and step-submission latency through the real HTTP server, beside a bare Bolt app.
+
+    .venv/bin/python benchmarks/ack.py [--requests 2000] [--clients 20] [--rounds 3]
+
+Both apps run behind the same server (waitress, 8 threads) in this process; the Web
+API is the sandbox Slack over HTTP. 20 client threads with keep-alive connections send
+signed `/setback` commands (and, for Setback, the six view submissions of a whole
+reflection). Rounds alternate between the two apps so drift hits both. Prints p50/p99
+and the ratio Setback / bare; the targets are ack p99 ≤ 1.2× bare (stretch 0.5×) and
+step-submission p99 < 30 ms on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from slack_bolt import App  # noqa: E402
+from slack_sdk import WebClient  # noqa: E402
+from slack_sdk.signature import SignatureVerifier  # noqa: E402
+
+from bot.app import create_app  # noqa: E402
+from bot.runtime import build_runtime  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.web import make_wsgi, serve  # noqa: E402
+from sandbox.slack_api import SlackApiServer  # noqa: E402
+from sandbox.workspace import Workspace  # noqa: E402
+
+SECRET = "bench-signing-secret"
+TEAM = "T0SANDBOX"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Server:
+    """A WSGI app on waitress in a background thread."""
+
+    def __init__(self, wsgi: Any) -> None:
+        self.server = serve(wsgi, "127.0.0.1", 0, threads=8)
+        self.port = self.server.effective_port
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def bare_app(api_url: str, token: str) -> Any:
+    """The baseline: a Bolt app with one command that only acks (Bolt's defaults)."""
+    app = App(
+        signing_secret=SECRET,
+        client=WebClient(token=token, base_url=api_url),
+        token_verification_enabled=False,
+    )
+
+    @app.command("/setback")
+    def _ack(ack: Any) -> None:
+        ack()
+
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    return SlackRequestHandler(app)
+
+
+def setback_app(api_url: str, token: str, data: Path) -> tuple[Any, Any]:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=token,
+        slack_signing_secret=SECRET,
+        slack_api_url=api_url,
+        setback_data_dir=data,
+        database_url=f"sqlite:///{data / 'bench.db'}",
+        setback_encryption_keys=Fernet.generate_key().decode(),
+        log_level="WARNING",
+    )
+    rt = build_runtime(settings)
+    return make_wsgi(create_app(rt), rt), rt
+
+
+class Client:
+    """One keep-alive connection that signs and posts form bodies like Slack does."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.verifier = SignatureVerifier(SECRET)
+
+    def post(self, body: bytes) -> tuple[float, int, bytes]:
+        ts = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
+        }
+        start = time.perf_counter()
+        self.conn.request("POST", "/slack/events", body=body, headers=headers)
+        resp = self.conn.getresponse()
+        data = resp.read()
+        return (time.perf_counter() - start) * 1000, resp.status, data
+
+
+def command_body(ws: Workspace, user: str) -> bytes:
+    return urlencode(
+        {
+            "team_id": TEAM,
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/setback",
+            "text": "",
+            "channel_id": ws.im_channel_for(user),
+            "api_app_id": ws.app_id,
+            "trigger_id": ws.issue_trigger_id(user),
+            "response_url": "http://127.0.0.1:9/unused",
+        }
+    ).encode()
+
+
+def run_clients(
+    n_clients: int, per_client: int, work: Callable[[int, int], list[float]]
+) -> list[float]:
+    results: list[list[float]] = [[] for _ in range(n_clients)]
+    barrier = threading.Barrier(n_clients)
+
+    def go(i: int) -> None:
+        barrier.wait()
+        results[i] = work(i, per_client)
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n_clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [x for r in results for x in r]
+
+
+def bench_commands(port: int, ws: Workspace, n_clients: int, per_client: int) -> list[float]:
+    def work(i: int, n: int) -> list[float]:
+        client, user = Client(port), f"U{i:05d}"
+        out = []
+        for _ in range(n):
+            ms, status, _ = client.post(command_body(ws, user))
+            assert status == 200, status
+            out.append(ms)
+        return out
+
+    return run_clients(n_clients, per_client, work)
+
+
+STEP_VALUES: list[dict[str, Any]] = [
+    {
+        "title": {"title": {"type": "plain_text_input", "value": "Bench slip"}},
+        "facts": {"facts": {"type": "plain_text_input", "value": "It happened forward in time."}},
+    },
+    {
+        "intensity": {"intensity": {"type": "radio_buttons", "selected_option": {"value": "2"}}},
+        "friend": {"friend": {"type": "plain_text_input", "value": "Be kind to yourself."}},
+    },
+    {
+        "my_part": {"my_part": {"type": "plain_text_input", "value": "I skipped a check."}},
+        "apology": {"apology": {"type": "radio_buttons", "selected_option": {"value": "no"}}},
+    },
+    {
+        "expected": {"expected": {"type": "plain_text_input", "value": "No impact."}},
+        "made_sense": {"made_sense": {"type": "plain_text_input", "value": "It looked normal."}},
+        "factors": {"factors": {"type": "plain_text_input", "value": "Busy day\nManual step"}},
+    },
+    {},
+    {
+        "lesson": {"lesson": {"type": "plain_text_input", "value": "Automate the check."}},
+        "if_1": {"if_1": {"type": "plain_text_input", "value": "I merge config"}},
+        "then_1": {"then_1": {"type": "plain_text_input", "value": "run the check"}},
+        "schedule_1": {
+            "schedule_1": {"type": "static_select", "selected_option": {"value": "default"}}
+        },
+    },
+]
+
+
+def submission_body(ws: Workspace, user: str, sid: int | None, step: int) -> bytes:
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "sandbox"},
+        "user": {"id": user, "team_id": TEAM, "name": user.lower()},
+        "api_app_id": ws.app_id,
+        "trigger_id": ws.issue_trigger_id(user),
+        "view": {
+            "id": f"V{user}",
+            "type": "modal",
+            "team_id": TEAM,
+            "callback_id": "setback_step",
+            "private_metadata": json.dumps({"sid": sid, "step": step}),
+            "state": {"values": STEP_VALUES[step]},
+            "hash": "h",
+        },
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def bench_steps(port: int, ws: Workspace, n_clients: int, reflections: int) -> list[float]:
+    def work(i: int, n: int) -> list[float]:
+        client, user = Client(port), f"U{i:05d}"
+        out: list[float] = []
+        for _ in range(n):
+            sid = None
+            for step in range(6):
+                ms, status, data = client.post(submission_body(ws, user, sid, step))
+                assert status == 200, status
+                answer = json.loads(data)
+                assert answer["response_action"] in ("update", "clear"), answer
+                if step == 0:
+                    sid = json.loads(answer["view"]["private_metadata"])["sid"]
+                out.append(ms)
+        return out
+
+    return run_clients(n_clients, reflections, work)
+
+
+def summary(name: str, values: list[float]) -> dict[str, float]:
+    p50, p99 = statistics.median(values), percentile(values, 99)
+    print(f"  {name:<34} n={len(values):>5}  p50={p50:6.2f} ms  p99={p99:6.2f} ms")
+    return {"p50": p50, "p99": p99}
+
+
+def main() -> int:
+    logging.getLogger("slack_bolt").setLevel(logging.CRITICAL)  # counted below instead
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="commands per app per round")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--reflections", type=int, default=10, help="per client, for steps")
+    args = parser.parse_args()
+
+    ws = Workspace()
+    for i in range(args.clients):
+        ws.add_user(f"U{i:05d}", f"user{i}")
+    api = SlackApiServer(ws).start()
+    with tempfile.TemporaryDirectory() as tmp:
+        setback_wsgi, rt = setback_app(api.url, ws.bot_token, Path(tmp))
+        ours, bare = Server(setback_wsgi), Server(bare_app(api.url, ws.bot_token))
+        per_client = max(1, args.requests // args.clients)
+        # Steps first, so the command run's queued lazy work (views.open) cannot slow them.
+        bench_steps(ours.port, ws, args.clients, 1)  # warm-up
+        steps_ms = bench_steps(ours.port, ws, args.clients, args.reflections)
+        time.sleep(1.0)  # summary DMs of the step run are posted after their acks
+        bench_commands(ours.port, ws, args.clients, 5)  # warm-up
+        bench_commands(bare.port, ws, args.clients, 5)
+        ours_ms: list[float] = []
+        bare_ms: list[float] = []
+        for _ in range(args.rounds):
+            bare_ms += bench_commands(bare.port, ws, args.clients, per_client)
+            ours_ms += bench_commands(ours.port, ws, args.clients, per_client)
+        print(f"/setback ack latency, {args.clients} concurrent clients, waitress 8 threads:")
+        b = summary("bare Bolt app (ack only)", bare_ms)
+        o = summary("Setback", ours_ms)
+        print(
+            f"  ratio Setback/bare: p50 {o['p50'] / b['p50']:.2f}x  p99 {o['p99'] / b['p99']:.2f}x"
+            "  (target p99 <= 1.2x, stretch 0.5x)"
+        )
+        print(f"step submission latency (SQLite), {args.clients} concurrent clients:")
+        s = summary("Setback view_submission", steps_ms)
+        print(f"  target p99 < 30 ms: {'met' if s['p99'] < 30 else 'NOT met'}")
+        opened = [c for c in ws.calls if c["method"] == "views.open"]
+        late = sum(1 for c in opened if c.get("error") == "expired_trigger_id")
+        print(
+            f"modals opened after the ack: {len(opened) - late} of {len(opened)} within the 3 s "
+            f"trigger window (closed-loop overload: {late} queued past it)"
+        )
+        ours.close()
+        bare.close()
+        rt.engine.dispose()
+    api.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

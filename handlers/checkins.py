@@ -1,0 +1,78 @@
+"""Check-in buttons in the DM thread and the "Add a note" modal.
+
+Every listener acks at once and hands the acting team + user and the check-in id the
+payload names to one function of `bot.checkins`, which re-checks ownership before
+anything else. Button values and private_metadata are only parsed here, never trusted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot import checkins
+from bot.runtime import Runtime
+from bot.views import checkins as views
+from handlers.commands import actor_of
+
+
+def _action(body: dict[str, Any]) -> dict[str, Any]:
+    actions = body.get("actions") or [{}]
+    return actions[0] if isinstance(actions[0], dict) else {}
+
+
+def _checkin_id(body: dict[str, Any]) -> int | None:
+    try:
+        return int(_action(body).get("value"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Wire Done / Still working / Snooze / Let it go / Add a note and the note modal."""
+
+    def just_ack(ack: Ack) -> None:
+        ack()
+
+    def answer_with(response: str) -> Any:
+        def lazy(body: dict[str, Any], context: BoltContext) -> None:
+            checkins.answer(rt, actor_of(context), _checkin_id(body), response)
+
+        return lazy
+
+    app.action(views.ACTION_DONE)(ack=just_ack, lazy=[answer_with("done")])
+    app.action(views.ACTION_WORKING)(ack=just_ack, lazy=[answer_with("working")])
+    app.action(views.ACTION_LET_GO)(ack=just_ack, lazy=[answer_with("let_go")])
+
+    def snoozed(body: dict[str, Any], context: BoltContext) -> None:
+        option = _action(body).get("selected_option") or {}
+        checkin_id, choice = views.read_snooze(option.get("value"))
+        if choice is not None:
+            checkins.answer(rt, actor_of(context), checkin_id, "snoozed", choice)
+
+    app.action(views.ACTION_SNOOZE)(ack=just_ack, lazy=[snoozed])
+
+    def open_note(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        checkins.open_note(rt, actor_of(context), _checkin_id(body), client, body["trigger_id"])
+
+    app.action(views.ACTION_NOTE)(ack=just_ack, lazy=[open_note])
+
+    # The note is saved before the ack (losing it would lose what the person wrote);
+    # showing it on the message and refreshing the Home tab happen after.
+    def submit_note(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        checkin_id, text = views.read_note(view)
+        if not text:
+            ack(
+                response_action="errors", errors={views.NOTE_BLOCK: "Write a few words, or cancel."}
+            )
+            return
+        checkins.save_note(rt, actor_of(context), checkin_id, text)
+        ack()
+
+    def after_note(view: dict[str, Any], context: BoltContext) -> None:
+        checkin_id, _ = views.read_note(view)
+        checkins.after_note(rt, actor_of(context), checkin_id)
+
+    app.view(views.CALLBACK_NOTE)(ack=submit_note, lazy=[after_note])

@@ -1,0 +1,54 @@
+"""Messages in the DM with the app (`message.im`).
+
+A person's reply in a setback's thread becomes a note on its latest check-in. Every
+other message event (a top-level DM, edits, the bot's own posts) is acknowledged and
+left alone, so Slack sees every delivery answered. Retried deliveries are dropped by
+event id inside `bot.checkins.note_from_reply`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot import checkins
+from bot.runtime import Runtime
+from handlers.commands import actor_of
+
+
+def is_thread_reply(event: dict[str, Any]) -> bool:
+    """A person's plain reply inside a thread of their DM with the app."""
+    thread_ts = event.get("thread_ts")
+    return (
+        event.get("channel_type") == "im"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+        and bool(thread_ts)
+        and thread_ts != event.get("ts")
+    )
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Wire `message` events."""
+
+    def just_ack(ack: Ack) -> None:
+        ack()
+
+    def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        if not is_thread_reply(event):
+            return
+        actor = actor_of(context)
+        if event.get("user") != actor.user_id:
+            return
+        checkins.note_from_reply(
+            rt,
+            actor,
+            str(body.get("event_id") or ""),
+            str(event["channel"]),
+            str(event["thread_ts"]),
+            str(event.get("text") or ""),
+        )
+
+    app.event("message")(ack=just_ack, lazy=[on_message])

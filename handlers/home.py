@@ -1,0 +1,97 @@
+"""The App Home: publishing it when opened, and its buttons.
+
+Every listener acks at once and does its work in a lazy listener (opening a modal first,
+while the trigger_id is fresh). Ids and offsets in button values are only parsed here;
+the services in `bot.home`, `bot.erase`, `bot.export` and `bot.reflection` re-check that
+the acting team + user own what a value names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot import erase, export, home, reflection
+from bot.runtime import Runtime
+from bot.views import home as views
+from bot.views.reflection import gone_view
+from handlers.commands import actor_of, add_subcommand
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _value(body: dict[str, Any]) -> int | None:
+    actions = body.get("actions") or [{}]
+    return _int(actions[0].get("value"))
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Wire the Home tab, its buttons, the erase modal and `/setback export`."""
+
+    def just_ack(ack: Ack) -> None:
+        ack()
+
+    def opened(event: dict[str, Any], context: BoltContext) -> None:
+        if event.get("tab", "home") == "home":
+            home.publish(rt, actor_of(context))
+
+    app.event("app_home_opened")(ack=just_ack, lazy=[opened])
+
+    def start(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        actor = actor_of(context)
+        client.views_open(trigger_id=body["trigger_id"], view=reflection.open_view(rt, actor))
+        reflection.refresh_member(rt, actor)
+
+    def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        sid = _value(body)
+        view = reflection.resume_view(rt, actor_of(context), sid) if sid else gone_view()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    # A refused change (not theirs, or already gone in another tab) still republishes
+    # the person's Home, so what they see is what is true now.
+    def archive(body: dict[str, Any], context: BoltContext) -> None:
+        actor = actor_of(context)
+        if not home.archive(rt, actor, _value(body)):
+            home.publish(rt, actor)
+
+    def delete(body: dict[str, Any], context: BoltContext) -> None:
+        actor = actor_of(context)
+        if erase.delete_setback(rt, actor, _value(body)) is None:
+            home.publish(rt, actor)
+
+    def page(body: dict[str, Any], context: BoltContext) -> None:
+        home.publish(rt, actor_of(context), _value(body) or 0)
+
+    def send_export(context: BoltContext) -> None:
+        export.send_export(rt, actor_of(context))
+
+    def confirm_erase(body: dict[str, Any], client: WebClient) -> None:
+        client.views_open(trigger_id=body["trigger_id"], view=views.erase_modal())
+
+    app.action(views.ACTION_START)(ack=just_ack, lazy=[start])
+    app.action(views.ACTION_RESUME)(ack=just_ack, lazy=[resume])
+    app.action(views.ACTION_ARCHIVE)(ack=just_ack, lazy=[archive])
+    app.action(views.ACTION_DELETE)(ack=just_ack, lazy=[delete])
+    app.action(views.ACTION_OLDER)(ack=just_ack, lazy=[page])
+    app.action(views.ACTION_NEWER)(ack=just_ack, lazy=[page])
+    app.action(views.ACTION_EXPORT)(ack=just_ack, lazy=[send_export])
+    app.action(views.ACTION_ERASE)(ack=just_ack, lazy=[confirm_erase])
+
+    def erase_all(view: dict[str, Any], context: BoltContext) -> None:
+        shared, direct = views.read_erase_options(view)
+        erase.erase_on_request(rt, actor_of(context), delete_shared=shared, delete_direct=direct)
+
+    app.view(views.CALLBACK_ERASE)(ack=just_ack, lazy=[erase_all])
+
+    add_subcommand(
+        "export",
+        "get a file with everything Setback keeps about you",
+        lambda rt_, actor, _command, _client: export.send_export(rt_, actor),
+    )

@@ -1,0 +1,47 @@
+"""`/setback settings`, the Home tab's "Change settings" button and the settings modal.
+
+The modal names no record: saving writes only the acting team + user's own settings,
+through one function of `bot.member_settings`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot import member_settings
+from bot.reflection import Actor
+from bot.runtime import Runtime
+from bot.views import settings as views
+from handlers.commands import actor_of, add_subcommand
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Wire the settings command, button and modal."""
+
+    def from_command(
+        rt_: Runtime, actor: Actor, command: dict[str, Any], client: WebClient
+    ) -> None:
+        member_settings.open_settings(rt_, actor, client, command["trigger_id"])
+
+    add_subcommand("settings", "your working hours, workdays, time zone and pause", from_command)
+
+    def just_ack(ack: Ack) -> None:
+        ack()
+
+    def from_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        member_settings.open_settings(rt, actor_of(context), client, body["trigger_id"])
+
+    app.action(views.ACTION_OPEN_SETTINGS)(ack=just_ack, lazy=[from_button])
+
+    def submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        out = member_settings.save_settings(rt, actor_of(context), values)
+        if out.errors:
+            ack(response_action="errors", errors=out.errors)
+        else:
+            ack(response_action="update", view=out.view)
+
+    app.view(views.CALLBACK_SETTINGS)(submit)

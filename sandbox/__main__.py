@@ -1,0 +1,5 @@
+"""``python -m sandbox``: see :mod:`sandbox.launcher`."""
+
+from sandbox.launcher import main
+
+raise SystemExit(main())

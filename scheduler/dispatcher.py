@@ -1,0 +1,553 @@
+"""The check-in dispatcher: claim → render → send → record (DESIGN §5).
+
+One pass (`run_once`) leases the due check-ins to this worker, looks at each again at
+send time, and posts the ones that should go now into their setback's DM thread:
+
+1. **claim** — one statement leases up to a batch of due rows (and rows whose lease ran
+   out) to this worker and counts an attempt on each, committed before anything is
+   posted; any number of workers may claim at once (storage.checkins);
+2. **triage** — a row whose commitment closed is skipped; a row outside the member's
+   working hours (after downtime, a settings change, a pause) moves to the next working
+   time; a row whose setback has no thread yet waits for housekeeping to post it;
+3. **send** — the attempt was committed with the claim, *before* the post; the message
+   ts is committed *after* it (several posts to a transaction). A row with an earlier
+   attempt and no ts first looks for its post in the thread (message metadata carries
+   the check-in id), so a crash between post and record never leads to a second post;
+4. **record** — sent, or back to scheduled for a retry with backoff, or cancelled /
+   failed with an error code (never user text) and a log line.
+
+Posts into one channel are spaced (Slack allows about one message per second per
+channel), channels are served in parallel, and a 429 is honoured with Retry-After by
+slack_sdk's RateLimitErrorRetryHandler. Nothing loops forever: attempts are capped, a
+missing thread gives up after the summary's own attempts, and a pass stops posting at
+half its lease so no other worker can take a row this one is still sending.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot import members
+from bot.checkins import facts_of, find_posted, rerender
+from bot.planning import WorkingHours, is_working_time, next_slot
+from bot.runtime import Runtime
+from bot.summary import MAX_SUMMARY_ATTEMPTS
+from bot.views import checkins as views
+from storage import checkins as store
+from storage.db import session_scope
+from storage.models import Checkin, Commitment, Member, Setback
+
+log = logging.getLogger(__name__)
+
+CHANNEL_GAP = 1.0  # seconds between posts into one channel (Slack: ~1 message/s/channel)
+SEND_THREADS = 8  # channels served at once by one worker
+CLAIM_CHUNK = 50  # rows per claim statement (a pass claims up to its batch in chunks)
+POST_TIMEOUT = 10  # seconds per Web API request
+RATE_LIMIT_RETRIES = 2  # 429s the client waits out itself before the row is rescheduled
+RATE_LIMIT_WAIT_MAX = 10  # ... as long as Retry-After is no longer than this (seconds)
+LATE_GRACE = timedelta(minutes=10)  # a row due inside the window may go this late
+THREAD_WAIT = timedelta(minutes=5)  # no thread yet: look again after housekeeping's turn
+RETRY_BASE = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
+
+# The member cannot receive DMs from the app any more: their plan ends here.
+PLAN_ENDING = frozenset({"user_not_found", "account_inactive", "cannot_dm_bot"})
+# Answers that may succeed later (Slack also sends some of these with HTTP 200).
+TRANSIENT = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+
+
+def _worker_id() -> str:
+    """hostname-pid-random: unique per process, readable in `setback checkins list`."""
+    return f"{socket.gethostname()[:32]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+WORKER_ID = _worker_id()
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did, by outcome (every claimed row ends in exactly one of them)."""
+
+    claimed: int = 0
+    sent: int = 0  # posted now
+    recovered: int = 0  # found already posted in its thread, recorded without posting
+    skipped: int = 0  # its commitment was closed: cancelled, not sent
+    rescheduled: int = 0  # moved to a later time (working hours, pause, no thread yet)
+    retrying: int = 0  # Slack or the network failed: retried on a later pass
+    failed: int = 0  # gave up: attempts exhausted or a permanent error
+    cancelled: int = 0  # the member can no longer get DMs: their plan was cancelled
+    lost: int = 0  # another worker took the row over (this worker was too slow)
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def as_text(self) -> str:
+        return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed check-in with what the send-time checks and the message need."""
+
+    id: int
+    team_id: str
+    user_id: str
+    due_at: datetime
+    attempts: int  # counting this one (the claim counted it)
+    error: str | None
+    facts: views.CheckinFacts
+    commitment_status: str
+    channel: str | None
+    thread_ts: str | None
+    summary_attempts: int
+    hours: WorkingHours
+
+    @property
+    def tried(self) -> int:
+        """Attempts before this one: any of them may have posted."""
+        return self.attempts - 1
+
+
+def run_once(
+    rt: Runtime,
+    now: datetime | None = None,
+    *,
+    worker_id: str | None = None,
+    limit: int | None = None,
+    channel_gap: float = CHANNEL_GAP,
+) -> DispatchReport:
+    """One dispatcher pass as of ``now`` (default: the runtime's clock).
+
+    Claims up to ``limit`` (default SETBACK_DISPATCH_BATCH) due check-ins for
+    ``worker_id`` (default: this process), sends those that should go now and records
+    every outcome. Safe to call from many processes and threads at once.
+    """
+    now = now or rt.clock.now()
+    worker = worker_id or WORKER_ID
+    lease = timedelta(seconds=rt.settings.setback_lease_seconds)
+    started = time.monotonic()
+    ids = _claim(rt, now, worker, now + lease, limit or rt.settings.setback_dispatch_batch)
+    report = DispatchReport(claimed=len(ids))
+    if not ids:
+        return report
+    dues = load_due(rt, ids, worker)
+    report.lost += len(ids) - len(dues)
+    pass_ = _Pass(rt, now, worker, _Pacer(channel_gap, started + lease.total_seconds() / 2))
+    sends = []
+    for due in dues:
+        outcome = pass_.triage(due)
+        if outcome is None:
+            sends.append(due)
+        else:
+            report.count(outcome)
+    for outcome in pass_.send_all(sends):
+        report.count(outcome)
+    log.info("dispatch pass as of %s: %s", now.isoformat(), report.as_text())
+    return report
+
+
+def _claim(rt: Runtime, now: datetime, worker: str, until: datetime, limit: int) -> list[int]:
+    """Claim up to ``limit`` rows, CLAIM_CHUNK to a statement: short transactions hold
+    the claimed rows' locks only briefly, and every row of a pass is leased to it before
+    anything is sent."""
+    ids: list[int] = []
+    while len(ids) < limit:
+        want = min(CLAIM_CHUNK, limit - len(ids))
+        with session_scope(rt.engine) as s:
+            got = store.claim_due(s, now, worker, until, want)
+        ids += got
+        if len(got) < want:
+            break
+    return ids
+
+
+def _due(checkin: Checkin, commitment: Commitment, setback: Setback, member: Member | None) -> Due:
+    try:
+        hours = members.working_hours(member)
+    except ValueError:  # a stored preference that no longer parses: use the defaults
+        log.warning("member settings of check-in %s are invalid; using defaults", checkin.id)
+        hours = WorkingHours()
+    return Due(
+        id=int(checkin.id),  # type: ignore[arg-type]
+        team_id=checkin.team_id,
+        user_id=checkin.user_id,
+        due_at=checkin.due_at,  # type: ignore[arg-type]
+        attempts=checkin.attempts,
+        error=checkin.error,
+        facts=facts_of(checkin, commitment),
+        commitment_status=commitment.status,
+        channel=setback.dm_channel,
+        thread_ts=setback.thread_ts,
+        summary_attempts=setback.summary_attempts,
+        hours=hours,
+    )
+
+
+def sendable_now(due_at: datetime, hours: WorkingHours, now: datetime) -> bool:
+    """Whether a due check-in may be sent at ``now``: inside working time, or just after
+    a window it was planned inside closed (a tick that landed at 17:00:20)."""
+    if is_working_time(now, hours):
+        return True
+    return is_working_time(due_at, hours) and now - due_at <= LATE_GRACE
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the n-th failed attempt: 1, 2, 4 … minutes, at most 1 h."""
+    return min(RETRY_BASE * (2 ** max(0, attempts - 1)), RETRY_MAX)
+
+
+# --- pacing ----------------------------------------------------------------------------------
+
+
+class _Pacer:
+    """Spaces posts into each channel by ``gap`` seconds and stops at ``deadline``.
+
+    A thread holds a channel while it waits and posts, so one channel never sees two
+    posts at once; different channels go in parallel.
+    """
+
+    def __init__(self, gap: float, deadline: float) -> None:
+        self._gap = gap
+        self._deadline = deadline
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._next: dict[str, float] = {}
+
+    @contextmanager
+    def slot(self, channel: str) -> Iterator[bool]:
+        """Wait for the channel's turn; yields False when it would come past the deadline."""
+        with self._guard:
+            lock = self._locks.setdefault(channel, threading.Lock())
+        with lock:
+            start = max(self._next.get(channel, 0.0), time.monotonic())
+            if start > self._deadline:
+                yield False
+                return
+            delay = start - time.monotonic()
+            if delay > 0:  # no sleep(0): under load it costs a GIL hand-off per post
+                time.sleep(delay)
+            try:
+                yield True
+            finally:
+                self._next[channel] = max(
+                    self._next.get(channel, 0.0), time.monotonic() + self._gap
+                )
+
+    def hold(self, channel: str, seconds: float) -> None:
+        """Slack asked this channel to wait (429 Retry-After)."""
+        self._next[channel] = time.monotonic() + seconds
+
+
+def _interleaved(dues: list[Due]) -> list[Due]:
+    """First row of every channel, then the second of every channel, …: a worker thread
+    is rarely left waiting on a channel while another channel could go."""
+    rank: dict[str | None, int] = {}
+    keyed = []
+    for i, due in enumerate(dues):
+        rank[due.channel] = rank.get(due.channel, -1) + 1
+        keyed.append((rank[due.channel], i, due))
+    return [due for _, _, due in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
+# --- the Web API client ---------------------------------------------------------------------
+
+
+class _BoundedRateLimitRetry(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (sleeps Retry-After, then retries), but only for short
+    waits: a long Retry-After reschedules the row instead of holding its lease."""
+
+    def _can_retry(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        return _retry_after(response.headers) <= RATE_LIMIT_WAIT_MAX
+
+
+def _retry_after(headers: Any) -> float:
+    for name, value in dict(headers or {}).items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list | tuple) else value
+            try:
+                return max(1.0, float(raw))
+            except (TypeError, ValueError):
+                return 1.0
+    return 1.0
+
+
+def post_client(rt: Runtime) -> WebClient:
+    """A client for posting check-ins: 429s retried (safe: nothing was posted), but no
+    automatic retry of dropped connections — a dropped answer may hide a post, and the
+    dispatcher's own attempt protocol handles that."""
+    base = rt.web_client()
+    return WebClient(
+        token=base.token,
+        base_url=base.base_url,
+        timeout=POST_TIMEOUT,
+        retry_handlers=[_BoundedRateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES)],
+    )
+
+
+def post_checkin(client: WebClient, due: Due) -> Any:
+    """Post one check-in into its setback's thread, its id in the message metadata."""
+    text, blocks = views.checkin_message(due.facts)
+    return client.chat_postMessage(
+        channel=due.channel,  # type: ignore[arg-type]
+        thread_ts=due.thread_ts,
+        text=text,
+        blocks=blocks,
+        unfurl_links=False,
+        unfurl_media=False,
+        metadata=views.metadata(due.id),
+    )
+
+
+def load_due(rt: Runtime, ids: list[int], worker: str) -> list[Due]:
+    """The claimed rows of ``worker`` among ``ids``, ready for triage and sending."""
+    with session_scope(rt.engine, readonly=True) as s:
+        return [_due(*row) for row in store.load_claimed(s, ids, worker)]
+
+
+# --- one pass --------------------------------------------------------------------------------
+
+
+class _Pass:
+    """The send-time decisions and records of one pass (shared by its threads)."""
+
+    def __init__(self, rt: Runtime, now: datetime, worker: str, pacer: _Pacer) -> None:
+        self.rt = rt
+        self.now = now
+        self.worker = worker
+        self.pacer = pacer
+        self.max_attempts = rt.settings.setback_max_attempts
+        self.client = post_client(rt)
+        self.recorder: _GroupCommit | None = None
+
+    # triage: decided without Slack
+
+    def triage(self, due: Due) -> str | None:
+        """The outcome for a row that must not be sent now, or None to send it."""
+        if due.commitment_status != "active":
+            self._finish(due, store.CANCELLED, "plan_closed", undo=True)
+            return "skipped"
+        if not due.channel or not due.thread_ts:
+            if due.summary_attempts >= MAX_SUMMARY_ATTEMPTS:
+                log.warning("check-in %s failed: its setback has no DM thread", due.id)
+                self._finish(due, store.FAILED, "no_thread", undo=True)
+                return "failed"
+            self._release(due, self.now + THREAD_WAIT, due.error, undo=True)
+            return "rescheduled"
+        if not sendable_now(due.due_at, due.hours, self.now):
+            self._release(due, next_slot(self.now, due.hours), due.error, undo=True)
+            return "rescheduled"
+        return None
+
+    # sending: in parallel across channels
+
+    def send_all(self, dues: list[Due]) -> list[str]:
+        if not dues:
+            return []
+        self.recorder = _GroupCommit(self.rt)
+        try:
+            with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(dues))) as pool:
+                return list(pool.map(self._send_safely, _interleaved(dues)))
+        finally:
+            self.recorder.close()
+
+    def _send_safely(self, due: Due) -> str:
+        try:
+            return self._send(due)
+        except Exception:  # noqa: BLE001 - one bad row must not stop the others
+            log.exception("check-in %s: unexpected error while sending", due.id)
+            self._release(due, self.now + backoff(due.attempts), "internal")
+            return "retrying"
+
+    def _send(self, due: Due) -> str:
+        assert due.channel and due.thread_ts  # triage sends only rows with a thread
+        if due.tried:
+            outcome = self._recover(due)
+            if outcome is not None:
+                return outcome
+        with self.pacer.slot(due.channel) as ready:
+            if not ready:  # out of time this pass; the next pass takes it at once
+                self._release(due, due.due_at, due.error, undo=True)
+                return "rescheduled"
+            try:
+                resp = post_checkin(self.client, due)
+            except SlackApiError as exc:
+                return self._after_slack_error(due, exc)
+            except Exception as exc:  # noqa: BLE001 - connection reset, timeout: maybe posted
+                return self._retry(due, type(exc).__name__)
+        self._record_sent(due, str(resp["channel"]), str(resp["ts"]))
+        return "sent"
+
+    def _recover(self, due: Due) -> str | None:
+        """An earlier attempt may have posted: look in the thread before posting again."""
+        try:
+            ts = find_posted(
+                self.client,
+                due.channel,  # type: ignore[arg-type]
+                due.thread_ts,  # type: ignore[arg-type]
+                views.CHECKIN_EVENT,
+                "checkin_id",
+                due.id,
+            )
+        except Exception as exc:  # noqa: BLE001 - cannot tell; try again later, bounded
+            if due.tried >= self.max_attempts:
+                return self._give_up(due, _error_code(exc))
+            self._release(due, self.now + backoff(due.attempts), _error_code(exc))
+            return "retrying"
+        if ts is not None:
+            log.info("check-in %s was already posted; recorded it without posting", due.id)
+            self._record_sent(due, due.channel, ts)  # type: ignore[arg-type]
+            return "recovered"
+        if due.tried >= self.max_attempts:
+            return self._give_up(due, due.error or "attempts")
+        return None
+
+    def _after_slack_error(self, due: Due, exc: SlackApiError) -> str:
+        code = str(exc.response.get("error") or "unknown")
+        status = exc.response.status_code
+        if code in PLAN_ENDING:
+            with session_scope(self.rt.engine) as s:
+                count = store.cancel_member_plan(s, due.team_id, due.user_id, code)
+            log.info(
+                "cancelled %d check-in(s) of member %s/%s: Slack says %s",
+                count,
+                due.team_id,
+                due.user_id,
+                code,
+            )
+            return "cancelled"
+        if status == 429:  # nothing was posted; Slack said when to come back
+            wait = _retry_after(exc.response.headers)
+            self.pacer.hold(due.channel, wait)  # type: ignore[arg-type]
+            self._release(due, self.now + timedelta(seconds=wait), code)
+            return "retrying"
+        if status >= 500 or code in TRANSIENT:
+            return self._retry(due, code)
+        log.warning("check-in %s failed: Slack refused it (%s)", due.id, code)
+        self._finish(due, store.FAILED, code)
+        return "failed"
+
+    def _retry(self, due: Due, code: str) -> str:
+        """Maybe posted, maybe not: back off; the next pass looks in the thread first."""
+        log.info("check-in %s: attempt %d failed (%s); will retry", due.id, due.attempts, code)
+        self._release(due, self.now + backoff(due.attempts), code)
+        return "retrying"
+
+    def _give_up(self, due: Due, code: str) -> str:
+        log.warning("check-in %s failed after %d attempts (%s)", due.id, due.tried, code)
+        self._finish(due, store.FAILED, code, undo=True)
+        return "failed"
+
+    # records
+
+    def _record_sent(self, due: Due, channel: str, ts: str) -> None:
+        assert self.recorder is not None
+        status = self.recorder.sent(due.id, channel, ts, self.now)
+        if status is None:
+            log.error("check-in %s had a message recorded already; ts %s is extra", due.id, ts)
+        elif status == store.CANCELLED:  # answered elsewhere while posting: no live buttons
+            rerender(self.rt, due.id)
+
+    def _release(
+        self, due: Due, due_at: datetime, error: str | None, *, undo: bool = False
+    ) -> None:
+        with session_scope(self.rt.engine) as s:
+            store.release(s, due.id, self.worker, due_at, error, undo_attempt=undo)
+
+    def _finish(self, due: Due, status: str, error: str, *, undo: bool = False) -> None:
+        with session_scope(self.rt.engine) as s:
+            store.finish(s, due.id, self.worker, status, error, undo_attempt=undo)
+
+
+@dataclass
+class _Posted:
+    """A posted message's ts, waiting to be recorded."""
+
+    checkin_id: int
+    channel: str
+    ts: str
+    now: datetime
+    done: threading.Event = field(default_factory=threading.Event)
+    status: str | None = None
+    error: BaseException | None = None
+
+
+class _GroupCommit:
+    """Records posted messages, several to a transaction (group commit).
+
+    Each sender thread waits until *its* ts is committed, but the ts's that arrive while
+    a transaction is in flight go together into the next one: one commit for a handful
+    of posts instead of one each, which is what limits a worker on SQLite's single
+    writer and on PostgreSQL's fsync per commit.
+    """
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+        self._queue: queue.SimpleQueue[_Posted | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="dispatch-records", daemon=True)
+        self._thread.start()
+
+    def sent(self, checkin_id: int, channel: str, ts: str, now: datetime) -> str | None:
+        """Record a posted message; returns `store.record_sent`'s answer once committed."""
+        posted = _Posted(checkin_id, channel, ts, now)
+        self._queue.put(posted)
+        posted.done.wait()
+        if posted.error is not None:
+            raise posted.error
+        return posted.status
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while (first := self._queue.get()) is not None:
+            batch: list[_Posted] = [first]
+            stop = False
+            while not self._queue.empty():
+                more = self._queue.get()
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list[_Posted]) -> None:
+        try:
+            with session_scope(self._rt.engine) as s:
+                for p in batch:
+                    p.status = store.record_sent(s, p.checkin_id, p.channel, p.ts, p.now)
+        except Exception as exc:  # noqa: BLE001 - every waiting sender hears of it
+            for p in batch:
+                p.error = exc
+        for p in batch:
+            p.done.set()
+
+
+def _error_code(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or "unknown")
+    return type(exc).__name__[:64]

@@ -1,0 +1,466 @@
+"""Check-in queries: the claim protocol, recording attempts and posts, answers.
+
+The database, not the scheduler, is the source of truth (DESIGN §5). A dispatcher
+*claims* due rows by giving them a lease (``lease_owner``, ``lease_until``) in one
+statement: PostgreSQL locks the rows it picks with ``FOR UPDATE SKIP LOCKED`` so any
+number of replicas can claim at once without waiting on each other or taking the same
+row; SQLite runs the same ``UPDATE … RETURNING`` inside ``BEGIN IMMEDIATE`` (one writer
+at a time). The claim also counts an attempt, so an attempt is committed before any post
+(a row that goes unposted gives it back). Every later write by the dispatcher re-checks
+that it still holds the lease, except the one that records a posted message: once Slack
+has a message, its ts is written whoever holds the row, so nobody posts it again.
+
+Statuses: scheduled → claimed → sent → answered; or skipped back to scheduled (a new due
+time), cancelled (the plan ended) or failed (attempts exhausted or a permanent error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Update, and_, case, delete, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from storage.models import Checkin, Commitment, JobLease, Member, ProcessedEvent, Setback
+
+SCHEDULED = "scheduled"
+CLAIMED = "claimed"
+SENT = "sent"
+ANSWERED = "answered"
+CANCELLED = "cancelled"
+FAILED = "failed"
+OPEN = (SCHEDULED, CLAIMED)  # not sent yet; a plan change still applies to these
+
+CLOSED_COMMITMENT = ("done", "let_go")
+
+# --- the claim ---------------------------------------------------------------------------
+
+
+def claim_due(
+    s: Session, now: datetime, worker_id: str, lease_until: datetime, limit: int
+) -> list[int]:
+    """Lease up to ``limit`` check-ins to ``worker_id`` and return their ids.
+
+    Claimable are scheduled rows that are due and claimed rows whose lease ran out (their
+    worker died or stalled), oldest due first, in one ordered range scan of
+    ``ix_checkin_open`` (a partial index of the rows not yet sent) with a LIMIT: the cost
+    follows the batch size, not the table size. Rows another worker is claiming right
+    now are skipped, not waited for. Each claimed row's ``attempts`` goes up by one: from
+    here on it may be posted.
+    """
+    stmt = claim_statement(now, worker_id, lease_until, limit)
+    return [int(row[0]) for row in s.exec(stmt)]  # type: ignore[call-overload]
+
+
+def claim_statement(now: datetime, worker_id: str, lease_until: datetime, limit: int) -> Update:
+    """The claim as one statement (see `claim_due`; the benchmark EXPLAINs it). Plain
+    Core on the table: the ORM has no objects to keep in step here."""
+    t = Checkin.__table__  # type: ignore[attr-defined]
+    picked = (
+        select(t.c.id)
+        .where(
+            t.c.status.in_(OPEN),  # the partial index's own condition, so it is used
+            t.c.due_at <= now,
+            or_(t.c.status == SCHEDULED, t.c.lease_until < now),
+        )
+        .order_by(t.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(t)
+        .where(t.c.id.in_(picked.scalar_subquery()))
+        .values(
+            status=CLAIMED,
+            lease_owner=worker_id,
+            lease_until=lease_until,
+            attempts=t.c.attempts + 1,
+            last_attempt_at=now,
+        )
+        .returning(t.c.id)
+    )
+
+
+def load_claimed(
+    s: Session, ids: Sequence[int], worker_id: str
+) -> list[tuple[Checkin, Commitment, Setback, Member | None]]:
+    """The claimed rows with what rendering and the send-time checks need, in one query."""
+    if not ids:
+        return []
+    member_match = and_(Member.team_id == Checkin.team_id, Member.user_id == Checkin.user_id)
+    query = (
+        select(Checkin, Commitment, Setback, Member)
+        .join(Commitment, Commitment.id == Checkin.commitment_id)  # type: ignore[arg-type]
+        .join(Setback, Setback.id == Checkin.setback_id)  # type: ignore[arg-type]
+        .outerjoin(Member, member_match)
+        .where(
+            Checkin.id.in_(list(ids)),  # type: ignore[union-attr]
+            Checkin.status == CLAIMED,
+            Checkin.lease_owner == worker_id,
+        )
+        .order_by(Checkin.due_at, Checkin.id)
+    )
+    return list(s.exec(query))  # type: ignore[arg-type]
+
+
+# --- what the dispatcher records -----------------------------------------------------------
+
+
+def _held(checkin_id: int, worker_id: str) -> tuple:  # type: ignore[type-arg]
+    return (Checkin.id == checkin_id, Checkin.status == CLAIMED, Checkin.lease_owner == worker_id)
+
+
+def record_sent(s: Session, checkin_id: int, channel: str, ts: str, now: datetime) -> str | None:
+    """Record the posted message. Written whoever holds the lease (a message exists now,
+    so it must never be posted again); returns the row's status after, None if another
+    ts was recorded first."""
+    t = Checkin.__table__  # type: ignore[attr-defined]
+    result = s.exec(
+        update(t)  # type: ignore[call-overload]
+        .where(t.c.id == checkin_id, t.c.message_ts.is_(None))
+        .values(
+            status=case((t.c.status.in_(OPEN), SENT), else_=t.c.status),
+            channel=channel,
+            message_ts=ts,
+            sent_at=now,
+            lease_owner=None,
+            lease_until=None,
+            error=None,
+        )
+        .returning(t.c.status)
+    ).first()
+    return None if result is None else str(result[0])
+
+
+def release(
+    s: Session,
+    checkin_id: int,
+    worker_id: str,
+    due_at: datetime,
+    error: str | None = None,
+    *,
+    undo_attempt: bool = False,
+) -> bool:
+    """Give a claimed row back as scheduled, due at ``due_at`` (a later slot or a retry).
+
+    ``undo_attempt`` when it was certainly not posted this time (not tried at all), so
+    the count the claim added is given back.
+    """
+    return _let_go_of(
+        s, checkin_id, worker_id, undo_attempt, status=SCHEDULED, due_at=due_at, error=error
+    )
+
+
+def finish(
+    s: Session,
+    checkin_id: int,
+    worker_id: str,
+    status: str,
+    error: str | None,
+    *,
+    undo_attempt: bool = False,
+) -> bool:
+    """End a claimed row as cancelled or failed (``error`` is a code, never user text)."""
+    return _let_go_of(s, checkin_id, worker_id, undo_attempt, status=status, error=error)
+
+
+def _let_go_of(
+    s: Session, checkin_id: int, worker_id: str, undo_attempt: bool, **values: object
+) -> bool:
+    """End this worker's lease on a row with ``values``; False if it no longer held it."""
+    values.update(lease_owner=None, lease_until=None)
+    if undo_attempt:
+        values["attempts"] = Checkin.attempts - 1
+    result = s.exec(
+        update(Checkin)  # type: ignore[call-overload]
+        .where(*_held(checkin_id, worker_id))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
+def cancel_member_plan(s: Session, team_id: str, user_id: str, error: str) -> int:
+    """Cancel every not-yet-sent check-in of one member (they left, or cannot get DMs)."""
+    result = s.exec(
+        update(Checkin)  # type: ignore[call-overload]
+        .where(
+            Checkin.team_id == team_id,
+            Checkin.user_id == user_id,
+            Checkin.status.in_(OPEN),  # type: ignore[attr-defined]
+        )
+        .values(status=CANCELLED, error=error, lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)
+
+
+# --- answering -----------------------------------------------------------------------------
+
+
+def get_owned_checkin(
+    s: Session, team_id: str, user_id: str, checkin_id: int | None
+) -> Checkin | None:
+    """The check-in only if this team + user own it; None otherwise (no hint why)."""
+    if checkin_id is None:
+        return None
+    return s.exec(
+        select(Checkin).where(
+            Checkin.id == checkin_id, Checkin.team_id == team_id, Checkin.user_id == user_id
+        )
+    ).first()
+
+
+def mark_answered(s: Session, checkin: Checkin, response: str, now: datetime) -> bool:
+    """Answer a sent check-in once: False when it was already answered (a double click)."""
+    result = s.exec(
+        update(Checkin)  # type: ignore[call-overload]
+        .where(
+            Checkin.id == checkin.id,
+            Checkin.team_id == checkin.team_id,
+            Checkin.user_id == checkin.user_id,
+            Checkin.status == SENT,
+        )
+        .values(status=ANSWERED, response=response, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
+def close_plan(s: Session, commitment: Commitment, status: str, now: datetime) -> list[Checkin]:
+    """Close a commitment (done / let go) and cancel what is left of its plan.
+
+    Unsent rows are cancelled (a claimed one too: its dispatcher re-checks the lease just
+    before posting). Sent but unanswered check-ins are returned after being cancelled,
+    so the caller can take the buttons off their messages.
+    """
+    commitment.status = status
+    commitment.closed_at = now
+    s.add(commitment)
+    scope = (Checkin.commitment_id == commitment.id, Checkin.team_id == commitment.team_id)
+    s.exec(
+        update(Checkin)  # type: ignore[call-overload]
+        .where(*scope, Checkin.status.in_(OPEN))  # type: ignore[attr-defined]
+        .values(status=CANCELLED, lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    waiting = list(s.exec(select(Checkin).where(*scope, Checkin.status == SENT)))
+    for row in waiting:
+        row.status = CANCELLED
+        s.add(row)
+    s.flush()
+    return waiting
+
+
+def latest_sent_in_thread(
+    s: Session, team_id: str, user_id: str, channel: str, thread_ts: str
+) -> Checkin | None:
+    """The most recent check-in posted in this person's setback thread (for a reply)."""
+    return s.exec(
+        select(Checkin)
+        .join(Setback, Setback.id == Checkin.setback_id)  # type: ignore[arg-type]
+        .where(
+            Setback.team_id == team_id,
+            Setback.user_id == user_id,
+            Setback.dm_channel == channel,
+            Setback.thread_ts == thread_ts,
+            Checkin.team_id == team_id,
+            Checkin.user_id == user_id,
+            Checkin.message_ts.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(Checkin.sent_at.desc(), Checkin.id.desc())  # type: ignore[union-attr]
+    ).first()
+
+
+def open_commitments(s: Session, setback: Setback) -> int:
+    """How many commitments of a setback are neither done nor let go."""
+    return int(
+        s.exec(
+            select(func.count())
+            .select_from(Commitment)
+            .where(
+                Commitment.setback_id == setback.id,
+                Commitment.team_id == setback.team_id,
+                Commitment.status.not_in(CLOSED_COMMITMENT),  # type: ignore[attr-defined]
+            )
+        ).one()
+    )
+
+
+def claim_recap(s: Session, setback_id: int, now: datetime) -> bool:
+    """Reserve the recap of a setback (at most one is ever posted)."""
+    result = s.exec(
+        update(Setback)  # type: ignore[call-overload]
+        .where(Setback.id == setback_id, Setback.recap_posted_at.is_(None))  # type: ignore[union-attr]
+        .values(recap_posted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
+def unclaim_recap(s: Session, setback_id: int) -> None:
+    """The recap post failed: let housekeeping try again."""
+    s.exec(
+        update(Setback)  # type: ignore[call-overload]
+        .where(Setback.id == setback_id)
+        .values(recap_posted_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --- settings and replanning ---------------------------------------------------------------
+
+
+def scheduled_of_member(s: Session, team_id: str, user_id: str) -> list[Checkin]:
+    """A member's check-ins that are still to be sent and not in a dispatcher's hands."""
+    return list(
+        s.exec(
+            select(Checkin)
+            .where(
+                Checkin.team_id == team_id,
+                Checkin.user_id == user_id,
+                Checkin.status == SCHEDULED,
+            )
+            .order_by(Checkin.commitment_id, Checkin.due_at, Checkin.id)
+        )
+    )
+
+
+def next_due_of_member(s: Session, team_id: str, user_id: str) -> datetime | None:
+    return s.exec(
+        select(func.min(Checkin.due_at)).where(
+            Checkin.team_id == team_id,
+            Checkin.user_id == user_id,
+            Checkin.status.in_(OPEN),  # type: ignore[attr-defined]
+        )
+    ).one()
+
+
+# --- housekeeping ----------------------------------------------------------------------------
+
+
+def setbacks_without_thread(
+    s: Session, completed_before: datetime, max_attempts: int, limit: int
+) -> list[Setback]:
+    """Complete setbacks whose summary DM never arrived, with attempts left."""
+    return list(
+        s.exec(
+            select(Setback)
+            .where(
+                Setback.status == "complete",
+                Setback.thread_ts.is_(None),  # type: ignore[union-attr]
+                Setback.completed_at < completed_before,  # type: ignore[operator]
+                Setback.summary_attempts < max_attempts,
+            )
+            .order_by(Setback.completed_at)
+            .limit(limit)
+        )
+    )
+
+
+def setbacks_awaiting_recap(s: Session, closed_after: datetime, limit: int) -> list[Setback]:
+    """Setbacks whose last commitment closed recently but whose recap was not posted."""
+    closed_recently = select(Commitment.setback_id).where(
+        Commitment.closed_at > closed_after  # type: ignore[operator]
+    )
+    still_open = select(Commitment.setback_id).where(
+        Commitment.status.not_in(CLOSED_COMMITMENT)  # type: ignore[attr-defined]
+    )
+    return list(
+        s.exec(
+            select(Setback)
+            .where(
+                Setback.recap_posted_at.is_(None),  # type: ignore[union-attr]
+                Setback.thread_ts.is_not(None),  # type: ignore[union-attr]
+                Setback.id.in_(closed_recently),  # type: ignore[union-attr]
+                Setback.id.not_in(still_open),  # type: ignore[union-attr]
+            )
+            .limit(limit)
+        )
+    )
+
+
+def members_with_stale_zone(
+    s: Session, checked_before: datetime, due_before: datetime, limit: int
+) -> list[Member]:
+    """Members with a check-in coming up whose Slack time zone was not checked lately."""
+    upcoming = (
+        select(Checkin.id)
+        .where(
+            Checkin.team_id == Member.team_id,
+            Checkin.user_id == Member.user_id,
+            Checkin.status == SCHEDULED,
+            Checkin.due_at < due_before,  # type: ignore[operator]
+        )
+        .exists()
+    )
+    stale = or_(Member.tz_checked_at.is_(None), Member.tz_checked_at < checked_before)  # type: ignore[union-attr, operator]
+    return list(
+        s.exec(
+            select(Member)
+            .where(stale, Member.tz_override.is_(None), upcoming)  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+
+
+def prune_processed_events(s: Session, before: datetime) -> int:
+    """Forget event ids received before ``before`` (past Slack's retry window)."""
+    result = s.exec(
+        delete(ProcessedEvent).where(ProcessedEvent.received_at < before)  # type: ignore[call-overload, operator]
+    )
+    return int(result.rowcount)
+
+
+def take_job_lease(s: Session, name: str, owner: str, now: datetime, until: datetime) -> bool:
+    """Hold the named job until ``until`` unless someone else holds it now.
+
+    The row is created on first use; a concurrent first use by two processes lets one
+    insert win and the other lose, as a unique key should.
+    """
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    s.exec(insert(JobLease).values(name=name).on_conflict_do_nothing())  # type: ignore[call-overload]
+    result = s.exec(
+        update(JobLease)  # type: ignore[call-overload]
+        .where(
+            JobLease.name == name,
+            or_(
+                JobLease.lease_until.is_(None),  # type: ignore[union-attr]
+                JobLease.lease_until < now,  # type: ignore[operator]
+                JobLease.owner == owner,
+            ),
+        )
+        .values(owner=owner, lease_until=until)
+    )
+    return bool(result.rowcount == 1)
+
+
+def drop_job_lease(s: Session, name: str, owner: str) -> None:
+    s.exec(
+        update(JobLease)  # type: ignore[call-overload]
+        .where(JobLease.name == name, JobLease.owner == owner)
+        .values(lease_until=None)
+    )
+
+
+# --- operators -------------------------------------------------------------------------------
+
+
+def list_checkins(
+    s: Session, now: datetime, *, due_only: bool = False, limit: int = 200
+) -> list[Checkin]:
+    """Check-ins for `setback checkins list`: not yet answered, soonest first."""
+    query = select(Checkin)
+    if due_only:
+        query = query.where(
+            or_(
+                and_(Checkin.status == SCHEDULED, Checkin.due_at <= now),  # type: ignore[operator]
+                and_(Checkin.status == CLAIMED, Checkin.lease_until < now),  # type: ignore[operator]
+            )
+        )
+    else:
+        query = query.where(Checkin.status.in_((*OPEN, SENT, FAILED)))  # type: ignore[attr-defined]
+    return list(s.exec(query.order_by(Checkin.due_at, Checkin.id).limit(limit)))

@@ -1,0 +1,196 @@
+"""Deleting data for good: one setback, everything of one person, a whole workspace.
+
+The tables to clear are found from the schema itself (every table with a `setback_id`,
+a `team_id` + `user_id`, or a `team_id` column), so a table added later is erased too
+without anyone remembering to list it here. Children are deleted before parents, which
+works on every backend whether or not foreign keys cascade.
+
+Before rows go, `message_refs` lists the Slack messages the bot posted for them (shared
+retros, summary DMs, check-ins), so the caller can remove those from Slack as well.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, select
+from sqlmodel import Session, SQLModel
+
+import storage.models  # noqa: F401 - registers every table in the metadata
+from storage.models import Checkin, Setback, Share, Workspace
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message the bot posted: where it is, and what kind (for counting)."""
+
+    channel: str
+    ts: str
+    kind: str  # "share" | "checkin" | "summary"
+
+
+def _children_first() -> list[Table]:
+    return list(reversed(SQLModel.metadata.sorted_tables))
+
+
+def _setback_ids(team_id: str, user_id: str | None) -> Select[tuple[int]]:
+    query = select(Setback.id).where(Setback.team_id == team_id)  # type: ignore[arg-type]
+    if user_id is not None:
+        query = query.where(Setback.user_id == user_id)  # type: ignore[arg-type]
+    return query
+
+
+def _run(s: Session, table: Table, where: ColumnElement[bool], counts: Counter[str]) -> None:
+    result = s.execute(delete(table).where(where))
+    if result.rowcount:
+        counts[table.name] += result.rowcount
+
+
+def delete_setbacks(s: Session, team_id: str, setback_ids: Sequence[int]) -> Counter[str]:
+    """Delete these setbacks of `team_id` and every row that hangs from them."""
+    counts: Counter[str] = Counter()
+    ids = list(setback_ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for table in _children_first():
+            if table.name == Setback.__tablename__:
+                continue
+            if "setback_id" in table.c and "team_id" in table.c:
+                where = and_(table.c.team_id == team_id, table.c.setback_id.in_(chunk))
+                _run(s, table, where, counts)
+        setback = Setback.__table__  # type: ignore[attr-defined]
+        _run(s, setback, and_(setback.c.team_id == team_id, setback.c.id.in_(chunk)), counts)
+    return counts
+
+
+def delete_person(s: Session, team_id: str, user_id: str) -> Counter[str]:
+    """Delete every row of one person in one workspace: setbacks and all under them,
+    settings, safety flags, and any other table that records the person."""
+    counts: Counter[str] = Counter()
+    owned = _setback_ids(team_id, user_id)
+    for table in _children_first():
+        if table.name == Setback.__tablename__ or "team_id" not in table.c:
+            continue
+        if "setback_id" in table.c:
+            where = and_(table.c.team_id == team_id, table.c.setback_id.in_(owned))
+            _run(s, table, where, counts)
+    for table in _children_first():
+        if "team_id" in table.c and "user_id" in table.c:
+            where = and_(table.c.team_id == team_id, table.c.user_id == user_id)
+            _run(s, table, where, counts)
+    return counts
+
+
+def delete_team(s: Session, team_id: str) -> Counter[str]:
+    """Delete every row of a workspace, in every table that carries a team id."""
+    counts: Counter[str] = Counter()
+    for table in _children_first():
+        if "team_id" in table.c:
+            _run(s, table, table.c.team_id == team_id, counts)
+    return counts
+
+
+def message_refs(
+    s: Session,
+    team_id: str,
+    *,
+    user_id: str | None = None,
+    setback_ids: Iterable[int] | None = None,
+    shares: bool = True,
+    direct: bool = True,
+) -> list[MessageRef]:
+    """Messages the bot posted for these setbacks: shared retros (`shares`) and the
+    summary DMs, check-ins and share confirmations of the DM thread (`direct`). Replies
+    come before the message they answer, so no thread is left with a tombstone root."""
+    if setback_ids is not None:
+        scope: Select[tuple[int]] | list[int] = list(setback_ids)
+    else:
+        scope = _setback_ids(team_id, user_id)
+    refs: list[MessageRef] = []
+    share = Share.__table__  # type: ignore[attr-defined]
+    if shares:
+        for row in s.execute(
+            select(share).where(
+                share.c.team_id == team_id,
+                share.c.setback_id.in_(scope),
+                share.c.status == "posted",
+                share.c.message_ts.is_not(None),
+            )
+        ).mappings():
+            # A long post continues in thread replies: remove those before the post.
+            extra = [ts for ts in (row.get("extra_ts") or "").split(",") if ts]
+            refs += [MessageRef(row["channel"], ts, "share") for ts in reversed(extra)]
+            refs.append(MessageRef(row["channel"], row["message_ts"], "share"))
+    if direct:
+        if "confirm_ts" in share.c:  # the DM confirming a share, with its Delete button
+            rows = s.execute(
+                select(share.c.confirm_channel, share.c.confirm_ts).where(
+                    share.c.team_id == team_id,
+                    share.c.setback_id.in_(scope),
+                    share.c.confirm_channel.is_not(None),
+                    share.c.confirm_ts.is_not(None),
+                )
+            )
+            refs += [MessageRef(c, ts, "share_confirmation") for c, ts in rows]
+        rows = s.execute(
+            select(Checkin.channel, Checkin.message_ts).where(
+                Checkin.team_id == team_id,  # type: ignore[arg-type]
+                Checkin.setback_id.in_(scope),  # type: ignore[attr-defined]
+                Checkin.channel.is_not(None),  # type: ignore[union-attr]
+                Checkin.message_ts.is_not(None),  # type: ignore[union-attr]
+            )
+        )
+        refs += [MessageRef(c, ts, "checkin") for c, ts in rows]
+        rows = s.execute(
+            select(Setback.dm_channel, Setback.thread_ts).where(
+                Setback.team_id == team_id,  # type: ignore[arg-type]
+                Setback.id.in_(scope),  # type: ignore[union-attr]
+                Setback.dm_channel.is_not(None),  # type: ignore[union-attr]
+                Setback.thread_ts.is_not(None),  # type: ignore[union-attr]
+            )
+        )
+        refs += [MessageRef(c, ts, "summary") for c, ts in rows]
+    return refs
+
+
+# --- what is due for erasure --------------------------------------------------------------
+
+FINISHED = ("complete", "archived")
+PENDING_CHECKINS = ("scheduled", "claimed")
+
+
+def expired_setbacks(s: Session, cutoff: datetime, limit: int = CHUNK) -> list[tuple[str, int]]:
+    """(team, id) of finished setbacks older than `cutoff` (completed, or created when
+    archived unfinished) that have no check-in still to come: retention never cuts off a
+    plan the person is still being asked about."""
+    pending = select(Checkin.setback_id).where(
+        Checkin.status.in_(PENDING_CHECKINS)  # type: ignore[attr-defined]
+    )
+    finished_at = func.coalesce(Setback.completed_at, Setback.created_at)
+    rows = s.execute(
+        select(Setback.team_id, Setback.id)
+        .where(
+            Setback.status.in_(FINISHED),  # type: ignore[attr-defined]
+            finished_at < cutoff,
+            Setback.id.not_in(pending),  # type: ignore[union-attr]
+        )
+        .order_by(Setback.id)
+        .limit(limit)
+    )
+    return [(team, sid) for team, sid in rows]
+
+
+def uninstalled_teams(s: Session, cutoff: datetime) -> list[str]:
+    """Workspaces uninstalled at or before `cutoff` whose data is still here."""
+    rows = s.execute(
+        select(Workspace.team_id).where(
+            Workspace.uninstalled_at.is_not(None),  # type: ignore[union-attr]
+            Workspace.uninstalled_at <= cutoff,  # type: ignore[operator]
+        )
+    )
+    return [team for (team,) in rows]

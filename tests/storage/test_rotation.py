@@ -1,0 +1,200 @@
+"""`setback keys rotate` re-encrypts every encrypted column under the first key, in
+batches, resumably, on SQLite and PostgreSQL; afterwards the old key can be dropped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import Text, select, type_coerce
+
+from bot import cli, keys
+from storage import crypto, migrate, repo
+from storage.db import make_engine, session_scope
+from storage.models import Checkin, Commitment, Reflection, Setback, Share, Workspace
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+KEY_A = Fernet.generate_key()
+KEY_B = Fernet.generate_key()
+N_SETBACKS = 23
+
+
+def _seed(engine, n: int = N_SETBACKS) -> dict[str, object]:
+    """Rows in every table with an encrypted column, written under the current key."""
+    expected: dict[str, object] = {}
+    with session_scope(engine) as s:
+        for i in range(n):
+            sb = repo.create_setback(s, "T1", f"U{i % 3}", NOW)
+            sb.title = f"title {i} ünïcode"
+            repo.save_answers(s, sb, 0, {"facts": f"facts {i}", "n": i}, NOW)
+            c = Commitment(
+                team_id="T1",
+                user_id=sb.user_id,
+                setback_id=sb.id,
+                kind="growth",
+                text=f"if {i} then {i}",
+                done_definition=f"done {i}" if i % 2 else None,
+                created_at=NOW,
+            )
+            ci = Checkin(
+                team_id="T1",
+                user_id=sb.user_id,
+                setback_id=sb.id,
+                commitment_id=0,
+                due_at=NOW,
+                note=f"note {i}",
+            )
+            repo.add_commitment(s, c, [ci])
+            s.add(
+                Share(
+                    team_id="T1",
+                    user_id=sb.user_id,
+                    setback_id=sb.id,
+                    channel="C1",
+                    draft={"text": f"draft {i}"},
+                )
+            )
+        s.add(Workspace(team_id="T1", bot_token="xoxb-secret-token"))
+    # values: titles, answers, commitment texts, half of done_definitions, notes, drafts, token
+    expected["values"] = n * 5 + n // 2 + 1
+    return expected
+
+
+def _read_all(engine) -> dict[str, list[object]]:
+    with session_scope(engine, readonly=True) as s:
+        return {
+            "titles": sorted(sb.title for sb in s.execute(select(Setback)).scalars()),
+            "answers": sorted(r.answers["facts"] for r in s.execute(select(Reflection)).scalars()),
+            "texts": sorted(c.text for c in s.execute(select(Commitment)).scalars()),
+            "done": sorted(
+                c.done_definition
+                for c in s.execute(select(Commitment)).scalars()
+                if c.done_definition
+            ),
+            "notes": sorted(c.note for c in s.execute(select(Checkin)).scalars()),
+            "drafts": sorted(sh.draft["text"] for sh in s.execute(select(Share)).scalars()),
+            "token": [w.bot_token for w in s.execute(select(Workspace)).scalars()],
+        }
+
+
+def _raw_tokens(engine) -> list[str]:
+    tokens: list[str] = []
+    with engine.connect() as conn:
+        for _table, cols in keys.encrypted_columns():
+            for col in cols:
+                query = select(type_coerce(col, Text())).where(col.is_not(None))
+                tokens += [t for (t,) in conn.execute(query)]
+    return tokens
+
+
+def test_every_encrypted_column_is_found() -> None:
+    found = {f"{t.name}.{c.name}" for t, cols in keys.encrypted_columns() for c in cols}
+    assert {
+        "setback.title",
+        "reflection.answers",
+        "commitment.text",
+        "commitment.done_definition",
+        "checkin.note",
+        "share.draft",
+        "workspace.bot_token",
+    } <= found
+
+
+def test_rotate_then_drop_the_old_key(engine) -> None:
+    crypto.configure([KEY_A])
+    seeded = _seed(engine)
+    before = _read_all(engine)
+
+    crypto.configure([KEY_B, KEY_A])
+    seen: list[tuple[int, int, str]] = []
+    stats = keys.rotate(engine, batch_size=7, progress=lambda d, t, n: seen.append((d, t, n)))
+
+    assert stats.complete
+    assert stats.rotated == seeded["values"]
+    assert len(seen) > 5, "several batches reported progress"
+    assert seen[-1][0] == seen[-1][1], "the bar ends full"
+    crypto.configure([KEY_B])
+    assert _read_all(engine) == before
+    raw = _raw_tokens(engine)
+    assert len(raw) == seeded["values"]
+    assert all(Fernet(KEY_B).decrypt(t.encode()) for t in raw)  # single-encrypted under B
+
+
+def test_rotation_is_not_double_encryption(engine) -> None:
+    crypto.configure([KEY_A])
+    with session_scope(engine) as s:
+        sb = repo.create_setback(s, "T1", "U1", NOW)
+        sb.title = "plain title"
+    crypto.configure([KEY_B, KEY_A])
+    keys.rotate(engine)
+    (token,) = _raw_tokens(engine)
+    assert Fernet(KEY_B).decrypt(token.encode()) == b"plain title"
+
+
+def test_an_interrupted_rotation_resumes(engine) -> None:
+    crypto.configure([KEY_A])
+    seeded = _seed(engine)
+    before = _read_all(engine)
+    crypto.configure([KEY_B, KEY_A])
+
+    def crash_after_first_batch(done: int, total: int, table: str) -> None:
+        raise KeyboardInterrupt("operator pressed Ctrl-C")
+
+    with pytest.raises(KeyboardInterrupt):
+        keys.rotate(engine, batch_size=5, progress=crash_after_first_batch)
+    raw = _raw_tokens(engine)
+    done_first = sum(crypto.is_primary(t) for t in raw)
+    assert 0 < done_first < len(raw), "the first batch was committed, the rest was not"
+
+    partial = keys.rotate(engine, batch_size=5, max_batches=3)
+    assert not partial.complete
+    rest = keys.rotate(engine, batch_size=5)
+    assert rest.complete
+    assert done_first + partial.rotated + rest.rotated == seeded["values"]
+    assert keys.rotate(engine, batch_size=5).rotated == 0  # nothing left: idempotent
+
+    crypto.configure([KEY_B])
+    assert _read_all(engine) == before
+
+
+def test_a_value_no_key_can_read_is_reported_not_lost(engine) -> None:
+    crypto.configure([KEY_A])
+    with session_scope(engine) as s:
+        sb = repo.create_setback(s, "T1", "U1", NOW)
+        sb.title = "only A can read this"
+    crypto.configure([KEY_B])  # A forgotten
+    with pytest.raises(crypto.KeyringError, match=r"setback\.title \(row \d+\)") as raised:
+        keys.rotate(engine)
+    assert "only A can read" not in str(raised.value)
+    crypto.configure([KEY_A])
+    with session_scope(engine, readonly=True) as s:
+        assert s.execute(select(Setback)).scalars().one().title == "only A can read this"
+
+
+def test_cli_keys_rotate_prints_progress_to_stderr(tmp_path, monkeypatch, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    crypto.configure([KEY_A])
+    seeded = _seed(engine, n=4)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SETBACK_DATA_DIR", str(tmp_path / ".setback"))
+    monkeypatch.setenv("SETBACK_ENCRYPTION_KEYS", f"{KEY_B.decode()},{KEY_A.decode()}")
+
+    assert cli.main(["keys", "rotate", "--batch", "3"]) == 0
+
+    out = capsys.readouterr()
+    assert "100%" in out.err and "rows" in out.err
+    assert f"Re-encrypted {seeded['values']} value(s)" in out.out
+    assert all(Fernet(KEY_B).decrypt(t.encode()) for t in _raw_tokens(engine))
+    engine.dispose()
+
+
+def test_cli_refuses_an_empty_batch(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("SETBACK_ENCRYPTION_KEYS", KEY_A.decode())
+    assert cli.main(["keys", "rotate", "--batch", "0"]) == cli.EXIT_CONFIG
+    assert "--batch must be at least 1" in capsys.readouterr().err
