@@ -10,15 +10,18 @@ the next change re-renders the message from what is stored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot import hooks, members
+from bot.checkin_copy import answered_text
 from bot.planning import snooze
 from bot.reflection import Actor
 from bot.runtime import Runtime
@@ -33,6 +36,7 @@ from storage.models import Checkin, Commitment, Setback
 log = logging.getLogger(__name__)
 
 RESPONSES = ("done", "working", "snoozed", "let_go")
+CLOSED_LINE = "This setback is archived, so this check-in is closed. Nothing to do here."
 CLOSING = {"done": "done", "let_go": "let_go"}  # response -> commitment status
 REPLY_NOTE_MAX = 4000
 
@@ -205,22 +209,35 @@ def facts_of(checkin: Checkin, commitment: Commitment) -> views.CheckinFacts:
 
 
 def _render(s: Session, checkin_id: int) -> Rendered | None:
-    """The message a posted check-in should show, from what is stored."""
+    """The message a posted check-in should show, from what is stored: live buttons only
+    while it waits for an answer (status sent)."""
     checkin = s.get(Checkin, checkin_id)
     if checkin is None or not checkin.message_ts or not checkin.channel:
         return None
     commitment = _commitment(s, checkin)
+    facts, noted = facts_of(checkin, commitment), bool(checkin.note)
     answer_shown, until = None, None
     if checkin.status == store.ANSWERED:
         answer_shown = checkin.response
     elif checkin.status == store.CANCELLED and commitment.status in store.CLOSED_COMMITMENT:
         answer_shown = commitment.status
+    elif checkin.status != store.SENT:  # cancelled another way (its setback was archived)
+        text, blocks = _closed_message(facts, noted)
+        return Rendered(checkin.channel, checkin.message_ts, text, blocks)
     if answer_shown == "snoozed":
         until = _snoozed_until(s, checkin)
-    text, blocks = views.checkin_message(
-        facts_of(checkin, commitment), answer=answer_shown, until=until, noted=bool(checkin.note)
-    )
+    text, blocks = views.checkin_message(facts, answer=answer_shown, until=until, noted=noted)
     return Rendered(checkin.channel, checkin.message_ts, text, blocks)
+
+
+def _closed_message(facts: views.CheckinFacts, noted: bool) -> tuple[str, list[dict]]:  # type: ignore[type-arg]
+    """A check-in closed without an answer: the question stays, the buttons go, and one
+    plain line says there is nothing left to do."""
+    text, blocks = views.checkin_message(facts, noted=noted)
+    question = [b for b in blocks if b.get("type") == "section"]
+    lines = [CLOSED_LINE, answered_text("note")] if noted else [CLOSED_LINE]
+    note = ContextBlock(elements=[MarkdownTextObject(text="\n".join(lines))]).to_dict()
+    return f"{text}: closed", [*question, note]
 
 
 def _snoozed_until(s: Session, checkin: Checkin) -> str | None:
@@ -249,6 +266,13 @@ def rerender(rt: Runtime, checkin_id: int) -> None:
     with session_scope(rt.engine, readonly=True) as s:
         rendered = _render(s, checkin_id)
     _update_messages(rt, [rendered] if rendered else [])
+
+
+def rerender_all(rt: Runtime, checkin_ids: Iterable[int]) -> None:
+    """`rerender` each of these check-ins: after a change that closed several at once
+    (archiving a setback), so none of their messages keeps live buttons."""
+    for checkin_id in checkin_ids:
+        rerender(rt, checkin_id)
 
 
 def _update_messages(rt: Runtime, renders: list[Rendered]) -> None:

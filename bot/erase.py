@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
-from bot import hooks
+from bot import hooks, share
 from bot.reflection import Actor
 from bot.runtime import Runtime
 from bot.views import home as views
@@ -200,31 +200,43 @@ def purge_uninstalled(rt: Runtime, now: datetime, team_id: str | None = None) ->
 
 def purge_expired(rt: Runtime, now: datetime) -> dict[str, int]:
     """Delete finished setbacks older than SETBACK_RETENTION_DAYS, with their answers,
-    commitments, check-ins and share records, in batches. Nothing when retention is unset."""
+    commitments, check-ins and share records, in batches — and, as deleting one setback
+    does, the bot's messages for them in Slack (shared retros, summary DMs, check-ins).
+    Nothing when retention is unset. Returns rows deleted per table; logs counts only."""
     days = rt.settings.setback_retention_days
     if not days:
         return {}
     cutoff = now - timedelta(days=days)
-    counts: Counter[str] = Counter()
+    out = Erased()
     while True:
+        refs: list[store.MessageRef] = []
         with session_scope(rt.engine) as s:
             due = store.expired_setbacks(s, cutoff)
             by_team: dict[str, list[int]] = {}
             for team, sid in due:
                 by_team.setdefault(team, []).append(sid)
             for team, ids in by_team.items():
-                counts += store.delete_setbacks(s, team, ids)
+                refs += store.message_refs(s, team, setback_ids=ids)
+                out.rows += store.delete_setbacks(s, team, ids)
+        _remove_messages(rt, refs, out)
         if len(due) < store.CHUNK:
             break
-    if counts:
-        log.info("retention (%s days) purged: %s", days, dict(counts))
-    return dict(counts)
+    if out.rows:
+        log.info("retention (%s days) purged: %s", days, _fmt(out))
+    return dict(out.rows)
 
 
 def housekeeping(rt: Runtime, now: datetime) -> dict[str, dict[str, int]]:
     """The periodic clean-up the scheduler runs: uninstalled workspaces past their grace
-    period, then setbacks past retention. Returns counts per table for each."""
-    return {"uninstalled": purge_uninstalled(rt, now), "expired": purge_expired(rt, now)}
+    period, shares whose post was interrupted (`bot.share.recover_stale`), then setbacks
+    past retention. Returns counts per table for each."""
+    uninstalled = purge_uninstalled(rt, now)
+    settled = share.recover_stale(rt, now)
+    return {
+        "uninstalled": uninstalled,
+        "stale_shares": {"share": settled} if settled else {},
+        "expired": purge_expired(rt, now),
+    }
 
 
 def _fmt(out: Erased) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot import hooks, members
+from bot import checkins, hooks, members
 from bot.reflection import Actor
 from bot.runtime import Runtime
 from bot.views import home as views
@@ -276,6 +276,7 @@ def archive(rt: Runtime, actor: Actor, setback_id: int | None) -> bool:
         sb = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
         if sb is None or sb.status != "complete":
             return False
-        repo.archive_setback(s, sb, now)
+        waiting = [int(c.id) for c in repo.archive_setback(s, sb, now)]  # type: ignore[arg-type]
+    checkins.rerender_all(rt, waiting)  # their messages lose the buttons (once committed)
     hooks.changed(rt, actor)
     return True

@@ -84,6 +84,8 @@ def save_settings(rt: Runtime, actor: Actor, state_values: dict) -> SaveOutcome:
     """Validate and save the modal, then replan this person's scheduled check-ins.
 
     Only the acting team + user's own member row is written; the form carries no ids.
+    Runs before the modal answers Slack (3 s), so the Home refresh — a Web API call —
+    is queued to run after the answer instead of delaying it.
     """
     form = views.read_form(state_values)
     errors, start, end = _validate(form)
@@ -101,7 +103,7 @@ def save_settings(rt: Runtime, actor: Actor, state_values: dict) -> SaveOutcome:
         moved = replan_member(s, member, now)
         lines = _saved_lines(member, store.next_due_of_member(s, actor.team_id, actor.user_id))
     log.info("check-in settings saved; %d check-in(s) moved", moved)
-    hooks.changed(rt, actor)
+    rt.later(hooks.changed, rt, actor)
     return SaveOutcome(view=views.saved_view(lines))
 
 

@@ -128,7 +128,7 @@ def open_view(rt: Runtime, actor: Actor) -> View | dict[str, Any]:
         draft = repo.latest_draft(s, actor.team_id, actor.user_id)
         if draft is not None:
             return views.resume_view(draft.id, draft.title, draft.current_step)  # type: ignore[arg-type]
-    return views.step_view(0, None)
+    return views.step_view_dict(0, None)
 
 
 def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> View | dict[str, Any]:
@@ -149,7 +149,7 @@ def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> Vie
 def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View | dict[str, Any]:
     """Delete the draft the person chose to abandon and open a fresh first screen."""
     with session_scope(rt.engine) as s:
-        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id, lock=True)
         if setback is None or setback.status != "draft":
             return views.gone_view()
         repo.delete_setback(s, setback)
@@ -159,11 +159,10 @@ def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View | dict[str, A
 def refresh_member(rt: Runtime, actor: Actor) -> None:
     """Make sure the member exists and their time zone is fresh (after the modal opens)."""
     now = rt.clock.now()
-    with session_scope(rt.engine) as s:
-        member = repo.ensure_member(s, actor.team_id, actor.user_id, now)
-        stale = members.tz_is_stale(member, now)
-    if not stale:
-        return
+    with session_scope(rt.engine, readonly=True) as s:
+        member = repo.get_member(s, actor.team_id, actor.user_id)
+    if member is not None and not members.tz_is_stale(member, now):
+        return  # the common case: no write, no Slack call
     tz = members.fetch_timezone(rt.web_client(), actor.user_id)
     with session_scope(rt.engine) as s:
         member = repo.ensure_member(s, actor.team_id, actor.user_id, now)
@@ -224,7 +223,7 @@ def continue_after_care(
     """ "Keep going" on the care screen: on to the screen it names, or finish."""
     now = rt.clock.now()
     with session_scope(rt.engine) as s:
-        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id, lock=True)
         if setback is None or setback.status != "draft" or not 0 <= next_step <= TOTAL_STEPS:
             return StepOutcome("update", views.gone_view())
         if next_step == TOTAL_STEPS:
@@ -251,7 +250,7 @@ def _kind_note(answers: dict[str, Any], seed: int) -> str | None:
 def _owned_or_new(s: Any, actor: Actor, setback_id: int | None, now: datetime) -> Setback | None:
     if setback_id is None:
         return repo.create_setback(s, actor.team_id, actor.user_id, now, actor.enterprise_id)
-    setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+    setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id, lock=True)
     if setback is None or setback.status != "draft":
         return None
     return setback
@@ -264,7 +263,7 @@ def go_back(
     now = rt.clock.now()
     target = max(0, min(step, TOTAL_STEPS - 1) - 1)
     with session_scope(rt.engine) as s:
-        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id, lock=True)
         if setback is None or setback.status != "draft":
             return views.gone_view()
         answers = read_values(step, state_values)

@@ -51,7 +51,7 @@ class Runtime:
         is only paid when there is follow-up work. Failures are logged, never raised.
         """
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="setback-later")
+            self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="setback-later")
 
         def guarded() -> Any:
             try:

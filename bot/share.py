@@ -25,6 +25,11 @@ Where the work happens, and why:
   or what went wrong, what to do, and a button to reopen the kept draft.
 * The post is all-or-nothing: if a continuation reply or the record fails, the parts
   already posted are deleted and the row is marked failed.
+* Every part carries message metadata naming only the share's id. When Slack's answer
+  to a post is lost (posts are never retried: a retry could post twice), or the process
+  stops between answering Slack and posting or between posting and recording,
+  `recover_stale` (run by housekeeping) finds the post in the channel by that metadata
+  and records it — or, when it is not there, marks the share failed and tells the author.
 """
 
 from __future__ import annotations
@@ -33,13 +38,13 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot import hooks, members
 from bot.language import blameless, safety
@@ -55,7 +60,17 @@ from storage.models import Commitment, Setback, Share
 log = logging.getLogger(__name__)
 
 EDITABLE = ("draft", "failed")  # a share whose text can still change and be posted
+SHARE_EVENT = "setback_share"  # message metadata event type on every part of a post
+STALE_AFTER = timedelta(minutes=15)  # longer than any post takes, 429 waits included
+GIVE_UP_AFTER = timedelta(days=1)  # a channel that cannot be searched for this long
+CLOCK_SKEW = timedelta(minutes=5)  # between our clock and Slack's message timestamps
+RECOVER_PER_RUN = 20
+HISTORY_PAGES = 5
+HISTORY_PAGE = 200
+NOT_THERE = ("channel_not_found", "not_in_channel")  # history the post cannot be in
 QUICK_BUDGET_SECONDS = 2.0  # Slack calls made before a modal answers (3 s deadline)
+QUICK_CALL_MARGIN = 0.05  # kept back from each call's timeout for our own work after it
+QUICK_CALL_MIN = 0.05  # not worth starting a call with less time than this
 QUICK_MEMBER_PAGES = 2
 MEMBER_PAGE = 1000
 STATUS_LABEL = {"active": "in progress", "done": "done", "let_go": "let go"}
@@ -75,7 +90,12 @@ PROBLEMS = {
     "Pick another one, or ask a workspace admin.",
     "msg_too_long": "The post is too long for Slack. Shorten a part with *Edit the text*, "
     "then try again.",
+    "interrupted": "Setback was interrupted before it could finish, so nothing went out. "
+    "Your draft is kept — open it again whenever you'd like to share it.",
+    "unconfirmed": "Slack couldn't be reached to check. Please have a look in the channel; "
+    "if it isn't there, open the draft again to share it.",
 }
+UNSURE = ("unconfirmed",)  # codes where the post may have gone out after all
 DEFAULT_PROBLEM = "Slack couldn't take the post just now. Please try again in a moment."
 
 
@@ -488,7 +508,10 @@ def discard(rt: Runtime, actor: Actor, meta: ShareMeta) -> None:
 
 def hold(rt: Runtime, actor: Actor, setback_id: int | None) -> View:
     """Text written for the post holds crisis language: keep the whole setback private
-    from now on, drop its drafts, store only a flag and a time, and offer support."""
+    from now on, drop its drafts, store only a flag and a time, and offer support.
+
+    Called while a submission waits for its answer, so the Home refresh (a Web API call)
+    is queued for after the answer."""
     now = rt.clock.now()
     with session_scope(rt.engine) as s:
         setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
@@ -498,7 +521,7 @@ def hold(rt: Runtime, actor: Actor, setback_id: int | None) -> View:
             for share in repo.shares_of_setback(s, setback, EDITABLE):
                 s.delete(share)
         repo.add_safety_flag(s, actor.team_id, actor.user_id, now)
-    hooks.changed(rt, actor)
+    rt.later(hooks.changed, rt, actor)
     return views.care_view(rt.settings.support_resources)
 
 
@@ -539,17 +562,21 @@ def channel_problem(
 
 class _BudgetClient(WebClient):
     """A client for calls made before a modal answers: no retries, no 429 waits, and each
-    call's timeout shrinks to what is left of a small budget of real (network) time."""
+    call's timeout shrinks to what is left of a small budget of real (network) time.
+
+    The timeout stays a float (urllib takes fractions of a second): rounding it up to
+    whole seconds would let a call run up to a second past the budget, and so past
+    Slack's 3-second deadline for the modal's answer."""
 
     def __init__(self, base: WebClient, seconds: float) -> None:
         super().__init__(token=base.token, base_url=base.base_url, retry_handlers=[])
         self._deadline = time.monotonic() + seconds
 
     def api_call(self, *args: Any, **kwargs: Any) -> Any:
-        left = self._deadline - time.monotonic()
-        if left <= 0.05:
+        left = self._deadline - time.monotonic() - QUICK_CALL_MARGIN
+        if left < QUICK_CALL_MIN:
             raise TimeoutError("quick check budget spent")
-        self.timeout = max(1, int(left + 0.999))
+        self.timeout = left  # type: ignore[assignment]
         return super().api_call(*args, **kwargs)
 
 
@@ -636,11 +663,25 @@ def _claim_for_posting(rt: Runtime, actor: Actor, share_id: int | None) -> _ToPo
         return _ToPost(share.id, draft, thread)  # type: ignore[arg-type]
 
 
+def share_metadata(share_id: int) -> dict[str, Any]:
+    """Message metadata put on every part of a post, so a post whose recording was cut
+    short can be found again in the channel. Only the share's id: it names no one, so
+    an anonymous post stays anonymous."""
+    return {"event_type": SHARE_EVENT, "event_payload": {"share_id": share_id}}
+
+
+class _Unsure(Exception):
+    """`chat.postMessage` gave no clear answer (a dropped connection, a timeout, a 5xx):
+    the message may have landed. Nothing is deleted or retried; the channel is searched."""
+
+
 def post_share(rt: Runtime, actor: Actor, share_id: int | None) -> bool:
     """Post a queued share in its channel, record it, and DM the author the outcome.
 
     All or nothing: a failure leaves no message behind and the row marked failed, with
-    the draft kept so the author can reopen it from the DM.
+    the draft kept so the author can reopen it from the DM. When Slack's answer to a
+    post is lost, the row stays `posting` and the channel is searched for the post by
+    its metadata — now, and by `recover_stale` in housekeeping if that is inconclusive.
     """
     job = _claim_for_posting(rt, actor, share_id)
     if job is None:
@@ -650,28 +691,47 @@ def post_share(rt: Runtime, actor: Actor, share_id: int | None) -> bool:
     content = views.post_content(job.draft, author)
     try:
         ensure_postable(client, job.draft.channel, actor.user_id)
-        parts = _post_parts(client, job.draft.channel, content)
+        parts = _post_parts(client, job.draft.channel, content, job.share_id)
+    except _Unsure as exc:
+        log.warning("share %s: Slack did not confirm the post (%s)", job.share_id, exc)
+        return _settle_if_found(rt, actor, job, rt.clock.now())
     except (ShareProblem, SlackApiError) as exc:
         code = exc.code if isinstance(exc, ShareProblem) else exc.response.get("error")
         _failed(rt, actor, job, str(code or "unknown"))
         return False
-    except Exception as exc:  # noqa: BLE001 - network trouble: nothing was recorded as posted
+    except Exception as exc:  # noqa: BLE001 - network trouble before posting: nothing posted
         _failed(rt, actor, job, type(exc).__name__.lower()[:64])
         return False
+    return _settle_posted(rt, actor, job, parts, delete_if_lost=True)
+
+
+def _settle_posted(
+    rt: Runtime, actor: Actor, job: _ToPost, parts: Sequence[str], *, delete_if_lost: bool
+) -> bool:
+    """Record a complete post and send the confirmation DM.
+
+    If the record cannot be written and `delete_if_lost` (this process posted it), the
+    post is taken down again so nothing is left behind — unless housekeeping already
+    recorded this very post, which then stays. If even that cannot be read, the post
+    stays and the row stays `posting` for `recover_stale`."""
     try:
         _record_posted(rt, actor, job.share_id, parts)
     except Exception:
-        log.exception("recording share %s failed; removing the post", job.share_id)
-        _delete_parts(client, job.draft.channel, parts)
-        _failed(rt, actor, job, "record_failed")
+        log.exception("recording share %s failed", job.share_id)
+        if delete_if_lost and not _recorded_as(rt, actor, job.share_id, parts[0]):
+            _delete_parts(rt.web_client(), job.draft.channel, parts)
+            _failed(rt, actor, job, "record_failed")
         return False
     _confirm(rt, actor, job, parts[0])
     hooks.changed(rt, actor)
     return True
 
 
-def _post_parts(client: WebClient, channel: str, content: views.PostContent) -> list[str]:
-    """Post the message and any continuation replies; on failure delete what was posted."""
+def _post_parts(
+    client: WebClient, channel: str, content: views.PostContent, share_id: int
+) -> list[str]:
+    """Post the message and any continuation replies; on a refusal delete what was
+    posted. Raises `_Unsure` (deleting nothing) when Slack's answer to a post was lost."""
     posted: list[str] = []
     try:
         for blocks in content.as_dicts():
@@ -684,11 +744,16 @@ def _post_parts(client: WebClient, channel: str, content: views.PostContent) -> 
                 unfurl_media=False,
                 parse="none",
                 link_names=False,
+                metadata=share_metadata(share_id),
             )
             posted.append(resp["ts"])
-    except Exception:
+    except SlackApiError as exc:
+        if exc.response.status_code >= 500:
+            raise _Unsure(f"http {exc.response.status_code}") from exc
         _delete_parts(client, channel, posted)
         raise
+    except Exception as exc:
+        raise _Unsure(type(exc).__name__) from exc
     return posted
 
 
@@ -701,29 +766,50 @@ def _delete_parts(client: WebClient, channel: str, parts: Sequence[str]) -> None
 
 
 def _record_posted(rt: Runtime, actor: Actor, share_id: int, parts: Sequence[str]) -> None:
+    """posting → posted in one conditional UPDATE, so the poster and housekeeping can
+    never both record (and confirm) the same share."""
     now = rt.clock.now()
     with session_scope(rt.engine) as s:
-        share = repo.get_owned_share(s, actor.team_id, actor.user_id, share_id)
-        if share is None or share.status != "posting":
+        if not repo.claim_share(
+            s, actor.team_id, actor.user_id, share_id, ("posting",), "posted", now
+        ):
             raise RuntimeError("share changed while posting")
-        share.status = "posted"
+        share = repo.get_owned_share(s, actor.team_id, actor.user_id, share_id)
+        assert share is not None
         share.message_ts = parts[0]
         share.extra_ts = ",".join(parts[1:]) or None
         share.posted_at = now
-        share.updated_at = now
         share.error = None
         share.draft = None  # the post is in Slack now; keep no second copy of the text
 
 
-def _failed(rt: Runtime, actor: Actor, job: _ToPost, code: str) -> None:
+def _recorded_as(rt: Runtime, actor: Actor, share_id: int, ts: str) -> bool:
+    """Whether the share is already recorded as posted with this message."""
+    with session_scope(rt.engine, readonly=True) as s:
+        share = repo.get_owned_share(s, actor.team_id, actor.user_id, share_id)
+        return share is not None and share.status == "posted" and share.message_ts == ts
+
+
+def _failed(
+    rt: Runtime, actor: Actor, job: _ToPost, code: str, from_status: str = "posting"
+) -> bool:
+    """Mark the share failed and tell the author, kindly, with the draft to reopen.
+    Only the request that moves the row says so: a share settled elsewhere gets no
+    second message."""
     log.info("share %s not posted: %s", job.share_id, code)
     with session_scope(rt.engine) as s:
+        moved = repo.claim_share(
+            s, actor.team_id, actor.user_id, job.share_id, (from_status,), "failed", rt.clock.now()
+        )
         share = repo.get_owned_share(s, actor.team_id, actor.user_id, job.share_id)
-        if share is not None and share.status == "posting":
-            share.status, share.error = "failed", code[:64]
-            share.updated_at = rt.clock.now()
-    text, blocks = views.failure_message(job.share_id, job.draft.channel, problem_text(code))
-    _dm(rt, actor, job.thread, text, blocks)
+        if moved and share is not None:
+            share.error = code[:64]
+    if moved:
+        text, blocks = views.failure_message(
+            job.share_id, job.draft.channel, problem_text(code), unsure=code in UNSURE
+        )
+        _dm(rt, actor, job.thread, text, blocks)
+    return moved
 
 
 def _dm(
@@ -775,6 +861,179 @@ def _confirm(rt: Runtime, actor: Actor, job: _ToPost, ts: str) -> None:
         share = repo.get_owned_share(s, actor.team_id, actor.user_id, job.share_id)
         if share is not None:
             share.confirm_channel, share.confirm_ts = sent
+
+
+# --- shares whose post was interrupted ----------------------------------------------------------
+
+
+def _is_part(message: dict[str, Any], share_id: int, bot_id: str | None) -> bool:
+    """A message this app posted for this share (by its metadata)."""
+    meta = message.get("metadata") or {}
+    payload = meta.get("event_payload") or {}
+    return (
+        meta.get("event_type") == SHARE_EVENT
+        and str(payload.get("share_id")) == str(share_id)
+        and (bot_id is None or message.get("bot_id") == bot_id)
+    )
+
+
+def _thread_parts(
+    client: WebClient, channel: str, root: str, share_id: int, bot_id: str | None
+) -> list[str]:
+    """The continuation replies of a long post, in the order they were posted."""
+    found: list[str] = []
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        resp = client.conversations_replies(
+            channel=channel, ts=root, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
+        )
+        found += [
+            m["ts"]
+            for m in resp.get("messages") or []
+            if m.get("ts") != root and _is_part(m, share_id, bot_id)
+        ]
+        cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            break
+    return sorted(found, key=float)
+
+
+def find_posted_parts(
+    client: WebClient, channel: str, share_id: int, since: datetime, bot_id: str | None
+) -> list[str] | None:
+    """The ts of every part of this share found in the channel (the post first, then its
+    continuation replies); [] when it is not there; None when the search could not finish
+    (too many newer messages to page through)."""
+    oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        resp = client.conversations_history(
+            channel=channel,
+            include_all_metadata=True,
+            oldest=oldest,
+            limit=HISTORY_PAGE,
+            cursor=cursor,
+        )
+        for message in resp.get("messages") or []:
+            if _is_part(message, share_id, bot_id):
+                root = message["ts"]
+                return [root, *_thread_parts(client, channel, root, share_id, bot_id)]
+        cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            return []
+    return None
+
+
+def _search(rt: Runtime, job: _ToPost, since: datetime, bot_id: str | None) -> list[str] | None:
+    """`find_posted_parts`, with Slack's answers read: a channel the app cannot read (or
+    that is gone) cannot hold the post; any other trouble leaves the question open."""
+    try:
+        return find_posted_parts(rt.web_client(), job.draft.channel, job.share_id, since, bot_id)
+    except SlackApiError as exc:
+        code = exc.response.get("error")
+        if code in NOT_THERE:
+            return []
+        log.info("share %s: could not search the channel: %s", job.share_id, code)
+    except Exception as exc:  # noqa: BLE001 - network trouble: look again next time
+        log.info("share %s: could not search the channel: %s", job.share_id, type(exc).__name__)
+    return None
+
+
+def _bot_id(rt: Runtime) -> str | None:
+    """This app's bot id, so only its own messages count as a share's parts."""
+    try:
+        return rt.web_client().auth_test().get("bot_id")
+    except Exception as exc:  # noqa: BLE001 - without it, the metadata alone decides
+        log.info("auth.test failed: %s", type(exc).__name__)
+        return None
+
+
+def _expected_parts(job: _ToPost, actor: Actor) -> int:
+    author = None if job.draft.anonymous else actor.user_id
+    return len(views.post_content(job.draft, author).messages)
+
+
+def _settle_if_found(rt: Runtime, actor: Actor, job: _ToPost, since: datetime) -> bool:
+    """Right after a lost answer: record the post if all of it is in the channel. Anything
+    less is left to `recover_stale`, which looks again once a late message has landed."""
+    parts = _search(rt, job, since, _bot_id(rt))
+    if parts and len(parts) == _expected_parts(job, actor):
+        return _settle_posted(rt, actor, job, parts, delete_if_lost=False)
+    return False
+
+
+@dataclass(frozen=True)
+class _Stale:
+    actor: Actor
+    job: _ToPost
+    status: str
+    since: datetime
+
+
+def _stale_shares(rt: Runtime, now: datetime) -> list[_Stale]:
+    """Shares left `queued` or `posting` for longer than any post takes, oldest first."""
+    with session_scope(rt.engine, readonly=True) as s:
+        shares = s.exec(
+            select(Share)
+            .where(
+                Share.status.in_(("queued", "posting")),  # type: ignore[attr-defined]
+                Share.updated_at < now - STALE_AFTER,  # type: ignore[operator]
+            )
+            .order_by(Share.updated_at)  # type: ignore[arg-type]
+            .limit(RECOVER_PER_RUN)
+        ).all()
+        found = []
+        for share in shares:
+            setback = repo.get_owned_setback(s, share.team_id, share.user_id, share.setback_id)
+            draft = Draft.from_json(share.draft) or Draft(channel=share.channel, title="")
+            if setback is None or share.id is None:
+                continue
+            thread = (setback.dm_channel, setback.thread_ts) if setback.thread_ts else None
+            actor = Actor(share.team_id, share.user_id, setback.enterprise_id)
+            since = share.updated_at or now
+            found.append(_Stale(actor, _ToPost(share.id, draft, thread), share.status, since))
+    return found
+
+
+def _recover_one(rt: Runtime, stale: _Stale, now: datetime, bot_id: str | None) -> bool:
+    """Settle one interrupted share; True when it is settled (posted or failed)."""
+    actor, job = stale.actor, stale.job
+    if stale.status == "queued":  # the post never started: only `posting` rows post
+        return _failed(rt, actor, job, "interrupted", from_status="queued")
+    parts = _search(rt, job, stale.since, bot_id)
+    if parts is None:
+        if now - stale.since < GIVE_UP_AFTER:
+            return False  # look again at the next housekeeping
+        return _failed(rt, actor, job, "unconfirmed")
+    if parts and len(parts) == _expected_parts(job, actor):
+        return _settle_posted(rt, actor, job, parts, delete_if_lost=False)
+    _delete_parts(rt.web_client(), job.draft.channel, parts)  # a post cut short: take it down
+    return _failed(rt, actor, job, "interrupted")
+
+
+def recover_stale(rt: Runtime, now: datetime) -> int:
+    """Housekeeping: settle shares stuck in `queued` or `posting` because the process
+    stopped between answering Slack and posting, or between posting and recording it.
+
+    The channel's recent history is searched for the post by its metadata: found whole,
+    the share is recorded and the author gets the usual confirmation with a Delete
+    button; not found (or only part of a long post, which is then removed), the share is
+    marked failed and the author is told, kindly, that it did not go out and that the
+    kept draft can be shared again. Returns how many shares were settled.
+    """
+    stale = _stale_shares(rt, now)
+    if not stale:
+        return 0
+    bot_id = _bot_id(rt) if any(s.status == "posting" for s in stale) else None
+    settled = 0
+    for one in stale:
+        try:
+            settled += _recover_one(rt, one, now, bot_id)
+        except Exception:  # noqa: BLE001 - one share must not stop the others
+            log.exception("recovering share %s failed", one.job.share_id)
+    if settled:
+        log.info("settled %d interrupted share(s)", settled)
+    return settled
 
 
 # --- deleting --------------------------------------------------------------------------------

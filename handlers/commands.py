@@ -45,10 +45,15 @@ def subcommand_of(text: str | None) -> str:
 def register(app: App, rt: Runtime) -> None:
     """Wire `/setback`."""
 
-    def ack_command(ack: Ack, command: dict[str, Any]) -> None:
+    def ack_command(
+        ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         sub = subcommand_of(command.get("text"))
         if sub in ("", "resume") or sub in _extra:
             ack()
+            # Follow-up work runs off the request thread; unlike a Bolt lazy listener it
+            # does not copy the whole request first.
+            rt.later(run_command, command, client, context)
             return
         extra = tuple((f"/setback {n}", d) for n, (d, _) in _extra.items())
         text, blocks = help_message(extra)
@@ -66,4 +71,4 @@ def register(app: App, rt: Runtime) -> None:
         client.views_open(trigger_id=command["trigger_id"], view=view)
         reflection.refresh_member(rt, actor)
 
-    app.command("/setback")(ack=ack_command, lazy=[run_command])
+    app.command("/setback")(ack_command)

@@ -96,8 +96,10 @@ def register(app: App, rt: Runtime) -> None:
     def start_over(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         sid = _int(body["actions"][0].get("value"))
         new = reflection.start_over(rt, actor_of(context), sid) if sid else views.gone_view()
-        client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=new)
-        hooks.changed(rt, actor_of(context))
+        try:
+            client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=new)
+        finally:  # the draft is gone either way: the Home must not keep offering it
+            hooks.changed(rt, actor_of(context))
 
     app.action(ACTION_OPEN_JOURNAL)(just_ack)  # a link button: Slack still reports the click
     app.action(views.ACTION_BACK)(ack=just_ack, lazy=[back])

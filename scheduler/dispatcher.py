@@ -6,15 +6,21 @@ send time, and posts the ones that should go now into their setback's DM thread:
 1. **claim** — one statement leases up to a batch of due rows (and rows whose lease ran
    out) to this worker and counts an attempt on each, committed before anything is
    posted; any number of workers may claim at once (storage.checkins);
-2. **triage** — a row whose commitment closed is skipped; a row outside the member's
-   working hours (after downtime, a settings change, a pause) moves to the next working
-   time; a row whose setback has no thread yet waits for housekeeping to post it;
-3. **send** — the attempt was committed with the claim, *before* the post; the message
-   ts is committed *after* it (several posts to a transaction). A row with an earlier
-   attempt and no ts first looks for its post in the thread (message metadata carries
-   the check-in id), so a crash between post and record never leads to a second post;
+2. **triage** — a row whose commitment closed is skipped; a row of an uninstalled
+   workspace waits, untouched; a row outside the member's working hours (after
+   downtime, a settings change, a pause) moves to the next working time; a row whose
+   setback has no thread yet waits for housekeeping to post it;
+3. **send** — the attempt was committed with the claim, *before* the post; right before
+   the post the lease is renewed by a conditional update, so a row cancelled (plan
+   closed, setback archived) or deleted (reflection or data erased) since the claim is
+   not posted; the message ts is committed *after* it (several posts to a transaction).
+   A row with an earlier attempt and no ts first looks for its post in the thread
+   (message metadata carries the check-in id), so a crash between post and record never
+   leads to a second post; a post whose row was deleted meanwhile is taken down again;
 4. **record** — sent, or back to scheduled for a retry with backoff, or cancelled /
-   failed with an error code (never user text) and a log line.
+   failed with an error code (never user text) and a log line. When Slack refuses the
+   bot's token itself, the workspace's rows go back untouched (no attempt counted) and
+   the pass posts nothing more there; only codes about the recipient end a plan.
 
 Posts into one channel are spaced (Slack allows about one message per second per
 channel), channels are served in parallel, and a 429 is honoured with Retry-After by
@@ -32,7 +38,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -42,6 +48,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlmodel import Session
 
 from bot import members
 from bot.checkins import facts_of, find_posted, rerender
@@ -66,8 +73,16 @@ THREAD_WAIT = timedelta(minutes=5)  # no thread yet: look again after housekeepi
 RETRY_BASE = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
 
-# The member cannot receive DMs from the app any more: their plan ends here.
-PLAN_ENDING = frozenset({"user_not_found", "account_inactive", "cannot_dm_bot"})
+WORKSPACE_WAIT = timedelta(minutes=15)  # token refused / app uninstalled: look again then
+
+# The recipient cannot receive DMs from the app any more: that member's plan ends here.
+PLAN_ENDING = frozenset({"user_not_found", "cannot_dm_bot", "user_disabled"})
+# Slack refused the bot's own token: for a bot token, `account_inactive` means the
+# token's own user or workspace is gone (Slack's docs), not the recipient. Nothing can be
+# posted in that workspace, so its rows wait, untouched; no member's plan is ended.
+WORKSPACE_STOP = frozenset(
+    {"account_inactive", "invalid_auth", "not_authed", "token_revoked", "token_expired"}
+)
 # Answers that may succeed later (Slack also sends some of these with HTTP 200).
 TRANSIENT = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
@@ -94,7 +109,8 @@ class DispatchReport:
     retrying: int = 0  # Slack or the network failed: retried on a later pass
     failed: int = 0  # gave up: attempts exhausted or a permanent error
     cancelled: int = 0  # the member can no longer get DMs: their plan was cancelled
-    lost: int = 0  # another worker took the row over (this worker was too slow)
+    held: int = 0  # the workspace is uninstalled or refused the token: back, untouched
+    lost: int = 0  # no longer this worker's (taken over, cancelled or deleted): not sent
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -119,6 +135,7 @@ class Due:
     thread_ts: str | None
     summary_attempts: int
     hours: WorkingHours
+    uninstalled: bool  # the app was removed from the workspace (Workspace.uninstalled_at)
 
     @property
     def tried(self) -> int:
@@ -150,7 +167,8 @@ def run_once(
         return report
     dues = load_due(rt, ids, worker)
     report.lost += len(ids) - len(dues)
-    pass_ = _Pass(rt, now, worker, _Pacer(channel_gap, started + lease.total_seconds() / 2))
+    pacer = _Pacer(channel_gap, started + lease.total_seconds() / 2)
+    pass_ = _Pass(rt, now, worker, pacer, now + lease)
     sends = []
     for due in dues:
         outcome = pass_.triage(due)
@@ -179,7 +197,13 @@ def _claim(rt: Runtime, now: datetime, worker: str, until: datetime, limit: int)
     return ids
 
 
-def _due(checkin: Checkin, commitment: Commitment, setback: Setback, member: Member | None) -> Due:
+def _due(
+    checkin: Checkin,
+    commitment: Commitment,
+    setback: Setback,
+    member: Member | None,
+    uninstalled_at: datetime | None,
+) -> Due:
     try:
         hours = members.working_hours(member)
     except ValueError:  # a stored preference that no longer parses: use the defaults
@@ -198,6 +222,7 @@ def _due(checkin: Checkin, commitment: Commitment, setback: Setback, member: Mem
         thread_ts=setback.thread_ts,
         summary_attempts=setback.summary_attempts,
         hours=hours,
+        uninstalled=uninstalled_at is not None,
     )
 
 
@@ -332,14 +357,19 @@ def load_due(rt: Runtime, ids: list[int], worker: str) -> list[Due]:
 class _Pass:
     """The send-time decisions and records of one pass (shared by its threads)."""
 
-    def __init__(self, rt: Runtime, now: datetime, worker: str, pacer: _Pacer) -> None:
+    def __init__(
+        self, rt: Runtime, now: datetime, worker: str, pacer: _Pacer, lease_until: datetime
+    ) -> None:
         self.rt = rt
         self.now = now
         self.worker = worker
         self.pacer = pacer
+        self.lease_until = lease_until
         self.max_attempts = rt.settings.setback_max_attempts
         self.client = post_client(rt)
         self.recorder: _GroupCommit | None = None
+        self._stopped: dict[str, str] = {}  # team -> the code Slack refused its token with
+        self._stop_guard = threading.Lock()
 
     # triage: decided without Slack
 
@@ -348,6 +378,8 @@ class _Pass:
         if due.commitment_status != "active":
             self._finish(due, store.CANCELLED, "plan_closed", undo=True)
             return "skipped"
+        if due.uninstalled:  # nothing can be posted there; reinstalling lifts the mark
+            return self._hold(due, "uninstalled")
         if not due.channel or not due.thread_ts:
             if due.summary_attempts >= MAX_SUMMARY_ATTEMPTS:
                 log.warning("check-in %s failed: its setback has no DM thread", due.id)
@@ -365,7 +397,7 @@ class _Pass:
     def send_all(self, dues: list[Due]) -> list[str]:
         if not dues:
             return []
-        self.recorder = _GroupCommit(self.rt)
+        self.recorder = _GroupCommit(self.rt, self.worker, self.lease_until)
         try:
             with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(dues))) as pool:
                 return list(pool.map(self._send_safely, _interleaved(dues)))
@@ -382,6 +414,8 @@ class _Pass:
 
     def _send(self, due: Due) -> str:
         assert due.channel and due.thread_ts  # triage sends only rows with a thread
+        if (stop := self._stop_code(due.team_id)) is not None:
+            return self._hold(due, stop)
         if due.tried:
             outcome = self._recover(due)
             if outcome is not None:
@@ -390,14 +424,25 @@ class _Pass:
             if not ready:  # out of time this pass; the next pass takes it at once
                 self._release(due, due.due_at, due.error, undo=True)
                 return "rescheduled"
+            if (stop := self._stop_code(due.team_id)) is not None:
+                return self._hold(due, stop)
+            if not self._renew(due):
+                log.info("check-in %s is no longer this worker's to send; not posted", due.id)
+                return "lost"
             try:
                 resp = post_checkin(self.client, due)
             except SlackApiError as exc:
                 return self._after_slack_error(due, exc)
             except Exception as exc:  # noqa: BLE001 - connection reset, timeout: maybe posted
                 return self._retry(due, type(exc).__name__)
-        self._record_sent(due, str(resp["channel"]), str(resp["ts"]))
-        return "sent"
+        kept = self._record_sent(due, str(resp["channel"]), str(resp["ts"]))
+        return "sent" if kept else "lost"
+
+    def _renew(self, due: Due) -> bool:
+        """The last look before posting: still claimed by this worker? (group-committed
+        with the other threads' renewals and records)"""
+        assert self.recorder is not None
+        return self.recorder.renew(due.id)
 
     def _recover(self, due: Due) -> str | None:
         """An earlier attempt may have posted: look in the thread before posting again."""
@@ -411,14 +456,17 @@ class _Pass:
                 due.id,
             )
         except Exception as exc:  # noqa: BLE001 - cannot tell; try again later, bounded
+            code = _error_code(exc)
+            if code in WORKSPACE_STOP:
+                return self._stop_team(due, code)
             if due.tried >= self.max_attempts:
-                return self._give_up(due, _error_code(exc))
-            self._release(due, self.now + backoff(due.attempts), _error_code(exc))
+                return self._give_up(due, code)
+            self._release(due, self.now + backoff(due.attempts), code)
             return "retrying"
         if ts is not None:
             log.info("check-in %s was already posted; recorded it without posting", due.id)
-            self._record_sent(due, due.channel, ts)  # type: ignore[arg-type]
-            return "recovered"
+            kept = self._record_sent(due, due.channel, ts)  # type: ignore[arg-type]
+            return "recovered" if kept else "lost"
         if due.tried >= self.max_attempts:
             return self._give_up(due, due.error or "attempts")
         return None
@@ -426,6 +474,8 @@ class _Pass:
     def _after_slack_error(self, due: Due, exc: SlackApiError) -> str:
         code = str(exc.response.get("error") or "unknown")
         status = exc.response.status_code
+        if code in WORKSPACE_STOP:
+            return self._stop_team(due, code)
         if code in PLAN_ENDING:
             with session_scope(self.rt.engine) as s:
                 count = store.cancel_member_plan(s, due.team_id, due.user_id, code)
@@ -440,7 +490,7 @@ class _Pass:
         if status == 429:  # nothing was posted; Slack said when to come back
             wait = _retry_after(exc.response.headers)
             self.pacer.hold(due.channel, wait)  # type: ignore[arg-type]
-            self._release(due, self.now + timedelta(seconds=wait), code)
+            self._release(due, self.now + timedelta(seconds=wait), code, undo=True)
             return "retrying"
         if status >= 500 or code in TRANSIENT:
             return self._retry(due, code)
@@ -459,15 +509,59 @@ class _Pass:
         self._finish(due, store.FAILED, code, undo=True)
         return "failed"
 
+    # a workspace that cannot be reached
+
+    def _stop_code(self, team_id: str) -> str | None:
+        with self._stop_guard:
+            return self._stopped.get(team_id)
+
+    def _stop_team(self, due: Due, code: str) -> str:
+        """Slack refused the bot's token: post nothing more in this workspace this pass.
+        Logged once per pass and workspace (a code and a team id, nothing else)."""
+        with self._stop_guard:
+            first = due.team_id not in self._stopped
+            self._stopped.setdefault(due.team_id, code)
+        if first:
+            log.warning(
+                "workspace %s: Slack refused the bot token (%s); its check-ins wait, "
+                "no attempt counted",
+                due.team_id,
+                code,
+            )
+        return self._hold(due, code)
+
+    def _hold(self, due: Due, code: str) -> str:
+        """Give the row back untouched (this attempt never reached Slack) for later."""
+        self._release(due, self.now + WORKSPACE_WAIT, code, undo=True)
+        return "held"
+
     # records
 
-    def _record_sent(self, due: Due, channel: str, ts: str) -> None:
+    def _record_sent(self, due: Due, channel: str, ts: str) -> bool:
+        """Record a posted message; False when its row was deleted meanwhile (the post is
+        taken down again, so no commitment text stays behind in the DM)."""
         assert self.recorder is not None
         status = self.recorder.sent(due.id, channel, ts, self.now)
+        if status == store.GONE:
+            self._take_down(due, channel, ts)
+            return False
         if status is None:
             log.error("check-in %s had a message recorded already; ts %s is extra", due.id, ts)
-        elif status == store.CANCELLED:  # answered elsewhere while posting: no live buttons
+        elif status == store.CANCELLED:  # closed or archived while posting: no live buttons
             rerender(self.rt, due.id)
+        return True
+
+    def _take_down(self, due: Due, channel: str, ts: str) -> None:
+        try:
+            self.rt.web_client().chat_delete(channel=channel, ts=ts)
+        except Exception as exc:  # noqa: BLE001 - nothing more to do than to say so
+            log.warning(
+                "check-in %s was deleted while posting; removing its message failed (%s)",
+                due.id,
+                _error_code(exc),
+            )
+            return
+        log.info("check-in %s was deleted while posting; its message was removed", due.id)
 
     def _release(
         self, due: Due, due_at: datetime, error: str | None, *, undo: bool = False
@@ -481,41 +575,53 @@ class _Pass:
 
 
 @dataclass
-class _Posted:
-    """A posted message's ts, waiting to be recorded."""
+class _Work:
+    """One write waiting for the next group commit, and its answer: a lease renewal
+    (``renew`` names the row) or any other unit of work (``op``)."""
 
-    checkin_id: int
-    channel: str
-    ts: str
-    now: datetime
+    op: Callable[[Session], Any] | None = None
+    renew: int | None = None
     done: threading.Event = field(default_factory=threading.Event)
-    status: str | None = None
+    result: Any = None
     error: BaseException | None = None
 
 
 class _GroupCommit:
-    """Records posted messages, several to a transaction (group commit).
+    """Runs the sender threads' small writes — the lease renewal just before a post, the
+    message ts just after it — several to a transaction (group commit).
 
-    Each sender thread waits until *its* ts is committed, but the ts's that arrive while
-    a transaction is in flight go together into the next one: one commit for a handful
-    of posts instead of one each, which is what limits a worker on SQLite's single
-    writer and on PostgreSQL's fsync per commit.
+    Each sender thread waits until *its* write is committed, but the writes that arrive
+    while a transaction is in flight go together into the next one: one statement renews
+    every lease of a batch, and one durable commit records its ts's, instead of a commit
+    per write — what limits a worker on SQLite's single writer and on PostgreSQL's fsync
+    per commit. (Measured with benchmarks/dispatch.py, the renewal costs about a tenth
+    of a worker's throughput.)
     """
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, worker: str, lease_until: datetime) -> None:
         self._rt = rt
-        self._queue: queue.SimpleQueue[_Posted | None] = queue.SimpleQueue()
+        self._worker = worker
+        self._lease_until = lease_until
+        self._queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="dispatch-records", daemon=True)
         self._thread.start()
 
+    def renew(self, checkin_id: int) -> bool:
+        """Whether this worker still holds the row (its lease renewed), once committed."""
+        return bool(self._wait(_Work(renew=checkin_id)))
+
     def sent(self, checkin_id: int, channel: str, ts: str, now: datetime) -> str | None:
         """Record a posted message; returns `store.record_sent`'s answer once committed."""
-        posted = _Posted(checkin_id, channel, ts, now)
-        self._queue.put(posted)
-        posted.done.wait()
-        if posted.error is not None:
-            raise posted.error
-        return posted.status
+        return self._wait(  # type: ignore[no-any-return]
+            _Work(op=lambda s: store.record_sent(s, checkin_id, channel, ts, now))
+        )
+
+    def _wait(self, work: _Work) -> Any:
+        self._queue.put(work)
+        work.done.wait()
+        if work.error is not None:
+            raise work.error
+        return work.result
 
     def close(self) -> None:
         self._queue.put(None)
@@ -523,7 +629,7 @@ class _GroupCommit:
 
     def _run(self) -> None:
         while (first := self._queue.get()) is not None:
-            batch: list[_Posted] = [first]
+            batch: list[_Work] = [first]
             stop = False
             while not self._queue.empty():
                 more = self._queue.get()
@@ -535,16 +641,41 @@ class _GroupCommit:
             if stop:
                 return
 
-    def _commit(self, batch: list[_Posted]) -> None:
+    def _commit(self, batch: list[_Work]) -> None:
+        """Renewals first, in a transaction of their own whose commit does not wait for
+        the disk (losing one in a crash loses nothing), so their senders can post at
+        once; then everything else, durably."""
+        renewals = [w for w in batch if w.renew is not None]
+        if renewals:
+            self._transaction(renewals, self._renew_all, durable=False)
+        others = [w for w in batch if w.renew is None]
+        if others:
+            self._transaction(others, self._run_each, durable=True)
+
+    def _renew_all(self, s: Session, batch: list[_Work]) -> None:
+        ids = [int(w.renew) for w in batch]  # type: ignore[arg-type]
+        held = store.renew_leases(s, ids, self._worker, self._lease_until)
+        for work in batch:
+            work.result = work.renew in held
+
+    @staticmethod
+    def _run_each(s: Session, batch: list[_Work]) -> None:
+        for work in batch:
+            work.result = work.op(s)  # type: ignore[misc]
+
+    def _transaction(
+        self, batch: list[_Work], body: Callable[[Session, list[_Work]], None], *, durable: bool
+    ) -> None:
         try:
             with session_scope(self._rt.engine) as s:
-                for p in batch:
-                    p.status = store.record_sent(s, p.checkin_id, p.channel, p.ts, p.now)
+                if not durable:
+                    store.commit_without_flush(s)
+                body(s, batch)
         except Exception as exc:  # noqa: BLE001 - every waiting sender hears of it
-            for p in batch:
-                p.error = exc
-        for p in batch:
-            p.done.set()
+            for work in batch:
+                work.error = exc
+        for work in batch:
+            work.done.set()
 
 
 def _error_code(exc: Exception) -> str:

@@ -7,8 +7,10 @@ number of replicas can claim at once without waiting on each other or taking the
 row; SQLite runs the same ``UPDATE … RETURNING`` inside ``BEGIN IMMEDIATE`` (one writer
 at a time). The claim also counts an attempt, so an attempt is committed before any post
 (a row that goes unposted gives it back). Every later write by the dispatcher re-checks
-that it still holds the lease, except the one that records a posted message: once Slack
-has a message, its ts is written whoever holds the row, so nobody posts it again.
+that it still holds the lease, the renewal just before each post included (a row
+cancelled or deleted since the claim is not posted), except the one that records a
+posted message: once Slack has a message, its ts is written whoever holds the row, so
+nobody posts it again.
 
 Statuses: scheduled → claimed → sent → answered; or skipped back to scheduled (a new due
 time), cancelled (the plan ended) or failed (attempts exhausted or a permanent error).
@@ -19,11 +21,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Update, and_, case, delete, func, or_, update
+from sqlalchemy import Update, and_, case, delete, func, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from storage.models import Checkin, Commitment, JobLease, Member, ProcessedEvent, Setback
+from storage.models import (
+    Checkin,
+    Commitment,
+    JobLease,
+    Member,
+    ProcessedEvent,
+    Setback,
+    Workspace,
+)
 
 SCHEDULED = "scheduled"
 CLAIMED = "claimed"
@@ -34,6 +44,7 @@ FAILED = "failed"
 OPEN = (SCHEDULED, CLAIMED)  # not sent yet; a plan change still applies to these
 
 CLOSED_COMMITMENT = ("done", "let_go")
+GONE = "gone"  # what `record_sent` answers when the row was deleted while it was posted
 
 # --- the claim ---------------------------------------------------------------------------
 
@@ -85,16 +96,19 @@ def claim_statement(now: datetime, worker_id: str, lease_until: datetime, limit:
 
 def load_claimed(
     s: Session, ids: Sequence[int], worker_id: str
-) -> list[tuple[Checkin, Commitment, Setback, Member | None]]:
-    """The claimed rows with what rendering and the send-time checks need, in one query."""
+) -> list[tuple[Checkin, Commitment, Setback, Member | None, datetime | None]]:
+    """The claimed rows with what rendering and the send-time checks need, in one query:
+    the check-in, its commitment and setback, the member (their working hours) and when
+    their workspace was uninstalled (None while the app is installed)."""
     if not ids:
         return []
     member_match = and_(Member.team_id == Checkin.team_id, Member.user_id == Checkin.user_id)
     query = (
-        select(Checkin, Commitment, Setback, Member)
+        select(Checkin, Commitment, Setback, Member, Workspace.uninstalled_at)
         .join(Commitment, Commitment.id == Checkin.commitment_id)  # type: ignore[arg-type]
         .join(Setback, Setback.id == Checkin.setback_id)  # type: ignore[arg-type]
         .outerjoin(Member, member_match)
+        .outerjoin(Workspace, Workspace.team_id == Checkin.team_id)  # type: ignore[arg-type]
         .where(
             Checkin.id.in_(list(ids)),  # type: ignore[union-attr]
             Checkin.status == CLAIMED,
@@ -112,10 +126,48 @@ def _held(checkin_id: int, worker_id: str) -> tuple:  # type: ignore[type-arg]
     return (Checkin.id == checkin_id, Checkin.status == CLAIMED, Checkin.lease_owner == worker_id)
 
 
+def renew_lease(s: Session, checkin_id: int, worker_id: str, lease_until: datetime) -> bool:
+    """Re-check, just before posting, that this worker still holds the row, and hold it
+    until ``lease_until``. False when the row was cancelled (a plan closed, a setback
+    archived), deleted (a reflection or a person's data erased) or taken over since the
+    claim: then it must not be posted."""
+    return checkin_id in renew_leases(s, [checkin_id], worker_id, lease_until)
+
+
+def renew_leases(
+    s: Session, checkin_ids: Sequence[int], worker_id: str, lease_until: datetime
+) -> set[int]:
+    """`renew_lease` for several rows in one statement (the dispatcher's threads renew
+    together): the ids of those still claimed by ``worker_id``. A conditional
+    ``UPDATE … RETURNING``, so the answer and the renewal are one step, and on
+    PostgreSQL it waits for a transaction that is cancelling the row right now."""
+    if not checkin_ids:
+        return set()
+    t = Checkin.__table__  # type: ignore[attr-defined]
+    held = s.exec(
+        update(t)  # type: ignore[call-overload]
+        .where(t.c.id.in_(list(checkin_ids)), t.c.status == CLAIMED, t.c.lease_owner == worker_id)
+        .values(lease_until=lease_until)
+        .returning(t.c.id)
+    )
+    return {int(row[0]) for row in held}
+
+
+def commit_without_flush(s: Session) -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL reaches the disk
+    (``synchronous_commit`` off, for this transaction only). For writes a crash may lose
+    harmlessly — a lease renewal: the lease it extends was committed with the claim.
+    Locks and visibility are unchanged. SQLite's WAL mode with synchronous=NORMAL does
+    not flush on commit anyway."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.exec(text("SET LOCAL synchronous_commit TO OFF"))  # type: ignore[call-overload]
+
+
 def record_sent(s: Session, checkin_id: int, channel: str, ts: str, now: datetime) -> str | None:
     """Record the posted message. Written whoever holds the lease (a message exists now,
     so it must never be posted again); returns the row's status after, None if another
-    ts was recorded first."""
+    ts was recorded first, and `GONE` if the row no longer exists (deleted while it was
+    being posted: the caller takes the message down again)."""
     t = Checkin.__table__  # type: ignore[attr-defined]
     result = s.exec(
         update(t)  # type: ignore[call-overload]
@@ -131,7 +183,10 @@ def record_sent(s: Session, checkin_id: int, channel: str, ts: str, now: datetim
         )
         .returning(t.c.status)
     ).first()
-    return None if result is None else str(result[0])
+    if result is not None:
+        return str(result[0])
+    exists = s.exec(select(t.c.id).where(t.c.id == checkin_id)).first()  # type: ignore[call-overload]
+    return None if exists is not None else GONE
 
 
 def release(
@@ -232,14 +287,29 @@ def mark_answered(s: Session, checkin: Checkin, response: str, now: datetime) ->
 def close_plan(s: Session, commitment: Commitment, status: str, now: datetime) -> list[Checkin]:
     """Close a commitment (done / let go) and cancel what is left of its plan.
 
-    Unsent rows are cancelled (a claimed one too: its dispatcher re-checks the lease just
-    before posting). Sent but unanswered check-ins are returned after being cancelled,
-    so the caller can take the buttons off their messages.
+    Unsent rows are cancelled (a claimed one too: its dispatcher renews its lease just
+    before posting, finds it cancelled and leaves it). Sent but unanswered check-ins are
+    returned after being cancelled, so the caller can take the buttons off their messages.
     """
     commitment.status = status
     commitment.closed_at = now
     s.add(commitment)
     scope = (Checkin.commitment_id == commitment.id, Checkin.team_id == commitment.team_id)
+    return _cancel_rest(s, scope)
+
+
+def cancel_setback_plan(s: Session, setback: Setback) -> list[Checkin]:
+    """Cancel every check-in of a setback that is not answered yet (it was archived).
+
+    As in `close_plan`: rows still to be sent are cancelled, claimed ones included, and
+    the sent but unanswered ones are cancelled and returned, so the caller can re-render
+    their messages without buttons once the change is committed.
+    """
+    scope = (Checkin.setback_id == setback.id, Checkin.team_id == setback.team_id)
+    return _cancel_rest(s, scope)
+
+
+def _cancel_rest(s: Session, scope: tuple) -> list[Checkin]:  # type: ignore[type-arg]
     s.exec(
         update(Checkin)  # type: ignore[call-overload]
         .where(*scope, Checkin.status.in_(OPEN))  # type: ignore[attr-defined]

@@ -81,6 +81,7 @@ class Commitment(SQLModel, table=True):
     """Something the person will do: a repair (amends), an if-then plan (growth), support."""
 
     __tablename__ = "commitment"
+    __table_args__ = (UniqueConstraint("setback_id", "position", name="uq_commitment_position"),)
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)

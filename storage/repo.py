@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage import checkins as checkin_store
 from storage.models import (
     Checkin,
     Commitment,
@@ -33,10 +35,15 @@ def get_member(s: Session, team_id: str, user_id: str) -> Member | None:
 def ensure_member(s: Session, team_id: str, user_id: str, now: datetime) -> Member:
     """The member row, created with defaults (09:00–17:00, Monday–Friday) on first use."""
     member = get_member(s, team_id, user_id)
-    if member is None:
-        member = Member(team_id=team_id, user_id=user_id, created_at=now, updated_at=now)
-        s.add(member)
-        s.flush()
+    if member is not None:
+        return member
+    try:
+        with s.begin_nested():  # two first requests at once: the loser reads the winner's row
+            member = Member(team_id=team_id, user_id=user_id, created_at=now, updated_at=now)
+            s.add(member)
+    except IntegrityError:
+        member = get_member(s, team_id, user_id)
+        assert member is not None
     return member
 
 
@@ -61,16 +68,20 @@ def create_setback(
 
 
 def get_owned_setback(
-    s: Session, team_id: str, user_id: str, setback_id: int | None
+    s: Session, team_id: str, user_id: str, setback_id: int | None, *, lock: bool = False
 ) -> Setback | None:
-    """The setback only if this team + user own it; None otherwise (no hint why)."""
+    """The setback only if this team + user own it; None otherwise (no hint why).
+
+    `lock` takes the row lock (FOR UPDATE on PostgreSQL; SQLite's writer lock already
+    serialises), so two submissions of the same screen run one after the other and
+    see each other's result instead of both finishing the reflection.
+    """
     if setback_id is None:
         return None
-    return s.exec(
-        select(Setback).where(
-            Setback.id == setback_id, Setback.team_id == team_id, Setback.user_id == user_id
-        )
-    ).first()
+    query = select(Setback).where(
+        Setback.id == setback_id, Setback.team_id == team_id, Setback.user_id == user_id
+    )
+    return s.exec(query.with_for_update() if lock else query).first()
 
 
 def latest_draft(s: Session, team_id: str, user_id: str) -> Setback | None:
@@ -349,19 +360,14 @@ def posted_shares(s: Session, team_id: str, user_id: str, limit: int) -> list[Sh
     )
 
 
-def archive_setback(s: Session, setback: Setback, now: datetime) -> None:
-    """Archive: open commitments close as cancelled, scheduled check-ins are cancelled."""
+def archive_setback(s: Session, setback: Setback, now: datetime) -> list[Checkin]:
+    """Archive: open commitments close as cancelled, and so does every check-in not yet
+    answered — scheduled, claimed by a dispatcher (which re-checks its lease just before
+    posting), or sent and still waiting. Returns the sent ones, so the caller can take
+    the buttons off their messages once this is committed (`bot.checkins.rerender`)."""
     setback.status = "archived"
     setback.updated_at = now
-    s.exec(
-        update(Checkin)  # type: ignore[call-overload]
-        .where(
-            Checkin.setback_id == setback.id,
-            Checkin.team_id == setback.team_id,
-            Checkin.status == "scheduled",
-        )
-        .values(status="cancelled")
-    )
+    waiting = checkin_store.cancel_setback_plan(s, setback)
     s.exec(
         update(Commitment)  # type: ignore[call-overload]
         .where(
@@ -372,6 +378,7 @@ def archive_setback(s: Session, setback: Setback, now: datetime) -> None:
         .values(status="cancelled", closed_at=now)
     )
     s.flush()
+    return waiting
 
 
 def rows_of_person(s: Session, model: Any, team_id: str, user_id: str) -> list[Any]:

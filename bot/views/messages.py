@@ -111,5 +111,6 @@ def summary_message(
     )
     if len(blocks) > MESSAGE_BLOCK_LIMIT:  # bounded by field lengths; kept as a guard
         blocks = blocks[: MESSAGE_BLOCK_LIMIT - 3] + blocks[-3:]
-    fallback = f"Your reflection “{truncate(title, 80)}” is saved. Check-ins will arrive here."
+    # The fallback shows in notifications and lock screens: no words of the reflection.
+    fallback = "Your reflection is saved. Check-ins for your plans will arrive in this thread."
     return fallback, [b.to_dict() for b in blocks]

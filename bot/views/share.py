@@ -655,17 +655,18 @@ def deleted_message(channel: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def failure_message(
-    share_id: int | None, channel: str, reason: str
+    share_id: int | None, channel: str, reason: str, *, unsure: bool = False
 ) -> tuple[str, list[dict[str, Any]]]:
-    """A post that did not happen: what went wrong, what to do, and the draft to reopen."""
+    """A post that did not happen: what went wrong, what to do, and the draft to reopen.
+
+    `unsure`: Slack could not be asked whether it went out, so say that instead of
+    promising that nothing was posted."""
     where = f"<#{channel}>" if CHANNEL_ID.fullmatch(channel or "") else "the channel"
-    blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f":warning: Your blameless retro wasn't posted in {where}. {reason}"
-            )
-        )
-    ]
+    if unsure:
+        text = f"Setback couldn't confirm whether your blameless retro was posted in {where}."
+    else:
+        text = f"Your blameless retro wasn't posted in {where}."
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f":warning: {text} {reason}"))]
     if share_id is not None:
         blocks.append(
             ActionsBlock(
@@ -679,14 +680,14 @@ def failure_message(
                 ],
             )
         )
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(text="Nothing was posted, so there's nothing to clean up.")
-            ]
+    if not unsure:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text="Nothing was posted, so there's nothing to clean up.")
+                ]
+            )
         )
-    )
-    text = f"Your blameless retro wasn't posted in {where}."
     return text, [b.to_dict() for b in blocks]
 
 

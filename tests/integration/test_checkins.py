@@ -3,19 +3,80 @@ person can (buttons, the note modal, a reply in the thread), and reach the recap
 
 from __future__ import annotations
 
-import time
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from slack_bolt.lazy_listener import thread_runner
 from sqlmodel import select
 
+from bot.checkins import CLOSED_LINE
 from bot.runtime import Runtime
+from bot.views import home as home_views
 from scheduler.dispatcher import run_once
 from storage.db import session_scope
 from storage.models import Checkin, Commitment, Setback
 from tests.integration.harness import ADA, BEN, START, Harness, wait_for
 
 DAY = timedelta(days=1)
+
+
+class LazyListeners:
+    """Counts Bolt's lazy listeners as they start and as they finish.
+
+    A refusal or an ignored event changes nothing, so there is nothing to wait for but
+    the listener itself. With process_before_response=True Bolt hands a lazy listener to
+    its thread pool *before* it answers the request, so once a request has returned its
+    listener is counted; `wait` then returns only after every one of them has run.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.started = 0
+        self.finished = 0
+
+    def counted(self, runnable: Callable[[], None]) -> Callable[[], None]:
+        with self._lock:
+            self.started += 1
+
+        def run() -> None:
+            try:
+                runnable()
+            finally:
+                with self._lock:
+                    self.finished += 1
+
+        return run
+
+    def mark(self) -> int:
+        with self._lock:
+            return self.started
+
+    def wait(self, since: int, expected: int) -> None:
+        """Wait until the listeners started since ``since`` have all finished, and check
+        that there were exactly ``expected`` of them (so the wait cannot pass vacuously)."""
+
+        def idle() -> bool:
+            with self._lock:
+                return self.finished == self.started
+
+        wait_for(idle, what="lazy listeners to finish")
+        assert self.mark() - since == expected
+
+
+@pytest.fixture
+def lazy(monkeypatch: pytest.MonkeyPatch) -> Iterator[LazyListeners]:
+    """Observe (not change) how Bolt runs lazy listeners in this test."""
+    tracker = LazyListeners()
+    build = thread_runner.build_runnable_function
+
+    def counted_build(func: Callable[..., None], logger: Any, request: Any) -> Callable[[], None]:
+        return tracker.counted(build(func=func, logger=logger, request=request))
+
+    monkeypatch.setattr(thread_runner, "build_runnable_function", counted_build)
+    yield tracker
 
 
 def checkins(rt: Runtime) -> list[Checkin]:
@@ -192,7 +253,9 @@ def test_the_whole_checkin_journey(harness: Harness) -> None:
     assert run_once(h.rt, datetime(2027, 3, 1, 10, 0, tzinfo=UTC)).claimed == 0
 
 
-def test_someone_else_cannot_answer_or_annotate_a_checkin(harness: Harness) -> None:
+def test_someone_else_cannot_answer_or_annotate_a_checkin(
+    harness: Harness, lazy: LazyListeners
+) -> None:
     h = harness
     root = finish(h)
     h.clock.set(START + DAY)
@@ -203,6 +266,7 @@ def test_someone_else_cannot_answer_or_annotate_a_checkin(harness: Harness) -> N
     # payload is built by hand), and a note for it through his own modal submission.
     h.ws.add_channel("C0SHARED", "shared", members=(ADA, BEN))
     posted = h.ws.post_message("C0SHARED", text="x", blocks=message["blocks"])
+    since = lazy.mark()
     for action in ("setback_checkin_done", "setback_checkin_let_go", "setback_checkin_working"):
         resp = h.slack.click(BEN, action, message=("C0SHARED", posted["ts"]))
         assert resp.error is None
@@ -214,8 +278,8 @@ def test_someone_else_cannot_answer_or_annotate_a_checkin(harness: Harness) -> N
     )
     h.slack.click(BEN, "setback_checkin_note", message=("C0SHARED", posted["ts"]))
     h.slack.message_im(BEN, "sneaky", thread_ts=root)
-    # A refusal leaves nothing to wait for; give the lazy listeners a moment to (not) act.
-    time.sleep(0.5)
+    # Three answers, a snooze, the note button and the reply: each listener has refused.
+    lazy.wait(since, 6)
     row = next(c for c in checkins(h.rt) if c.id == cid)
     assert (row.status, row.response, row.note) == ("sent", None, None)
     assert h.modal(BEN) is None
@@ -227,7 +291,7 @@ def test_someone_else_cannot_answer_or_annotate_a_checkin(harness: Harness) -> N
     assert next(c for c in checkins(h.rt) if c.id == cid).response == "working"
 
 
-def test_a_redelivered_reply_adds_the_note_once(harness: Harness) -> None:
+def test_a_redelivered_reply_adds_the_note_once(harness: Harness, lazy: LazyListeners) -> None:
     h = harness
     root = finish(h)
     h.clock.set(START + DAY)
@@ -244,19 +308,21 @@ def test_a_redelivered_reply_adds_the_note_once(harness: Harness) -> None:
         "channel_type": "im",
         "event_ts": "1795700000.000100",
     }
+    since = lazy.mark()
     assert h.slack.event(event, event_id="Ev0REPLY1").error is None
     assert h.slack.event(event, event_id="Ev0REPLY1", retry_num=1).error is None
-    wait_for(lambda: "Note saved" in context_text(shown(h, latest)), what="note")
-    time.sleep(0.3)  # the redelivery's listener, had it not been dropped, would be done
+    lazy.wait(since, 2)  # both deliveries' listeners have run: one saved, one dropped
+    assert "Note saved" in context_text(shown(h, latest))
     row = next(c for c in checkins(h.rt) if c.id == checkin_id(latest))
     assert row.note == "It helped"
 
 
-def test_other_dm_messages_are_left_alone(harness: Harness) -> None:
+def test_other_dm_messages_are_left_alone(harness: Harness, lazy: LazyListeners) -> None:
     h = harness
     root = finish(h)
     h.clock.set(START + DAY)
     run_once(h.rt)
+    since = lazy.mark()
     assert h.slack.message_im(ADA, "hello there").error is None  # top level, not a reply
     bot_event = {
         "type": "message",
@@ -269,20 +335,50 @@ def test_other_dm_messages_are_left_alone(harness: Harness) -> None:
         "channel_type": "im",
     }
     assert h.slack.event(bot_event).error is None
-    time.sleep(0.3)  # nothing to wait for: these events must change nothing
+    # The top-level message's listener has run and left it; the bot's own post never
+    # reached a listener (Bolt drops the app's own events before any listener runs).
+    lazy.wait(since, 1)
     assert all(c.note is None for c in checkins(h.rt))
 
 
-def test_double_click_records_one_answer(harness: Harness) -> None:
+def test_double_click_records_one_answer(harness: Harness, lazy: LazyListeners) -> None:
     h = harness
     root = finish(h)
     h.clock.set(START + DAY)
     run_once(h.rt)
     message = posted_checkins(h, root)[0]
+    since = lazy.mark()
     click(h, message, "setback_checkin_done")
     click(h, message, "setback_checkin_working")
-    wait_for(lambda: not has_buttons(shown(h, message)), what="answered")
-    time.sleep(0.3)  # the second click's listener has run by now
+    lazy.wait(since, 2)  # both clicks' listeners have run
+    assert not has_buttons(shown(h, message))
     row = next(c for c in checkins(h.rt) if c.id == checkin_id(message))
     assert (row.status, row.response) == ("answered", "done")
     assert commitments(h.rt)[row.commitment_id].status == "done"
+
+
+def test_archiving_from_home_takes_the_buttons_off_waiting_checkins(harness: Harness) -> None:
+    h = harness
+    root = finish(h)
+    h.clock.set(START + DAY)
+    assert run_once(h.rt).sent == 2
+    answered, waiting = posted_checkins(h, root)
+    click(h, answered, "setback_checkin_working")
+    wait_for(lambda: not has_buttons(shown(h, answered)), what="answered check-in")
+    h.settle()
+    before = (h.ws.home_view(ADA) or {}).get("hash")
+    assert h.slack.app_home_opened(ADA).error is None
+    home = wait_for(
+        lambda: (v := h.ws.home_view(ADA)) and v["hash"] != before and v, what="the Home"
+    )
+    with session_scope(h.rt.engine, readonly=True) as s:
+        setback_id = s.exec(select(Setback.id)).one()
+
+    h.slack.click(ADA, home_views.ACTION_ARCHIVE, view_id=home["id"], value=str(setback_id))
+
+    wait_for(lambda: not has_buttons(shown(h, waiting)), what="the waiting check-in closed")
+    assert CLOSED_LINE in context_text(shown(h, waiting))
+    assert "second reviewer" in shown(h, waiting)["blocks"][0]["text"]["text"]
+    assert "Still working on it" in context_text(shown(h, answered))  # an answer stays
+    assert {c.status for c in checkins(h.rt)} == {"answered", "cancelled"}
+    assert run_once(h.rt, START + 120 * DAY).claimed == 0

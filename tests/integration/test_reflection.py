@@ -71,8 +71,10 @@ def test_walk_close_resume_finish(harness) -> None:
     assert h.modal(ADA) is None  # the last submit closes the modal
 
     summary = wait_for(lambda: h.dm(ADA), what="summary DM")[-1]
-    assert "Config push broke checkout" in summary["text"]
+    assert "Config push broke checkout" not in summary["text"]  # notifications stay private
+    assert summary["text"].startswith("Your reflection is saved")
     blocks = json.dumps(summary["blocks"])
+    assert "Config push broke checkout" in blocks
     assert "Checks that rely on memory fail on busy days." in blocks
     assert "run the migration check first" in blocks
 

@@ -155,9 +155,10 @@ def test_crafted_resume_and_start_over_clicks_are_refused(harness) -> None:
     h = harness
     draft = _ada_draft(h)
     h.slack.close_view(ADA, h.modal(ADA)["id"])
-    h.open_reflection(BEN)
-    ben_view = h.modal(BEN)
     for action in ("setback_resume", "setback_start_over"):
+        if h.modal(BEN):
+            h.slack.close_view(BEN, h.modal(BEN)["id"])
+        ben_view = h.open_reflection(BEN)  # a fresh modal: the wait below sees this click
         payload = {
             "type": "block_actions",
             "team": {"id": h.ws.team_id},
@@ -178,10 +179,13 @@ def test_crafted_resume_and_start_over_clicks_are_refused(harness) -> None:
         }
         body = urlencode({"payload": json.dumps(payload)}).encode()
         assert h.slack.raw(body, h.slack.sign(body)).status == 200
+        # The refusal is shown only after the service ran (and refused) for this click.
         wait_for(
             lambda: (h.modal(BEN) or {}).get("callback_id") == "setback_gone",
             what="gone view",
         )
+        (still,) = _rows(h, Setback)
+        assert still.id == draft.id and still.status == "draft"
     (still,) = _rows(h, Setback)  # Ada's draft survives Ben's "start over"
     assert still.id == draft.id and still.status == "draft"
 

@@ -3,6 +3,7 @@ when working hours, workdays, the time zone or a pause change."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,6 +35,38 @@ def settings_form(
     if pause is not None:
         values["paused_until"] = {"paused_until": {"selected_date": pause}}
     return values
+
+
+class HomeGate:
+    """Holds the sandbox's answer to `views.publish` for one user until the test opens
+    the gate. A Home refresh made before the bot answers a submission then keeps that
+    answer waiting; one queued for after the answer does not. `limit` only stops a
+    broken bot from hanging the test."""
+
+    def __init__(self, h: Harness, user: str, limit: float = 5.0) -> None:
+        self.h, self.user, self.limit = h, user, limit
+        self.opened = threading.Event()
+        self.held = 0
+        self.timed_out = False
+
+    def _on_change(self, kind: str, data: dict[str, Any]) -> None:
+        if kind != "home_published" or data.get("user") != self.user:
+            return
+        self.held += 1
+        if not self.opened.wait(self.limit):
+            self.timed_out = True
+
+    def __enter__(self) -> HomeGate:
+        self.h.settle()  # earlier refreshes are done: only what follows meets the gate
+        self._unsubscribe = self.h.ws.subscribe(self._on_change)
+        return self
+
+    def open(self) -> None:
+        self.opened.set()
+
+    def __exit__(self, *exc: object) -> None:
+        self.opened.set()
+        self._unsubscribe()
 
 
 def open_settings(h: Harness, user: str = ADA) -> dict[str, Any]:
@@ -149,6 +182,23 @@ def test_a_pause_holds_every_checkin_until_it_ends(harness: Harness) -> None:
     assert h.submit(ADA, settings_form()).error is None
     h.wait_modal(ADA, "setback_settings_saved")
     assert member(h).paused_until is None
+
+
+def test_saving_answers_slack_before_the_home_is_refreshed(harness: Harness) -> None:
+    h = harness
+    finish(h)
+    open_settings(h)
+    with HomeGate(h, ADA) as gate:
+        resp = h.submit(ADA, settings_form("13:00", "17:30"))
+        # Answered while the Home refresh (if started) is still held at the gate.
+        assert not gate.timed_out, "the answer waited for views.publish"
+        assert resp.error is None, resp.error
+        assert resp.json()["response_action"] == "update"
+        gate.open()
+        h.settle()
+    assert gate.held >= 1, "the Home was refreshed after the answer"
+    assert not gate.timed_out
+    assert "13:00–17:30" in str(h.ws.home_view(ADA)["blocks"])
 
 
 def test_a_past_pause_date_means_no_pause(harness: Harness) -> None:

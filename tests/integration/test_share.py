@@ -246,6 +246,10 @@ def test_share_from_the_summary_dm_posts_joins_records_and_confirms(db_harness) 
 
     (row,) = rows(h, Share)
     assert (row.user_id, row.channel, row.status) == (ADA, "C0RETROS", "posted")
+    assert call["params"]["metadata"] == {
+        "event_type": "setback_share",
+        "event_payload": {"share_id": row.id},
+    }
     assert row.message_ts == message["ts"] and row.anonymous is False
     assert row.posted_at == h.clock.now() and row.deleted_at is None
     assert row.draft is None  # the text lives in Slack now, not twice
@@ -300,8 +304,16 @@ def test_every_combination_of_sections_named_and_anonymous(harness) -> None:
         and "anonymously" in dump(c["params"])
     ]
     assert len(anonymous_calls) == 15
-    for params in anonymous_calls:  # what the bot sent: no id, name, metadata or username
-        assert ADA not in dump(params) and "metadata" not in params and "username" not in params
+    anonymous_ids = {r.id for r in posted if r.anonymous}
+    for params in anonymous_calls:  # what the bot sent: no user id, name or username
+        assert ADA not in dump(params) and "username" not in params
+        # Its metadata holds the share's id and nothing else, so the post can be found
+        # again if recording it is interrupted, and it still names no one.
+        meta = params["metadata"]
+        assert meta["event_type"] == "setback_share"
+        assert list(meta["event_payload"]) == ["share_id"]
+        assert meta["event_payload"]["share_id"] in anonymous_ids
+    assert len({p["metadata"]["event_payload"]["share_id"] for p in anonymous_calls}) == 15
 
 
 def test_command_in_a_channel_preselects_it(harness) -> None:

@@ -7,8 +7,10 @@ import html
 import json
 import re
 
+from bot import share as share_service
 from storage.models import SafetyFlag, Setback, Share
 from tests.integration.harness import ADA, BEN, SAMPLE_STEPS, form, text, wait_for
+from tests.integration.test_settings_modal import HomeGate
 from tests.integration.test_share import (
     ALL,
     MARKERS,
@@ -277,6 +279,25 @@ def test_crisis_language_in_the_edit_holds_the_setback_and_posts_nothing(harness
     assert h.ws.history("C0GENERAL") == []
 
 
+def test_crisis_language_at_compose_answers_slack_before_the_home_is_refreshed(
+    harness,
+) -> None:
+    h = harness
+    summary = h.finish_setback(ADA)
+    open_share(h, ADA, summary)
+    with HomeGate(h, ADA) as gate:
+        resp = h.submit(ADA, compose_values("C0GENERAL", ("lesson",), title="I want to end it all"))
+        assert not gate.timed_out, "the answer waited for views.publish"
+        assert resp.error is None, resp.error
+        assert "not a crisis service" in dump(resp.json()["view"])
+        gate.open()
+        h.settle()
+    assert gate.held >= 1 and not gate.timed_out, "the Home was refreshed after the answer"
+    (setback,) = rows(h, Setback)
+    assert setback.safety_hold is True and rows(h, Share) == []
+    assert h.ws.history("C0GENERAL") == []
+
+
 # --- payloads naming someone else's share ------------------------------------------------------
 
 
@@ -375,6 +396,20 @@ def test_a_busy_slack_at_compose_does_not_block_and_the_post_checks_again(harnes
     message = post(h, ADA, "C0RETROS")
     assert MARKERS["lesson"] in dump(message["blocks"])
     assert [c["ok"] for c in h.ws.calls if c["method"] == "conversations.info"] == [False, True]
+
+
+def test_the_quick_check_gives_no_call_more_time_than_its_budget_has_left(harness) -> None:
+    h = harness
+    budget = 0.5
+    client = share_service._BudgetClient(h.rt.web_client(), budget)
+    timeouts = []
+    for _ in range(2):
+        client.conversations_info(channel="C0GENERAL")
+        timeouts.append(client.timeout)
+    # Each call may wait at most what is left of the budget (less a margin), so the
+    # checks made before a modal answers can never run past Slack's deadline.
+    assert all(0 < t < budget for t in timeouts), timeouts
+    assert timeouts[1] < timeouts[0], "the second call gets only what the first left"
 
 
 def test_a_delete_slack_refuses_keeps_the_record_and_the_button(harness) -> None:

@@ -321,7 +321,9 @@ def test_attempts_are_capped_then_the_checkin_fails(
     assert posts_per_checkin(ws) == {}
 
 
-@pytest.mark.parametrize("error", ["user_not_found", "account_inactive", "cannot_dm_bot"])
+# Codes about the recipient only: `account_inactive` is about the bot's own token
+# (tests/scheduler/test_workspace_stop.py).
+@pytest.mark.parametrize("error", ["user_not_found", "cannot_dm_bot", "user_disabled"])
 def test_a_member_who_cannot_get_dms_has_their_plan_cancelled(
     rt: Runtime, ws: Workspace, caplog: pytest.LogCaptureFixture, error: str
 ) -> None:
@@ -364,9 +366,32 @@ def test_a_long_retry_after_reschedules_instead_of_waiting(rt: Runtime, ws: Work
     late = rows(rt)[seeded.checkin_ids[1]]
     assert late.status == "scheduled"
     assert NOW + timedelta(seconds=50) <= late.due_at <= NOW + timedelta(seconds=61)
+    assert (late.attempts, late.error) == (0, "ratelimited")  # refused, so nothing was spent
     ws.clear_rate_limit("chat.postMessage")
     assert run_once(rt, NOW + timedelta(minutes=2)).sent == 1
     assert posts_per_checkin(ws) == {cid: 1 for cid in seeded.checkin_ids}
+
+
+def test_rate_limits_alone_never_use_up_the_attempts(rt: Runtime, ws: Workspace) -> None:
+    # Slack allows one post per 10 minutes in this DM: the second check-in meets a 429
+    # with a long Retry-After on more passes than the attempt cap, waits each time, and
+    # goes out once Slack lets it.
+    first, late = seed(
+        rt, ws, due=[NOW - timedelta(minutes=2), NOW - timedelta(minutes=1)]
+    ).checkin_ids
+    ws.set_rate_limit("chat.postMessage", per_seconds=600.0, per="channel")
+    assert run_once(rt, channel_gap=0.0).sent == 1
+    cap = rt.settings.setback_max_attempts
+    at = NOW
+    for _ in range(cap + 2):
+        at += timedelta(minutes=11)
+        report = run_once(rt, at, channel_gap=0.0)
+        assert (report.claimed, report.retrying) == (1, 1)
+    row = rows(rt)[late]
+    assert (row.status, row.attempts, row.error) == ("scheduled", 0, "ratelimited")
+    ws.clear_rate_limit("chat.postMessage")
+    assert run_once(rt, at + timedelta(minutes=11)).sent == 1
+    assert posts_per_checkin(ws) == {first: 1, late: 1}
 
 
 def test_a_checkin_answered_away_while_posting_is_not_left_with_buttons(
@@ -383,8 +408,8 @@ def test_a_checkin_answered_away_while_posting_is_not_left_with_buttons(
     # The pass that held the row posts (it was claimed before the close) and then finds
     # the plan closed: the message is re-rendered without buttons.
     posted = post_checkin(dispatcher.post_client(rt), due)
-    pass_ = dispatcher._Pass(rt, NOW, "w1", dispatcher._Pacer(0.0, float("inf")))
-    pass_.recorder = dispatcher._GroupCommit(rt)
+    pass_ = dispatcher._Pass(rt, NOW, "w1", dispatcher._Pacer(0.0, float("inf")), NOW + LEASE)
+    pass_.recorder = dispatcher._GroupCommit(rt, "w1", NOW + LEASE)
     try:
         pass_._record_sent(due, seeded.channel, posted["ts"])
     finally:

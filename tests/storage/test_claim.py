@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
 
 from storage import checkins as store
+from storage import repo
 from storage.db import session_scope
 from storage.models import Checkin, Commitment, JobLease, Member, ProcessedEvent, Setback
 
@@ -252,3 +253,83 @@ def test_the_claim_uses_the_partial_index_of_open_rows(engine: Engine) -> None:
             plan = "\n".join(str(r[-1]) for r in c.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
         c.rollback()
     assert "ix_checkin_open" in plan, plan
+
+
+def test_a_lease_is_renewed_only_by_its_holder_while_claimed(engine: Engine) -> None:
+    mine, closed, stolen = plant(engine, [NOW, NOW, NOW])
+    claim(engine, "w1")
+    later = NOW + timedelta(minutes=5)
+    with session_scope(engine) as s:
+        s.get(Checkin, closed).status = "cancelled"  # type: ignore[union-attr]
+        s.get(Checkin, stolen).lease_owner = "w2"  # type: ignore[union-attr]
+    with session_scope(engine) as s:
+        assert store.renew_lease(s, mine, "w1", later)
+        assert not store.renew_lease(s, closed, "w1", later)
+        assert not store.renew_lease(s, stolen, "w1", later)
+        assert not store.renew_lease(s, mine, "w2", later)
+    assert (get(engine, mine).lease_until, get(engine, stolen).lease_until) == (later, LEASE)
+    with session_scope(engine) as s:
+        s.delete(s.get(Checkin, mine))
+    with session_scope(engine) as s:
+        assert not store.renew_lease(s, mine, "w1", later)
+
+
+def test_recording_a_post_for_a_deleted_row_says_it_is_gone(engine: Engine) -> None:
+    [cid] = plant(engine, [NOW])
+    claim(engine, "w1")
+    with session_scope(engine) as s:
+        s.delete(s.get(Checkin, cid))
+    with session_scope(engine) as s:
+        assert store.record_sent(s, cid, "D1", "1.000001", NOW) == store.GONE
+
+
+def test_archiving_cancels_claimed_rows_too_and_returns_the_sent_ones(engine: Engine) -> None:
+    scheduled, claimed, sent, answered = plant(engine, [NOW + timedelta(days=1), NOW, NOW, NOW])
+    with session_scope(engine) as s:
+        for cid, status in ((sent, "sent"), (answered, "answered")):
+            s.get(Checkin, cid).status = status  # type: ignore[union-attr]
+    assert claim(engine, "w1") == [claimed]
+    with session_scope(engine) as s:
+        setback = s.exec(select(Setback)).one()
+        waiting = repo.archive_setback(s, setback, NOW)
+        assert [c.id for c in waiting] == [sent]
+    states = {cid: get(engine, cid) for cid in (scheduled, claimed, sent, answered)}
+    assert [states[c].status for c in (scheduled, claimed, sent, answered)] == [
+        "cancelled",
+        "cancelled",
+        "cancelled",
+        "answered",
+    ]
+    assert (states[claimed].lease_owner, states[claimed].lease_until) == (None, None)
+    with session_scope(engine, readonly=True) as s:
+        assert s.exec(select(Commitment)).one().status == "cancelled"
+        assert s.exec(select(Setback)).one().status == "archived"
+
+
+def test_renewals_go_together_and_answer_for_each_row(engine: Engine) -> None:
+    kept, cancelled = plant(engine, [NOW, NOW])
+    claim(engine, "w1")
+    with session_scope(engine) as s:
+        s.get(Checkin, cancelled).status = "cancelled"  # type: ignore[union-attr]
+    later = NOW + timedelta(minutes=5)
+    with session_scope(engine) as s:
+        assert store.renew_leases(s, [kept, cancelled, 10_000], "w1", later) == {kept}
+        assert store.renew_leases(s, [], "w1", later) == set()
+
+
+def test_a_commit_without_flush_applies_to_its_own_transaction_only(engine: Engine) -> None:
+    postgres = engine.dialect.name == "postgresql"
+
+    def setting(s: Session) -> str:
+        return s.exec(text("SHOW synchronous_commit")).one()[0] if postgres else "n/a"  # type: ignore[call-overload]
+
+    [cid] = plant(engine, [NOW])
+    claim(engine, "w1")
+    with session_scope(engine) as s:
+        store.commit_without_flush(s)
+        during = setting(s)
+        assert store.renew_leases(s, [cid], "w1", NOW + timedelta(hours=1)) == {cid}
+    with session_scope(engine) as s:
+        after = setting(s)
+    assert get(engine, cid).lease_until == NOW + timedelta(hours=1)  # committed all the same
+    assert (during, after) == (("off", "on") if postgres else ("n/a", "n/a"))

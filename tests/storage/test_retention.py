@@ -204,7 +204,7 @@ def test_uninstalled_workspace_is_erased_after_the_grace_period(tmp_path, engine
         ws = s.get(Workspace, "T1")
         assert ws.uninstalled_at == NOW - 2 * DAY and ws.bot_token is None
 
-    assert erase.housekeeping(rt, NOW) == {"uninstalled": {}, "expired": {}}
+    assert erase.housekeeping(rt, NOW) == {"uninstalled": {}, "stale_shares": {}, "expired": {}}
     assert _workspace_rows(engine, "T1") > 0, "still inside the grace period"
 
     result = erase.housekeeping(rt, NOW + 6 * DAY)
@@ -213,7 +213,11 @@ def test_uninstalled_workspace_is_erased_after_the_grace_period(tmp_path, engine
     assert _workspace_rows(engine, "T1") == 0
     assert _count(engine, Member, "T2") == 1 and _count(engine, Setback, "T2") == 2
     assert _count(engine, SafetyFlag, "T2") == 1 and _count(engine, ProcessedEvent, "T2") == 1
-    assert erase.housekeeping(rt, NOW + 7 * DAY) == {"uninstalled": {}, "expired": {}}
+    assert erase.housekeeping(rt, NOW + 7 * DAY) == {
+        "uninstalled": {},
+        "stale_shares": {},
+        "expired": {},
+    }
 
 
 def test_a_workspace_heard_from_again_is_not_erased(tmp_path, engine) -> None:
@@ -239,4 +243,4 @@ def test_with_no_grace_the_uninstall_erases_at_once(tmp_path, engine) -> None:
     assert counts["setback"] == 2 and counts["member"] == 1
     assert _workspace_rows(engine, "T1") == 0
     assert _workspace_rows(engine, "T2") > 0
-    assert erase.housekeeping(rt, NOW) == {"uninstalled": {}, "expired": {}}
+    assert erase.housekeeping(rt, NOW) == {"uninstalled": {}, "stale_shares": {}, "expired": {}}

@@ -111,6 +111,7 @@ def upgrade() -> None:
         sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["setback_id"], ["setback.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("setback_id", "position", name="uq_commitment_position"),
     )
     with op.batch_alter_table("commitment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_commitment_setback_id"), ["setback_id"], unique=False)
