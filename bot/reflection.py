@@ -44,7 +44,6 @@ class StepOutcome:
     view: View | dict[str, Any] | None = None
     errors: dict[str, str] | None = None
     finished_id: int | None = None
-    created: bool = False  # a new draft was stored (the Home tab should show it)
 
 
 # --- reading a submitted screen --------------------------------------------------------
@@ -214,7 +213,7 @@ def submit_step(
     if crisis:
         return StepOutcome("update", views.care_view(sid, next_step, rt.settings.support_resources))
     note = _kind_note(answers, sid)
-    return StepOutcome("update", _step(rt, next_step, sid, saved, note), created=setback_id is None)
+    return StepOutcome("update", _step(rt, next_step, sid, saved, note))
 
 
 def continue_after_care(

@@ -40,13 +40,13 @@ def register(app: App, rt: Runtime) -> None:
     """Wire the modal's listeners."""
 
     def finish_later(out: StepOutcome, body: dict[str, Any], context: BoltContext) -> None:
-        """After the ack: post the summary DM when the reflection just completed, and
-        refresh the Home tab when a draft appeared (the first screen was saved)."""
-        actor = actor_of(context)
+        """After the ack: post the summary DM when the reflection just completed (which
+        refreshes the Home tab). A new draft needs no refresh yet: the modal covers the
+        Home until it closes, and closing refreshes it."""
         if out.finished_id is not None:
-            rt.later(post_summary, rt, actor, out.finished_id, app_id=body.get("api_app_id"))
-        elif out.created:
-            rt.later(hooks.changed, rt, actor)
+            rt.later(
+                post_summary, rt, actor_of(context), out.finished_id, app_id=body.get("api_app_id")
+            )
 
     def on_step(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         sid, step = views.read_metadata(view.get("private_metadata"))
