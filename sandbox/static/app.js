@@ -5,7 +5,14 @@
 // Everything the person does is a POST to /sandbox/<verb>, which the sandbox turns into
 // the signed request Slack would send the bot.
 
-import { clientProblems, collectValues, renderBlocks, showErrors, textObject } from "./blocks.js";
+import {
+  clientProblems,
+  collectValues,
+  el,
+  renderBlocks,
+  showErrors,
+  textObject,
+} from "./blocks.js";
 import { mrkdwn } from "./mrkdwn.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -31,19 +38,6 @@ const ui = {
 };
 
 // ---------------------------------------------------------------------------- helpers
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 function parseRoute() {
   const [, kind, id] = (location.hash || "#/dm").split("/");

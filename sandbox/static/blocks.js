@@ -9,7 +9,8 @@ import { mrkdwn, plain } from "./mrkdwn.js";
 let uid = 0;
 const nextId = (prefix) => `${prefix}-${++uid}`;
 
-function el(tag, attrs = {}, ...children) {
+/** Create an element with attributes, listeners and children (shared with app.js). */
+export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
