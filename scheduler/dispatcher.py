@@ -40,7 +40,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +48,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from bot import members
@@ -57,7 +58,7 @@ from bot.runtime import Runtime
 from bot.summary import MAX_SUMMARY_ATTEMPTS
 from bot.views import checkins as views
 from storage import checkins as store
-from storage.db import session_scope
+from storage.db import autocommit_connection, session_scope
 from storage.models import Checkin, Commitment, Member, Setback
 
 log = logging.getLogger(__name__)
@@ -397,7 +398,7 @@ class _Pass:
     def send_all(self, dues: list[Due]) -> list[str]:
         if not dues:
             return []
-        self.recorder = _GroupCommit(self.rt, self.worker, self.lease_until)
+        self.recorder = _GroupCommit(self.rt, self.worker, self.lease_until, self.now)
         try:
             with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(dues))) as pool:
                 return list(pool.map(self._send_safely, _interleaved(dues)))
@@ -541,7 +542,7 @@ class _Pass:
         """Record a posted message; False when its row was deleted meanwhile (the post is
         taken down again, so no commitment text stays behind in the DM)."""
         assert self.recorder is not None
-        status = self.recorder.sent(due.id, channel, ts, self.now)
+        status = self.recorder.sent(due.id, channel, ts)
         if status == store.GONE:
             self._take_down(due, channel, ts)
             return False
@@ -577,10 +578,10 @@ class _Pass:
 @dataclass
 class _Work:
     """One write waiting for the next group commit, and its answer: a lease renewal
-    (``renew`` names the row) or any other unit of work (``op``)."""
+    (``renew`` names the row) or a posted message to record (``sent``)."""
 
-    op: Callable[[Session], Any] | None = None
     renew: int | None = None
+    sent: tuple[int, str, str] | None = None  # (check-in id, channel, ts)
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     error: BaseException | None = None
@@ -588,21 +589,25 @@ class _Work:
 
 class _GroupCommit:
     """Runs the sender threads' small writes — the lease renewal just before a post, the
-    message ts just after it — several to a transaction (group commit).
+    message ts just after it — several to a statement (group commit).
 
     Each sender thread waits until *its* write is committed, but the writes that arrive
-    while a transaction is in flight go together into the next one: one statement renews
-    every lease of a batch, and one durable commit records its ts's, instead of a commit
-    per write — what limits a worker on SQLite's single writer and on PostgreSQL's fsync
-    per commit. (Measured with benchmarks/dispatch.py, the renewal costs about a tenth
-    of a worker's throughput.)
+    while one is in flight go together into the next: one statement renews every lease
+    of a batch, one records every ts, instead of a transaction per write — what limits
+    a worker on SQLite's single writer and on PostgreSQL's round trips and fsync per
+    commit. On PostgreSQL each kind of write has its own autocommit connection, held for
+    the pass: a renewal is one round trip and does not wait for the disk (losing one in
+    a crash loses nothing: the lease it extends was committed with the claim); a record
+    is one durable round trip.
     """
 
-    def __init__(self, rt: Runtime, worker: str, lease_until: datetime) -> None:
+    def __init__(self, rt: Runtime, worker: str, lease_until: datetime, now: datetime) -> None:
         self._rt = rt
         self._worker = worker
         self._lease_until = lease_until
+        self._now = now  # the pass's time, recorded as sent_at
         self._queue: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
+        self._connections: dict[bool, tuple[ExitStack, Connection]] = {}
         self._thread = threading.Thread(target=self._run, name="dispatch-records", daemon=True)
         self._thread.start()
 
@@ -610,11 +615,9 @@ class _GroupCommit:
         """Whether this worker still holds the row (its lease renewed), once committed."""
         return bool(self._wait(_Work(renew=checkin_id)))
 
-    def sent(self, checkin_id: int, channel: str, ts: str, now: datetime) -> str | None:
+    def sent(self, checkin_id: int, channel: str, ts: str) -> str | None:
         """Record a posted message; returns `store.record_sent`'s answer once committed."""
-        return self._wait(  # type: ignore[no-any-return]
-            _Work(op=lambda s: store.record_sent(s, checkin_id, channel, ts, now))
-        )
+        return self._wait(_Work(sent=(checkin_id, channel, ts)))  # type: ignore[no-any-return]
 
     def _wait(self, work: _Work) -> Any:
         self._queue.put(work)
@@ -628,54 +631,78 @@ class _GroupCommit:
         self._thread.join()
 
     def _run(self) -> None:
-        while (first := self._queue.get()) is not None:
-            batch: list[_Work] = [first]
-            stop = False
-            while not self._queue.empty():
-                more = self._queue.get()
-                if more is None:
-                    stop = True
-                    break
-                batch.append(more)
-            self._commit(batch)
-            if stop:
-                return
+        try:
+            while (first := self._queue.get()) is not None:
+                batch: list[_Work] = [first]
+                stop = False
+                while not self._queue.empty():
+                    more = self._queue.get()
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                self._commit(batch)
+                if stop:
+                    return
+        finally:
+            for durable in list(self._connections):
+                self._drop(durable)
 
     def _commit(self, batch: list[_Work]) -> None:
-        """Renewals first, in a transaction of their own whose commit does not wait for
-        the disk (losing one in a crash loses nothing), so their senders can post at
-        once; then everything else, durably."""
+        """Renewals first, so their senders can post at once; then the records."""
         renewals = [w for w in batch if w.renew is not None]
         if renewals:
-            self._transaction(renewals, self._renew_all, durable=False)
-        others = [w for w in batch if w.renew is None]
-        if others:
-            self._transaction(others, self._run_each, durable=True)
+            self._write(renewals, self._renew_all, durable=False)
+        records = [w for w in batch if w.sent is not None]
+        if records:
+            self._write(records, self._record_all, durable=True)
 
-    def _renew_all(self, s: Session, batch: list[_Work]) -> None:
+    def _renew_all(self, db: Session | Connection, batch: list[_Work]) -> None:
         ids = [int(w.renew) for w in batch]  # type: ignore[arg-type]
-        held = store.renew_leases(s, ids, self._worker, self._lease_until)
+        held = store.renew_leases(db, ids, self._worker, self._lease_until)
         for work in batch:
             work.result = work.renew in held
 
-    @staticmethod
-    def _run_each(s: Session, batch: list[_Work]) -> None:
+    def _record_all(self, db: Session | Connection, batch: list[_Work]) -> None:
+        posts = [w.sent for w in batch if w.sent is not None]
+        answers = store.record_sent_many(db, posts, self._now)
         for work in batch:
-            work.result = work.op(s)  # type: ignore[misc]
+            work.result = answers[work.sent[0]]  # type: ignore[index]
 
-    def _transaction(
-        self, batch: list[_Work], body: Callable[[Session, list[_Work]], None], *, durable: bool
+    def _write(
+        self,
+        batch: list[_Work],
+        body: Callable[[Session | Connection, list[_Work]], None],
+        *,
+        durable: bool,
     ) -> None:
         try:
-            with session_scope(self._rt.engine) as s:
-                if not durable:
-                    store.commit_without_flush(s)
-                body(s, batch)
+            if self._rt.engine.dialect.name == "postgresql":
+                body(self._connection(durable), batch)
+            else:
+                with session_scope(self._rt.engine) as s:
+                    body(s, batch)
         except Exception as exc:  # noqa: BLE001 - every waiting sender hears of it
+            self._drop(durable)  # a broken connection is not used again
             for work in batch:
                 work.error = exc
         for work in batch:
             work.done.set()
+
+    def _connection(self, durable: bool) -> Connection:
+        if durable not in self._connections:
+            stack = ExitStack()
+            conn = stack.enter_context(autocommit_connection(self._rt.engine, durable=durable))
+            self._connections[durable] = (stack, conn)
+        return self._connections[durable][1]
+
+    def _drop(self, durable: bool) -> None:
+        held = self._connections.pop(durable, None)
+        if held is not None:
+            try:
+                held[0].close()
+            except Exception:  # noqa: BLE001 - it is being thrown away
+                log.debug("closing a group-commit connection failed", exc_info=True)
 
 
 def _error_code(exc: Exception) -> str:

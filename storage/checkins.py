@@ -18,10 +18,24 @@ time), cancelled (the plan ended) or failed (attempts exhausted or a permanent e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Update, and_, case, delete, func, or_, text, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    Update,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -135,7 +149,7 @@ def renew_lease(s: Session, checkin_id: int, worker_id: str, lease_until: dateti
 
 
 def renew_leases(
-    s: Session, checkin_ids: Sequence[int], worker_id: str, lease_until: datetime
+    s: Session | Connection, checkin_ids: Sequence[int], worker_id: str, lease_until: datetime
 ) -> set[int]:
     """`renew_lease` for several rows in one statement (the dispatcher's threads renew
     together): the ids of those still claimed by ``worker_id``. A conditional
@@ -143,24 +157,57 @@ def renew_leases(
     PostgreSQL it waits for a transaction that is cancelling the row right now."""
     if not checkin_ids:
         return set()
+    params = {"ids": list(checkin_ids), "worker": worker_id, "until": lease_until}
+    return {int(row[0]) for row in s.execute(_renew_statement(), params)}
+
+
+# The dispatcher runs these two for every check-in it posts. Built once, with bound
+# parameters: building a statement costs more CPU than running it (SQLAlchemy derives a
+# cache key from the whole expression each time).
+
+
+@functools.cache
+def _renew_statement() -> Update:
     t = Checkin.__table__  # type: ignore[attr-defined]
-    held = s.exec(
-        update(t)  # type: ignore[call-overload]
-        .where(t.c.id.in_(list(checkin_ids)), t.c.status == CLAIMED, t.c.lease_owner == worker_id)
-        .values(lease_until=lease_until)
+    return (
+        update(t)
+        .where(
+            t.c.id.in_(bindparam("ids", expanding=True)),
+            t.c.status == CLAIMED,
+            t.c.lease_owner == bindparam("worker"),
+        )
+        .values(lease_until=bindparam("until"))
         .returning(t.c.id)
     )
-    return {int(row[0]) for row in held}
 
 
-def commit_without_flush(s: Session) -> None:
-    """On PostgreSQL, let this transaction's commit return before its WAL reaches the disk
-    (``synchronous_commit`` off, for this transaction only). For writes a crash may lose
-    harmlessly — a lease renewal: the lease it extends was committed with the claim.
-    Locks and visibility are unchanged. SQLite's WAL mode with synchronous=NORMAL does
-    not flush on commit anyway."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.exec(text("SET LOCAL synchronous_commit TO OFF"))  # type: ignore[call-overload]
+@functools.cache
+def _record_statement(rows: int) -> Update:
+    """Record ``rows`` posts: each row's own channel and ts, picked by its id."""
+    t = Checkin.__table__  # type: ignore[attr-defined]
+    ids = [bindparam(f"id{k}", type_=Integer) for k in range(rows)]
+
+    def per_row(name: str) -> Any:
+        whens = [(t.c.id == ids[k], bindparam(f"{name}{k}", type_=String)) for k in range(rows)]
+        return case(*whens)
+
+    return (
+        update(t)
+        .where(t.c.id.in_(ids), t.c.message_ts.is_(None))
+        .values(
+            status=case((t.c.status.in_(OPEN), SENT), else_=t.c.status),
+            channel=per_row("channel"),
+            message_ts=per_row("ts"),
+            sent_at=bindparam("now"),
+            lease_owner=None,
+            lease_until=None,
+            error=None,
+        )
+        .returning(t.c.id, t.c.status)
+    )
+
+
+_RECORD_CHUNK = 16  # posts to one statement; the dispatcher's batches are smaller
 
 
 def record_sent(s: Session, checkin_id: int, channel: str, ts: str, now: datetime) -> str | None:
@@ -168,25 +215,37 @@ def record_sent(s: Session, checkin_id: int, channel: str, ts: str, now: datetim
     so it must never be posted again); returns the row's status after, None if another
     ts was recorded first, and `GONE` if the row no longer exists (deleted while it was
     being posted: the caller takes the message down again)."""
+    return record_sent_many(s, [(checkin_id, channel, ts)], now)[checkin_id]
+
+
+def record_sent_many(
+    s: Session | Connection, posts: Sequence[tuple[int, str, str]], now: datetime
+) -> dict[int, str | None]:
+    """`record_sent` for several posted messages — ``(check-in id, channel, ts)`` — in
+    one statement (the dispatcher's sender threads record together): each id's answer.
+
+    One ``UPDATE … RETURNING`` writes every row that has no ts yet; it is a single
+    statement, so it is atomic on its own (the dispatcher runs it in autocommit on
+    PostgreSQL). Only the ids it did not write are looked up again, to tell "recorded
+    already" (None) from "deleted" (`GONE`).
+    """
+    if not posts:
+        return {}
+    answers: dict[int, str | None] = {}
+    for start in range(0, len(posts), _RECORD_CHUNK):
+        chunk = posts[start : start + _RECORD_CHUNK]
+        params: dict[str, Any] = {"now": now}
+        for k, (cid, channel, ts) in enumerate(chunk):
+            params.update({f"id{k}": cid, f"channel{k}": channel, f"ts{k}": ts})
+        written = s.execute(_record_statement(len(chunk)), params)
+        answers.update({int(cid): str(status) for cid, status in written})
     t = Checkin.__table__  # type: ignore[attr-defined]
-    result = s.exec(
-        update(t)  # type: ignore[call-overload]
-        .where(t.c.id == checkin_id, t.c.message_ts.is_(None))
-        .values(
-            status=case((t.c.status.in_(OPEN), SENT), else_=t.c.status),
-            channel=channel,
-            message_ts=ts,
-            sent_at=now,
-            lease_owner=None,
-            lease_until=None,
-            error=None,
-        )
-        .returning(t.c.status)
-    ).first()
-    if result is not None:
-        return str(result[0])
-    exists = s.exec(select(t.c.id).where(t.c.id == checkin_id)).first()  # type: ignore[call-overload]
-    return None if exists is not None else GONE
+    ids = [cid for cid, _, _ in posts]
+    missing = [cid for cid in ids if cid not in answers]
+    if missing:
+        exists = {int(r[0]) for r in s.execute(select(t.c.id).where(t.c.id.in_(missing)))}
+        answers.update({cid: None if cid in exists else GONE for cid in missing})
+    return answers
 
 
 def release(

@@ -409,7 +409,7 @@ def test_a_checkin_answered_away_while_posting_is_not_left_with_buttons(
     # the plan closed: the message is re-rendered without buttons.
     posted = post_checkin(dispatcher.post_client(rt), due)
     pass_ = dispatcher._Pass(rt, NOW, "w1", dispatcher._Pacer(0.0, float("inf")), NOW + LEASE)
-    pass_.recorder = dispatcher._GroupCommit(rt, "w1", NOW + LEASE)
+    pass_.recorder = dispatcher._GroupCommit(rt, "w1", NOW + LEASE, NOW)
     try:
         pass_._record_sent(due, seeded.channel, posted["ts"])
     finally:

@@ -39,7 +39,7 @@ def claimed(rt: Runtime, seeded: Seeded) -> Due:
 def in_a_pass(rt: Runtime, step: Callable[[dispatcher._Pass], Any]) -> Any:
     """Run one step of a dispatcher pass (with its group committer) for this worker."""
     pass_ = dispatcher._Pass(rt, NOW, WORKER, dispatcher._Pacer(0.0, float("inf")), NOW + LEASE)
-    pass_.recorder = dispatcher._GroupCommit(rt, WORKER, NOW + LEASE)
+    pass_.recorder = dispatcher._GroupCommit(rt, WORKER, NOW + LEASE, NOW)
     try:
         return step(pass_)
     finally:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, text
-from sqlmodel import Session, select
+from sqlalchemy import Engine
+from sqlmodel import select
 
 from storage import checkins as store
 from storage import repo
-from storage.db import session_scope
+from storage.db import autocommit_connection, make_engine, session_scope
 from storage.models import Checkin, Commitment, JobLease, Member, ProcessedEvent, Setback
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -317,19 +317,51 @@ def test_renewals_go_together_and_answer_for_each_row(engine: Engine) -> None:
         assert store.renew_leases(s, [], "w1", later) == set()
 
 
-def test_a_commit_without_flush_applies_to_its_own_transaction_only(engine: Engine) -> None:
-    postgres = engine.dialect.name == "postgresql"
-
-    def setting(s: Session) -> str:
-        return s.exec(text("SHOW synchronous_commit")).one()[0] if postgres else "n/a"  # type: ignore[call-overload]
-
-    [cid] = plant(engine, [NOW])
+def test_records_go_together_and_answer_for_each_row(engine: Engine) -> None:
+    fresh, recorded, deleted, cancelled = plant(engine, [NOW, NOW, NOW, NOW])
     claim(engine, "w1")
     with session_scope(engine) as s:
-        store.commit_without_flush(s)
-        during = setting(s)
-        assert store.renew_leases(s, [cid], "w1", NOW + timedelta(hours=1)) == {cid}
+        store.record_sent(s, recorded, "D1", "1.000001", NOW)
+        s.delete(s.get(Checkin, deleted))
+        s.get(Checkin, cancelled).status = "cancelled"  # type: ignore[union-attr]
+    posts = [(fresh, "D1", "2.000002"), (recorded, "D1", "3.000003")]
+    posts += [(deleted, "D1", "4.000004"), (cancelled, "D2", "5.000005")]
     with session_scope(engine) as s:
-        after = setting(s)
-    assert get(engine, cid).lease_until == NOW + timedelta(hours=1)  # committed all the same
-    assert (during, after) == (("off", "on") if postgres else ("n/a", "n/a"))
+        answers = store.record_sent_many(s, posts, NOW)
+    assert answers == {fresh: "sent", recorded: None, deleted: store.GONE, cancelled: "cancelled"}
+    rows = {cid: get(engine, cid) for cid in (fresh, recorded, cancelled)}
+    assert [(r.channel, r.message_ts) for r in rows.values()] == [
+        ("D1", "2.000002"),
+        ("D1", "1.000001"),  # the first ts stays
+        ("D2", "5.000005"),  # each row gets its own channel and ts
+    ]
+    assert rows[fresh].lease_owner is None and rows[fresh].sent_at == NOW
+
+
+def test_many_records_at_once_each_keep_their_own_ts(engine: Engine) -> None:
+    ids = plant(engine, [NOW] * 20)  # more than one statement's worth
+    claim(engine, "w1")
+    posts = [(cid, f"D{cid}", f"{cid}.000001") for cid in ids]
+    with session_scope(engine) as s:
+        assert store.record_sent_many(s, posts, NOW) == {cid: "sent" for cid in ids}
+    rows = [get(engine, cid) for cid in ids]
+    assert [(r.channel, r.message_ts) for r in rows] == [(ch, ts) for _, ch, ts in posts]
+
+
+def test_an_autocommit_connection_commits_each_write_and_resets_on_return(
+    engine: Engine,
+) -> None:
+    if engine.dialect.name != "postgresql":
+        return  # SQLite writers go through session_scope and its writer lock
+    [cid] = plant(engine, [NOW])
+    claim(engine, "w1")
+    single = make_engine(str(engine.url.render_as_string(hide_password=False)), pool_size=1)
+    show = "SELECT pg_backend_pid(), current_setting('synchronous_commit')"
+    with autocommit_connection(single, durable=False) as conn:
+        during = tuple(conn.exec_driver_sql(show).one())
+        assert store.renew_leases(conn, [cid], "w1", NOW + timedelta(hours=1)) == {cid}
+    with single.connect() as conn:  # the same server connection, back from the pool
+        after = tuple(conn.exec_driver_sql(show).one())
+    single.dispose()
+    assert get(engine, cid).lease_until == NOW + timedelta(hours=1)  # committed, no COMMIT
+    assert (during[0], during[1], after[1]) == (after[0], "off", "on")
