@@ -3,8 +3,10 @@
     python -m tests.scheduler.dispatch_worker --db URL --api URL --key KEY --data-dir DIR \
         --worker NAME --now ISO [--limit N] [--gap SECONDS] [--lease SECONDS]
 
-Runs `run_once` as of ``--now`` until a pass claims nothing, then prints its totals as
-one JSON line. Every worker of a test runs on the same ``--now``: leases only mean
+Prints ``ready`` once it can start (imports done, database reachable) and waits for a
+line on stdin, so a test can start every worker at the same moment; then runs
+`run_once` as of ``--now`` until a pass claims nothing and prints its totals as one
+JSON line. Every worker of a test runs on the same ``--now``: leases only mean
 something when the workers' clocks agree (to well within the lease).
 """
 
@@ -41,6 +43,10 @@ def main(argv: list[str]) -> int:
         setback_lease_seconds=args.lease,
     )
     rt = build_runtime(settings, clock=FixedClock(now), upgrade=False)
+    with rt.engine.connect():  # connected before saying so
+        pass
+    print("ready", flush=True)
+    sys.stdin.readline()
     total = DispatchReport()
     while True:
         report = run_once(rt, now, worker_id=args.worker, limit=args.limit, channel_gap=args.gap)

@@ -82,13 +82,33 @@ def spawn(rt: Runtime, api: SlackApiServer, tmp_path: Path, name: str) -> subpro
         str(LEASE_SECONDS),
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+
+
+def start_together(procs: list[subprocess.Popen[str]]) -> None:
+    """Wait until every worker is ready, then let them all go at once: a worker whose
+    interpreter started late must not find the work already done."""
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdin is not None
+        assert proc.stdout.readline().strip() == "ready", f"worker exited with {proc.poll()}"
+    for proc in procs:
+        proc.stdin.write("go\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
 
 
 def finish(proc: subprocess.Popen[str]) -> dict[str, int]:
     out, _ = proc.communicate(timeout=240)
     assert proc.returncode == 0, f"worker exited with {proc.returncode}"
     return json.loads(out.strip().splitlines()[-1])
+
+
+def held_by(rt: Runtime, worker: str) -> list[Checkin]:
+    """The rows ``worker`` has claimed and not yet recorded."""
+    with session_scope(rt.engine, readonly=True) as s:
+        query = select(Checkin).where(Checkin.lease_owner == worker, Checkin.status == "claimed")
+        return list(s.exec(query).all())
 
 
 def settle(rt: Runtime) -> DispatchReport:
@@ -111,6 +131,7 @@ def test_four_processes_post_2000_checkins_exactly_once(
     ids = seed_many(pg_rt, ws)
     assert len(ids) == USERS * PER_USER == 2000
     procs = [spawn(pg_rt, api, tmp_path, f"proc{i}") for i in range(WORKERS)]
+    start_together(procs)
     totals = [finish(p) for p in procs]
     later = settle(pg_rt)
     assert posts_per_checkin(ws) == {cid: 1 for cid in ids}
@@ -128,18 +149,18 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
 ) -> None:
     ids = seed_many(pg_rt, ws)
     procs = [spawn(pg_rt, api, tmp_path, f"proc{i}") for i in range(WORKERS)]
+    start_together(procs)
     deadline = time.monotonic() + 120
-    while sum(posts_per_checkin(ws).values()) < 400:
+    # Mid-run: a fifth of the posts are out and the victim holds claimed rows right now
+    # (between two of its passes it holds none; that instant is not the case to test).
+    while sum(posts_per_checkin(ws).values()) < 400 or not held_by(pg_rt, "proc0"):
         assert time.monotonic() < deadline, "the workers did not get going"
-        time.sleep(0.02)
+        time.sleep(0.01)
     victim = procs[0]
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     assert victim.returncode == -signal.SIGKILL
-    with session_scope(pg_rt.engine, readonly=True) as s:
-        held = s.exec(
-            select(Checkin).where(Checkin.lease_owner == "proc0", Checkin.status == "claimed")
-        ).all()
+    held = held_by(pg_rt, "proc0")
     assert held, "the killed worker held no lease; it was not killed mid-run"
     for p in procs[1:]:
         finish(p)
