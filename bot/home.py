@@ -139,8 +139,8 @@ def gather(rt: Runtime, actor: Actor, offset: int = 0) -> Journal:
         n_all = repo.count_setbacks(s, team, user, ("draft", "complete", "archived"))
         active_rows = repo.active_setbacks(s, team, user, limit=ACTIVE_SHOWN + 1)
         shown_active = active_rows[:ACTIVE_SHOWN]
-        active = tuple(_active(s, sb) for sb in shown_active)
         exclude = [sb.id for sb in shown_active]
+        active = _active(s, team, shown_active)
         page = repo.past_setbacks(s, team, user, exclude, offset, PAGE_SIZE + 1)
         member = repo.get_member(s, team, user)
         journal = Journal(
@@ -167,17 +167,23 @@ def gather(rt: Runtime, actor: Actor, offset: int = 0) -> Journal:
     return journal
 
 
-def _active(s: Session, sb: Setback) -> ActiveSetback:
-    commitments = [c for c in repo.commitments_of(s, sb) if c.status == "active"]
-    next_due = repo.next_checkins(s, sb)
-    return ActiveSetback(
-        id=sb.id,  # type: ignore[arg-type]
-        title=sb.title,
-        completed_at=sb.completed_at,
-        commitments=tuple(
-            OpenCommitment(c.kind, c.text, next_due.get(c.id))  # type: ignore[arg-type]
-            for c in commitments
-        ),
+def _active(s: Session, team: str, setbacks: list[Setback]) -> tuple[ActiveSetback, ...]:
+    """The active setbacks with their open commitments and next check-ins: two queries
+    for all of them, not two per setback (the Home is rendered after every change)."""
+    ids = [int(sb.id) for sb in setbacks]  # type: ignore[arg-type]
+    commitments = repo.commitments_by_setback(s, team, ids, status="active")
+    next_due = repo.next_checkins_by_commitment(s, team, ids)
+    return tuple(
+        ActiveSetback(
+            id=sb.id,  # type: ignore[arg-type]
+            title=sb.title,
+            completed_at=sb.completed_at,
+            commitments=tuple(
+                OpenCommitment(c.kind, c.text, next_due.get(c.id))  # type: ignore[arg-type]
+                for c in commitments.get(sb.id, [])  # type: ignore[arg-type]
+            ),
+        )
+        for sb in setbacks
     )
 
 

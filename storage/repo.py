@@ -194,6 +194,44 @@ def next_checkins(s: Session, setback: Setback) -> dict[int, datetime]:
     return {cid: due for cid, due in rows}
 
 
+def commitments_by_setback(
+    s: Session, team_id: str, setback_ids: Sequence[int], status: str | None = None
+) -> dict[int, list[Commitment]]:
+    """`commitments_of` for several setbacks of one workspace in one query (the Home
+    lists a person's active setbacks together), optionally only those in ``status``."""
+    if not setback_ids:
+        return {}
+    query = select(Commitment).where(
+        Commitment.team_id == team_id,
+        Commitment.setback_id.in_(list(setback_ids)),  # type: ignore[attr-defined]
+    )
+    if status is not None:
+        query = query.where(Commitment.status == status)
+    found: dict[int, list[Commitment]] = {}
+    for c in s.exec(query.order_by(Commitment.setback_id, Commitment.position, Commitment.id)):
+        found.setdefault(c.setback_id, []).append(c)
+    return found
+
+
+def next_checkins_by_commitment(
+    s: Session, team_id: str, setback_ids: Sequence[int]
+) -> dict[int, datetime]:
+    """`next_checkins` for several setbacks of one workspace in one query: the earliest
+    scheduled check-in per commitment."""
+    if not setback_ids:
+        return {}
+    rows = s.exec(
+        select(Checkin.commitment_id, func.min(Checkin.due_at))
+        .where(
+            Checkin.team_id == team_id,
+            Checkin.setback_id.in_(list(setback_ids)),  # type: ignore[attr-defined]
+            Checkin.status == "scheduled",
+        )
+        .group_by(Checkin.commitment_id)
+    )
+    return {cid: due for cid, due in rows}
+
+
 # --- safety and events -----------------------------------------------------------------
 
 

@@ -143,3 +143,55 @@ def test_generated_key_file_is_private(tmp_path, caplog) -> None:
     assert "Generated an encryption key" in caplog.text
     assert key.decode() not in caplog.text
     assert crypto.load_or_create_key_file(tmp_path / ".setback") == key  # generated once
+
+
+def test_commitments_and_next_checkins_for_several_setbacks_at_once(engine) -> None:
+    from storage.models import Checkin, Commitment
+
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    with session_scope(engine) as s:
+        mine = [repo.create_setback(s, "T1", "U1", now) for _ in range(2)]
+        theirs = repo.create_setback(s, "T2", "U1", now)
+        made = {}
+        for sb, position, kind, status in [
+            (mine[0], 0, "amends", "active"),
+            (mine[0], 1, "growth", "done"),
+            (mine[1], 0, "growth", "active"),
+            (theirs, 0, "growth", "active"),
+        ]:
+            c = Commitment(
+                team_id=sb.team_id,
+                user_id="U1",
+                setback_id=sb.id,
+                position=position,
+                kind=kind,
+                text="x",
+                status=status,
+                created_at=now,
+            )
+            s.add(c)
+            s.flush()
+            made[(sb.id, kind)] = c.id
+            for days, state in ((3, "scheduled"), (1, "scheduled"), (0, "sent")):
+                s.add(
+                    Checkin(
+                        team_id=sb.team_id,
+                        user_id="U1",
+                        setback_id=sb.id,
+                        commitment_id=c.id,
+                        due_at=now + timedelta(days=days),
+                        status=state,
+                    )
+                )
+        ids = [sb.id for sb in mine] + [theirs.id]
+    with session_scope(engine, readonly=True) as s:
+        active = repo.commitments_by_setback(s, "T1", ids, status="active")
+        every = repo.commitments_by_setback(s, "T1", ids)
+        due = repo.next_checkins_by_commitment(s, "T1", ids)
+        assert repo.commitments_by_setback(s, "T1", []) == {}
+    assert {sid: [c.kind for c in cs] for sid, cs in active.items()} == {
+        mine[0].id: ["amends"],
+        mine[1].id: ["growth"],
+    }  # the other workspace's setback is not read, though its id was passed
+    assert sorted(len(cs) for cs in every.values()) == [1, 2]
+    assert due == {cid: now + timedelta(days=1) for key, cid in made.items() if key[0] != theirs.id}
