@@ -3,9 +3,11 @@ and setbacks past the retention period.
 
 Slack's guidance for apps is to keep data only as long as a feature needs it and to
 clean up when the app is removed. The database rows go first, in one transaction, so the
-promise "nothing of yours remains" holds even if Slack is unreachable afterwards; the
-bot's own messages are then removed from Slack on a best-effort basis. Logs carry counts
-and ids, never content.
+promise "nothing of yours remains" holds even if Slack is unreachable afterwards. The
+same transaction queues the bot's messages for those rows (where they are, not what
+they said); they are removed from Slack right after, and whatever Slack or a crash left
+behind is retried by housekeeping with backoff, so a deleted reflection's words do not
+stay in a DM or a channel. Logs carry counts and ids, never content.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +34,25 @@ log = logging.getLogger(__name__)
 
 UNINSTALL_EVENTS = ("app_uninstalled", "tokens_revoked")
 
+MAX_REMOVAL_ATTEMPTS = 8
+REMOVAL_RETRY_BASE = timedelta(minutes=5)
+REMOVAL_RETRY_MAX = timedelta(hours=6)
+ALREADY_GONE = frozenset({"message_not_found"})
+# Slack will never let the bot remove these (no access, not its message, token gone).
+CANNOT_REMOVE = frozenset(
+    {
+        "cant_delete_message",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+    }
+)
+
 
 @dataclass
 class Erased:
@@ -38,7 +60,8 @@ class Erased:
 
     rows: Counter[str] = field(default_factory=Counter)
     messages_deleted: int = 0
-    messages_failed: int = 0
+    messages_failed: int = 0  # Slack refused for good (no access, cannot delete)
+    messages_retrying: int = 0  # Slack or the network failed: housekeeping tries again
 
     @property
     def total_rows(self) -> int:
@@ -58,7 +81,8 @@ def delete_setback(rt: Runtime, actor: Actor, setback_id: int | None) -> Erased 
             return None
         refs = store.message_refs(s, actor.team_id, setback_ids=[setback.id])  # type: ignore[list-item]
         out = Erased(rows=store.delete_setbacks(s, actor.team_id, [setback.id]))  # type: ignore[list-item]
-    _remove_messages(rt, refs, out)
+        pending = store.queue_removals(s, actor.team_id, refs, rt.clock.now())
+    _remove_messages(rt, pending, out)
     log.info("deleted setback %s of %s/%s: %s", setback_id, actor.team_id, actor.user_id, _fmt(out))
     hooks.changed(rt, actor)
     return out
@@ -81,7 +105,8 @@ def erase_person(
             s, actor.team_id, user_id=actor.user_id, shares=delete_shared, direct=delete_direct
         )
         out = Erased(rows=store.delete_person(s, actor.team_id, actor.user_id))
-    _remove_messages(rt, refs, out)
+        pending = store.queue_removals(s, actor.team_id, refs, rt.clock.now())
+    _remove_messages(rt, pending, out)
     log.info("erased everything of %s/%s: %s", actor.team_id, actor.user_id, _fmt(out))
     hooks.changed(rt, actor)
     return out
@@ -93,7 +118,9 @@ def erase_on_request(
     """After "Delete everything" is confirmed: erase, then tell the person it is done (counts
     only, in their DM, so they are not left wondering)."""
     out = erase_person(rt, actor, delete_shared=delete_shared, delete_direct=delete_direct)
-    text = views.erased_message(out.total_rows, out.messages_deleted, out.messages_failed)
+    text = views.erased_message(
+        out.total_rows, out.messages_deleted, out.messages_failed, out.messages_retrying
+    )
     client = rt.web_client()
     try:
         channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
@@ -105,23 +132,72 @@ def erase_on_request(
     return out
 
 
-def _remove_messages(rt: Runtime, refs: list[store.MessageRef], out: Erased) -> None:
-    """chat.delete each message; one failure (already gone, no access) never stops the rest."""
-    if not refs:
+def _remove_messages(rt: Runtime, pending: list[store.PendingRemoval], out: Erased) -> None:
+    """chat.delete each queued message; one failure never stops the rest.
+
+    Each message's queue row goes once Slack took it down or says it is gone already,
+    or refused for good (logged, counted as failed); a message Slack or the network
+    could not handle now keeps its row with a later retry time, for housekeeping.
+    """
+    if not pending:
         return
     client = rt.web_client()
-    for ref in refs:
-        try:
-            client.chat_delete(channel=ref.channel, ts=ref.ts)
+    now = rt.clock.now()
+    finished: list[int] = []
+    retries: list[tuple[store.PendingRemoval, str]] = []
+    for item in pending:
+        code = _delete_message(client, item.ref)
+        if code is None:
             out.messages_deleted += 1
-        except SlackApiError as exc:
-            if exc.response.get("error") == "message_not_found":
-                continue  # already removed by someone: nothing left to do
+        elif code in ALREADY_GONE:
+            pass  # removed by someone already: nothing left to do
+        elif code in CANNOT_REMOVE or item.attempts + 1 >= MAX_REMOVAL_ATTEMPTS:
             out.messages_failed += 1
-            log.warning("could not delete a %s message: %s", ref.kind, exc.response.get("error"))
-        except Exception as exc:  # noqa: BLE001 - network trouble: count it, keep going
-            out.messages_failed += 1
-            log.warning("could not delete a %s message: %s", ref.kind, type(exc).__name__)
+            log.warning("gave up removing a %s message: %s", item.ref.kind, code)
+        else:
+            out.messages_retrying += 1
+            log.info("removing a %s message failed (%s); will retry", item.ref.kind, code)
+            retries.append((item, code))
+            continue
+        finished.append(item.id)
+    with session_scope(rt.engine) as s:
+        store.removals_done(s, finished)
+        for item, code in retries:
+            store.removal_failed(s, item.id, code, now + removal_backoff(item.attempts + 1))
+
+
+def _delete_message(client: Any, ref: store.MessageRef) -> str | None:
+    """None when Slack deleted the message, else Slack's error code (or the exception's
+    name for network trouble) — never message content."""
+    try:
+        client.chat_delete(channel=ref.channel, ts=ref.ts)
+    except SlackApiError as exc:
+        return str(exc.response.get("error") or "unknown")
+    except Exception as exc:  # noqa: BLE001 - network trouble: retried later
+        return type(exc).__name__
+    return None
+
+
+def removal_backoff(attempts: int) -> timedelta:
+    """How long to wait after the n-th failed removal: 5, 10, 20 … minutes, at most 6 h."""
+    return min(REMOVAL_RETRY_BASE * (2 ** max(0, attempts - 1)), REMOVAL_RETRY_MAX)
+
+
+def retry_removals(rt: Runtime, now: datetime, limit: int = 50) -> int:
+    """Housekeeping: try again the message removals an erasure could not finish (Slack
+    was down, the process stopped). Returns how many were tried."""
+    with session_scope(rt.engine, readonly=True) as s:
+        due = store.removals_due(s, now, limit)
+    out = Erased()
+    _remove_messages(rt, due, out)
+    if due:
+        log.info(
+            "message removals retried: %d deleted, %d failed, %d still retrying",
+            out.messages_deleted,
+            out.messages_failed,
+            out.messages_retrying,
+        )
+    return len(due)
 
 
 # --- uninstall -------------------------------------------------------------------------
@@ -209,16 +285,17 @@ def purge_expired(rt: Runtime, now: datetime) -> dict[str, int]:
     cutoff = now - timedelta(days=days)
     out = Erased()
     while True:
-        refs: list[store.MessageRef] = []
         with session_scope(rt.engine) as s:
             due = store.expired_setbacks(s, cutoff)
             by_team: dict[str, list[int]] = {}
             for team, sid in due:
                 by_team.setdefault(team, []).append(sid)
+            pending: list[store.PendingRemoval] = []
             for team, ids in by_team.items():
-                refs += store.message_refs(s, team, setback_ids=ids)
+                refs = store.message_refs(s, team, setback_ids=ids)
                 out.rows += store.delete_setbacks(s, team, ids)
-        _remove_messages(rt, refs, out)
+                pending += store.queue_removals(s, team, refs, now)
+        _remove_messages(rt, pending, out)
         if len(due) < store.CHUNK:
             break
     if out.rows:
@@ -232,10 +309,13 @@ def housekeeping(rt: Runtime, now: datetime) -> dict[str, dict[str, int]]:
     past retention. Returns counts per table for each."""
     uninstalled = purge_uninstalled(rt, now)
     settled = share.recover_stale(rt, now)
+    expired = purge_expired(rt, now)
+    retried = retry_removals(rt, now)
     return {
         "uninstalled": uninstalled,
         "stale_shares": {"share": settled} if settled else {},
-        "expired": purge_expired(rt, now),
+        "expired": expired,
+        "message_removals": {"message_removal": retried} if retried else {},
     }
 
 

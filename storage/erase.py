@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, select
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, select, update
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401 - registers every table in the metadata
-from storage.models import Checkin, Setback, Share, Workspace
+from storage.models import Checkin, MessageRemoval, Setback, Share, Workspace
 
 CHUNK = 500
 
@@ -156,6 +156,70 @@ def message_refs(
         )
         refs += [MessageRef(c, ts, "summary") for c, ts in rows]
     return refs
+
+
+# --- messages still to take down ---------------------------------------------------------
+
+FIRST_TRY_GRACE = timedelta(minutes=5)  # the erasing request removes them first
+
+
+@dataclass(frozen=True)
+class PendingRemoval:
+    """A queued `MessageRemoval`: its row id and the message it names."""
+
+    id: int
+    ref: MessageRef
+    attempts: int
+
+
+def queue_removals(
+    s: Session, team_id: str, refs: Sequence[MessageRef], now: datetime
+) -> list[PendingRemoval]:
+    """Record, inside the erasing transaction, the messages still to take down. They are
+    the request's own to remove first; housekeeping takes over what is left after
+    FIRST_TRY_GRACE."""
+    rows = [
+        MessageRemoval(
+            team_id=team_id,
+            channel=ref.channel,
+            ts=ref.ts,
+            kind=ref.kind,
+            created_at=now,
+            retry_at=now + FIRST_TRY_GRACE,
+        )
+        for ref in refs
+    ]
+    s.add_all(rows)
+    s.flush()
+    return [PendingRemoval(int(r.id), ref, 0) for r, ref in zip(rows, refs, strict=True)]  # type: ignore[arg-type]
+
+
+def removals_due(s: Session, now: datetime, limit: int) -> list[PendingRemoval]:
+    """Queued removals whose time to try (again) has come, oldest first."""
+    rows = s.exec(
+        select(MessageRemoval)  # type: ignore[call-overload]
+        .where(MessageRemoval.retry_at <= now)  # type: ignore[operator]
+        .order_by(MessageRemoval.retry_at, MessageRemoval.id)
+        .limit(limit)
+    ).scalars()
+    return [
+        PendingRemoval(int(r.id), MessageRef(r.channel, r.ts, r.kind), r.attempts) for r in rows
+    ]
+
+
+def removals_done(s: Session, ids: Sequence[int]) -> None:
+    """Slack took these messages down (or they were gone already): forget them."""
+    if ids:
+        s.execute(delete(MessageRemoval).where(MessageRemoval.id.in_(list(ids))))  # type: ignore[union-attr]
+
+
+def removal_failed(s: Session, removal_id: int, error: str, retry_at: datetime) -> None:
+    """Count a failed attempt and say when to try again."""
+    s.execute(
+        update(MessageRemoval)
+        .where(MessageRemoval.id == removal_id)  # type: ignore[arg-type]
+        .values(attempts=MessageRemoval.attempts + 1, error=error[:64], retry_at=retry_at)
+    )
 
 
 # --- what is due for erasure --------------------------------------------------------------

@@ -211,3 +211,27 @@ class JobLease(SQLModel, table=True):
 
 
 TEAM_SCOPED_TABLES = (Member, Setback, Reflection, Commitment, Checkin, Share, SafetyFlag)
+
+
+class MessageRemoval(SQLModel, table=True):
+    """A bot message still to be taken down from Slack after the rows it came from were
+    deleted: where it is, never what it said.
+
+    Written in the same transaction as the deletion, so neither a crash between the
+    deletion and the ``chat.delete`` calls nor an unreachable Slack can leave a deleted
+    reflection's words behind; housekeeping retries what is left, and the row goes once
+    Slack confirms (or says the message is gone already). It carries no user id: it
+    must outlive the erasure of the person it belonged to.
+    """
+
+    __tablename__ = "message_removal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    kind: str = Field(max_length=24)  # share / share_confirmation / checkin / summary
+    attempts: int = Field(default=0)
+    error: str | None = Field(default=None, max_length=64)  # Slack's code, no user text
+    created_at: datetime | None = _utc(nullable=False)
+    retry_at: datetime | None = _utc(nullable=False, index=True)

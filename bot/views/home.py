@@ -420,7 +420,9 @@ def read_erase_options(view: dict[str, Any]) -> tuple[bool, bool]:
     return OPTION_SHARED in picked, OPTION_DIRECT in picked
 
 
-def erased_message(rows: int, deleted_messages: int, failed_messages: int) -> str:
+def erased_message(
+    rows: int, deleted_messages: int, failed_messages: int, retrying_messages: int = 0
+) -> str:
     """The short DM confirming the erasure: counts only."""
     text = (
         f"Everything you kept in Setback is deleted ({rows} stored item{'s' if rows != 1 else ''})."
@@ -431,5 +433,10 @@ def erased_message(rows: int, deleted_messages: int, failed_messages: int) -> st
         text += (
             f" {failed_messages} message(s) could not be removed; you can ask a workspace "
             "admin to remove them."
+        )
+    if retrying_messages:
+        text += (
+            f" {retrying_messages} message(s) could not be removed yet: Slack did not answer."
+            " Setback keeps trying in the background."
         )
     return text + " If you ever want to reflect again, `/setback` is here."

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from bot.views import home as views
+from scheduler import jobs
 from storage import repo
 from storage.db import session_scope
-from storage.models import Checkin, Setback
+from storage.models import Checkin, MessageRemoval, Setback
 from tests.integration.harness import ADA, BEN, SAMPLE_STEPS, form, text, wait_for
 from tests.integration.test_export import BEN_STEPS
 from tests.integration.test_home import add_share, make_draft, open_home, texts
@@ -131,3 +133,45 @@ def test_delete_everything_can_also_remove_the_dm_messages(harness) -> None:
         lambda: any("Everything you kept" in m["text"] for m in h.dm(ADA)),
         what="the confirmation DM, posted after the summary was removed",
     )
+
+
+def test_a_message_slack_could_not_remove_is_removed_later_by_housekeeping(harness) -> None:
+    h = harness
+    ada_with_everything(h)
+    dm = h.ws.im_channel_for(ADA)
+    ours = {m["ts"] for m in h.ws.history(dm) if m.get("user") == h.ws.bot_user_id}
+    assert ours, "the summary and check-ins are in Ada's DM"
+    h.ws.fail_next("chat.delete", error="fatal_error")  # Slack fails one of them
+
+    erase_from_home(h, ADA, [views.OPTION_DIRECT])
+    wait_for(
+        lambda: any("Setback keeps trying" in m["text"] for m in h.dm(ADA)),
+        what="a confirmation that says one message is still to go",
+    )
+    left = [m for m in h.ws.history(dm) if m["ts"] in ours]
+    assert len(left) == 1, "the other messages went at once"
+    [queued] = rows(h, MessageRemoval)
+    assert (queued.channel, queued.ts, queued.attempts) == (dm, left[0]["ts"], 1)
+    assert queued.error == "fatal_error"
+    assert scan(h, ADA_CANARY) == [], "the queue holds where the message is, not what it said"
+
+    jobs.housekeep(h.rt, h.clock.now())  # too early: its retry time has not come
+    assert [m["ts"] for m in h.ws.history(dm) if m["ts"] in ours] == [left[0]["ts"]]
+
+    jobs.housekeep(h.rt, h.clock.now() + timedelta(minutes=30))
+    assert not [m for m in h.ws.history(dm) if m["ts"] in ours], "housekeeping removed it"
+    assert rows(h, MessageRemoval) == []
+
+
+def test_a_message_slack_will_never_let_go_is_not_retried(harness) -> None:
+    h = harness
+    ada_with_everything(h)
+    h.ws.fail_next("chat.delete", error="cant_delete_message")
+
+    erase_from_home(h, ADA, [views.OPTION_DIRECT])
+    wait_for(
+        lambda: any("ask a workspace admin" in m["text"] for m in h.dm(ADA)),
+        what="a confirmation that names the message left behind",
+    )
+    assert not any("keeps trying" in m["text"] for m in h.dm(ADA))
+    assert rows(h, MessageRemoval) == [], "nothing queued for a refusal that will not change"

@@ -174,6 +174,9 @@ def test_retention_works_through_more_than_one_batch(tmp_path, engine) -> None:
 # --- uninstall grace -------------------------------------------------------------------
 
 
+NOTHING = {"uninstalled": {}, "stale_shares": {}, "expired": {}, "message_removals": {}}
+
+
 def _workspace_rows(engine, team: str) -> int:
     total = 0
     with session_scope(engine, readonly=True) as s:
@@ -204,7 +207,7 @@ def test_uninstalled_workspace_is_erased_after_the_grace_period(tmp_path, engine
         ws = s.get(Workspace, "T1")
         assert ws.uninstalled_at == NOW - 2 * DAY and ws.bot_token is None
 
-    assert erase.housekeeping(rt, NOW) == {"uninstalled": {}, "stale_shares": {}, "expired": {}}
+    assert erase.housekeeping(rt, NOW) == NOTHING
     assert _workspace_rows(engine, "T1") > 0, "still inside the grace period"
 
     result = erase.housekeeping(rt, NOW + 6 * DAY)
@@ -213,11 +216,7 @@ def test_uninstalled_workspace_is_erased_after_the_grace_period(tmp_path, engine
     assert _workspace_rows(engine, "T1") == 0
     assert _count(engine, Member, "T2") == 1 and _count(engine, Setback, "T2") == 2
     assert _count(engine, SafetyFlag, "T2") == 1 and _count(engine, ProcessedEvent, "T2") == 1
-    assert erase.housekeeping(rt, NOW + 7 * DAY) == {
-        "uninstalled": {},
-        "stale_shares": {},
-        "expired": {},
-    }
+    assert erase.housekeeping(rt, NOW + 7 * DAY) == NOTHING
 
 
 def test_a_workspace_heard_from_again_is_not_erased(tmp_path, engine) -> None:
@@ -243,4 +242,4 @@ def test_with_no_grace_the_uninstall_erases_at_once(tmp_path, engine) -> None:
     assert counts["setback"] == 2 and counts["member"] == 1
     assert _workspace_rows(engine, "T1") == 0
     assert _workspace_rows(engine, "T2") > 0
-    assert erase.housekeeping(rt, NOW) == {"uninstalled": {}, "stale_shares": {}, "expired": {}}
+    assert erase.housekeeping(rt, NOW) == NOTHING
