@@ -125,6 +125,14 @@ _FAILURE_VERB = (
     r"(?i:failed(?:\s+to)?|broke|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|"
     r"overlooked|dropped\s+the\s+ball)\b"
 )
+# What a person, not a page or a product, is said to have failed at.
+_PERSON_FAILURE = (
+    r"(?i:broke|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|overlooked|"
+    r"dropped\s+the\s+ball|failed\s+to\s+(?:follow|check|double-check|notice|test|review|"
+    r"read|run|update|tell|inform|communicate|escalate|verify|confirm|catch|see|ask|"
+    r"report|document|monitor|respond|acknowledge|flag|mention|remember|consider|plan|"
+    r"prepare|wait|look|listen|answer|reply|warn|loop|coordinate|sign|lock|back\s+up))\b"
+)
 _MENTION = r"<@[UW][A-Z0-9]{2,}(?:\|[^>]*)?>"
 _HANDLE = r"(?<![\w.<@])@(?!(?:here|channel|everyone)\b)[A-Za-z](?:[\w.-]*\w)?"
 
@@ -379,9 +387,14 @@ RULES: tuple[Rule, ...] = (
         "A person as the subject of a failure",
         # Case-sensitive: a capitalised name (not a sentence opener, team or tool) or a
         # Slack mention, followed by a failure verb.
+        # One capitalised word is as often a product or a page ("Checkout failed") as a
+        # name, so after one word "failed" counts only before something people do
+        # ("failed to follow the runbook"); a first and last name or a mention takes
+        # every failure verb.
         _p(
-            rf"\b(?:(?!{_NOT_NAMES}\b)[A-Z][a-z]+\s+)?(?!{_NOT_NAMES}\b)[A-Z][a-z]+\s+"
+            rf"\b(?!{_NOT_NAMES}\b)[A-Z][a-z]+\s+(?!{_NOT_NAMES}\b)[A-Z][a-z]+\s+"
             rf"{_FAILURE_VERB}",
+            rf"\b(?!{_NOT_NAMES}\b)[A-Z][a-z]+\s+{_PERSON_FAILURE}",
             rf"{_MENTION}\s+{_FAILURE_VERB}",
             rf"{_HANDLE}\s+{_FAILURE_VERB}",
             flags=0,

@@ -468,6 +468,12 @@ def test_who_questions_but_not_relative_clauses(text: str, flagged: bool) -> Non
         ("Sam Lee broke the build.", True),
         ("Monday broke our streak of green builds.", False),
         ("March missed its revenue target.", False),
+        ("Checkout failed after the deploy.", False),
+        ("Signup failed to load for mobile users.", False),
+        ("Priya failed to follow the runbook.", True),
+        ("Yesterday Tom failed to escalate the page.", True),
+        ("Priya Shah failed the migration.", True),
+        ("<@U024BE7LH> failed the migration.", True),
     ],
 )
 def test_named_person_as_subject_of_a_failure(text: str, flagged: bool) -> None:
