@@ -38,19 +38,11 @@ MAX_REMOVAL_ATTEMPTS = 8
 REMOVAL_RETRY_BASE = timedelta(minutes=5)
 REMOVAL_RETRY_MAX = timedelta(hours=6)
 ALREADY_GONE = frozenset({"message_not_found"})
-# Slack will never let the bot remove these (no access, not its message, token gone).
+# Slack will never let the bot remove these (no access, not its message). A refused
+# token is retried like any other failure (it may be a token being rotated); the
+# attempt cap ends those rows, and uninstalling erases the workspace's queue.
 CANNOT_REMOVE = frozenset(
-    {
-        "cant_delete_message",
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
-    }
+    {"cant_delete_message", "channel_not_found", "not_in_channel", "is_archived"}
 )
 
 

@@ -49,6 +49,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot import members
@@ -427,7 +428,12 @@ class _Pass:
                 return "rescheduled"
             if (stop := self._stop_code(due.team_id)) is not None:
                 return self._hold(due, stop)
-            if not self._renew(due):
+            try:
+                held = self._renew(due)
+            except Exception as exc:  # noqa: BLE001 - the database, not Slack: nothing posted
+                self._release(due, self.now + backoff(due.attempts), _error_code(exc), undo=True)
+                return "retrying"
+            if not held:
                 log.info("check-in %s is no longer this worker's to send; not posted", due.id)
                 return "lost"
             try:
@@ -678,7 +684,7 @@ class _GroupCommit:
     ) -> None:
         try:
             if self._rt.engine.dialect.name == "postgresql":
-                body(self._connection(durable), batch)
+                self._on_connection(batch, body, durable)
             else:
                 with session_scope(self._rt.engine) as s:
                     body(s, batch)
@@ -688,6 +694,25 @@ class _GroupCommit:
                 work.error = exc
         for work in batch:
             work.done.set()
+
+    def _on_connection(
+        self,
+        batch: list[_Work],
+        body: Callable[[Session | Connection, list[_Work]], None],
+        durable: bool,
+    ) -> None:
+        """Run on the held connection; when the server dropped it (a restart, a
+        failover, an idle timeout), once more on a fresh one. Both writes are safe to
+        repeat: a renewal sets the same lease again, and a record whose first try was
+        committed answers with the row's status (its ts is already ours)."""
+        try:
+            body(self._connection(durable), batch)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            log.info("group-commit connection was dropped; retrying on a fresh one")
+            self._drop(durable)
+            body(self._connection(durable), batch)
 
     def _connection(self, durable: bool) -> Connection:
         if durable not in self._connections:

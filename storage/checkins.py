@@ -245,7 +245,8 @@ def record_sent_many(
     One ``UPDATE … RETURNING`` writes every row that has no ts yet; it is a single
     statement, so it is atomic on its own (the dispatcher runs it in autocommit on
     PostgreSQL). Only the ids it did not write are looked up again, to tell "recorded
-    already" (None) from "deleted" (`GONE`).
+    already with another ts" (None) from "deleted" (`GONE`); a row that already holds
+    this very ts (a retried write whose first answer was lost) answers its status.
     """
     if not posts:
         return {}
@@ -258,11 +259,17 @@ def record_sent_many(
         written = s.execute(_record_statement(len(chunk)), params)
         answers.update({int(cid): str(status) for cid, status in written})
     t = Checkin.__table__  # type: ignore[attr-defined]
-    ids = [cid for cid, _, _ in posts]
-    missing = [cid for cid in ids if cid not in answers]
+    ours = {cid: ts for cid, _, ts in posts}
+    missing = [cid for cid in ours if cid not in answers]
     if missing:
-        exists = {int(r[0]) for r in s.execute(select(t.c.id).where(t.c.id.in_(missing)))}
-        answers.update({cid: None if cid in exists else GONE for cid in missing})
+        found = s.execute(select(t.c.id, t.c.message_ts, t.c.status).where(t.c.id.in_(missing)))
+        now_stored = {int(cid): (ts, status) for cid, ts, status in found}
+        for cid in missing:
+            if cid not in now_stored:
+                answers[cid] = GONE
+            else:  # recorded by an earlier try of this very write, or another ts first
+                ts, status = now_stored[cid]
+                answers[cid] = str(status) if ts == ours[cid] else None
     return answers
 
 

@@ -106,8 +106,10 @@ def autocommit_connection(engine: Engine, *, durable: bool = True) -> Iterator[C
     BEGIN and a COMMIT: one round trip a write instead of four. ``durable=False`` lets
     each commit return before its WAL reaches the disk (``synchronous_commit`` off on
     this connection, reset before it goes back to the pool) — for writes a crash may
-    lose harmlessly. SQLite writers go through `session_scope` instead (its in-process
-    writer lock).
+    lose harmlessly. The setting lives on the server session, so behind a pooler that
+    mode needs session pooling (a transaction-mode pooler would hand it to other
+    clients). SQLite writers go through `session_scope` instead (its in-process writer
+    lock).
     """
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -160,7 +160,9 @@ def message_refs(
 
 # --- messages still to take down ---------------------------------------------------------
 
-FIRST_TRY_GRACE = timedelta(minutes=5)  # the erasing request removes them first
+# The erasing request removes them first; a big erasure under Slack's rate limits
+# (chat.delete allows about 50 a minute) may take a while, so housekeeping waits.
+FIRST_TRY_GRACE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)

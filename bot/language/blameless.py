@@ -125,13 +125,20 @@ _FAILURE_VERB = (
     r"(?i:failed(?:\s+to)?|broke|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|"
     r"overlooked|dropped\s+the\s+ball)\b"
 )
-# What a person, not a page or a product, is said to have failed at.
+# What a person, not a page or a product, is said to have failed at: the person-only
+# verbs, "failed" with an object ("failed the migration"), and "failed to" before
+# anything but what systems fail to do ("failed to load", "failed to respond").
+_SYSTEM_FAILURE = (
+    r"(?:load|start|boot|connect|render|respond|return|resolve|complete|finish|run|"
+    r"build|compile|parse|sync|upload|download|send|deliver|fetch|open|close|save|"
+    r"acquire|allocate|mount|launch|initiali[sz]e|authenticate|validate|confirm|"
+    r"process|register|scale|restart|recover|trigger|fire|update|apply|install|"
+    r"import|export|match|reach|execute|read|write|lock|release|retry)"
+)
 _PERSON_FAILURE = (
     r"(?i:broke|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|overlooked|"
-    r"dropped\s+the\s+ball|failed\s+to\s+(?:follow|check|double-check|notice|test|review|"
-    r"read|run|update|tell|inform|communicate|escalate|verify|confirm|catch|see|ask|"
-    r"report|document|monitor|respond|acknowledge|flag|mention|remember|consider|plan|"
-    r"prepare|wait|look|listen|answer|reply|warn|loop|coordinate|sign|lock|back\s+up))\b"
+    r"dropped\s+the\s+ball|failed\s+(?:the|a|an|his|her|their|our|my)\b|"
+    rf"failed\s+to\s+(?!{_SYSTEM_FAILURE}\b)[a-z]+)\b"
 )
 _MENTION = r"<@[UW][A-Z0-9]{2,}(?:\|[^>]*)?>"
 _HANDLE = r"(?<![\w.<@])@(?!(?:here|channel|everyone)\b)[A-Za-z](?:[\w.-]*\w)?"

@@ -451,3 +451,31 @@ def test_setback_and_member_rows_feed_the_send_checks(rt: Runtime, ws: Workspace
     with session_scope(rt.engine, readonly=True) as s:
         assert s.get(Setback, seeded.setback_id) is not None
         assert s.get(Checkin, seeded.checkin_ids[0]).status == "claimed"  # type: ignore[union-attr]
+
+
+def test_a_dropped_database_connection_costs_a_pass_nothing(rt: Runtime, ws: Workspace) -> None:
+    """The server drops the pass's held connections (a restart, a failover): the next
+    renewal and record run on fresh connections instead of failing their senders."""
+    seeded = seed(rt, ws, due=[NOW - timedelta(minutes=2), NOW - timedelta(minutes=1)])
+    first, second = seeded.checkin_ids
+    with session_scope(rt.engine) as s:
+        store.claim_due(s, NOW, "w1", NOW + LEASE, 10)
+    recorder = dispatcher._GroupCommit(rt, "w1", NOW + LEASE, NOW)
+    try:
+        assert recorder.renew(first) and recorder.sent(first, seeded.channel, "1.000001") == "sent"
+        if rt.engine.dialect.name == "postgresql":
+            with rt.engine.connect() as admin:
+                dropped = admin.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ).all()
+            assert len(dropped) >= 2, "the recorder's two connections were dropped"
+        assert recorder.renew(second)
+        assert recorder.sent(second, seeded.channel, "2.000002") == "sent"
+        # Written once already: the same ts again (a retry whose answer was lost) is
+        # answered as recorded, another ts is not.
+        assert recorder.sent(second, seeded.channel, "2.000002") == "sent"
+        assert recorder.sent(second, seeded.channel, "3.000003") is None
+    finally:
+        recorder.close()
+    assert rows(rt)[second].message_ts == "2.000002"

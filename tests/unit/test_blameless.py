@@ -474,6 +474,11 @@ def test_who_questions_but_not_relative_clauses(text: str, flagged: bool) -> Non
         ("Yesterday Tom failed to escalate the page.", True),
         ("Priya Shah failed the migration.", True),
         ("<@U024BE7LH> failed the migration.", True),
+        ("Sam failed to fix the alert.", True),
+        ("Sam failed to roll back in time.", True),
+        ("Sam failed the migration.", True),
+        ("Checkout failed to respond.", False),
+        ("Webhook failed to confirm the payment.", False),
     ],
 )
 def test_named_person_as_subject_of_a_failure(text: str, flagged: bool) -> None:
