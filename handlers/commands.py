@@ -1,7 +1,9 @@
 """`/setback` and its subcommands: ack at once, then open the modal.
 
 The ack carries no work (a trigger_id lives 3 s and Slack wants an answer within 3 s);
-the lazy listener opens the view first and refreshes the member's time zone after.
+the follow-up opens the view first and refreshes the member's time zone after. When
+Slack no longer accepts the trigger (a busy moment ate the 3 s), the person is told
+privately to type the command again instead of being left with nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot import reflection
 from bot.reflection import Actor
@@ -36,6 +40,25 @@ def actor_of(context: BoltContext) -> Actor:
         user_id=str(context.user_id),
         enterprise_id=context.enterprise_id,
     )
+
+
+TRIGGER_GONE = ("expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id")
+TRY_AGAIN = (
+    "Slack took a moment too long to open your reflection, so it didn't appear. "
+    "Type `/setback` again whenever you're ready; nothing was lost."
+)
+
+
+def _say_again(command: dict[str, Any]) -> None:
+    """Tell the person, privately through the command's response URL, that the modal
+    could not open and what to do. Nothing else to do when that fails too."""
+    url = command.get("response_url")
+    if not url:
+        return
+    try:
+        WebhookClient(url, timeout=5).send(text=TRY_AGAIN, response_type="ephemeral")
+    except Exception as exc:  # noqa: BLE001 - the person can still type it again
+        log.info("response_url failed: %s", type(exc).__name__)
 
 
 def subcommand_of(text: str | None) -> str:
@@ -68,7 +91,16 @@ def register(app: App, rt: Runtime) -> None:
         if sub not in ("", "resume"):
             return
         view = reflection.open_view(rt, actor) if sub == "" else reflection.resume_view(rt, actor)
-        client.views_open(trigger_id=command["trigger_id"], view=view)
+        try:
+            client.views_open(trigger_id=command["trigger_id"], view=view)
+        except SlackApiError as exc:
+            code = exc.response.get("error")
+            if code not in TRIGGER_GONE:
+                raise
+            # Slack gives a modal 3 s from the command; at a busy moment that can pass.
+            log.info("views.open refused (%s); asking the person to type it again", code)
+            _say_again(command)
+            return
         reflection.refresh_member(rt, actor)
 
     app.command("/setback")(ack_command)

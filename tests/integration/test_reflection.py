@@ -40,6 +40,20 @@ def test_command_acks_and_opens_step_one(harness) -> None:
     assert not _all(harness, Setback)  # nothing stored until something is typed
 
 
+def test_a_modal_slack_no_longer_opens_gets_a_kind_word_instead_of_silence(harness) -> None:
+    harness.ws.fail_next("views.open", error="expired_trigger_id")  # 3 s went by
+    resp = harness.command(ADA)
+    assert resp.status == 200 and resp.error is None
+    wait_for(
+        lambda: any(
+            "Type `/setback` again" in m["text"] for m in harness.ws.ephemeral_messages(ADA)
+        ),
+        what="an ephemeral note to try again",
+    )
+    assert harness.ws.top_view(ADA) is None
+    harness.open_reflection(ADA)  # and typing it again works
+
+
 def test_walk_close_resume_finish(harness) -> None:
     h = harness
     h.open_reflection(ADA)
