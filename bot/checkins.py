@@ -25,6 +25,7 @@ from bot.checkin_copy import answered_text
 from bot.planning import snooze
 from bot.reflection import Actor
 from bot.runtime import Runtime
+from bot.slack_client import error_code
 from bot.timefmt import local
 from bot.views import checkins as views
 from bot.views.messages import KIND_LABEL
@@ -331,8 +332,7 @@ def post_recap(rt: Runtime, setback_id: int, *, look_first: bool = False) -> boo
             metadata={"event_type": views.RECAP_EVENT, "event_payload": {"setback_id": setback_id}},
         )
     except Exception as exc:  # noqa: BLE001 - give the reservation back; housekeeping retries
-        error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-        log.warning("recap for setback %s failed: %s", setback_id, error)
+        log.warning("recap for setback %s failed: %s", setback_id, error_code(exc))
         with session_scope(rt.engine) as s:
             store.unclaim_recap(s, setback_id)
         return False

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import hooks, share
 from bot.reflection import Actor
 from bot.runtime import Runtime
+from bot.slack_client import error_code
 from bot.views import home as views
 from storage import erase as store
 from storage import repo
@@ -163,10 +164,8 @@ def _delete_message(client: Any, ref: store.MessageRef) -> str | None:
     name for network trouble) — never message content."""
     try:
         client.chat_delete(channel=ref.channel, ts=ref.ts)
-    except SlackApiError as exc:
-        return str(exc.response.get("error") or "unknown")
-    except Exception as exc:  # noqa: BLE001 - network trouble: retried later
-        return type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 - a code decides: gone, refused or retried
+        return error_code(exc)
     return None
 
 

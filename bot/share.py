@@ -50,6 +50,7 @@ from bot import hooks, members
 from bot.language import blameless, safety
 from bot.reflection import Actor
 from bot.runtime import Runtime
+from bot.slack_client import error_code
 from bot.timefmt import local_date
 from bot.views import share as views
 from bot.views.share import SECTION_BY_KEY, SECTIONS, Draft, FoundFlag, ShareMeta
@@ -837,8 +838,7 @@ def _dm(
         )
         return str(resp["channel"]), str(resp["ts"])
     except Exception as exc:  # noqa: BLE001 - the share itself is already settled
-        error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
-        log.warning("DM to the author failed: %s", error)
+        log.warning("DM to the author failed: %s", error_code(exc))
         return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.error import URLError
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -29,6 +30,14 @@ NOT_IDEMPOTENT = frozenset(
         "files.completeUploadExternal",
     }
 )
+
+
+def error_code(exc: BaseException) -> str:
+    """What to log or store about a failed Web API call: Slack's error code, or the
+    exception's class name for network trouble — never a message's content."""
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or "unknown")
+    return type(exc).__name__[:64]
 
 
 def never_sent(error: Exception | None) -> bool:

@@ -12,15 +12,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot import reflection
 from bot.reflection import Actor
 from bot.runtime import Runtime
 from bot.views.help import help_message
+from bot.views.messages import TRIGGER_EXPIRED
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +43,15 @@ def actor_of(context: BoltContext) -> Actor:
 
 
 TRIGGER_GONE = ("expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id")
-TRY_AGAIN = (
-    "Slack took a moment too long to open your reflection, so it didn't appear. "
-    "Type `/setback` again whenever you're ready; nothing was lost."
-)
 
 
-def _say_again(command: dict[str, Any]) -> None:
-    """Tell the person, privately through the command's response URL, that the modal
-    could not open and what to do. Nothing else to do when that fails too."""
-    url = command.get("response_url")
-    if not url:
+def _say_again(respond: Respond | None) -> None:
+    """Tell the person privately (Bolt's `respond`, the command's response URL) that
+    the modal could not open and what to do. Nothing else to do when that fails too."""
+    if respond is None:
         return
     try:
-        WebhookClient(url, timeout=5).send(text=TRY_AGAIN, response_type="ephemeral")
+        respond(text=TRIGGER_EXPIRED, response_type="ephemeral")
     except Exception as exc:  # noqa: BLE001 - the person can still type it again
         log.info("response_url failed: %s", type(exc).__name__)
 
@@ -99,7 +94,7 @@ def register(app: App, rt: Runtime) -> None:
                 raise
             # Slack gives a modal 3 s from the command; at a busy moment that can pass.
             log.info("views.open refused (%s); asking the person to type it again", code)
-            _say_again(command)
+            _say_again(context.respond)
             return
         reflection.refresh_member(rt, actor)
 

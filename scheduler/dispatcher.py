@@ -56,6 +56,7 @@ from bot import members
 from bot.checkins import facts_of, find_posted, rerender
 from bot.planning import WorkingHours, is_working_time, next_slot
 from bot.runtime import Runtime
+from bot.slack_client import error_code
 from bot.summary import MAX_SUMMARY_ATTEMPTS
 from bot.views import checkins as views
 from storage import checkins as store
@@ -431,7 +432,7 @@ class _Pass:
             try:
                 held = self._renew(due)
             except Exception as exc:  # noqa: BLE001 - the database, not Slack: nothing posted
-                self._release(due, self.now + backoff(due.attempts), _error_code(exc), undo=True)
+                self._release(due, self.now + backoff(due.attempts), error_code(exc), undo=True)
                 return "retrying"
             if not held:
                 log.info("check-in %s is no longer this worker's to send; not posted", due.id)
@@ -463,7 +464,7 @@ class _Pass:
                 due.id,
             )
         except Exception as exc:  # noqa: BLE001 - cannot tell; try again later, bounded
-            code = _error_code(exc)
+            code = error_code(exc)
             if code in WORKSPACE_STOP:
                 return self._stop_team(due, code)
             if due.tried >= self.max_attempts:
@@ -565,7 +566,7 @@ class _Pass:
             log.warning(
                 "check-in %s was deleted while posting; removing its message failed (%s)",
                 due.id,
-                _error_code(exc),
+                error_code(exc),
             )
             return
         log.info("check-in %s was deleted while posting; its message was removed", due.id)
@@ -728,9 +729,3 @@ class _GroupCommit:
                 held[0].close()
             except Exception:  # noqa: BLE001 - it is being thrown away
                 log.debug("closing a group-commit connection failed", exc_info=True)
-
-
-def _error_code(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error") or "unknown")
-    return type(exc).__name__[:64]

@@ -171,27 +171,13 @@ def add_commitment(s: Session, commitment: Commitment, checkins: Iterable[Checki
 
 
 def commitments_of(s: Session, setback: Setback) -> list[Commitment]:
-    return list(
-        s.exec(
-            select(Commitment)
-            .where(Commitment.setback_id == setback.id, Commitment.team_id == setback.team_id)
-            .order_by(Commitment.position, Commitment.id)
-        )
-    )
+    """A setback's commitments, in the order they were written."""
+    return commitments_by_setback(s, setback.team_id, [setback.id]).get(setback.id, [])  # type: ignore[list-item, arg-type]
 
 
 def next_checkins(s: Session, setback: Setback) -> dict[int, datetime]:
     """Earliest scheduled check-in per commitment of a setback."""
-    rows = s.exec(
-        select(Checkin.commitment_id, func.min(Checkin.due_at))
-        .where(
-            Checkin.setback_id == setback.id,
-            Checkin.team_id == setback.team_id,
-            Checkin.status == "scheduled",
-        )
-        .group_by(Checkin.commitment_id)
-    )
-    return {cid: due for cid, due in rows}
+    return next_checkins_by_commitment(s, setback.team_id, [setback.id])  # type: ignore[list-item]
 
 
 def commitments_by_setback(

@@ -30,6 +30,12 @@ MESSAGE_BLOCK_LIMIT = 50
 
 KIND_LABEL = {"amends": "Repair", "growth": "Plan", "support": "Support"}
 
+# When Slack no longer accepts a command's trigger (its 3 s passed at a busy moment).
+TRIGGER_EXPIRED = (
+    "Slack took a moment too long to open your reflection, so it didn't appear. "
+    "Type `/setback` again whenever you're ready; nothing was lost."
+)
+
 
 def labelled_sections(label: str, text: str) -> list[Block]:
     """A bold label then the escaped text, split across sections when it is long."""
