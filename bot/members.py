@@ -46,7 +46,12 @@ def _minutes_to_time(minutes: int) -> time:
 
 
 def tz_is_stale(member: Member, now: datetime) -> bool:
-    return member.tz_checked_at is None or now - member.tz_checked_at > TZ_REFRESH
+    return zone_is_stale(member.tz_checked_at, now)
+
+
+def zone_is_stale(checked_at: datetime | None, now: datetime) -> bool:
+    """True when the zone was never read from Slack or was read too long ago."""
+    return checked_at is None or now - checked_at > TZ_REFRESH
 
 
 def fetch_timezone(client: WebClient, user_id: str) -> str | None:

@@ -20,8 +20,8 @@ from bot.planning import amends_due, plan_checkins
 from bot.runtime import Runtime
 from bot.steps import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
 from bot.views import reflection as views
-from storage import repo
-from storage.db import session_scope
+from storage import drafts, repo
+from storage.db import read_connection, session_scope
 from storage.models import Checkin, Commitment, Setback
 
 log = logging.getLogger(__name__)
@@ -123,10 +123,10 @@ def validate(step: int, answers: dict[str, Any]) -> dict[str, str]:
 
 def open_view(rt: Runtime, actor: Actor) -> View | dict[str, Any]:
     """What `/setback` opens: the resume chooser when a draft exists, else step 1."""
-    with session_scope(rt.engine, readonly=True) as s:
-        draft = repo.latest_draft(s, actor.team_id, actor.user_id)
-        if draft is not None:
-            return views.resume_view(draft.id, draft.title, draft.current_step)  # type: ignore[arg-type]
+    with read_connection(rt.engine) as conn:
+        draft = drafts.latest(conn, actor.team_id, actor.user_id)
+    if draft is not None:
+        return views.resume_view(*draft)
     return views.step_view_dict(0, None)
 
 
@@ -158,9 +158,9 @@ def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View | dict[str, A
 def refresh_member(rt: Runtime, actor: Actor) -> None:
     """Make sure the member exists and their time zone is fresh (after the modal opens)."""
     now = rt.clock.now()
-    with session_scope(rt.engine, readonly=True) as s:
-        member = repo.get_member(s, actor.team_id, actor.user_id)
-    if member is not None and not members.tz_is_stale(member, now):
+    with read_connection(rt.engine) as conn:
+        checked_at = repo.zone_checked_at(conn, actor.team_id, actor.user_id)
+    if not members.zone_is_stale(checked_at, now):
         return  # the common case: no write, no Slack call
     tz = members.fetch_timezone(rt.web_client(), actor.user_id)
     with session_scope(rt.engine) as s:
@@ -190,25 +190,24 @@ def submit_step(
     errors = validate(step, answers)
     if errors and not crisis:
         return StepOutcome("errors", errors=errors)
+    next_step = step if errors else step + 1
+    title = answers.get("title") if step == 0 else None
     with session_scope(rt.engine) as s:
-        setback = _owned_or_new(s, actor, setback_id, now)
-        if setback is None:
+        conn = s.connection()
+        current = min(next_step, TOTAL_STEPS - 1)
+        sid = _claim_draft(conn, actor, setback_id, current, title, bool(crisis), now)
+        if sid is None:
             return StepOutcome("update", views.gone_view())
-        sid: int = setback.id  # type: ignore[assignment]
-        repo.save_answers(s, setback, step, answers, now)
-        if step == 0 and answers.get("title"):
-            setback.title = answers["title"]
-        next_step = step if errors else step + 1
-        setback.current_step = min(next_step, TOTAL_STEPS - 1)
-        setback.updated_at = now
+        drafts.save(conn, actor.team_id, sid, step, answers, now)
         if crisis:
             repo.add_safety_flag(s, actor.team_id, actor.user_id, now)
-            setback.safety_hold = True
         elif next_step >= TOTAL_STEPS:
+            setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, sid)
+            assert setback is not None  # claimed above, in this transaction
             _finish(s, setback, now)
             return StepOutcome("clear", finished_id=sid)
         else:
-            saved = repo.load_step(s, setback, next_step)
+            saved = drafts.load(conn, actor.team_id, sid, next_step)
     # Views are built after the unit of work, so the write lock is held only for SQL.
     if crisis:
         return StepOutcome("update", views.care_view(sid, next_step, rt.settings.support_resources))
@@ -244,6 +243,28 @@ def _kind_note(answers: dict[str, Any], seed: int) -> str | None:
     if kindness.answers_have_harsh_self_judgement(answers):
         return kindness.self_compassion_reflection(seed)
     return None
+
+
+def _claim_draft(
+    conn: Any,
+    actor: Actor,
+    setback_id: int | None,
+    current_step: int,
+    title: str | None,
+    hold: bool,
+    now: datetime,
+) -> int | None:
+    """The draft a submission writes to: a new one on the first Next, else the acting
+    person's own draft (moved to `current_step`); None when the id is not theirs or no
+    longer a draft."""
+    if setback_id is None:
+        return drafts.create(
+            conn, actor.team_id, actor.user_id, actor.enterprise_id, current_step, title, now
+        )
+    found = drafts.advance(
+        conn, actor.team_id, actor.user_id, setback_id, current_step, now, title=title, hold=hold
+    )
+    return setback_id if found else None
 
 
 def _owned_or_new(s: Any, actor: Actor, setback_id: int | None, now: datetime) -> Setback | None:

@@ -98,6 +98,18 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
 
 
 @contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for a few reads outside the ORM, on the request path (the latest
+    draft, a member's zone): no Session to build and tear down. On SQLite its
+    transaction is deferred, so it never waits on a writer; leaving the block ends it.
+    """
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            conn.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+        yield conn
+
+
+@contextmanager
 def autocommit_connection(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
     """A PostgreSQL connection on which every statement commits by itself, for one
     thread's run of small single-statement writes (the dispatcher's group commits).

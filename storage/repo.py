@@ -3,15 +3,17 @@ the row), so a listener can never reach another workspace's or person's data by 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage import checkins as checkin_store
+from storage import drafts
 from storage.models import (
     Checkin,
     Commitment,
@@ -30,6 +32,22 @@ def get_member(s: Session, team_id: str, user_id: str) -> Member | None:
     return s.exec(
         select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
     ).first()
+
+
+def zone_checked_at(conn: Connection, team_id: str, user_id: str) -> datetime | None:
+    """When the member's time zone was last read from Slack; None when never, or when
+    there is no member yet (both mean: read it now). A Core read on a plain connection,
+    as every `/setback` asks it."""
+    params = {"p_team_id": team_id, "p_user_id": user_id}
+    return conn.execute(_zone_checked_statement(), params).scalar()
+
+
+@functools.cache
+def _zone_checked_statement() -> Select:  # type: ignore[type-arg]
+    t = Member.__table__  # type: ignore[attr-defined]
+    return select(t.c.tz_checked_at).where(
+        t.c.team_id == bindparam("p_team_id"), t.c.user_id == bindparam("p_user_id")
+    )
 
 
 def ensure_member(s: Session, team_id: str, user_id: str, now: datetime) -> Member:
@@ -122,30 +140,14 @@ def delete_setback(s: Session, setback: Setback) -> None:
 
 def save_answers(
     s: Session, setback: Setback, step: int, answers: dict[str, Any], now: datetime
-) -> Reflection:
+) -> None:
     """Insert or replace one step's answers (a re-submitted step overwrites itself)."""
-    row = s.exec(
-        select(Reflection).where(Reflection.setback_id == setback.id, Reflection.step == step)
-    ).first()
-    if row is None:
-        row = Reflection(team_id=setback.team_id, setback_id=setback.id, step=step)  # type: ignore[arg-type]
-        s.add(row)
-    row.answers = answers
-    row.updated_at = now
-    s.flush()
-    return row
+    drafts.save(s.connection(), setback.team_id, setback.id, step, answers, now)  # type: ignore[arg-type]
 
 
 def load_step(s: Session, setback: Setback, step: int) -> dict[str, Any] | None:
     """One step's saved answers (None when that screen was never saved)."""
-    row = s.exec(
-        select(Reflection.answers).where(
-            Reflection.setback_id == setback.id,
-            Reflection.team_id == setback.team_id,
-            Reflection.step == step,
-        )
-    ).first()
-    return dict(row) if row is not None else None
+    return drafts.load(s.connection(), setback.team_id, setback.id, step)  # type: ignore[arg-type]
 
 
 def load_answers(s: Session, setback: Setback) -> dict[int, dict[str, Any]]:

@@ -1,0 +1,199 @@
+"""A reflection draft's per-screen writes and reads, as statements built once.
+
+Every Next of the modal runs these inside Slack's 3-second window and, on SQLite, inside
+the one-writer lock, so they skip the ORM: building a statement (and the unit of work's
+bookkeeping) costs several times more CPU than running it. Each statement is built once
+with bound parameters, so SQLAlchemy's compiled cache finds it without deriving a key.
+
+Ownership is part of every statement: `advance` names the team, the user and the draft
+status in its WHERE, so a payload naming someone else's setback changes nothing and
+answers "gone", and on PostgreSQL the UPDATE's row lock makes two submissions of the
+same screen run one after the other.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Select,
+    TextClause,
+    Update,
+    bindparam,
+    insert,
+    select,
+    text,
+    update,
+)
+
+from storage.models import Reflection, Setback
+
+_SETBACK = Setback.__table__  # type: ignore[attr-defined]
+_REFLECTION = Reflection.__table__  # type: ignore[attr-defined]
+
+
+def create(
+    conn: Connection,
+    team_id: str,
+    user_id: str,
+    enterprise_id: str | None,
+    current_step: int,
+    title: str | None,
+    now: datetime,
+) -> int:
+    """A new draft owned by this team + user; its id."""
+    params = {
+        "p_team_id": team_id,
+        "p_user_id": user_id,
+        "p_enterprise_id": enterprise_id,
+        "p_current_step": current_step,
+        "p_title": title,
+        "p_now": now,
+    }
+    return int(conn.execute(_create_statement(), params).scalar_one())
+
+
+def advance(
+    conn: Connection,
+    team_id: str,
+    user_id: str,
+    setback_id: int,
+    current_step: int,
+    now: datetime,
+    *,
+    title: str | None = None,
+    hold: bool = False,
+) -> bool:
+    """Move this person's draft to `current_step` (and retitle it, or put it on safety
+    hold); False when no draft of theirs has that id, which the caller answers "gone"."""
+    params: dict[str, Any] = {
+        "p_id": setback_id,
+        "p_team_id": team_id,
+        "p_user_id": user_id,
+        "p_current_step": current_step,
+        "p_now": now,
+    }
+    if title is not None:
+        params["p_title"] = title
+    found = conn.execute(_advance_statement(title is not None, hold), params).first()
+    return found is not None
+
+
+def save(
+    conn: Connection, team_id: str, setback_id: int, step: int, answers: Any, now: datetime
+) -> None:
+    """Insert or replace one screen's answers (a re-submitted screen overwrites itself)."""
+    params = {
+        "p_team_id": team_id,
+        "p_setback_id": setback_id,
+        "p_step": step,
+        "p_answers": answers,
+        "p_now": now,
+    }
+    conn.execute(_save_statement(), params)
+
+
+def load(conn: Connection, team_id: str, setback_id: int, step: int) -> dict[str, Any] | None:
+    """One screen's saved answers (None when that screen was never saved)."""
+    params = {"p_team_id": team_id, "p_setback_id": setback_id, "p_step": step}
+    answers = conn.execute(_load_statement(), params).scalar()
+    return dict(answers) if answers is not None else None
+
+
+def latest(conn: Connection, team_id: str, user_id: str) -> tuple[int, str | None, int] | None:
+    """This person's most recently touched draft as (id, title, screen), or None: what
+    `/setback` offers to resume."""
+    params = {"p_team_id": team_id, "p_user_id": user_id}
+    row = conn.execute(_latest_statement(), params).first()
+    return (int(row[0]), row[1], int(row[2])) if row is not None else None
+
+
+@functools.cache
+def _create_statement() -> Insert:
+    t = _SETBACK
+    return (
+        insert(t)
+        .values(
+            team_id=bindparam("p_team_id"),
+            enterprise_id=bindparam("p_enterprise_id"),
+            user_id=bindparam("p_user_id"),
+            status="draft",
+            current_step=bindparam("p_current_step"),
+            title=bindparam("p_title", type_=t.c.title.type),
+            summary_attempts=0,
+            safety_hold=False,
+            created_at=bindparam("p_now", type_=t.c.created_at.type),
+            updated_at=bindparam("p_now", type_=t.c.updated_at.type),
+        )
+        .returning(t.c.id)
+    )
+
+
+@functools.cache
+def _advance_statement(retitle: bool, hold: bool) -> Update:
+    t = _SETBACK
+    values: dict[str, Any] = {
+        "current_step": bindparam("p_current_step"),
+        "updated_at": bindparam("p_now", type_=t.c.updated_at.type),
+    }
+    if retitle:
+        values["title"] = bindparam("p_title", type_=t.c.title.type)
+    if hold:
+        values["safety_hold"] = True
+    return (
+        update(t)
+        .where(
+            t.c.id == bindparam("p_id"),
+            t.c.team_id == bindparam("p_team_id"),
+            t.c.user_id == bindparam("p_user_id"),
+            t.c.status == "draft",
+        )
+        .values(**values)
+        .returning(t.c.id)
+    )
+
+
+@functools.cache
+def _save_statement() -> TextClause:
+    # Written out because SQLAlchemy's dialect upserts are never cached (each run would
+    # compile again); this text reads the same on SQLite and PostgreSQL, and the typed
+    # parameters keep the answers encrypted and the time in UTC.
+    t = _REFLECTION
+    return text(
+        "INSERT INTO reflection (team_id, setback_id, step, answers, updated_at) "
+        "VALUES (:p_team_id, :p_setback_id, :p_step, :p_answers, :p_now) "
+        "ON CONFLICT (setback_id, step) "
+        "DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at"
+    ).bindparams(
+        bindparam("p_answers", type_=t.c.answers.type),
+        bindparam("p_now", type_=t.c.updated_at.type),
+    )
+
+
+@functools.cache
+def _load_statement() -> Select:  # type: ignore[type-arg]
+    t = _REFLECTION
+    return select(t.c.answers).where(
+        t.c.setback_id == bindparam("p_setback_id"),
+        t.c.team_id == bindparam("p_team_id"),
+        t.c.step == bindparam("p_step"),
+    )
+
+
+@functools.cache
+def _latest_statement() -> Select:  # type: ignore[type-arg]
+    t = _SETBACK
+    return (
+        select(t.c.id, t.c.title, t.c.current_step)
+        .where(
+            t.c.team_id == bindparam("p_team_id"),
+            t.c.user_id == bindparam("p_user_id"),
+            t.c.status == "draft",
+        )
+        .order_by(t.c.updated_at.desc(), t.c.id.desc())
+        .limit(1)
+    )

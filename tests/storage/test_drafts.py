@@ -1,0 +1,105 @@
+"""The draft's prebuilt statements on SQLite and PostgreSQL: ownership in every write,
+answers replaced in place and encrypted, the latest draft, the member's zone check."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from storage import drafts, repo
+from storage.db import read_connection, session_scope
+from storage.models import Member, Reflection, Setback
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+SECRET = "the release notes said zebra-canary-77"
+
+
+def _new(engine, team: str = "T1", user: str = "U1", at: datetime = NOW) -> int:
+    with engine.begin() as conn:
+        return drafts.create(conn, team, user, None, 1, SECRET, at)
+
+
+def test_create_then_advance_moves_only_the_owners_draft(engine) -> None:
+    sid = _new(engine)
+    with engine.begin() as conn:
+        assert not drafts.advance(conn, "T1", "U2", sid, 4, NOW)  # another person
+        assert not drafts.advance(conn, "T2", "U1", sid, 4, NOW)  # another workspace
+        assert not drafts.advance(conn, "T1", "U1", sid + 1, 4, NOW)  # no such draft
+    with session_scope(engine, readonly=True) as s:
+        sb = s.get(Setback, sid)
+        assert (sb.status, sb.current_step, sb.title, sb.safety_hold) == (
+            "draft",
+            1,
+            SECRET,
+            False,
+        )
+    later = NOW + timedelta(minutes=5)
+    with engine.begin() as conn:
+        assert drafts.advance(conn, "T1", "U1", sid, 3, later, title="New title", hold=True)
+    with session_scope(engine, readonly=True) as s:
+        sb = s.get(Setback, sid)
+        assert (sb.current_step, sb.title, sb.safety_hold, sb.updated_at) == (
+            3,
+            "New title",
+            True,
+            later,
+        )
+
+
+def test_advance_refuses_a_finished_setback(engine) -> None:
+    sid = _new(engine)
+    with session_scope(engine) as s:
+        s.get(Setback, sid).status = "complete"
+    with engine.begin() as conn:
+        assert not drafts.advance(conn, "T1", "U1", sid, 2, NOW)
+
+
+def test_save_replaces_a_screen_and_keeps_it_encrypted(engine) -> None:
+    sid = _new(engine)
+    with engine.begin() as conn:
+        drafts.save(conn, "T1", sid, 0, {"facts": SECRET}, NOW)
+        drafts.save(conn, "T1", sid, 0, {"facts": "second try"}, NOW + timedelta(seconds=1))
+        drafts.save(conn, "T1", sid, 1, {"friend": "be kind"}, NOW)
+    with read_connection(engine) as conn:
+        assert drafts.load(conn, "T1", sid, 0) == {"facts": "second try"}
+        assert drafts.load(conn, "T1", sid, 1) == {"friend": "be kind"}
+        assert drafts.load(conn, "T1", sid, 2) is None
+        assert drafts.load(conn, "T2", sid, 0) is None  # another workspace reads nothing
+        raw = conn.execute(text("SELECT answers FROM reflection")).scalars().all()
+        title = conn.execute(text("SELECT title FROM setback")).scalar_one()
+    assert len(raw) == 2
+    assert all("second try" not in r and "kind" not in r for r in raw)
+    assert SECRET not in title
+    with session_scope(engine, readonly=True) as s:
+        rows = s.exec(select(Reflection).where(Reflection.setback_id == sid)).all()
+        assert sorted((r.step, r.updated_at) for r in rows) == [
+            (0, NOW + timedelta(seconds=1)),
+            (1, NOW),
+        ]
+
+
+def test_latest_is_the_most_recently_touched_draft_of_that_person(engine) -> None:
+    first = _new(engine, at=NOW)
+    second = _new(engine, at=NOW + timedelta(minutes=1))
+    _new(engine, user="U2", at=NOW + timedelta(minutes=2))
+    with read_connection(engine) as conn:
+        assert drafts.latest(conn, "T1", "U1") == (second, SECRET, 1)
+    with engine.begin() as conn:
+        drafts.advance(conn, "T1", "U1", first, 2, NOW + timedelta(minutes=3))
+    with read_connection(engine) as conn:
+        assert drafts.latest(conn, "T1", "U1") == (first, SECRET, 2)
+        assert drafts.latest(conn, "T1", "U3") is None
+
+
+def test_zone_checked_at_reads_the_member_row_only(engine) -> None:
+    with read_connection(engine) as conn:
+        assert repo.zone_checked_at(conn, "T1", "U1") is None  # no member yet
+    with session_scope(engine) as s:
+        s.add(Member(team_id="T1", user_id="U1", created_at=NOW, tz_checked_at=NOW))
+        s.add(Member(team_id="T1", user_id="U2", created_at=NOW))
+    with read_connection(engine) as conn:
+        assert repo.zone_checked_at(conn, "T1", "U1") == NOW
+        assert repo.zone_checked_at(conn, "T1", "U2") is None
+        assert repo.zone_checked_at(conn, "T2", "U1") is None
