@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from slack_sdk.models.views import View
+from sqlalchemy import Connection
 
 from bot import members
 from bot.language import kindness, safety
@@ -21,8 +22,8 @@ from bot.runtime import Runtime
 from bot.steps import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
 from bot.views import reflection as views
 from storage import drafts, repo
-from storage.db import read_connection, session_scope
-from storage.models import Checkin, Commitment, Setback
+from storage.db import read_connection, session_scope, write_connection
+from storage.models import Setback
 
 log = logging.getLogger(__name__)
 
@@ -192,19 +193,16 @@ def submit_step(
         return StepOutcome("errors", errors=errors)
     next_step = step if errors else step + 1
     title = answers.get("title") if step == 0 else None
-    with session_scope(rt.engine) as s:
-        conn = s.connection()
+    with write_connection(rt.engine) as conn:
         current = min(next_step, TOTAL_STEPS - 1)
         sid = _claim_draft(conn, actor, setback_id, current, title, bool(crisis), now)
         if sid is None:
             return StepOutcome("update", views.gone_view())
         drafts.save(conn, actor.team_id, sid, step, answers, now)
         if crisis:
-            repo.add_safety_flag(s, actor.team_id, actor.user_id, now)
+            repo.add_safety_flag(conn, actor.team_id, actor.user_id, now)
         elif next_step >= TOTAL_STEPS:
-            setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, sid)
-            assert setback is not None  # claimed above, in this transaction
-            _finish(s, setback, now)
+            _finish(conn, actor, sid, now)
             return StepOutcome("clear", finished_id=sid)
         else:
             saved = drafts.load(conn, actor.team_id, sid, next_step)
@@ -220,15 +218,17 @@ def continue_after_care(
 ) -> StepOutcome:
     """ "Keep going" on the care screen: on to the screen it names, or finish."""
     now = rt.clock.now()
-    with session_scope(rt.engine) as s:
-        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id, lock=True)
-        if setback is None or setback.status != "draft" or not 0 <= next_step <= TOTAL_STEPS:
+    if setback_id is None or not 0 <= next_step <= TOTAL_STEPS:
+        return StepOutcome("update", views.gone_view())
+    with write_connection(rt.engine) as conn:
+        current = min(next_step, TOTAL_STEPS - 1)
+        if not drafts.advance(conn, actor.team_id, actor.user_id, setback_id, current, now):
             return StepOutcome("update", views.gone_view())
         if next_step == TOTAL_STEPS:
-            _finish(s, setback, now)
-            return StepOutcome("clear", finished_id=setback.id)
-        saved = repo.load_step(s, setback, next_step)
-    return StepOutcome("update", _step(rt, next_step, setback.id, saved))
+            _finish(conn, actor, setback_id, now)
+            return StepOutcome("clear", finished_id=setback_id)
+        saved = drafts.load(conn, actor.team_id, setback_id, next_step)
+    return StepOutcome("update", _step(rt, next_step, setback_id, saved))
 
 
 def _step(
@@ -326,51 +326,51 @@ def close(
 # --- finishing -------------------------------------------------------------------------
 
 
-def _finish(s: Any, setback: Setback, now: datetime) -> None:
+def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> None:
     """Mark the setback complete and turn its promises into commitments + check-ins,
     in the same transaction, so a crash never leaves a finished reflection unplanned."""
-    answers = repo.load_answers(s, setback)
-    member = repo.ensure_member(s, setback.team_id, setback.user_id, now)
-    hours = members.working_hours(member)
-    for commitment, due_times in _commitments(setback, answers, hours, now):
+    team, user = actor.team_id, actor.user_id
+    answers = drafts.answers_of(conn, team, setback_id)
+    hours = members.working_hours(repo.member_for_planning(conn, team, user, now))
+    for commitment, due_times in _commitments(actor, setback_id, answers, hours, now):
+        kind = commitment["kind"] if commitment["kind"] != "growth" else "followup"
         checkins = [
-            Checkin(
-                team_id=setback.team_id,
-                user_id=setback.user_id,
-                setback_id=setback.id,  # type: ignore[arg-type]
-                commitment_id=0,
-                kind=commitment.kind if commitment.kind != "growth" else "followup",
-                seq=i,
-                total=len(due_times),
-                due_at=due,
-                status="scheduled",
-            )
+            {
+                "team_id": team,
+                "user_id": user,
+                "setback_id": setback_id,
+                "kind": kind,
+                "seq": i,
+                "total": len(due_times),
+                "due_at": due,
+                "status": "scheduled",
+            }
             for i, due in enumerate(due_times)
         ]
-        repo.add_commitment(s, commitment, checkins)
-    setback.status = "complete"
-    setback.completed_at = now
-    setback.updated_at = now
+        drafts.add_commitment(conn, commitment, checkins)
+    drafts.complete(conn, setback_id, now)
 
 
 def _commitments(
-    setback: Setback, answers: dict[int, dict[str, Any]], hours: Any, now: datetime
-) -> list[tuple[Commitment, list[datetime]]]:
-    out: list[tuple[Commitment, list[datetime]]] = []
+    actor: Actor, setback_id: int, answers: dict[int, dict[str, Any]], hours: Any, now: datetime
+) -> list[tuple[dict[str, Any], list[datetime]]]:
+    """The commitment rows (column values) a finished reflection makes, each with the
+    times of its check-ins: the repair, the support reach-out, each if-then plan."""
+    out: list[tuple[dict[str, Any], list[datetime]]] = []
 
-    def make(kind: str, text: str, due: datetime | None, schedule: str) -> Commitment:
-        return Commitment(
-            team_id=setback.team_id,
-            user_id=setback.user_id,
-            setback_id=setback.id,  # type: ignore[arg-type]
-            position=len(out),
-            kind=kind,
-            text=text,
-            schedule=schedule,
-            status="active",
-            due_at=due,
-            created_at=now,
-        )
+    def make(kind: str, text: str, due: datetime | None, schedule: str) -> dict[str, Any]:
+        return {
+            "team_id": actor.team_id,
+            "user_id": actor.user_id,
+            "setback_id": setback_id,
+            "position": len(out),
+            "kind": kind,
+            "text": text,
+            "schedule": schedule,
+            "status": "active",
+            "due_at": due,
+            "created_at": now,
+        }
 
     accountability = answers.get(2, {})
     if accountability.get("repair") and accountability.get("repair_by"):

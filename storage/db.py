@@ -98,6 +98,19 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
 
 
 @contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """One write transaction on a plain connection, outside the ORM, for the request
+    path's prebuilt statements (a reflection screen): commit on success, roll back on
+    error. On SQLite it queues on the same writer lock as `session_scope`."""
+    with ExitStack() as stack:
+        lock = _WRITE_LOCKS.get(engine)
+        if lock is not None:
+            stack.enter_context(lock)
+        conn = stack.enter_context(engine.begin())
+        yield conn
+
+
+@contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
     """A connection for a few reads outside the ORM, on the request path (the latest
     draft, a member's zone): no Session to build and tear down. On SQLite its

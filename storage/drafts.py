@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from storage.models import Reflection, Setback
+from storage.models import Checkin, Commitment, Reflection, Setback
 
 _SETBACK = Setback.__table__  # type: ignore[attr-defined]
 _REFLECTION = Reflection.__table__  # type: ignore[attr-defined]
@@ -102,6 +102,26 @@ def load(conn: Connection, team_id: str, setback_id: int, step: int) -> dict[str
     params = {"p_team_id": team_id, "p_setback_id": setback_id, "p_step": step}
     answers = conn.execute(_load_statement(), params).scalar()
     return dict(answers) if answers is not None else None
+
+
+def answers_of(conn: Connection, team_id: str, setback_id: int) -> dict[int, dict[str, Any]]:
+    """Every saved screen of a draft, by screen index (what finishing plans from)."""
+    params = {"p_team_id": team_id, "p_setback_id": setback_id}
+    return {int(step): dict(a or {}) for step, a in conn.execute(_answers_statement(), params)}
+
+
+def add_commitment(conn: Connection, values: dict[str, Any], checkins: list[dict[str, Any]]) -> int:
+    """Insert one commitment (column values) and its check-ins (each without the
+    commitment id, which is filled in here); the commitment's id."""
+    cid = int(conn.execute(_commitment_insert(), values).scalar_one())
+    if checkins:
+        conn.execute(_checkin_insert(), [{**c, "commitment_id": cid} for c in checkins])
+    return cid
+
+
+def complete(conn: Connection, setback_id: int, now: datetime) -> None:
+    """Mark a draft finished (the caller claimed it with `advance` in this transaction)."""
+    conn.execute(_complete_statement(), {"p_id": setback_id, "p_now": now})
 
 
 def latest(conn: Connection, team_id: str, user_id: str) -> tuple[int, str | None, int] | None:
@@ -196,4 +216,34 @@ def _latest_statement() -> Select:  # type: ignore[type-arg]
         )
         .order_by(t.c.updated_at.desc(), t.c.id.desc())
         .limit(1)
+    )
+
+
+@functools.cache
+def _answers_statement() -> Select:  # type: ignore[type-arg]
+    t = _REFLECTION
+    return select(t.c.step, t.c.answers).where(
+        t.c.setback_id == bindparam("p_setback_id"), t.c.team_id == bindparam("p_team_id")
+    )
+
+
+@functools.cache
+def _commitment_insert() -> Insert:
+    t = Commitment.__table__  # type: ignore[attr-defined]
+    return insert(t).returning(t.c.id)
+
+
+@functools.cache
+def _checkin_insert() -> Insert:
+    return insert(Checkin.__table__)  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _complete_statement() -> Update:
+    t = _SETBACK
+    now = bindparam("p_now", type_=t.c.updated_at.type)
+    return (
+        update(t)
+        .where(t.c.id == bindparam("p_id"), t.c.status == "draft")
+        .values(status="complete", completed_at=now, updated_at=now)
     )

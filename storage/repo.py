@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, func, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -40,6 +40,33 @@ def zone_checked_at(conn: Connection, team_id: str, user_id: str) -> datetime | 
     as every `/setback` asks it."""
     params = {"p_team_id": team_id, "p_user_id": user_id}
     return conn.execute(_zone_checked_statement(), params).scalar()
+
+
+def member_for_planning(conn: Connection, team_id: str, user_id: str, now: datetime) -> Member:
+    """`ensure_member` for a Core transaction (finishing a reflection): the member's row,
+    created with the defaults on first use, as a detached `Member` to read hours from."""
+    t = Member.__table__  # type: ignore[attr-defined]
+    params = {"p_team_id": team_id, "p_user_id": user_id}
+    row = conn.execute(_member_statement(), params).first()
+    if row is None:
+        try:
+            with conn.begin_nested():  # a concurrent first request may insert it first
+                conn.execute(
+                    insert(t),
+                    {"team_id": team_id, "user_id": user_id, "created_at": now, "updated_at": now},
+                )
+        except IntegrityError:
+            pass
+        row = conn.execute(_member_statement(), params).one()
+    return Member(**row._mapping)
+
+
+@functools.cache
+def _member_statement() -> Select:  # type: ignore[type-arg]
+    t = Member.__table__  # type: ignore[attr-defined]
+    return select(t).where(
+        t.c.team_id == bindparam("p_team_id"), t.c.user_id == bindparam("p_user_id")
+    )
 
 
 @functools.cache
@@ -223,10 +250,10 @@ def next_checkins_by_commitment(
 # --- safety and events -----------------------------------------------------------------
 
 
-def add_safety_flag(s: Session, team_id: str, user_id: str, now: datetime) -> None:
+def add_safety_flag(s: Session | Connection, team_id: str, user_id: str, now: datetime) -> None:
     """Only a flag and a time: the words that triggered it are never stored here."""
-    s.add(SafetyFlag(team_id=team_id, user_id=user_id, flagged_at=now))
-    s.flush()
+    values = {"team_id": team_id, "user_id": user_id, "flagged_at": now}
+    s.execute(insert(SafetyFlag.__table__), values)  # type: ignore[attr-defined]
 
 
 def mark_event_processed(s: Session, event_id: str, team_id: str, now: datetime) -> bool:

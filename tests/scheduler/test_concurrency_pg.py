@@ -70,8 +70,7 @@ def spawn(rt: Runtime, api: SlackApiServer, tmp_path: Path, name: str) -> subpro
         str(rt.settings.database_url),
         "--api",
         api.url,
-        "--key",
-        TEST_KEY.decode(),
+        f"--key={TEST_KEY.decode()}",  # one word: a key may begin with "-"
         "--data-dir",
         str(tmp_path / name),
         "--worker",

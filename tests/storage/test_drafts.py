@@ -103,3 +103,20 @@ def test_zone_checked_at_reads_the_member_row_only(engine) -> None:
         assert repo.zone_checked_at(conn, "T1", "U1") == NOW
         assert repo.zone_checked_at(conn, "T1", "U2") is None
         assert repo.zone_checked_at(conn, "T2", "U1") is None
+
+
+def test_member_for_planning_creates_the_defaults_once_and_keeps_settings(engine) -> None:
+    with engine.begin() as conn:
+        fresh = repo.member_for_planning(conn, "T1", "U1", NOW)
+        again = repo.member_for_planning(conn, "T1", "U1", NOW + timedelta(hours=1))
+    assert (fresh.work_start_min, fresh.work_end_min, fresh.workdays) == (540, 1020, "0,1,2,3,4")
+    assert again.id == fresh.id and again.created_at == NOW
+    with session_scope(engine) as s:
+        s.add(
+            Member(team_id="T1", user_id="U2", created_at=NOW, work_start_min=600, tz="Asia/Tokyo")
+        )
+    with engine.begin() as conn:
+        kept = repo.member_for_planning(conn, "T1", "U2", NOW)
+    assert (kept.work_start_min, kept.tz) == (600, "Asia/Tokyo")
+    with session_scope(engine, readonly=True) as s:
+        assert len(s.exec(select(Member)).all()) == 2
