@@ -122,13 +122,26 @@ def validate(step: int, answers: dict[str, Any]) -> dict[str, str]:
 # --- opening ---------------------------------------------------------------------------
 
 
-def open_view(rt: Runtime, actor: Actor) -> View | dict[str, Any]:
-    """What `/setback` opens: the resume chooser when a draft exists, else step 1."""
+@dataclass(frozen=True)
+class Opening:
+    """What `/setback` opens, and whether the person's time zone is due a refresh."""
+
+    view: View | dict[str, Any]
+    zone_stale: bool
+
+
+def open_view(rt: Runtime, actor: Actor) -> Opening:
+    """What `/setback` opens: the resume chooser when a draft exists, else step 1.
+
+    The member's zone check is read on the same connection: every `/setback` asks
+    both, and the refresh itself (a Slack call) waits until the modal is open.
+    """
+    now = rt.clock.now()
     with read_connection(rt.engine) as conn:
         draft = drafts.latest(conn, actor.team_id, actor.user_id)
-    if draft is not None:
-        return views.resume_view(*draft)
-    return views.step_view_dict(0, None)
+        checked_at = repo.zone_checked_at(conn, actor.team_id, actor.user_id)
+    view = views.resume_view(*draft) if draft is not None else views.step_view_dict(0, None)
+    return Opening(view, members.zone_is_stale(checked_at, now))
 
 
 def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> View | dict[str, Any]:
@@ -156,12 +169,15 @@ def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View | dict[str, A
     return views.step_view(0, None)
 
 
-def refresh_member(rt: Runtime, actor: Actor) -> None:
-    """Make sure the member exists and their time zone is fresh (after the modal opens)."""
+def refresh_member(rt: Runtime, actor: Actor, *, stale: bool | None = None) -> None:
+    """Make sure the member exists and their time zone is fresh (after the modal opens).
+    `stale` is `Opening.zone_stale` when the caller read it already."""
     now = rt.clock.now()
-    with read_connection(rt.engine) as conn:
-        checked_at = repo.zone_checked_at(conn, actor.team_id, actor.user_id)
-    if not members.zone_is_stale(checked_at, now):
+    if stale is None:
+        with read_connection(rt.engine) as conn:
+            checked_at = repo.zone_checked_at(conn, actor.team_id, actor.user_id)
+        stale = members.zone_is_stale(checked_at, now)
+    if not stale:
         return  # the common case: no write, no Slack call
     tz = members.fetch_timezone(rt.web_client(), actor.user_id)
     with session_scope(rt.engine) as s:

@@ -85,7 +85,11 @@ def register(app: App, rt: Runtime) -> None:
             return
         if sub not in ("", "resume"):
             return
-        view = reflection.open_view(rt, actor) if sub == "" else reflection.resume_view(rt, actor)
+        if sub == "":
+            opening = reflection.open_view(rt, actor)
+            view, stale = opening.view, opening.zone_stale
+        else:
+            view, stale = reflection.resume_view(rt, actor), None
         try:
             client.views_open(trigger_id=command["trigger_id"], view=view)
         except SlackApiError as exc:
@@ -96,6 +100,6 @@ def register(app: App, rt: Runtime) -> None:
             log.info("views.open refused (%s); asking the person to type it again", code)
             _say_again(context.respond)
             return
-        reflection.refresh_member(rt, actor)
+        reflection.refresh_member(rt, actor, stale=stale)
 
     app.command("/setback")(ack_command)

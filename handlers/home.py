@@ -46,8 +46,9 @@ def register(app: App, rt: Runtime) -> None:
 
     def start(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         actor = actor_of(context)
-        client.views_open(trigger_id=body["trigger_id"], view=reflection.open_view(rt, actor))
-        reflection.refresh_member(rt, actor)
+        opening = reflection.open_view(rt, actor)
+        client.views_open(trigger_id=body["trigger_id"], view=opening.view)
+        reflection.refresh_member(rt, actor, stale=opening.zone_stale)
 
     def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         sid = _value(body)

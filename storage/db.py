@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 _BEGIN_OPTION = "setback_begin"
+_NO_BEGIN = "none"  # SQLite autocommit: each statement reads its own snapshot
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 
@@ -59,7 +60,8 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != _NO_BEGIN:
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
     _WRITE_LOCKS[engine] = threading.RLock()
     return engine
@@ -112,13 +114,15 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection for a few reads outside the ORM, on the request path (the latest
-    draft, a member's zone): no Session to build and tear down. On SQLite its
-    transaction is deferred, so it never waits on a writer; leaving the block ends it.
+    """A connection for a few independent reads outside the ORM, on the request path
+    (the latest draft, a member's zone): no Session to build and tear down. On SQLite
+    no transaction is begun, so each statement reads the latest commit on its own and
+    never waits on a writer; reads that must agree with each other take
+    `session_scope(readonly=True)` instead.
     """
     with engine.connect() as conn:
         if is_sqlite(engine):
-            conn.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+            conn.execution_options(**{_BEGIN_OPTION: _NO_BEGIN})
         yield conn
 
 
