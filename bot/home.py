@@ -135,8 +135,9 @@ def gather(rt: Runtime, actor: Actor, offset: int = 0) -> Journal:
     team, user = actor.team_id, actor.user_id
     with session_scope(rt.engine, readonly=True) as s:
         drafts = repo.list_setbacks(s, team, user, ("draft",), limit=DRAFTS_SHOWN)
-        n_drafts = repo.count_setbacks(s, team, user, ("draft",))
-        n_all = repo.count_setbacks(s, team, user, ("draft", "complete", "archived"))
+        counts = repo.setback_counts(s, team, user)
+        n_drafts = counts.get("draft", 0)
+        n_all = sum(counts.get(status, 0) for status in ("draft", "complete", "archived"))
         active_rows = repo.active_setbacks(s, team, user, limit=ACTIVE_SHOWN + 1)
         shown_active = active_rows[:ACTIVE_SHOWN]
         exclude = [sb.id for sb in shown_active]
@@ -196,11 +197,7 @@ def _lessons(s: Session, team: str, user: str) -> tuple[Lesson, ...]:
 
 def _shares(s: Session, team: str, user: str) -> tuple[SharedSummary, ...]:
     shares = repo.posted_shares(s, team, user, limit=SHARES_SHOWN)
-    titles: dict[int, str | None] = {}
-    for share in shares:
-        if share.setback_id not in titles:
-            sb = repo.get_owned_setback(s, team, user, share.setback_id)
-            titles[share.setback_id] = sb.title if sb else None
+    titles = repo.setback_titles(s, team, user, sorted({sh.setback_id for sh in shares}))
     return tuple(
         SharedSummary(sh.id, titles.get(sh.setback_id), sh.channel, sh.posted_at, sh.anonymous)  # type: ignore[arg-type]
         for sh in shares

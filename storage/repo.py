@@ -333,18 +333,32 @@ def _owned(model: Any, team_id: str, user_id: str) -> Any:
     return select(model).where(model.team_id == team_id, model.user_id == user_id)
 
 
-def count_setbacks(s: Session, team_id: str, user_id: str, statuses: Sequence[str]) -> int:
-    return int(
-        s.exec(
-            select(func.count())
-            .select_from(Setback)
-            .where(
-                Setback.team_id == team_id,
-                Setback.user_id == user_id,
-                Setback.status.in_(statuses),  # type: ignore[attr-defined]
-            )
-        ).one()
+def setback_counts(s: Session, team_id: str, user_id: str) -> dict[str, int]:
+    """How many setbacks this person has in each status, in one query (the Home shows
+    several of these counts on every refresh)."""
+    rows = s.exec(
+        select(Setback.status, func.count())
+        .where(Setback.team_id == team_id, Setback.user_id == user_id)
+        .group_by(Setback.status)
     )
+    return {str(status): int(n) for status, n in rows}
+
+
+def setback_titles(
+    s: Session, team_id: str, user_id: str, setback_ids: Sequence[int]
+) -> dict[int, str | None]:
+    """Titles of this person's setbacks among `setback_ids`, in one query; ids that are
+    not theirs are simply absent."""
+    if not setback_ids:
+        return {}
+    rows = s.exec(
+        select(Setback.id, Setback.title).where(
+            Setback.team_id == team_id,
+            Setback.user_id == user_id,
+            Setback.id.in_(list(setback_ids)),  # type: ignore[union-attr]
+        )
+    )
+    return {int(sid): title for sid, title in rows}
 
 
 def active_setbacks(s: Session, team_id: str, user_id: str, limit: int) -> list[Setback]:

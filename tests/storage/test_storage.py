@@ -195,3 +195,21 @@ def test_commitments_and_next_checkins_for_several_setbacks_at_once(engine) -> N
     }  # the other workspace's setback is not read, though its id was passed
     assert sorted(len(cs) for cs in every.values()) == [1, 2]
     assert due == {cid: now + timedelta(days=1) for key, cid in made.items() if key[0] != theirs.id}
+
+
+def test_setback_counts_and_titles_are_this_persons_only(engine) -> None:
+    with session_scope(engine) as s:
+        mine = [repo.create_setback(s, "T1", "U1", NOW) for _ in range(3)]
+        mine[0].status = "complete"
+        mine[0].title = "First slip"
+        mine[1].title = "Second slip"
+        other_user = repo.create_setback(s, "T1", "U2", NOW)
+        other_team = repo.create_setback(s, "T2", "U1", NOW)
+        other_team.title = "Not yours"
+        ids = [sb.id for sb in (*mine, other_user, other_team)]
+    with session_scope(engine, readonly=True) as s:
+        assert repo.setback_counts(s, "T1", "U1") == {"draft": 2, "complete": 1}
+        assert repo.setback_counts(s, "T1", "U3") == {}
+        titles = repo.setback_titles(s, "T1", "U1", ids)
+        assert titles == {ids[0]: "First slip", ids[1]: "Second slip", ids[2]: None}
+        assert repo.setback_titles(s, "T1", "U1", []) == {}
