@@ -34,7 +34,8 @@ class Runtime:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     client: WebClient | None = None
-    _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _lanes: dict[str, ThreadPoolExecutor] = field(default_factory=dict, repr=False)
+    _lanes_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pending: set[Future[Any]] = field(default_factory=set, repr=False)
     _pending_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -49,10 +50,21 @@ class Runtime:
 
         Unlike a Bolt lazy listener, which copies the whole request for every event, this
         is only paid when there is follow-up work. Failures are logged, never raised.
+        Two threads: enough for DMs and Home refreshes, few enough that a backlog of
+        them does not starve the request threads of the interpreter.
         """
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="setback-later")
+        return self._submit("later", fn, args, kwargs)
 
+    def soon(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        """`later` for work racing one of Slack's deadlines: opening a modal while its
+        trigger id lives (3 s). It has threads of its own, so a backlog of summary DMs
+        and Home refreshes queued with `later` can never make a modal miss its trigger.
+        """
+        return self._submit("soon", fn, args, kwargs)
+
+    def _submit(
+        self, lane: str, fn: Callable[..., Any], args: Any, kwargs: dict[str, Any]
+    ) -> Future[Any]:
         def guarded() -> Any:
             try:
                 return fn(*args, **kwargs)
@@ -60,18 +72,26 @@ class Runtime:
                 log.exception("background task %s failed", getattr(fn, "__name__", "?"))
                 return None
 
-        future = self._executor.submit(guarded)
+        future = self._lane(lane).submit(guarded)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
         return future
+
+    def _lane(self, name: str) -> ThreadPoolExecutor:
+        with self._lanes_lock:
+            if name not in self._lanes:
+                self._lanes[name] = ThreadPoolExecutor(
+                    max_workers=2, thread_name_prefix=f"setback-{name}"
+                )
+            return self._lanes[name]
 
     def _forget(self, future: Future[Any]) -> None:
         with self._pending_lock:
             self._pending.discard(future)
 
     def drain(self, timeout: float = 10.0) -> bool:
-        """Wait until follow-up work queued with `later` is done (shutdown, tests).
+        """Wait until follow-up work queued with `later` or `soon` is done (shutdown, tests).
         True when nothing is left running."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

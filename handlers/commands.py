@@ -69,9 +69,9 @@ def register(app: App, rt: Runtime) -> None:
         sub = subcommand_of(command.get("text"))
         if sub in ("", "resume") or sub in _extra:
             ack()
-            # Follow-up work runs off the request thread; unlike a Bolt lazy listener it
-            # does not copy the whole request first.
-            rt.later(run_command, command, client, context)
+            # Follow-up work runs off the request thread (unlike a Bolt lazy listener it
+            # does not copy the whole request first), in the lane kept for deadlines.
+            rt.soon(run_command, command, client, context)
             return
         extra = tuple((f"/setback {n}", d) for n, (d, _) in _extra.items())
         text, blocks = help_message(extra)

@@ -1,0 +1,48 @@
+"""Follow-up lanes: work racing a Slack deadline never waits behind background work."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import create_engine
+
+from bot.runtime import Runtime
+from tests.conftest import make_settings
+
+
+def _runtime(tmp_path) -> Runtime:
+    return Runtime(settings=make_settings(tmp_path), engine=create_engine("sqlite://"))
+
+
+def test_soon_runs_while_every_later_thread_is_busy(tmp_path) -> None:
+    rt = _runtime(tmp_path)
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def background() -> str:
+        started.release()
+        release.wait(10)
+        return "done"
+
+    backlog = [rt.later(background) for _ in range(6)]
+    assert started.acquire(timeout=5) and started.acquire(timeout=5)  # both threads taken
+    try:
+        urgent = rt.soon(lambda: "modal opened")
+        assert urgent.result(timeout=5) == "modal opened"
+        assert not any(f.done() for f in backlog), "the background lane was still blocked"
+    finally:
+        release.set()
+    assert rt.drain(timeout=10)
+    assert [f.result() for f in backlog] == ["done"] * 6
+
+
+def test_a_failing_task_is_logged_and_drain_still_finishes(tmp_path, caplog) -> None:
+    rt = _runtime(tmp_path)
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    assert rt.soon(broken).result(timeout=5) is None
+    assert rt.later(broken).result(timeout=5) is None
+    assert rt.drain(timeout=5)
+    assert caplog.text.count("background task broken failed") == 2
