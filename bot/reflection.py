@@ -275,7 +275,14 @@ def _claim_draft(
     longer a draft."""
     if setback_id is None:
         return drafts.create(
-            conn, actor.team_id, actor.user_id, actor.enterprise_id, current_step, title, now
+            conn,
+            actor.team_id,
+            actor.user_id,
+            actor.enterprise_id,
+            current_step,
+            title,
+            now,
+            hold=hold,
         )
     found = drafts.advance(
         conn, actor.team_id, actor.user_id, setback_id, current_step, now, title=title, hold=hold

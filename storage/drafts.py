@@ -44,14 +44,18 @@ def create(
     current_step: int,
     title: str | None,
     now: datetime,
+    *,
+    hold: bool = False,
 ) -> int:
-    """A new draft owned by this team + user; its id."""
+    """A new draft owned by this team + user (on safety hold when crisis language was
+    met on its first screen); its id."""
     params = {
         "p_team_id": team_id,
         "p_user_id": user_id,
         "p_enterprise_id": enterprise_id,
         "p_current_step": current_step,
         "p_title": title,
+        "p_hold": hold,
         "p_now": now,
     }
     return int(conn.execute(_create_statement(), params).scalar_one())
@@ -145,7 +149,7 @@ def _create_statement() -> Insert:
             current_step=bindparam("p_current_step"),
             title=bindparam("p_title", type_=t.c.title.type),
             summary_attempts=0,
-            safety_hold=False,
+            safety_hold=bindparam("p_hold", type_=t.c.safety_hold.type),
             created_at=bindparam("p_now", type_=t.c.created_at.type),
             updated_at=bindparam("p_now", type_=t.c.updated_at.type),
         )

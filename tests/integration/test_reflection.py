@@ -226,6 +226,17 @@ def test_crisis_language_shows_care_screen_and_stores_only_a_flag(harness) -> No
     assert "Step 3 of 6" in _texts(h.wait_modal(ADA, "setback_step", 2))
 
 
+def test_crisis_language_on_the_first_screen_holds_the_new_draft(harness) -> None:
+    h = harness
+    h.open_reflection(ADA)
+    first = {**SAMPLE_STEPS[0], **form(facts=text("Honestly I want to end it all."))}
+    assert h.submit(ADA, first).json()["response_action"] == "update"
+    h.wait_modal(ADA, "setback_care")
+    (setback,) = _all(h, Setback)
+    assert setback.safety_hold is True, "never offered for sharing"
+    assert len(_all(h, SafetyFlag)) == 1
+
+
 def test_false_alarm_does_not_trigger_care(harness) -> None:
     h = harness
     h.open_reflection(ADA)

@@ -3,6 +3,7 @@ answers replaced in place and encrypted, the latest draft, the member's zone che
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -46,6 +47,15 @@ def test_create_then_advance_moves_only_the_owners_draft(engine) -> None:
             True,
             later,
         )
+
+
+def test_create_can_start_a_draft_on_safety_hold(engine) -> None:
+    with engine.begin() as conn:
+        held = drafts.create(conn, "T1", "U1", None, 0, None, NOW, hold=True)
+        plain = drafts.create(conn, "T1", "U1", None, 1, None, NOW)
+    with session_scope(engine, readonly=True) as s:
+        assert s.get(Setback, held).safety_hold is True
+        assert s.get(Setback, plain).safety_hold is False
 
 
 def test_advance_refuses_a_finished_setback(engine) -> None:
@@ -120,3 +130,34 @@ def test_member_for_planning_creates_the_defaults_once_and_keeps_settings(engine
     assert (kept.work_start_min, kept.tz) == (600, "Asia/Tokyo")
     with session_scope(engine, readonly=True) as s:
         assert len(s.exec(select(Member)).all()) == 2
+
+
+def test_two_first_plans_at_once_share_one_member_row(engine) -> None:
+    """A second transaction creating the same member waits for the first, then reads
+    its row (on PostgreSQL through the savepoint's unique-key conflict)."""
+    first_inserted, first_may_commit = threading.Event(), threading.Event()
+    ids: dict[str, int] = {}
+
+    def first() -> None:
+        with engine.begin() as conn:
+            ids["first"] = repo.member_for_planning(conn, "T1", "U1", NOW).id
+            first_inserted.set()
+            first_may_commit.wait(10)
+
+    def second() -> None:
+        with engine.begin() as conn:
+            ids["second"] = repo.member_for_planning(conn, "T1", "U1", NOW).id
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_inserted.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(0.3)
+    assert b.is_alive(), "the second waits while the first holds its new row"
+    first_may_commit.set()
+    a.join(10)
+    b.join(10)
+    assert ids["first"] == ids["second"]
+    with session_scope(engine, readonly=True) as s:
+        assert len(s.exec(select(Member)).all()) == 1
