@@ -23,7 +23,6 @@ from bot.steps import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
 from bot.views import reflection as views
 from storage import drafts, repo
 from storage.db import read_connection, session_scope, write_connection
-from storage.models import Setback
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +145,21 @@ def open_view(rt: Runtime, actor: Actor) -> Opening:
 
 def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> View | dict[str, Any]:
     """The screen a draft stopped at, prefilled; step 1 when there is no draft."""
+    team, user = actor.team_id, actor.user_id
     with session_scope(rt.engine, readonly=True) as s:
+        conn = s.connection()  # one snapshot: the draft and its screen agree
         if setback_id is None:
-            setback = repo.latest_draft(s, actor.team_id, actor.user_id)
-            if setback is None:
+            draft = drafts.latest(conn, team, user)
+            if draft is None:
                 return views.step_view(0, None)
+            sid, _title, step = draft
         else:
-            setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+            setback = repo.get_owned_setback(s, team, user, setback_id)
             if setback is None or setback.status != "draft":
                 return views.gone_view()
-        saved = repo.load_step(s, setback, setback.current_step)
-    return _step(rt, setback.current_step, setback.id, saved)
+            sid, step = setback_id, setback.current_step
+        saved = drafts.load(conn, team, sid, step)
+    return _step(rt, step, sid, saved)
 
 
 def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View | dict[str, Any]:
@@ -290,32 +293,23 @@ def _claim_draft(
     return setback_id if found else None
 
 
-def _owned_or_new(s: Any, actor: Actor, setback_id: int | None, now: datetime) -> Setback | None:
-    if setback_id is None:
-        return repo.create_setback(s, actor.team_id, actor.user_id, now, actor.enterprise_id)
-    setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id, lock=True)
-    if setback is None or setback.status != "draft":
-        return None
-    return setback
-
-
 def go_back(
     rt: Runtime, actor: Actor, setback_id: int | None, step: int, state_values: dict[str, Any]
 ) -> View | dict[str, Any]:
     """Back: keep what was typed on this screen (unvalidated) and show the one before."""
     now = rt.clock.now()
     target = max(0, min(step, TOTAL_STEPS - 1) - 1)
-    with session_scope(rt.engine) as s:
-        setback = repo.get_owned_setback(s, actor.team_id, actor.user_id, setback_id, lock=True)
-        if setback is None or setback.status != "draft":
+    answers = read_values(step, state_values)
+    team, user = actor.team_id, actor.user_id
+    if setback_id is None:
+        return views.gone_view()
+    with write_connection(rt.engine) as conn:
+        if not drafts.advance(conn, team, user, setback_id, target, now):
             return views.gone_view()
-        answers = read_values(step, state_values)
         if answers:
-            repo.save_answers(s, setback, step, answers, now)
-        setback.current_step = target
-        setback.updated_at = now
-        saved = repo.load_step(s, setback, target)
-    return _step(rt, target, setback.id, saved)
+            drafts.save(conn, team, setback_id, step, answers, now)
+        saved = drafts.load(conn, team, setback_id, target)
+    return _step(rt, target, setback_id, saved)
 
 
 def close(
@@ -329,21 +323,16 @@ def close(
     if not 0 <= step < TOTAL_STEPS:
         return None
     answers = read_values(step, state_values)
+    if setback_id is None and not answers:
+        return None
     now = rt.clock.now()
-    with session_scope(rt.engine) as s:
-        if setback_id is None and not answers:
-            return None
-        setback = _owned_or_new(s, actor, setback_id, now)
-        if setback is None:
-            return None
-        if answers:
-            merged = {**(repo.load_step(s, setback, step) or {}), **answers}
-            repo.save_answers(s, setback, step, merged, now)
-            if step == 0 and answers.get("title"):
-                setback.title = answers["title"]
-        setback.current_step = step
-        setback.updated_at = now
-        return setback.id
+    title = answers.get("title") if step == 0 else None
+    with write_connection(rt.engine) as conn:
+        sid = _claim_draft(conn, actor, setback_id, step, title, False, now)
+        if sid is not None and answers:
+            merged = {**(drafts.load(conn, actor.team_id, sid, step) or {}), **answers}
+            drafts.save(conn, actor.team_id, sid, step, merged, now)
+    return sid
 
 
 # --- finishing -------------------------------------------------------------------------

@@ -129,14 +129,6 @@ def get_owned_setback(
     return s.exec(query.with_for_update() if lock else query).first()
 
 
-def latest_draft(s: Session, team_id: str, user_id: str) -> Setback | None:
-    return s.exec(
-        select(Setback)
-        .where(Setback.team_id == team_id, Setback.user_id == user_id, Setback.status == "draft")
-        .order_by(Setback.updated_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
-    ).first()
-
-
 def list_setbacks(
     s: Session, team_id: str, user_id: str, statuses: Sequence[str], limit: int = 50
 ) -> list[Setback]:
@@ -178,12 +170,8 @@ def load_step(s: Session, setback: Setback, step: int) -> dict[str, Any] | None:
 
 
 def load_answers(s: Session, setback: Setback) -> dict[int, dict[str, Any]]:
-    rows = s.exec(
-        select(Reflection).where(
-            Reflection.setback_id == setback.id, Reflection.team_id == setback.team_id
-        )
-    )
-    return {r.step: dict(r.answers or {}) for r in rows}
+    """Every saved screen of a setback, by screen index."""
+    return drafts.answers_of(s.connection(), setback.team_id, setback.id)  # type: ignore[arg-type]
 
 
 # --- commitments and check-ins ---------------------------------------------------------
