@@ -40,10 +40,10 @@ from slack_sdk import WebClient  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from bot.app import create_app  # noqa: E402
-from bot.runtime import build_runtime  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.views.reflection import step_view_dict  # noqa: E402
-from bot.web import make_wsgi, serve  # noqa: E402
+from bot.core.runtime import build_runtime  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
+from bot.core.web import make_wsgi, serve  # noqa: E402
+from bot.reflection.views import step_view_dict  # noqa: E402
 
 SECRET = "bench-signing-secret"
 APP_ID = "A0SETBACK"

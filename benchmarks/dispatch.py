@@ -48,10 +48,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.clock import FixedClock  # noqa: E402
-from bot.runtime import Runtime, build_runtime  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.views.checkins import CHECKIN_EVENT  # noqa: E402
+from bot.checkins.views import CHECKIN_EVENT  # noqa: E402
+from bot.core.clock import FixedClock  # noqa: E402
+from bot.core.runtime import Runtime, build_runtime  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
 from scheduler.dispatcher import CHANNEL_GAP, CLAIM_CHUNK, run_once  # noqa: E402
 from storage import checkins as store  # noqa: E402
 from storage.db import session_scope  # noqa: E402

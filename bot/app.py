@@ -12,9 +12,10 @@ import logging
 
 from slack_bolt import App
 
-from bot import home, hooks
-from bot.logs import quiet_libraries
-from bot.runtime import Runtime
+from bot.core import hooks
+from bot.core.logs import quiet_libraries
+from bot.core.runtime import Runtime
+from bot.journal import home
 from handlers import checkins as checkin_handlers
 from handlers import commands
 from handlers import events as event_handlers

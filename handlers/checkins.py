@@ -12,9 +12,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import checkins
-from bot.runtime import Runtime
-from bot.views import checkins as views
+from bot.checkins import answers as checkins
+from bot.checkins import views
+from bot.core.runtime import Runtime
 from handlers.commands import actor_of
 
 

@@ -16,11 +16,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import reflection
-from bot.reflection import Actor
-from bot.runtime import Runtime
-from bot.views.help import help_message
-from bot.views.messages import TRIGGER_EXPIRED
+from bot.core.actor import Actor
+from bot.core.runtime import Runtime
+from bot.reflection import flow as reflection
+from bot.reflection.help_view import help_message
+from bot.reflection.summary_view import TRIGGER_EXPIRED
 
 log = logging.getLogger(__name__)
 

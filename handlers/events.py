@@ -12,8 +12,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot import checkins
-from bot.runtime import Runtime
+from bot.checkins import answers as checkins
+from bot.core.runtime import Runtime
 from handlers.commands import actor_of
 
 

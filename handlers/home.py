@@ -13,10 +13,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import erase, export, home, reflection
-from bot.runtime import Runtime
-from bot.views import home as views
-from bot.views.reflection import gone_view
+from bot.core.runtime import Runtime
+from bot.journal import erase, export, home, views
+from bot.reflection import flow as reflection
+from bot.reflection.views import gone_view
 from handlers.commands import actor_of, add_subcommand
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 
-from bot import erase
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
+from bot.journal import erase
 
 log = logging.getLogger(__name__)
 

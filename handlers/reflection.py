@@ -11,12 +11,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import hooks, reflection
-from bot.reflection import StepOutcome
-from bot.runtime import Runtime
-from bot.summary import post_summary
-from bot.views import reflection as views
-from bot.views.messages import ACTION_OPEN_JOURNAL
+from bot.core import hooks
+from bot.core.runtime import Runtime
+from bot.reflection import flow as reflection
+from bot.reflection import views
+from bot.reflection.flow import StepOutcome
+from bot.reflection.summary import post_summary
+from bot.reflection.summary_view import ACTION_OPEN_JOURNAL
 from handlers.commands import actor_of
 
 

@@ -11,10 +11,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import member_settings
-from bot.reflection import Actor
-from bot.runtime import Runtime
-from bot.views import settings as views
+from bot.core.actor import Actor
+from bot.core.runtime import Runtime
+from bot.members import settings as member_settings
+from bot.members import views
 from handlers.commands import actor_of, add_subcommand
 
 

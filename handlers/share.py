@@ -12,12 +12,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import share
-from bot.reflection import Actor
-from bot.runtime import Runtime
-from bot.share import ShareOutcome
-from bot.views import share as views
-from bot.views.messages import ACTION_SHARE_OPEN
+from bot.core.actor import Actor
+from bot.core.runtime import Runtime
+from bot.reflection.summary_view import ACTION_SHARE_OPEN
+from bot.sharing import service as share
+from bot.sharing import views
+from bot.sharing.service import ShareOutcome
 from handlers.commands import actor_of, add_subcommand
 
 

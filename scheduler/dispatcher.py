@@ -52,13 +52,13 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from bot import members
-from bot.checkins import facts_of, find_posted, rerender
-from bot.planning import WorkingHours, is_working_time, next_slot
-from bot.runtime import Runtime
-from bot.slack_client import error_code
-from bot.summary import MAX_SUMMARY_ATTEMPTS
-from bot.views import checkins as views
+from bot.checkins import views
+from bot.checkins.answers import facts_of, find_posted, rerender
+from bot.checkins.planning import WorkingHours, is_working_time, next_slot
+from bot.core.runtime import Runtime
+from bot.core.slack_client import error_code
+from bot.members import zone as members
+from bot.reflection.summary import MAX_SUMMARY_ATTEMPTS
 from storage import checkins as store
 from storage.db import autocommit_connection, session_scope
 from storage.models import Checkin, Commitment, Member, Setback

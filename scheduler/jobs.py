@@ -23,15 +23,17 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import erase
-from bot.checkins import post_recap
-from bot.member_settings import refresh_zone
-from bot.members import TZ_REFRESH
-from bot.reflection import Actor
-from bot.runtime import Runtime
-from bot.summary import MAX_SUMMARY_ATTEMPTS, post_summary
+from bot.checkins.answers import post_recap
+from bot.core.actor import Actor
+from bot.core.runtime import Runtime
+from bot.journal import erase
+from bot.members.settings import refresh_zone
+from bot.members.zone import TZ_REFRESH
+from bot.reflection.summary import MAX_SUMMARY_ATTEMPTS, post_summary
 from scheduler.dispatcher import WORKER_ID, run_once
-from storage import checkins as store
+from storage import events as event_store
+from storage import housekeeping as housekeeping_store
+from storage import leases as lease_store
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,9 @@ def housekeep(rt: Runtime, now: datetime | None = None) -> dict[str, object]:
     """Run every housekeeping task once, if no other process is doing it right now."""
     now = now or rt.clock.now()
     with session_scope(rt.engine) as s:
-        if not store.take_job_lease(s, "housekeeping", WORKER_ID, now, now + HOUSEKEEPING_LEASE):
+        if not lease_store.take_job_lease(
+            s, "housekeeping", WORKER_ID, now, now + HOUSEKEEPING_LEASE
+        ):
             return {}
     results: dict[str, object] = {}
     try:
@@ -111,7 +115,7 @@ def housekeep(rt: Runtime, now: datetime | None = None) -> dict[str, object]:
                 log.exception("housekeeping task %s failed", name)
     finally:
         with session_scope(rt.engine) as s:
-            store.drop_job_lease(s, "housekeeping", WORKER_ID)
+            lease_store.drop_job_lease(s, "housekeeping", WORKER_ID)
     return results
 
 
@@ -119,7 +123,7 @@ def retry_summaries(rt: Runtime, now: datetime) -> int:
     """Post summary DMs that did not arrive (bounded by the setback's summary attempts),
     so check-ins waiting for a thread can go."""
     with session_scope(rt.engine, readonly=True) as s:
-        setbacks = store.setbacks_without_thread(
+        setbacks = housekeeping_store.setbacks_without_thread(
             s, now - SUMMARY_GRACE, MAX_SUMMARY_ATTEMPTS, PER_RUN
         )
     posted = 0
@@ -132,7 +136,7 @@ def retry_summaries(rt: Runtime, now: datetime) -> int:
 def retry_recaps(rt: Runtime, now: datetime) -> int:
     """Post growth recaps whose post failed, looking in the thread first."""
     with session_scope(rt.engine, readonly=True) as s:
-        setbacks = store.setbacks_awaiting_recap(s, now - RECAP_WINDOW, PER_RUN)
+        setbacks = housekeeping_store.setbacks_awaiting_recap(s, now - RECAP_WINDOW, PER_RUN)
     return sum(post_recap(rt, sb.id, look_first=True) for sb in setbacks)  # type: ignore[arg-type]
 
 
@@ -140,14 +144,16 @@ def refresh_zones(rt: Runtime, now: datetime) -> int:
     """Refresh the cached Slack time zone of members with a check-in coming up, and
     replan their check-ins when it changed (a move, a trip)."""
     with session_scope(rt.engine, readonly=True) as s:
-        due = store.members_with_stale_zone(s, now - TZ_REFRESH, now + ZONE_HORIZON, PER_RUN)
+        due = housekeeping_store.members_with_stale_zone(
+            s, now - TZ_REFRESH, now + ZONE_HORIZON, PER_RUN
+        )
     return sum(refresh_zone(rt, Actor(m.team_id, m.user_id, m.enterprise_id)) for m in due)
 
 
 def forget_events(rt: Runtime, now: datetime) -> int:
     """Drop event ids older than Slack's retry window."""
     with session_scope(rt.engine) as s:
-        return store.prune_processed_events(s, now - EVENT_MEMORY)
+        return event_store.prune_processed_events(s, now - EVENT_MEMORY)
 
 
 def retention(rt: Runtime, now: datetime) -> object:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clock import FixedClock
-from bot.runtime import Runtime
+from bot.core.clock import FixedClock
+from bot.core.runtime import Runtime
 from scheduler.dispatcher import DispatchReport, run_once
 from storage import checkins as store
 from storage.db import session_scope

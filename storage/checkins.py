@@ -31,20 +31,16 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    delete,
     func,
     or_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.models import (
     Checkin,
     Commitment,
-    JobLease,
     Member,
-    ProcessedEvent,
     Setback,
     Workspace,
 )
@@ -493,111 +489,6 @@ def next_due_of_member(s: Session, team_id: str, user_id: str) -> datetime | Non
 
 
 # --- housekeeping ----------------------------------------------------------------------------
-
-
-def setbacks_without_thread(
-    s: Session, completed_before: datetime, max_attempts: int, limit: int
-) -> list[Setback]:
-    """Complete setbacks whose summary DM never arrived, with attempts left."""
-    return list(
-        s.exec(
-            select(Setback)
-            .where(
-                Setback.status == "complete",
-                Setback.thread_ts.is_(None),  # type: ignore[union-attr]
-                Setback.completed_at < completed_before,  # type: ignore[operator]
-                Setback.summary_attempts < max_attempts,
-            )
-            .order_by(Setback.completed_at)
-            .limit(limit)
-        )
-    )
-
-
-def setbacks_awaiting_recap(s: Session, closed_after: datetime, limit: int) -> list[Setback]:
-    """Setbacks whose last commitment closed recently but whose recap was not posted."""
-    closed_recently = select(Commitment.setback_id).where(
-        Commitment.closed_at > closed_after  # type: ignore[operator]
-    )
-    still_open = select(Commitment.setback_id).where(
-        Commitment.status.not_in(CLOSED_COMMITMENT)  # type: ignore[attr-defined]
-    )
-    return list(
-        s.exec(
-            select(Setback)
-            .where(
-                Setback.recap_posted_at.is_(None),  # type: ignore[union-attr]
-                Setback.thread_ts.is_not(None),  # type: ignore[union-attr]
-                Setback.id.in_(closed_recently),  # type: ignore[union-attr]
-                Setback.id.not_in(still_open),  # type: ignore[union-attr]
-            )
-            .limit(limit)
-        )
-    )
-
-
-def members_with_stale_zone(
-    s: Session, checked_before: datetime, due_before: datetime, limit: int
-) -> list[Member]:
-    """Members with a check-in coming up whose Slack time zone was not checked lately."""
-    upcoming = (
-        select(Checkin.id)
-        .where(
-            Checkin.team_id == Member.team_id,
-            Checkin.user_id == Member.user_id,
-            Checkin.status == SCHEDULED,
-            Checkin.due_at < due_before,  # type: ignore[operator]
-        )
-        .exists()
-    )
-    stale = or_(Member.tz_checked_at.is_(None), Member.tz_checked_at < checked_before)  # type: ignore[union-attr, operator]
-    return list(
-        s.exec(
-            select(Member)
-            .where(stale, Member.tz_override.is_(None), upcoming)  # type: ignore[union-attr]
-            .limit(limit)
-        )
-    )
-
-
-def prune_processed_events(s: Session, before: datetime) -> int:
-    """Forget event ids received before ``before`` (past Slack's retry window)."""
-    result = s.exec(
-        delete(ProcessedEvent).where(ProcessedEvent.received_at < before)  # type: ignore[call-overload, operator]
-    )
-    return int(result.rowcount)
-
-
-def take_job_lease(s: Session, name: str, owner: str, now: datetime, until: datetime) -> bool:
-    """Hold the named job until ``until`` unless someone else holds it now.
-
-    The row is created on first use; a concurrent first use by two processes lets one
-    insert win and the other lose, as a unique key should.
-    """
-    dialect = s.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    s.exec(insert(JobLease).values(name=name).on_conflict_do_nothing())  # type: ignore[call-overload]
-    result = s.exec(
-        update(JobLease)  # type: ignore[call-overload]
-        .where(
-            JobLease.name == name,
-            or_(
-                JobLease.lease_until.is_(None),  # type: ignore[union-attr]
-                JobLease.lease_until < now,  # type: ignore[operator]
-                JobLease.owner == owner,
-            ),
-        )
-        .values(owner=owner, lease_until=until)
-    )
-    return bool(result.rowcount == 1)
-
-
-def drop_job_lease(s: Session, name: str, owner: str) -> None:
-    s.exec(
-        update(JobLease)  # type: ignore[call-overload]
-        .where(JobLease.name == name, JobLease.owner == owner)
-        .values(lease_until=None)
-    )
 
 
 # --- operators -------------------------------------------------------------------------------

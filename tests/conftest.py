@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 from storage import crypto, migrate
 from storage.db import make_engine
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.clock import FixedClock
-from bot.runtime import Runtime, build_runtime
-from bot.web import make_wsgi, serve
+from bot.core.clock import FixedClock
+from bot.core.runtime import Runtime, build_runtime
+from bot.core.web import make_wsgi, serve
 from sandbox.delivery import Response, SlackDelivery
 from sandbox.slack_api import SlackApiServer
 from sandbox.workspace import Workspace

@@ -12,9 +12,9 @@ import pytest
 from slack_bolt.lazy_listener import thread_runner
 from sqlmodel import select
 
-from bot.checkins import CLOSED_LINE
-from bot.runtime import Runtime
-from bot.views import home as home_views
+from bot.checkins.answers import CLOSED_LINE
+from bot.core.runtime import Runtime
+from bot.journal import views as home_views
 from scheduler.dispatcher import run_once
 from storage.db import session_scope
 from storage.models import Checkin, Commitment, Setback

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from bot.views import home as views
+from bot.journal import views
 from scheduler import jobs
-from storage import repo
+from storage import reflections as reflection_store
 from storage.db import session_scope
 from storage.models import Checkin, MessageRemoval, Setback
 from tests.integration.harness import ADA, BEN, SAMPLE_STEPS, form, text, wait_for
@@ -57,7 +57,7 @@ def ada_with_everything(h) -> dict[str, Any]:
     make_draft(h, ADA)
     add_share(h, ADA, done.id, replies=2)
     with session_scope(h.rt.engine) as s:
-        repo.add_safety_flag(s, h.ws.team_id, ADA, h.clock.now())
+        reflection_store.add_safety_flag(s, h.ws.team_id, ADA, h.clock.now())
     h.finish_setback(BEN, BEN_STEPS)
     assert scan(h, ADA) and scan(h, ADA_CANARY), "the scan finds Ada before the erasure"
     assert any(c.status == "scheduled" for c in rows(h, Checkin) if c.user_id == ADA)

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import erase
-from bot.views import home as views
+from bot.journal import erase, views
 from scheduler.dispatcher import run_once
 from storage.models import Checkin, Setback, Share
 from tests.integration.harness import ADA, BEN, Harness

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.views import home as views
+from bot.journal import views
 from storage.db import session_scope
 from storage.models import Checkin, Commitment
 from tests.integration.harness import ADA, BEN, SAMPLE_STEPS, choices, form, text, wait_for

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot import home as home_service
-from bot import hooks
-from bot.mrkdwn import escape
-from bot.reflection import Actor
-from bot.timefmt import local
-from bot.views import home as views
+from bot.core import hooks
+from bot.core.actor import Actor
+from bot.core.mrkdwn import escape
+from bot.core.timefmt import local
+from bot.journal import home as home_service
+from bot.journal import views
 from storage.db import session_scope
 from storage.models import Checkin, Commitment, Member, Reflection, Setback, Share
 from tests.integration.harness import ADA, SAMPLE_STEPS, form, text, wait_for

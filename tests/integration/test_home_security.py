@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from bot.views import home as views
+from bot.journal import views
 from storage.db import session_scope
 from storage.models import Checkin, Commitment, Reflection, Setback
 from tests.integration.harness import ADA, BEN, wait_for

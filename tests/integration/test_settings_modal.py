@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot import member_settings
-from bot.reflection import Actor
+from bot.core.actor import Actor
+from bot.members import settings as member_settings
 from scheduler.dispatcher import run_once
 from storage.db import session_scope
 from storage.models import Checkin, Member

@@ -7,7 +7,7 @@ import html
 import json
 import re
 
-from bot import share as share_service
+from bot.sharing import service as share_service
 from storage.models import SafetyFlag, Setback, Share
 from tests.integration.harness import ADA, BEN, SAMPLE_STEPS, form, text, wait_for
 from tests.integration.test_settings_modal import HomeGate

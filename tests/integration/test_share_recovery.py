@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot import erase
-from bot import share as service
-from bot.reflection import Actor
-from bot.views import share as views
+from bot.core.actor import Actor
+from bot.journal import erase
+from bot.sharing import service, views
 from storage.models import Share
 from tests.integration.harness import ADA, Harness, wait_for
 from tests.integration.test_home import texts

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from bot import erase
+from bot.journal import erase
 from storage.db import session_scope
 from storage.models import Setback, Workspace
 from tests.integration.harness import ADA, BEN, Harness, wait_for

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot import devhooks
 from bot.app import create_app
-from bot.clock import SystemClock
-from bot.runtime import Runtime, build_runtime
-from bot.web import make_wsgi, serve
+from bot.core import devhooks
+from bot.core.clock import SystemClock
+from bot.core.runtime import Runtime, build_runtime
+from bot.core.web import make_wsgi, serve
 from sandbox.clock import SandboxClock
 from sandbox.delivery import SlackDelivery
 from sandbox.seed import ADA, seed

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.clock import FixedClock
-from bot.runtime import Runtime, build_runtime
-from bot.views.checkins import CHECKIN_EVENT
+from bot.checkins.views import CHECKIN_EVENT
+from bot.core.clock import FixedClock
+from bot.core.runtime import Runtime, build_runtime
 from sandbox.slack_api import SlackApiServer
 from sandbox.workspace import Workspace
 from storage.db import session_scope

@@ -18,9 +18,9 @@ import json
 import sys
 from datetime import datetime
 
-from bot.clock import FixedClock
-from bot.runtime import build_runtime
-from bot.settings import Settings
+from bot.core.clock import FixedClock
+from bot.core.runtime import build_runtime
+from bot.core.settings import Settings
 from scheduler.dispatcher import DispatchReport, run_once
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.runtime import Runtime
+from bot.cli.main import main
+from bot.core.runtime import Runtime
 from sandbox.slack_api import SlackApiServer
 from sandbox.workspace import Workspace
 from tests.conftest import TEST_KEY

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from sandbox.slack_api import SlackApiServer
 from sandbox.workspace import Workspace
 from scheduler.dispatcher import DispatchReport, run_once

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from sandbox.slack_api import SlackApiServer
 from sandbox.workspace import Workspace
 from scheduler import dispatcher
@@ -151,7 +151,7 @@ def test_hours_changed_since_planning_reslot_at_send_time(rt: Runtime, ws: Works
 
 
 def test_sendable_now_rules() -> None:
-    from bot.planning import WorkingHours
+    from bot.checkins.planning import WorkingHours
 
     hours = WorkingHours(tz="Europe/London")
     wed_10 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.runtime import Runtime
-from bot.views.checkins import RECAP_EVENT
+from bot.checkins.views import RECAP_EVENT
+from bot.core.runtime import Runtime
 from sandbox.slack_api import SlackApiServer
 from sandbox.workspace import Workspace
 from scheduler import jobs
 from storage import checkins as store
+from storage import leases as lease_store
 from storage.db import session_scope
 from storage.models import Commitment, Member, ProcessedEvent, Setback
 from tests.integration.harness import wait_for
@@ -34,7 +35,7 @@ def recaps(ws: Workspace, channel: str, thread_ts: str) -> list[dict]:
 
 def test_housekeeping_runs_in_one_process_at_a_time(rt: Runtime) -> None:
     with session_scope(rt.engine) as s:
-        assert store.take_job_lease(
+        assert lease_store.take_job_lease(
             s, "housekeeping", "another-process", NOW, NOW + timedelta(minutes=10)
         )
     assert jobs.housekeep(rt, NOW) == {}

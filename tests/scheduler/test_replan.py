@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.member_settings import replan_member
-from bot.members import working_hours
-from bot.planning import is_working_time
-from bot.runtime import Runtime
+from bot.checkins.planning import is_working_time
+from bot.core.runtime import Runtime
+from bot.members.settings import replan_member
+from bot.members.zone import working_hours
 from sandbox.workspace import Workspace
 from storage import checkins as store
 from storage.db import session_scope

@@ -12,14 +12,15 @@ from typing import Any
 
 import pytest
 
-from bot import checkins, erase, home
-from bot.reflection import Actor
-from bot.runtime import Runtime
+from bot.checkins import answers as checkins
+from bot.core.actor import Actor
+from bot.core.runtime import Runtime
+from bot.journal import erase, home
 from sandbox.workspace import Workspace
 from scheduler import dispatcher
 from scheduler.dispatcher import Due, load_due, post_checkin
 from storage import checkins as store
-from storage import repo
+from storage import reflections as reflection_store
 from storage.db import session_scope
 from storage.models import Commitment, Setback
 from tests.scheduler.conftest import NOW, TEAM, Seeded, posts_per_checkin, rows, seed
@@ -50,7 +51,7 @@ def archive(rt: Runtime, seeded: Seeded) -> list[int]:
     with session_scope(rt.engine) as s:
         setback = s.get(Setback, seeded.setback_id)
         assert setback is not None
-        return [int(c.id) for c in repo.archive_setback(s, setback, NOW)]  # type: ignore[arg-type]
+        return [int(c.id) for c in reflection_store.archive_setback(s, setback, NOW)]  # type: ignore[arg-type]
 
 
 def close_plan(rt: Runtime, seeded: Seeded) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from sandbox.workspace import Workspace
 from scheduler import dispatcher
 from scheduler.dispatcher import run_once

@@ -9,7 +9,10 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from storage import checkins as store
-from storage import repo
+from storage import events as event_store
+from storage import housekeeping as housekeeping_store
+from storage import leases as lease_store
+from storage import reflections as reflection_store
 from storage.db import autocommit_connection, make_engine, session_scope
 from storage.models import Checkin, Commitment, JobLease, Member, ProcessedEvent, Setback
 
@@ -200,16 +203,18 @@ def test_close_plan_cancels_what_is_left(engine: Engine) -> None:
 def test_job_lease_is_held_by_one_owner_until_it_expires(engine: Engine) -> None:
     until = NOW + timedelta(minutes=10)
     with session_scope(engine) as s:
-        assert store.take_job_lease(s, "housekeeping", "a", NOW, until)
+        assert lease_store.take_job_lease(s, "housekeeping", "a", NOW, until)
     with session_scope(engine) as s:
-        assert not store.take_job_lease(s, "housekeeping", "b", NOW, until)
-        assert store.take_job_lease(s, "other-job", "b", NOW, until)
+        assert not lease_store.take_job_lease(s, "housekeeping", "b", NOW, until)
+        assert lease_store.take_job_lease(s, "other-job", "b", NOW, until)
     with session_scope(engine) as s:
-        assert store.take_job_lease(s, "housekeeping", "b", until + timedelta(seconds=1), until)
+        assert lease_store.take_job_lease(
+            s, "housekeeping", "b", until + timedelta(seconds=1), until
+        )
     with session_scope(engine) as s:
-        store.drop_job_lease(s, "housekeeping", "b")
+        lease_store.drop_job_lease(s, "housekeeping", "b")
     with session_scope(engine) as s:
-        assert store.take_job_lease(s, "housekeeping", "a", NOW, until)
+        assert lease_store.take_job_lease(s, "housekeeping", "a", NOW, until)
     with session_scope(engine, readonly=True) as s:
         assert len(s.exec(select(JobLease)).all()) == 2
 
@@ -219,7 +224,7 @@ def test_old_event_ids_are_forgotten(engine: Engine) -> None:
         s.add(ProcessedEvent(event_id="Ev1", team_id="T1", received_at=NOW - timedelta(days=2)))
         s.add(ProcessedEvent(event_id="Ev2", team_id="T1", received_at=NOW))
     with session_scope(engine) as s:
-        assert store.prune_processed_events(s, NOW - timedelta(days=1)) == 1
+        assert event_store.prune_processed_events(s, NOW - timedelta(days=1)) == 1
     with session_scope(engine, readonly=True) as s:
         assert [e.event_id for e in s.exec(select(ProcessedEvent))] == ["Ev2"]
 
@@ -234,7 +239,7 @@ def test_members_with_a_stale_zone_and_a_checkin_soon(engine: Engine) -> None:
         s.add(Member(team_id="T1", user_id="U2", tz="UTC", tz_checked_at=old, created_at=NOW))
         s.add(Member(team_id="T1", user_id="U3", tz="UTC", tz_checked_at=NOW, created_at=NOW))
     with session_scope(engine, readonly=True) as s:
-        found = store.members_with_stale_zone(
+        found = housekeeping_store.members_with_stale_zone(
             s, NOW - timedelta(days=1), NOW + timedelta(days=2), 10
         )
     assert [m.user_id for m in found] == ["U1"]
@@ -291,7 +296,7 @@ def test_archiving_cancels_claimed_rows_too_and_returns_the_sent_ones(engine: En
     assert claim(engine, "w1") == [claimed]
     with session_scope(engine) as s:
         setback = s.exec(select(Setback)).one()
-        waiting = repo.archive_setback(s, setback, NOW)
+        waiting = reflection_store.archive_setback(s, setback, NOW)
         assert [c.id for c in waiting] == [sent]
     states = {cid: get(engine, cid) for cid in (scheduled, claimed, sent, answered)}
     assert [states[c].status for c in (scheduled, claimed, sent, answered)] == [

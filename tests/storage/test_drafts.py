@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import select
 
-from storage import drafts, repo
+from storage import drafts
+from storage import members as member_store
 from storage.db import read_connection, session_scope
 from storage.models import Member, Reflection, Setback
 
@@ -105,20 +106,20 @@ def test_latest_is_the_most_recently_touched_draft_of_that_person(engine) -> Non
 
 def test_zone_checked_at_reads_the_member_row_only(engine) -> None:
     with read_connection(engine) as conn:
-        assert repo.zone_checked_at(conn, "T1", "U1") is None  # no member yet
+        assert member_store.zone_checked_at(conn, "T1", "U1") is None  # no member yet
     with session_scope(engine) as s:
         s.add(Member(team_id="T1", user_id="U1", created_at=NOW, tz_checked_at=NOW))
         s.add(Member(team_id="T1", user_id="U2", created_at=NOW))
     with read_connection(engine) as conn:
-        assert repo.zone_checked_at(conn, "T1", "U1") == NOW
-        assert repo.zone_checked_at(conn, "T1", "U2") is None
-        assert repo.zone_checked_at(conn, "T2", "U1") is None
+        assert member_store.zone_checked_at(conn, "T1", "U1") == NOW
+        assert member_store.zone_checked_at(conn, "T1", "U2") is None
+        assert member_store.zone_checked_at(conn, "T2", "U1") is None
 
 
 def test_member_for_planning_creates_the_defaults_once_and_keeps_settings(engine) -> None:
     with engine.begin() as conn:
-        fresh = repo.member_for_planning(conn, "T1", "U1", NOW)
-        again = repo.member_for_planning(conn, "T1", "U1", NOW + timedelta(hours=1))
+        fresh = member_store.member_for_planning(conn, "T1", "U1", NOW)
+        again = member_store.member_for_planning(conn, "T1", "U1", NOW + timedelta(hours=1))
     assert (fresh.work_start_min, fresh.work_end_min, fresh.workdays) == (540, 1020, "0,1,2,3,4")
     assert again.id == fresh.id and again.created_at == NOW
     with session_scope(engine) as s:
@@ -126,7 +127,7 @@ def test_member_for_planning_creates_the_defaults_once_and_keeps_settings(engine
             Member(team_id="T1", user_id="U2", created_at=NOW, work_start_min=600, tz="Asia/Tokyo")
         )
     with engine.begin() as conn:
-        kept = repo.member_for_planning(conn, "T1", "U2", NOW)
+        kept = member_store.member_for_planning(conn, "T1", "U2", NOW)
     assert (kept.work_start_min, kept.tz) == (600, "Asia/Tokyo")
     with session_scope(engine, readonly=True) as s:
         assert len(s.exec(select(Member)).all()) == 2
@@ -140,13 +141,13 @@ def test_two_first_plans_at_once_share_one_member_row(engine) -> None:
 
     def first() -> None:
         with engine.begin() as conn:
-            ids["first"] = repo.member_for_planning(conn, "T1", "U1", NOW).id
+            ids["first"] = member_store.member_for_planning(conn, "T1", "U1", NOW).id
             first_inserted.set()
             first_may_commit.wait(10)
 
     def second() -> None:
         with engine.begin() as conn:
-            ids["second"] = repo.member_for_planning(conn, "T1", "U1", NOW).id
+            ids["second"] = member_store.member_for_planning(conn, "T1", "U1", NOW).id
 
     a = threading.Thread(target=first)
     a.start()

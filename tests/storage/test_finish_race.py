@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from bot.clock import FixedClock
-from bot.reflection import Actor, close, submit_step
-from bot.runtime import Runtime
+from bot.core.actor import Actor
+from bot.core.clock import FixedClock
+from bot.core.runtime import Runtime
+from bot.reflection.flow import close, submit_step
 from storage.db import session_scope
 from storage.models import Checkin, Commitment, Member, Setback
 from tests.conftest import make_settings
@@ -59,7 +60,7 @@ def test_racing_final_submissions_finish_once(tmp_path, engine) -> None:
 
 
 def test_racing_first_requests_make_one_member(tmp_path, engine) -> None:
-    from storage import repo
+    from storage import members as member_store
 
     rt = _runtime(tmp_path, engine)
     barrier = threading.Barrier(4)
@@ -69,7 +70,7 @@ def test_racing_first_requests_make_one_member(tmp_path, engine) -> None:
         barrier.wait()
         try:
             with session_scope(rt.engine) as s:
-                repo.ensure_member(s, "T1", "U9", rt.clock.now())
+                member_store.ensure_member(s, "T1", "U9", rt.clock.now())
         except Exception as exc:  # noqa: BLE001 - collected for the assertion
             errors.append(exc)
 

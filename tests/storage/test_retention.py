@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from bot import erase
-from bot.clock import FixedClock
-from bot.runtime import Runtime
-from storage import repo
+from bot.core.clock import FixedClock
+from bot.core.runtime import Runtime
+from bot.journal import erase
+from storage import events as event_store
+from storage import members as member_store
+from storage import reflections as reflection_store
 from storage.db import session_scope
 from storage.models import (
     Checkin,
@@ -24,6 +26,7 @@ from storage.models import (
     Share,
     Workspace,
 )
+from tests import factories
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -50,9 +53,9 @@ def _setback(
     due: datetime | None = None,
     title: str = "a title",
 ) -> int:
-    sb = repo.create_setback(s, team, user, created)
+    sb = factories.create_setback(s, team, user, created)
     sb.status, sb.completed_at, sb.title = status, completed, title
-    repo.save_answers(s, sb, 0, {"facts": f"facts of {title}"}, created)
+    reflection_store.save_answers(s, sb, 0, {"facts": f"facts of {title}"}, created)
     c = Commitment(
         team_id=team,
         user_id=user,
@@ -69,7 +72,7 @@ def _setback(
         due_at=due or created + DAY,
         status=checkin_status,
     )
-    repo.add_commitment(s, c, [checkin])
+    factories.add_commitment(s, c, [checkin])
     s.add(Share(team_id=team, user_id=user, setback_id=sb.id, channel="C1", status="posted"))
     s.flush()
     return sb.id
@@ -191,9 +194,9 @@ def _populate_team(engine, team: str) -> None:
     with session_scope(engine) as s:
         _setback(s, team, "U1", status="complete", created=NOW - 3 * DAY, completed=NOW)
         _setback(s, team, "U2", status="draft", created=NOW - DAY)
-        repo.ensure_member(s, team, "U1", NOW)
-        repo.add_safety_flag(s, team, "U2", NOW)
-        repo.mark_event_processed(s, f"Ev-{team}", team, NOW)
+        member_store.ensure_member(s, team, "U1", NOW)
+        reflection_store.add_safety_flag(s, team, "U2", NOW)
+        event_store.mark_event_processed(s, f"Ev-{team}", team, NOW)
 
 
 def test_uninstalled_workspace_is_erased_after_the_grace_period(tmp_path, engine) -> None:

@@ -9,10 +9,13 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import Text, select, type_coerce
 
-from bot import cli, keys
-from storage import crypto, migrate, repo
+from bot.cli import keys
+from bot.cli import main as cli
+from storage import crypto, migrate
+from storage import reflections as reflection_store
 from storage.db import make_engine, session_scope
 from storage.models import Checkin, Commitment, Reflection, Setback, Share, Workspace
+from tests import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 KEY_A = Fernet.generate_key()
@@ -25,9 +28,9 @@ def _seed(engine, n: int = N_SETBACKS) -> dict[str, object]:
     expected: dict[str, object] = {}
     with session_scope(engine) as s:
         for i in range(n):
-            sb = repo.create_setback(s, "T1", f"U{i % 3}", NOW)
+            sb = factories.create_setback(s, "T1", f"U{i % 3}", NOW)
             sb.title = f"title {i} ünïcode"
-            repo.save_answers(s, sb, 0, {"facts": f"facts {i}", "n": i}, NOW)
+            reflection_store.save_answers(s, sb, 0, {"facts": f"facts {i}", "n": i}, NOW)
             c = Commitment(
                 team_id="T1",
                 user_id=sb.user_id,
@@ -45,7 +48,7 @@ def _seed(engine, n: int = N_SETBACKS) -> dict[str, object]:
                 due_at=NOW,
                 note=f"note {i}",
             )
-            repo.add_commitment(s, c, [ci])
+            factories.add_commitment(s, c, [ci])
             s.add(
                 Share(
                     team_id="T1",
@@ -124,7 +127,7 @@ def test_rotate_then_drop_the_old_key(engine) -> None:
 def test_rotation_is_not_double_encryption(engine) -> None:
     crypto.configure([KEY_A])
     with session_scope(engine) as s:
-        sb = repo.create_setback(s, "T1", "U1", NOW)
+        sb = factories.create_setback(s, "T1", "U1", NOW)
         sb.title = "plain title"
     crypto.configure([KEY_B, KEY_A])
     keys.rotate(engine)
@@ -161,7 +164,7 @@ def test_an_interrupted_rotation_resumes(engine) -> None:
 def test_a_value_no_key_can_read_is_reported_not_lost(engine) -> None:
     crypto.configure([KEY_A])
     with session_scope(engine) as s:
-        sb = repo.create_setback(s, "T1", "U1", NOW)
+        sb = factories.create_setback(s, "T1", "U1", NOW)
         sb.title = "only A can read this"
     crypto.configure([KEY_B])  # A forgotten
     with pytest.raises(crypto.KeyringError, match=r"setback\.title \(row \d+\)") as raised:

@@ -8,9 +8,13 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import inspect, text
 
-from storage import crypto, migrate, repo
+from storage import crypto, migrate
+from storage import events as event_store
+from storage import journal as journal_store
+from storage import reflections as reflection_store
 from storage.db import make_engine, session_scope
 from storage.models import Setback
+from tests import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 SECRET = "I pushed the config at 5pm and checkout broke — zebra-canary-42"
@@ -51,9 +55,9 @@ def test_every_team_scoped_table_has_team_id(engine) -> None:
 
 def test_answers_are_encrypted_at_rest(engine) -> None:
     with session_scope(engine) as s:
-        sb = repo.create_setback(s, "T1", "U1", NOW)
+        sb = factories.create_setback(s, "T1", "U1", NOW)
         sb.title = SECRET
-        repo.save_answers(s, sb, 0, {"facts": SECRET, "title": SECRET}, NOW)
+        reflection_store.save_answers(s, sb, 0, {"facts": SECRET, "title": SECRET}, NOW)
         sid = sb.id
     with engine.connect() as conn:
         raw_rows = [
@@ -67,7 +71,7 @@ def test_answers_are_encrypted_at_rest(engine) -> None:
     with session_scope(engine, readonly=True) as s:
         sb = s.get(Setback, sid)
         assert sb.title == SECRET
-        assert repo.load_answers(s, sb)[0]["facts"] == SECRET
+        assert reflection_store.load_answers(s, sb)[0]["facts"] == SECRET
 
 
 def test_sqlite_file_holds_no_plain_text(tmp_path) -> None:
@@ -75,8 +79,8 @@ def test_sqlite_file_holds_no_plain_text(tmp_path) -> None:
     engine = make_engine(url)
     migrate.upgrade(engine)
     with session_scope(engine) as s:
-        sb = repo.create_setback(s, "T1", "U1", NOW)
-        repo.save_answers(s, sb, 1, {"friend": SECRET}, NOW)
+        sb = factories.create_setback(s, "T1", "U1", NOW)
+        reflection_store.save_answers(s, sb, 1, {"friend": SECRET}, NOW)
     engine.dispose()  # checkpoint the WAL into the main file
     blob = b"".join(p.read_bytes() for p in tmp_path.glob("raw.db*"))
     assert b"zebra-canary-42" not in blob
@@ -87,7 +91,7 @@ def test_rotated_keys_still_decrypt(engine) -> None:
     old = Fernet.generate_key()
     crypto.configure([old])
     with session_scope(engine) as s:
-        sb = repo.create_setback(s, "T1", "U1", NOW)
+        sb = factories.create_setback(s, "T1", "U1", NOW)
         sb.title = "old key title"
         sid = sb.id
     crypto.configure([Fernet.generate_key(), old])
@@ -100,16 +104,16 @@ def test_rotated_keys_still_decrypt(engine) -> None:
 
 def test_ownership_is_scoped_by_team_and_user(engine) -> None:
     with session_scope(engine) as s:
-        sid = repo.create_setback(s, "T1", "U1", NOW).id
+        sid = factories.create_setback(s, "T1", "U1", NOW).id
     with session_scope(engine, readonly=True) as s:
-        assert repo.get_owned_setback(s, "T1", "U1", sid) is not None
-        assert repo.get_owned_setback(s, "T1", "U2", sid) is None
-        assert repo.get_owned_setback(s, "T2", "U1", sid) is None
+        assert reflection_store.get_owned_setback(s, "T1", "U1", sid) is not None
+        assert reflection_store.get_owned_setback(s, "T1", "U2", sid) is None
+        assert reflection_store.get_owned_setback(s, "T2", "U1", sid) is None
 
 
 def test_datetimes_come_back_aware_utc(engine) -> None:
     with session_scope(engine) as s:
-        sid = repo.create_setback(s, "T1", "U1", NOW + timedelta(hours=1)).id
+        sid = factories.create_setback(s, "T1", "U1", NOW + timedelta(hours=1)).id
     with session_scope(engine, readonly=True) as s:
         created = s.get(Setback, sid).created_at
     assert created == NOW + timedelta(hours=1)
@@ -118,14 +122,14 @@ def test_datetimes_come_back_aware_utc(engine) -> None:
 
 def test_naive_datetimes_are_refused(engine) -> None:
     with pytest.raises(Exception, match="naive"), session_scope(engine) as s:
-        repo.create_setback(s, "T1", "U1", datetime(2026, 1, 1))
+        factories.create_setback(s, "T1", "U1", datetime(2026, 1, 1))
 
 
 def test_event_ids_deduplicate(engine) -> None:
     with session_scope(engine) as s:
-        assert repo.mark_event_processed(s, "Ev1", "T1", NOW) is True
+        assert event_store.mark_event_processed(s, "Ev1", "T1", NOW) is True
     with session_scope(engine) as s:
-        assert repo.mark_event_processed(s, "Ev1", "T1", NOW) is False
+        assert event_store.mark_event_processed(s, "Ev1", "T1", NOW) is False
 
 
 def test_sqlite_runs_in_wal_mode(sqlite_url) -> None:
@@ -150,8 +154,8 @@ def test_commitments_and_next_checkins_for_several_setbacks_at_once(engine) -> N
 
     now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     with session_scope(engine) as s:
-        mine = [repo.create_setback(s, "T1", "U1", now) for _ in range(2)]
-        theirs = repo.create_setback(s, "T2", "U1", now)
+        mine = [factories.create_setback(s, "T1", "U1", now) for _ in range(2)]
+        theirs = factories.create_setback(s, "T2", "U1", now)
         made = {}
         for sb, position, kind, status in [
             (mine[0], 0, "amends", "active"),
@@ -185,10 +189,10 @@ def test_commitments_and_next_checkins_for_several_setbacks_at_once(engine) -> N
                 )
         ids = [sb.id for sb in mine] + [theirs.id]
     with session_scope(engine, readonly=True) as s:
-        active = repo.commitments_by_setback(s, "T1", ids, status="active")
-        every = repo.commitments_by_setback(s, "T1", ids)
-        due = repo.next_checkins_by_commitment(s, "T1", ids)
-        assert repo.commitments_by_setback(s, "T1", []) == {}
+        active = reflection_store.commitments_by_setback(s, "T1", ids, status="active")
+        every = reflection_store.commitments_by_setback(s, "T1", ids)
+        due = reflection_store.next_checkins_by_commitment(s, "T1", ids)
+        assert reflection_store.commitments_by_setback(s, "T1", []) == {}
     assert {sid: [c.kind for c in cs] for sid, cs in active.items()} == {
         mine[0].id: ["amends"],
         mine[1].id: ["growth"],
@@ -199,17 +203,17 @@ def test_commitments_and_next_checkins_for_several_setbacks_at_once(engine) -> N
 
 def test_setback_counts_and_titles_are_this_persons_only(engine) -> None:
     with session_scope(engine) as s:
-        mine = [repo.create_setback(s, "T1", "U1", NOW) for _ in range(3)]
+        mine = [factories.create_setback(s, "T1", "U1", NOW) for _ in range(3)]
         mine[0].status = "complete"
         mine[0].title = "First slip"
         mine[1].title = "Second slip"
-        other_user = repo.create_setback(s, "T1", "U2", NOW)
-        other_team = repo.create_setback(s, "T2", "U1", NOW)
+        other_user = factories.create_setback(s, "T1", "U2", NOW)
+        other_team = factories.create_setback(s, "T2", "U1", NOW)
         other_team.title = "Not yours"
         ids = [sb.id for sb in (*mine, other_user, other_team)]
     with session_scope(engine, readonly=True) as s:
-        assert repo.setback_counts(s, "T1", "U1") == {"draft": 2, "complete": 1}
-        assert repo.setback_counts(s, "T1", "U3") == {}
-        titles = repo.setback_titles(s, "T1", "U1", ids)
+        assert journal_store.setback_counts(s, "T1", "U1") == {"draft": 2, "complete": 1}
+        assert journal_store.setback_counts(s, "T1", "U3") == {}
+        titles = journal_store.setback_titles(s, "T1", "U1", ids)
         assert titles == {ids[0]: "First slip", ids[1]: "Second slip", ids[2]: None}
-        assert repo.setback_titles(s, "T1", "U1", []) == {}
+        assert journal_store.setback_titles(s, "T1", "U1", []) == {}

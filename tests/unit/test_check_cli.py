@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.check import run
 from bot.language.blameless import check
-from bot.language.check_cli import run
 
 FLAGGED = "What happened: the deploy went out.\nWe should have waited.\nThe root cause was DNS.\n"
 CLEAN = "We shipped the fix on Tuesday.\nThe alert fired twice.\n"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.checkin_copy import KINDS, RESPONSES, answered_text, checkin_text, recap_intro
+from bot.checkins.wording import KINDS, RESPONSES, answered_text, checkin_text, recap_intro
 
 COMMITMENT = "If a deploy touches billing, then I will ask for a second reviewer."
 SEEDS = range(60)  # far more seeds than variants, so every variant is enumerated

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.views.checkins import CheckinFacts, checkin_message
+from bot.checkins.views import CheckinFacts, checkin_message
 
 
 def facts(checkin_id: int) -> CheckinFacts:

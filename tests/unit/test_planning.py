@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.planning import (
+from bot.checkins.planning import (
     DEFAULT_SCHEDULE,
     DEFAULT_SPACING,
     SCHEDULE_LABELS,

@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import create_engine
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from tests.conftest import make_settings
 
 

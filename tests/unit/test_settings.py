@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError, load_settings, parse_support_resources
+from bot.core.settings import ConfigError, load_settings, parse_support_resources
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,15 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.language.blameless import check
-from bot.share import PROBLEMS, commitments_text, offered_sections, origin_channel, problem_text
-from bot.views import share as views
-from bot.views.share import Draft, FoundFlag, ShareMeta, post_content, split_escaped
+from bot.sharing import views
+from bot.sharing.service import (
+    PROBLEMS,
+    commitments_text,
+    offered_sections,
+    origin_channel,
+    problem_text,
+)
+from bot.sharing.views import Draft, FoundFlag, ShareMeta, post_content, split_escaped
 from storage.models import Commitment
 
 

@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.state import RetryState
 
-from bot.slack_client import SafeConnectionRetryHandler, make_client
+from bot.core.slack_client import SafeConnectionRetryHandler, make_client
 
 
 def _request(method: str) -> HttpRequest:

@@ -1,0 +1,362 @@
+"""Answering growth check-ins: done, still working, snooze, let go, notes, the recap.
+
+Listeners call one function here with the acting team + user from Slack's payload and
+the check-in id the payload names; every function re-checks that this person owns that
+check-in before anything else. The database is written first, in one unit of work, and
+the message is updated after (``chat.update``), so a Slack hiccup never loses an answer:
+the next change re-renders the message from what is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.checkins import views
+from bot.checkins.planning import snooze
+from bot.checkins.wording import answered_text
+from bot.core import hooks
+from bot.core.actor import Actor
+from bot.core.runtime import Runtime
+from bot.core.slack_client import error_code
+from bot.core.timefmt import local
+from bot.members import zone as members
+from bot.reflection.summary_view import KIND_LABEL
+from storage import checkins as store
+from storage import events as event_store
+from storage import members as member_store
+from storage import reflections as reflection_store
+from storage.db import session_scope
+from storage.models import Checkin, Commitment, Setback
+
+log = logging.getLogger(__name__)
+
+RESPONSES = ("done", "working", "snoozed", "let_go")
+CLOSED_LINE = "This setback is archived, so this check-in is closed. Nothing to do here."
+CLOSING = {"done": "done", "let_go": "let_go"}  # response -> commitment status
+REPLY_NOTE_MAX = 4000
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Where a check-in's message is and what it should show now."""
+
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict]  # type: ignore[type-arg]
+
+
+# --- answering -----------------------------------------------------------------------------
+
+
+def answer(
+    rt: Runtime, actor: Actor, checkin_id: int | None, response: str, choice: str | None = None
+) -> bool:
+    """Record an answer to a posted check-in and update its message.
+
+    Done and Let it go close the commitment and cancel the rest of its plan; when that
+    was the setback's last open commitment, the growth recap follows. Snooze plans a new
+    check-in (a new message later) at the chosen time inside working hours. A second
+    answer to the same check-in (a double click, an old message) changes nothing and
+    just re-renders the message. Returns whether this call recorded the answer.
+    """
+    if response not in RESPONSES or (response == "snoozed" and choice is None):
+        return False
+    now = rt.clock.now()
+    recap_for: int | None = None
+    with session_scope(rt.engine) as s:
+        checkin = store.get_owned_checkin(s, actor.team_id, actor.user_id, checkin_id)
+        if checkin is None:
+            log.info("check-in answer refused: not found for this person")
+            return False
+        recorded = store.mark_answered(s, checkin, response, now)
+        commitment = _commitment(s, checkin)
+        others: list[Checkin] = []
+        if recorded and response in CLOSING and commitment.status == "active":
+            others = store.close_plan(s, commitment, CLOSING[response], now)
+            setback = s.get(Setback, checkin.setback_id)
+            if setback is not None and store.open_commitments(s, setback) == 0:
+                recap_for = setback.id
+        if recorded and response == "snoozed" and commitment.status == "active":
+            _plan_snooze(s, checkin, choice or "1d", now)
+        touched = [int(checkin.id), *(int(o.id) for o in others)]  # type: ignore[arg-type]
+    for touched_id in touched:  # rendered from what was committed, outside the write
+        rerender(rt, touched_id)
+    if recap_for is not None:
+        post_recap(rt, recap_for)
+    hooks.changed(rt, actor)
+    return recorded
+
+
+def _commitment(s: Session, checkin: Checkin) -> Commitment:
+    return s.exec(
+        select(Commitment).where(
+            Commitment.id == checkin.commitment_id, Commitment.team_id == checkin.team_id
+        )
+    ).one()
+
+
+def _plan_snooze(s: Session, checkin: Checkin, choice: str, now: datetime) -> None:
+    """The snoozed check-in comes back as a new row (its own message, its own id)."""
+    member = member_store.get_member(s, checkin.team_id, checkin.user_id)
+    due = snooze(now, choice, members.working_hours(member))
+    again = Checkin(
+        team_id=checkin.team_id,
+        user_id=checkin.user_id,
+        setback_id=checkin.setback_id,
+        commitment_id=checkin.commitment_id,
+        kind=checkin.kind,
+        seq=checkin.seq,
+        total=checkin.total,
+        due_at=due,
+        status=store.SCHEDULED,
+    )
+    s.add(again)
+
+
+# --- notes ---------------------------------------------------------------------------------
+
+
+def open_note(
+    rt: Runtime, actor: Actor, checkin_id: int | None, client: WebClient, trigger_id: str
+) -> bool:
+    """Open the "Add a note" modal for a check-in this person owns (trigger ids live 3 s,
+    so this runs first thing after the ack)."""
+    with session_scope(rt.engine, readonly=True) as s:
+        checkin = store.get_owned_checkin(s, actor.team_id, actor.user_id, checkin_id)
+        if checkin is None:
+            return False
+        text = _commitment(s, checkin).text
+    client.views_open(trigger_id=trigger_id, view=views.note_modal(checkin.id, text))  # type: ignore[arg-type]
+    return True
+
+
+def save_note(rt: Runtime, actor: Actor, checkin_id: int | None, text: str) -> bool:
+    """Keep a note on an owned check-in (encrypted at rest); later notes are appended."""
+    text = text.strip()
+    if not text:
+        return False
+    with session_scope(rt.engine) as s:
+        checkin = store.get_owned_checkin(s, actor.team_id, actor.user_id, checkin_id)
+        if checkin is None:
+            return False
+        _append_note(s, checkin, text)
+    return True
+
+
+def _append_note(s: Session, checkin: Checkin, text: str) -> None:
+    checkin.note = f"{checkin.note}\n\n{text}" if checkin.note else text
+    s.add(checkin)
+
+
+def after_note(rt: Runtime, actor: Actor, checkin_id: int | None) -> None:
+    """After a note was saved (off the ack path): show it on the message, refresh Home."""
+    with session_scope(rt.engine, readonly=True) as s:
+        owned = store.get_owned_checkin(s, actor.team_id, actor.user_id, checkin_id)
+    if owned is None:
+        return
+    rerender(rt, int(owned.id))  # type: ignore[arg-type]
+    hooks.changed(rt, actor)
+
+
+def note_from_reply(
+    rt: Runtime, actor: Actor, event_id: str, channel: str, thread_ts: str, text: str
+) -> bool:
+    """A reply in a setback's thread becomes a note on its latest check-in.
+
+    The event id is recorded in the same transaction as the note, so a redelivered event
+    (Slack retries) adds nothing twice. The thread must be this person's own setback
+    thread in their DM with the app.
+    """
+    text = text.strip()[:REPLY_NOTE_MAX]
+    if not text or not event_id:
+        return False
+    now = rt.clock.now()
+    try:
+        with session_scope(rt.engine) as s:
+            if not event_store.mark_event_processed(s, event_id, actor.team_id, now):
+                return False
+            checkin = store.latest_sent_in_thread(
+                s, actor.team_id, actor.user_id, channel, thread_ts
+            )
+            if checkin is None:
+                return False
+            _append_note(s, checkin, text)
+            checkin_id = checkin.id
+    except IntegrityError:  # the same event, delivered twice at once: the other one won
+        return False
+    after_note(rt, actor, checkin_id)
+    return True
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def facts_of(checkin: Checkin, commitment: Commitment) -> views.CheckinFacts:
+    """What the check-in message shows (the dispatcher renders the first post from it)."""
+    return views.CheckinFacts(
+        checkin_id=int(checkin.id),  # type: ignore[arg-type]
+        kind=checkin.kind,
+        commitment=commitment.text,
+        seq=checkin.seq,
+        total=checkin.total,
+    )
+
+
+def _render(s: Session, checkin_id: int) -> Rendered | None:
+    """The message a posted check-in should show, from what is stored: live buttons only
+    while it waits for an answer (status sent)."""
+    checkin = s.get(Checkin, checkin_id)
+    if checkin is None or not checkin.message_ts or not checkin.channel:
+        return None
+    commitment = _commitment(s, checkin)
+    facts, noted = facts_of(checkin, commitment), bool(checkin.note)
+    answer_shown, until = None, None
+    if checkin.status == store.ANSWERED:
+        answer_shown = checkin.response
+    elif checkin.status == store.CANCELLED and commitment.status in store.CLOSED_COMMITMENT:
+        answer_shown = commitment.status
+    elif checkin.status != store.SENT:  # cancelled another way (its setback was archived)
+        text, blocks = _closed_message(facts, noted)
+        return Rendered(checkin.channel, checkin.message_ts, text, blocks)
+    if answer_shown == "snoozed":
+        until = _snoozed_until(s, checkin)
+    text, blocks = views.checkin_message(facts, answer=answer_shown, until=until, noted=noted)
+    return Rendered(checkin.channel, checkin.message_ts, text, blocks)
+
+
+def _closed_message(facts: views.CheckinFacts, noted: bool) -> tuple[str, list[dict]]:  # type: ignore[type-arg]
+    """A check-in closed without an answer: the question stays, the buttons go, and one
+    plain line says there is nothing left to do."""
+    text, blocks = views.checkin_message(facts, noted=noted)
+    question = [b for b in blocks if b.get("type") == "section"]
+    lines = [CLOSED_LINE, answered_text("note")] if noted else [CLOSED_LINE]
+    note = ContextBlock(elements=[MarkdownTextObject(text="\n".join(lines))]).to_dict()
+    return f"{text}: closed", [*question, note]
+
+
+def _snoozed_until(s: Session, checkin: Checkin) -> str | None:
+    """When the snoozed check-in comes back, in the person's zone (if still to come)."""
+    again = s.exec(
+        select(Checkin)
+        .where(
+            Checkin.commitment_id == checkin.commitment_id,
+            Checkin.team_id == checkin.team_id,
+            Checkin.seq == checkin.seq,
+            Checkin.id != checkin.id,
+            Checkin.status.in_(store.OPEN),  # type: ignore[attr-defined]
+        )
+        .order_by(Checkin.due_at)
+    ).first()
+    if again is None:
+        return None
+    tz = members.effective_tz(member_store.get_member(s, checkin.team_id, checkin.user_id))
+    return local(again.due_at, tz)  # type: ignore[arg-type]
+
+
+def rerender(rt: Runtime, checkin_id: int) -> None:
+    """Bring a posted check-in's message in line with what is stored (callers have
+    checked ownership, or act for the system: the dispatcher, after a post that landed
+    just as its plan was closed)."""
+    with session_scope(rt.engine, readonly=True) as s:
+        rendered = _render(s, checkin_id)
+    _update_messages(rt, [rendered] if rendered else [])
+
+
+def rerender_all(rt: Runtime, checkin_ids: Iterable[int]) -> None:
+    """`rerender` each of these check-ins: after a change that closed several at once
+    (archiving a setback), so none of their messages keeps live buttons."""
+    for checkin_id in checkin_ids:
+        rerender(rt, checkin_id)
+
+
+def _update_messages(rt: Runtime, renders: list[Rendered]) -> None:
+    client = rt.web_client()
+    for r in renders:
+        try:
+            client.chat_update(channel=r.channel, ts=r.ts, text=r.text, blocks=r.blocks)
+        except SlackApiError as exc:
+            log.warning("chat.update of a check-in failed: %s", exc.response.get("error"))
+        except Exception as exc:  # noqa: BLE001 - the answer is saved; the next change re-renders
+            log.warning("chat.update of a check-in failed: %s", type(exc).__name__)
+
+
+# --- the recap -----------------------------------------------------------------------------
+
+
+def post_recap(rt: Runtime, setback_id: int, *, look_first: bool = False) -> bool:
+    """Post the growth recap in the setback's thread once every commitment is done or
+    let go. Reserved before posting (at most one recap ever); a failed post gives the
+    reservation back so housekeeping can try again, and a retry (``look_first``) first
+    looks in the thread for a recap whose post did arrive."""
+    now = rt.clock.now()
+    with session_scope(rt.engine) as s:
+        setback = s.get(Setback, setback_id)
+        if setback is None or not setback.thread_ts or not setback.dm_channel:
+            return False
+        commitments = reflection_store.commitments_of(s, setback)
+        if not commitments or store.open_commitments(s, setback) > 0:
+            return False
+        if not store.claim_recap(s, setback_id, now):
+            return False
+        answers = reflection_store.load_answers(s, setback)
+        started = setback.completed_at or setback.created_at or now
+        facts = views.RecapFacts(
+            title=setback.title or "Untitled",
+            days=max(0, (now - started).days),
+            what_happened=answers.get(0, {}).get("facts"),
+            lesson=answers.get(5, {}).get("lesson"),
+            outcomes=[(KIND_LABEL.get(c.kind, "Plan"), c.text, c.status) for c in commitments],
+        )
+        channel, thread_ts = setback.dm_channel, setback.thread_ts
+    text, blocks = views.recap_message(facts)
+    client = rt.web_client()
+    try:
+        if look_first and find_posted(
+            client, channel, thread_ts, views.RECAP_EVENT, "setback_id", setback_id
+        ):
+            return True
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata={"event_type": views.RECAP_EVENT, "event_payload": {"setback_id": setback_id}},
+        )
+    except Exception as exc:  # noqa: BLE001 - give the reservation back; housekeeping retries
+        log.warning("recap for setback %s failed: %s", setback_id, error_code(exc))
+        with session_scope(rt.engine) as s:
+            store.unclaim_recap(s, setback_id)
+        return False
+    return True
+
+
+def find_posted(
+    client: WebClient, channel: str, thread_ts: str, event_type: str, key: str, value: int
+) -> str | None:
+    """The ts of the bot's message in a thread whose metadata names ``key: value``.
+
+    How a retried send learns that its earlier post did arrive (a crash or a lost answer
+    between the post and recording it). Pages through the thread with metadata included;
+    raises what the Web API raises, so the caller decides whether to retry.
+    """
+    for page in client.conversations_replies(
+        channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+    ):
+        for message in page.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == event_type and str(payload.get(key)) == str(value):
+                return str(message.get("ts"))
+    return None

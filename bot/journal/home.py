@@ -1,0 +1,289 @@
+"""The growth journal on the App Home: what it shows, paging, and the Home's own changes.
+
+`gather` reads one person's journal (read-only: opening the Home never creates a row,
+so a person who deleted everything stays deleted); `publish` renders and publishes it;
+`refresh` is the `bot.hooks` listener that republishes after every change the person
+makes. Every function takes the acting team + user from Slack's payload and reads only
+their rows, so an id or offset in a payload can reveal or change nothing of anyone else.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from bot.checkins import answers as checkins
+from bot.core import hooks
+from bot.core.actor import Actor
+from bot.core.runtime import Runtime
+from bot.journal import views
+from bot.members import zone as members
+from storage import journal as journal_store
+from storage import members as member_store
+from storage import reflections as reflection_store
+from storage.db import session_scope
+from storage.models import Member, Setback, Workspace
+
+log = logging.getLogger(__name__)
+
+DRAFTS_SHOWN = 5
+ACTIVE_SHOWN = 8
+LESSONS_SHOWN = 5
+SHARES_SHOWN = 8
+PAGE_SIZE = 10
+MAX_OFFSET = 100_000
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    title: str | None
+    step: int
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OpenCommitment:
+    kind: str
+    text: str
+    next_checkin: datetime | None
+
+
+@dataclass(frozen=True)
+class ActiveSetback:
+    id: int
+    title: str | None
+    completed_at: datetime | None
+    commitments: tuple[OpenCommitment, ...]
+
+
+@dataclass(frozen=True)
+class PastSetback:
+    id: int
+    title: str | None
+    status: str
+    when: datetime | None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class SharedSummary:
+    id: int
+    title: str | None
+    channel: str
+    posted_at: datetime | None
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class MemberSettings:
+    tz: str
+    work_start_min: int
+    work_end_min: int
+    workdays: tuple[int, ...]
+    paused_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Journal:
+    """Everything the Home tab shows for one person, already bounded for the block budget."""
+
+    drafts: tuple[Draft, ...]
+    more_drafts: int
+    active: tuple[ActiveSetback, ...]
+    more_active: bool  # more with open plans than shown (they appear in the history)
+    lessons: tuple[Lesson, ...]
+    shares: tuple[SharedSummary, ...]
+    history: tuple[PastSetback, ...]
+    offset: int
+    has_older: bool
+    settings: MemberSettings
+    has_member: bool
+    setbacks_total: int
+    now: datetime
+
+    @property
+    def is_new(self) -> bool:
+        """No reflection at all yet (or none left after deleting everything)."""
+        return self.setbacks_total == 0
+
+    @property
+    def has_data(self) -> bool:
+        """Anything stored to export or delete (settings count)."""
+        return self.has_member or self.setbacks_total > 0
+
+    @property
+    def older_offset(self) -> int | None:
+        """Where "Show older" goes, or None on the last page."""
+        return self.offset + PAGE_SIZE if self.has_older else None
+
+    @property
+    def newer_offset(self) -> int | None:
+        """Where "Newer" goes, or None on the first page."""
+        return max(0, self.offset - PAGE_SIZE) if self.offset else None
+
+
+def gather(rt: Runtime, actor: Actor, offset: int = 0) -> Journal:
+    """Read this person's journal; `offset` pages the history (clamped, never trusted)."""
+    offset = max(0, min(int(offset), MAX_OFFSET))
+    team, user = actor.team_id, actor.user_id
+    with session_scope(rt.engine, readonly=True) as s:
+        drafts = reflection_store.list_setbacks(s, team, user, ("draft",), limit=DRAFTS_SHOWN)
+        counts = journal_store.setback_counts(s, team, user)
+        n_drafts = counts.get("draft", 0)
+        n_all = sum(counts.get(status, 0) for status in ("draft", "complete", "archived"))
+        active_rows = journal_store.active_setbacks(s, team, user, limit=ACTIVE_SHOWN + 1)
+        shown_active = active_rows[:ACTIVE_SHOWN]
+        exclude = [sb.id for sb in shown_active]
+        active = _active(s, team, shown_active)
+        page = journal_store.past_setbacks(s, team, user, exclude, offset, PAGE_SIZE + 1)
+        member = member_store.get_member(s, team, user)
+        journal = Journal(
+            drafts=tuple(
+                Draft(d.id, d.title, d.current_step, d.updated_at)  # type: ignore[arg-type]
+                for d in drafts
+            ),
+            more_drafts=max(0, n_drafts - len(drafts)),
+            active=active,
+            more_active=len(active_rows) > ACTIVE_SHOWN,
+            lessons=_lessons(s, team, user),
+            shares=_shares(s, team, user),
+            history=tuple(
+                PastSetback(sb.id, sb.title, sb.status, sb.completed_at or sb.created_at)  # type: ignore[arg-type]
+                for sb in page[:PAGE_SIZE]
+            ),
+            offset=offset,
+            has_older=len(page) > PAGE_SIZE,
+            settings=_settings(member),
+            has_member=member is not None,
+            setbacks_total=n_all,
+            now=rt.clock.now(),
+        )
+    return journal
+
+
+def _active(s: Session, team: str, setbacks: list[Setback]) -> tuple[ActiveSetback, ...]:
+    """The active setbacks with their open commitments and next check-ins: two queries
+    for all of them, not two per setback (the Home is rendered after every change)."""
+    ids = [int(sb.id) for sb in setbacks]  # type: ignore[arg-type]
+    commitments = reflection_store.commitments_by_setback(s, team, ids, status="active")
+    next_due = reflection_store.next_checkins_by_commitment(s, team, ids)
+    return tuple(
+        ActiveSetback(
+            id=sb.id,  # type: ignore[arg-type]
+            title=sb.title,
+            completed_at=sb.completed_at,
+            commitments=tuple(
+                OpenCommitment(c.kind, c.text, next_due.get(c.id))  # type: ignore[arg-type]
+                for c in commitments.get(sb.id, [])  # type: ignore[arg-type]
+            ),
+        )
+        for sb in setbacks
+    )
+
+
+def _lessons(s: Session, team: str, user: str) -> tuple[Lesson, ...]:
+    found = journal_store.lessons_of(s, team, user, limit=LESSONS_SHOWN)
+    return tuple(
+        Lesson(sb.title, str(answers["lesson"])) for sb, answers in found if answers.get("lesson")
+    )
+
+
+def _shares(s: Session, team: str, user: str) -> tuple[SharedSummary, ...]:
+    shares = journal_store.posted_shares(s, team, user, limit=SHARES_SHOWN)
+    titles = journal_store.setback_titles(s, team, user, sorted({sh.setback_id for sh in shares}))
+    return tuple(
+        SharedSummary(sh.id, titles.get(sh.setback_id), sh.channel, sh.posted_at, sh.anonymous)  # type: ignore[arg-type]
+        for sh in shares
+    )
+
+
+def _settings(member: Member | None) -> MemberSettings:
+    hours = members.working_hours(member)
+    return MemberSettings(
+        tz=members.effective_tz(member),
+        work_start_min=member.work_start_min if member else 9 * 60,
+        work_end_min=member.work_end_min if member else 17 * 60,
+        workdays=tuple(sorted(hours.workdays)),
+        paused_until=member.paused_until if member else None,
+    )
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+def publish(rt: Runtime, actor: Actor, offset: int = 0) -> bool:
+    """Render and publish this person's Home. False when Slack refused or is unreachable
+    (the next open or change publishes again), or the workspace is uninstalled."""
+    if _uninstalled(rt, actor.team_id):
+        return False
+    # One publish per person at a time, gathering inside the lock: two changes racing
+    # (a summary posted while the Home is opened) can then never leave the older view on top.
+    with _publish_lock(actor):
+        return _gather_and_publish(rt, actor, offset)
+
+
+_locks_guard = threading.Lock()
+_publish_locks: dict[tuple[str, str], threading.Lock] = {}
+
+
+def _publish_lock(actor: Actor) -> threading.Lock:
+    with _locks_guard:
+        return _publish_locks.setdefault((actor.team_id, actor.user_id), threading.Lock())
+
+
+def _gather_and_publish(rt: Runtime, actor: Actor, offset: int) -> bool:
+    journal = gather(rt, actor, offset)
+    if not journal.has_member:  # nothing stored yet: show Slack's zone, store nothing
+        tz = members.fetch_timezone(rt.web_client(), actor.user_id)
+        if tz:
+            journal = replace(journal, settings=replace(journal.settings, tz=tz))
+    view = views.home_view(journal)
+    try:
+        rt.web_client().views_publish(user_id=actor.user_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.publish failed: %s", exc.response.get("error"))
+        return False
+    except Exception as exc:  # noqa: BLE001 - network trouble: the next change retries
+        log.warning("views.publish failed: %s", type(exc).__name__)
+        return False
+    return True
+
+
+def refresh(rt: Runtime, actor: Actor) -> None:
+    """The after-change listener (`bot.hooks.on_change`): republish the first page."""
+    publish(rt, actor)
+
+
+def _uninstalled(rt: Runtime, team_id: str) -> bool:
+    with session_scope(rt.engine, readonly=True) as s:
+        ws = s.get(Workspace, team_id)
+        return ws is not None and ws.uninstalled_at is not None
+
+
+# --- the Home's own changes -------------------------------------------------------------------
+
+
+def archive(rt: Runtime, actor: Actor, setback_id: int | None) -> bool:
+    """Put a finished setback away: it moves to the history, its open commitments are
+    closed and its scheduled check-ins cancelled, so nothing more is sent about it.
+    False when this person owns no such finished setback."""
+    now = rt.clock.now()
+    with session_scope(rt.engine) as s:
+        sb = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        if sb is None or sb.status != "complete":
+            return False
+        waiting = [int(c.id) for c in reflection_store.archive_setback(s, sb, now)]  # type: ignore[arg-type]
+    checkins.rerender_all(rt, waiting)  # their messages lose the buttons (once committed)
+    hooks.changed(rt, actor)
+    return True

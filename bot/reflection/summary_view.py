@@ -1,0 +1,122 @@
+"""Messages in the setback's DM thread: the summary that starts it.
+
+User text is escaped for mrkdwn before it is placed in a block, and long answers are
+split across sections rather than cut off or rejected.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.core.mrkdwn import escape, split_for_sections, truncate
+from bot.core.timefmt import local
+from storage.models import Commitment
+
+ACTION_SHARE_OPEN = "setback_share_open"
+ACTION_OPEN_JOURNAL = "setback_open_journal"
+MESSAGE_BLOCK_LIMIT = 50
+
+KIND_LABEL = {"amends": "Repair", "growth": "Plan", "support": "Support"}
+
+# When Slack no longer accepts a command's trigger (its 3 s passed at a busy moment).
+TRIGGER_EXPIRED = (
+    "Slack took a moment too long to open your reflection, so it didn't appear. "
+    "Type `/setback` again whenever you're ready; nothing was lost."
+)
+
+
+def labelled_sections(label: str, text: str) -> list[Block]:
+    """A bold label then the escaped text, split across sections when it is long."""
+    chunks = split_for_sections(escape(text), 3000 - len(label) - 4)
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{label}*\n{chunks[0]}"))]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[1:]]
+    return blocks
+
+
+def commitment_line(c: Commitment, next_due: datetime | None, tz: str) -> str:
+    line = f"• *{KIND_LABEL.get(c.kind, 'Plan')}:* {escape(c.text)}"
+    if next_due is not None:
+        line += f"\n   _next check-in {local(next_due, tz)}_"
+    return line
+
+
+def summary_message(
+    setback_id: int,
+    title: str,
+    answers: dict[int, dict[str, Any]],
+    commitments: list[Commitment],
+    next_due: dict[int, datetime],
+    tz: str,
+    *,
+    share_enabled: bool = True,
+    home_url: str | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """Fallback text and blocks of the summary DM that becomes the setback's thread."""
+    blocks: list[Block] = [
+        HeaderBlock(text=truncate(f"Your reflection: {title}", 150)),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Only you can see this. Check-ins for your plans will arrive in "
+                    "this thread."
+                )
+            ]
+        ),
+    ]
+    what = answers.get(0, {}).get("facts")
+    if what:
+        blocks += labelled_sections("What happened", what)
+    part = answers.get(2, {}).get("my_part")
+    if part:
+        blocks += labelled_sections("Your part", part)
+    lesson = answers.get(5, {}).get("lesson")
+    if lesson:
+        blocks += labelled_sections("The lesson", lesson)
+    if commitments:
+        lines = [commitment_line(c, next_due.get(c.id), tz) for c in commitments]  # type: ignore[arg-type]
+        chunks = split_for_sections("\n".join(lines), 2970)
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"*What you committed to*\n{chunks[0]}"))
+        )
+        blocks += [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[1:]]
+    blocks.append(DividerBlock())
+    buttons = []
+    if share_enabled:
+        buttons.append(
+            ButtonElement(
+                text="Share a blameless retro", action_id=ACTION_SHARE_OPEN, value=str(setback_id)
+            )
+        )
+    if home_url:
+        buttons.append(
+            ButtonElement(text="Open journal", action_id=ACTION_OPEN_JOURNAL, url=home_url)
+        )
+    if buttons:
+        blocks.append(ActionsBlock(block_id="summary_actions", elements=buttons))
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="A slip is not a measure of your worth. It's something you're "
+                    "learning from — and you just did."
+                )
+            ]
+        )
+    )
+    if len(blocks) > MESSAGE_BLOCK_LIMIT:  # bounded by field lengths; kept as a guard
+        blocks = blocks[: MESSAGE_BLOCK_LIMIT - 3] + blocks[-3:]
+    # The fallback shows in notifications and lock screens: no words of the reflection.
+    fallback = "Your reflection is saved. Check-ins for your plans will arrive in this thread."
+    return fallback, [b.to_dict() for b in blocks]

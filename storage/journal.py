@@ -1,0 +1,133 @@
+"""Journal reads: what the Home tab and the export read of one person, read-only.
+
+Every query is scoped by team and user, so a person only ever reads their own rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from storage.models import (
+    Commitment,
+    Reflection,
+    Setback,
+    Share,
+)
+
+
+def _owned(model: Any, team_id: str, user_id: str) -> Any:
+    return select(model).where(model.team_id == team_id, model.user_id == user_id)
+
+
+def setback_counts(s: Session, team_id: str, user_id: str) -> dict[str, int]:
+    """How many setbacks this person has in each status, in one query (the Home shows
+    several of these counts on every refresh)."""
+    rows = s.exec(
+        select(Setback.status, func.count())
+        .where(Setback.team_id == team_id, Setback.user_id == user_id)
+        .group_by(Setback.status)
+    )
+    return {str(status): int(n) for status, n in rows}
+
+
+def setback_titles(
+    s: Session, team_id: str, user_id: str, setback_ids: Sequence[int]
+) -> dict[int, str | None]:
+    """Titles of this person's setbacks among `setback_ids`, in one query; ids that are
+    not theirs are simply absent."""
+    if not setback_ids:
+        return {}
+    rows = s.exec(
+        select(Setback.id, Setback.title).where(
+            Setback.team_id == team_id,
+            Setback.user_id == user_id,
+            Setback.id.in_(list(setback_ids)),  # type: ignore[union-attr]
+        )
+    )
+    return {int(sid): title for sid, title in rows}
+
+
+def active_setbacks(s: Session, team_id: str, user_id: str, limit: int) -> list[Setback]:
+    """Finished setbacks that still have an open commitment, newest first."""
+    open_ids = select(Commitment.setback_id).where(
+        Commitment.team_id == team_id,
+        Commitment.user_id == user_id,
+        Commitment.status == "active",
+    )
+    return list(
+        s.exec(
+            _owned(Setback, team_id, user_id)
+            .where(Setback.status == "complete", Setback.id.in_(open_ids))  # type: ignore[union-attr]
+            .order_by(Setback.completed_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+
+
+def past_setbacks(
+    s: Session, team_id: str, user_id: str, exclude: Sequence[int], offset: int, limit: int
+) -> list[Setback]:
+    """Finished and archived setbacks, newest first, one page (`exclude`: shown elsewhere)."""
+    query = _owned(Setback, team_id, user_id).where(
+        Setback.status.in_(("complete", "archived"))  # type: ignore[attr-defined]
+    )
+    if exclude:
+        query = query.where(Setback.id.not_in(list(exclude)))  # type: ignore[union-attr]
+    query = query.order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+    return list(s.exec(query.offset(offset).limit(limit)))
+
+
+def lessons_of(
+    s: Session, team_id: str, user_id: str, limit: int
+) -> list[tuple[Setback, dict[str, Any]]]:
+    """The growth screen's answers of the latest finished setbacks (for their lessons)."""
+    setbacks = list(
+        s.exec(
+            _owned(Setback, team_id, user_id)
+            .where(Setback.status.in_(("complete", "archived")))  # type: ignore[attr-defined]
+            .order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+    by_id = {sb.id: sb for sb in setbacks}
+    rows = s.exec(
+        select(Reflection).where(
+            Reflection.team_id == team_id,
+            Reflection.setback_id.in_(list(by_id)),  # type: ignore[attr-defined]
+            Reflection.step == 5,
+        )
+    )
+    answers = {r.setback_id: dict(r.answers or {}) for r in rows}
+    return [(sb, answers.get(sb.id, {})) for sb in setbacks]  # type: ignore[arg-type]
+
+
+def posted_shares(s: Session, team_id: str, user_id: str, limit: int) -> list[Share]:
+    """Shared summaries still in their channel, newest first."""
+    return list(
+        s.exec(
+            _owned(Share, team_id, user_id)
+            .where(Share.status == "posted")
+            .order_by(Share.posted_at.desc(), Share.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+
+
+def rows_of_person(s: Session, model: Any, team_id: str, user_id: str) -> list[Any]:
+    """Every row of a user-scoped table for one person, oldest first (for the export)."""
+    return list(s.exec(_owned(model, team_id, user_id).order_by(model.id)))
+
+
+def rows_of_setback(s: Session, model: Any, setback: Setback) -> list[Any]:
+    """Every row of a child table for one setback, in id order (for the export)."""
+    return list(
+        s.exec(
+            select(model)
+            .where(model.setback_id == setback.id, model.team_id == setback.team_id)
+            .order_by(model.id)
+        )
+    )

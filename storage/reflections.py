@@ -1,0 +1,162 @@
+"""Reflections: a setback, its answers, commitments and safety flags.
+
+Every query that a person's action reaches is scoped by team and user in its WHERE
+clause, so a payload naming someone else's setback finds nothing. The modal's screens
+write through the prebuilt statements of `storage.drafts` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, update
+from sqlmodel import Session, select
+
+from storage import checkins as checkin_store
+from storage import drafts
+from storage.models import (
+    Checkin,
+    Commitment,
+    Reflection,
+    SafetyFlag,
+    Setback,
+)
+
+
+def get_owned_setback(
+    s: Session, team_id: str, user_id: str, setback_id: int | None, *, lock: bool = False
+) -> Setback | None:
+    """The setback only if this team + user own it; None otherwise (no hint why).
+
+    `lock` takes the row lock (FOR UPDATE on PostgreSQL; SQLite's writer lock already
+    serialises), so two submissions of the same screen run one after the other and
+    see each other's result instead of both finishing the reflection.
+    """
+    if setback_id is None:
+        return None
+    query = select(Setback).where(
+        Setback.id == setback_id, Setback.team_id == team_id, Setback.user_id == user_id
+    )
+    return s.exec(query.with_for_update() if lock else query).first()
+
+
+def list_setbacks(
+    s: Session, team_id: str, user_id: str, statuses: Sequence[str], limit: int = 50
+) -> list[Setback]:
+    return list(
+        s.exec(
+            select(Setback)
+            .where(
+                Setback.team_id == team_id,
+                Setback.user_id == user_id,
+                Setback.status.in_(statuses),  # type: ignore[attr-defined]
+            )
+            .order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        )
+    )
+
+
+def delete_setback(s: Session, setback: Setback) -> None:
+    """Delete one setback and everything under it (children first, for every backend)."""
+    for model in (Checkin, Commitment, Reflection):
+        s.exec(delete(model).where(model.setback_id == setback.id))  # type: ignore[call-overload]
+    s.delete(setback)
+    s.flush()
+
+
+def save_answers(
+    s: Session, setback: Setback, step: int, answers: dict[str, Any], now: datetime
+) -> None:
+    """Insert or replace one step's answers (a re-submitted step overwrites itself)."""
+    drafts.save(s.connection(), setback.team_id, setback.id, step, answers, now)  # type: ignore[arg-type]
+
+
+def load_answers(s: Session, setback: Setback) -> dict[int, dict[str, Any]]:
+    """Every saved screen of a setback, by screen index."""
+    return drafts.answers_of(s.connection(), setback.team_id, setback.id)  # type: ignore[arg-type]
+
+
+def commitments_of(s: Session, setback: Setback) -> list[Commitment]:
+    """A setback's commitments, in the order they were written."""
+    return commitments_by_setback(s, setback.team_id, [setback.id]).get(setback.id, [])  # type: ignore[list-item, arg-type]
+
+
+def next_checkins(s: Session, setback: Setback) -> dict[int, datetime]:
+    """Earliest scheduled check-in per commitment of a setback."""
+    return next_checkins_by_commitment(s, setback.team_id, [setback.id])  # type: ignore[list-item]
+
+
+def commitments_by_setback(
+    s: Session, team_id: str, setback_ids: Sequence[int], status: str | None = None
+) -> dict[int, list[Commitment]]:
+    """`commitments_of` for several setbacks of one workspace in one query (the Home
+    lists a person's active setbacks together), optionally only those in ``status``."""
+    if not setback_ids:
+        return {}
+    query = select(Commitment).where(
+        Commitment.team_id == team_id,
+        Commitment.setback_id.in_(list(setback_ids)),  # type: ignore[attr-defined]
+    )
+    if status is not None:
+        query = query.where(Commitment.status == status)
+    found: dict[int, list[Commitment]] = {}
+    for c in s.exec(query.order_by(Commitment.setback_id, Commitment.position, Commitment.id)):
+        found.setdefault(c.setback_id, []).append(c)
+    return found
+
+
+def next_checkins_by_commitment(
+    s: Session, team_id: str, setback_ids: Sequence[int]
+) -> dict[int, datetime]:
+    """`next_checkins` for several setbacks of one workspace in one query: the earliest
+    scheduled check-in per commitment."""
+    if not setback_ids:
+        return {}
+    rows = s.exec(
+        select(Checkin.commitment_id, func.min(Checkin.due_at))
+        .where(
+            Checkin.team_id == team_id,
+            Checkin.setback_id.in_(list(setback_ids)),  # type: ignore[attr-defined]
+            Checkin.status == "scheduled",
+        )
+        .group_by(Checkin.commitment_id)
+    )
+    return {cid: due for cid, due in rows}
+
+
+def add_safety_flag(s: Session | Connection, team_id: str, user_id: str, now: datetime) -> None:
+    """Only a flag and a time: the words that triggered it are never stored here."""
+    values = {"team_id": team_id, "user_id": user_id, "flagged_at": now}
+    s.execute(insert(SafetyFlag.__table__), values)  # type: ignore[attr-defined]
+
+
+def set_setback_thread(s: Session, setback_id: int, channel: str, ts: str) -> None:
+    s.exec(
+        update(Setback)  # type: ignore[call-overload]
+        .where(Setback.id == setback_id)
+        .values(dm_channel=channel, thread_ts=ts)
+    )
+
+
+def archive_setback(s: Session, setback: Setback, now: datetime) -> list[Checkin]:
+    """Archive: open commitments close as cancelled, and so does every check-in not yet
+    answered — scheduled, claimed by a dispatcher (which re-checks its lease just before
+    posting), or sent and still waiting. Returns the sent ones, so the caller can take
+    the buttons off their messages once this is committed (`bot.checkins.rerender`)."""
+    setback.status = "archived"
+    setback.updated_at = now
+    waiting = checkin_store.cancel_setback_plan(s, setback)
+    s.exec(
+        update(Commitment)  # type: ignore[call-overload]
+        .where(
+            Commitment.setback_id == setback.id,
+            Commitment.team_id == setback.team_id,
+            Commitment.status == "active",
+        )
+        .values(status="cancelled", closed_at=now)
+    )
+    s.flush()
+    return waiting
