@@ -9,8 +9,8 @@ connections send signed `/setback` commands, and the six view submissions of who
 reflections. Rounds alternate between Setback and a bare Bolt app so drift hits both:
 for commands the bare app only acks; for steps it acks with the next screen built
 before the run (the floor of Bolt and the server). Prints p50/p99 and the ratios
-Setback / bare; the targets are ack p99 ≤ 1.2× bare (stretch 0.5×) and step-submission
-p99 < 30 ms on SQLite.
+Setback / bare; the targets are ratios to that floor, since absolute times drift with the
+machine: ack p99 ≤ 1.2× bare (stretch 0.5×), step submission p50 and p99 ≤ 2.0× bare.
 """
 
 from __future__ import annotations
@@ -373,9 +373,8 @@ def main() -> int:
         s = summary("Setback view_submission", steps_ms)
         print(
             f"  ratio Setback/bare: p50 {s['p50'] / bs['p50']:.2f}x"
-            f"  p99 {s['p99'] / bs['p99']:.2f}x"
+            f"  p99 {s['p99'] / bs['p99']:.2f}x  (target p50 and p99 <= 2.0x)"
         )
-        print(f"  target p99 < 30 ms: {'met' if s['p99'] < 30 else 'NOT met'}")
         time.sleep(3.0)  # let the last modals open before counting
         ours.close()
         bare.close()

@@ -248,7 +248,13 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
         # recorded as sent (a pass's outcome), so later claims scan past finished rows.
         # A whole default batch in one statement is shown for comparison.
         for batch in (CLAIM_CHUNK, Settings(_env_file=None).setback_dispatch_batch):  # type: ignore[call-arg]
-            statement, whole = _claims(rt, batch, samples=min(1000, rows // 20 // batch))
+            samples = min(1000, rows // 20 // batch)  # half the due rows: claims stay full
+            if samples == 0:
+                print(
+                    f"  claim of {batch:>3} rows: skipped, needs --rows of at least {batch * 20:,}"
+                )
+                continue
+            statement, whole = _claims(rt, batch, samples)
             for label, times in (("statement", statement), ("with commit", whole)):
                 print(
                     f"  claim of {batch:>3} rows, {label:<11}:"
@@ -383,6 +389,8 @@ def main() -> int:
     parser.add_argument("--checkins", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgres", default=os.environ.get("SETBACK_TEST_POSTGRES_URL"))
+    parser.add_argument("--channels", type=int, default=20, help="rate-limit part: DMs")
+    parser.add_argument("--per-channel", type=int, default=8, help="rate-limit part: posts per DM")
     parser.add_argument(
         "--only", choices=("throughput", "claim", "rate"), help="run one part (default: all)"
     )
@@ -405,9 +413,12 @@ def main() -> int:
             else:
                 print("  skipped: pass --postgres or set SETBACK_TEST_POSTGRES_URL")
         if args.only in (None, "rate"):
-            print("3. rate limit 1 post/s per channel (429 + Retry-After), 20 channels x 8 each")
-            rate_limited(20, 8, CHANNEL_GAP, work, key)
-            rate_limited(20, 8, 0.0, work, key)
+            print(
+                "3. rate limit 1 post/s per channel (429 + Retry-After),"
+                f" {args.channels} channels x {args.per_channel} each"
+            )
+            rate_limited(args.channels, args.per_channel, CHANNEL_GAP, work, key)
+            rate_limited(args.channels, args.per_channel, 0.0, work, key)
     return 0
 
 

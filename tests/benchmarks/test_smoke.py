@@ -1,0 +1,71 @@
+"""Every benchmark runs at small sizes and prints its figures.
+
+Benchmarks are run by hand at full size (`make bench`); these smoke runs only prove that
+each one still completes and reports what it measures, so a refactor cannot leave one
+broken until the next time someone needs its figures. Values are never asserted: the
+machine's speed is not a property of the code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import needs, postgres_url
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURE = r"\d+(\.\d+)?"
+
+
+def run_benchmark(*args: str) -> str:
+    """Run one benchmark script as a person would, returning what it printed."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / args[0]), *args[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return done.stdout
+
+
+def test_the_ack_benchmark_prints_ack_and_step_figures_beside_the_bare_app() -> None:
+    out = run_benchmark("ack.py", "--requests", "20", "--clients", "2", "--rounds", "1")
+    assert re.search(rf"setback\b.*p50=\s*{FIGURE} ms\s+p99=\s*{FIGURE} ms", out, re.I), out
+    assert re.search(rf"bare\b.*p50=\s*{FIGURE} ms\s+p99=\s*{FIGURE} ms", out, re.I), out
+    assert "step submission" in out, out
+
+
+def test_the_dispatch_benchmark_completes_at_a_thousand_rows() -> None:
+    url = postgres_url()
+    if not url:
+        needs("SETBACK_TEST_POSTGRES_URL is not set (the claim part runs on PostgreSQL)")
+    out = run_benchmark(
+        "dispatch.py",
+        "--checkins",
+        "40",
+        "--rows",
+        "1000",
+        "--channels",
+        "2",
+        "--per-channel",
+        "2",
+        "--postgres",
+        str(url),
+    )
+    assert re.search(rf"{FIGURE} check-ins/s", out) or re.search(rf"{FIGURE}/s", out), out
+    assert re.search(rf"claim of\s+\d+ rows, statement\s*: p50 {FIGURE} ms", out), out
+    assert "rate limit" in out, out
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py")))
+def test_every_benchmark_has_a_smoke_run_here(script: str) -> None:
+    source = Path(__file__).read_text()
+    assert f'"{script}"' in source, f"benchmarks/{script} has no smoke run in this module"
