@@ -4,6 +4,11 @@ Only this module (and the CLI) imports `handlers` and `scheduler`. Listeners run
 `process_before_response=True`: the ack is written as soon as the listener returns
 instead of Bolt polling for it every 10 ms, and slow work (opening views, posting DMs)
 runs in lazy listeners after the ack.
+
+Before any listener, a global middleware puts the acting person in Bolt's context
+(`handlers.payload`); a failing listener is logged by type and request kind, never with
+its payload (`handlers.errors`). The surfaces register their `/setback` subcommands and
+the Home tab its after-change listener on the runtime, not on module globals.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from bot.core.logs import quiet_libraries
 from bot.core.runtime import Runtime
 from bot.journal import home
 from handlers import checkins as checkin_handlers
-from handlers import commands
+from handlers import commands, errors, payload
 from handlers import events as event_handlers
 from handlers import home as home_handlers
 from handlers import lifecycle as lifecycle_handlers
@@ -36,14 +41,18 @@ def create_app(rt: Runtime, *, token_verification: bool = True) -> App:
     """
     settings = rt.settings
     quiet_libraries(settings.log_level)
+    bolt_log = logging.getLogger("slack_bolt.App")
     app = App(
         signing_secret=settings.slack_signing_secret,
         client=rt.web_client(),
         process_before_response=True,
         token_verification_enabled=token_verification,
         request_verification_enabled=True,
-        logger=logging.getLogger("slack_bolt.App"),
+        logger=bolt_log,
     )
+    errors.withhold_lazy_errors(bolt_log)
+    app.error(errors.on_error)
+    app.use(payload.put_actor)
     commands.register(app, rt)
     reflection_handlers.register(app, rt)
     share_handlers.register(app, rt)
@@ -52,5 +61,5 @@ def create_app(rt: Runtime, *, token_verification: bool = True) -> App:
     checkin_handlers.register(app, rt)
     settings_handlers.register(app, rt)
     event_handlers.register(app, rt)
-    hooks.on_change(home.refresh)  # every change a person makes republishes their Home
+    hooks.on_change(rt, home.refresh)  # every change a person makes republishes their Home
     return app

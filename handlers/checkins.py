@@ -15,19 +15,7 @@ from slack_sdk import WebClient
 from bot.checkins import answers as checkins
 from bot.checkins import views
 from bot.core.runtime import Runtime
-from handlers.commands import actor_of
-
-
-def _action(body: dict[str, Any]) -> dict[str, Any]:
-    actions = body.get("actions") or [{}]
-    return actions[0] if isinstance(actions[0], dict) else {}
-
-
-def _checkin_id(body: dict[str, Any]) -> int | None:
-    try:
-        return int(_action(body).get("value"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+from handlers.payload import actor_of, clicked_id, first_action
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -36,26 +24,28 @@ def register(app: App, rt: Runtime) -> None:
     def just_ack(ack: Ack) -> None:
         ack()
 
-    def answer_with(response: str) -> Any:
+    def answer_with(action: str) -> Any:
+        response = views.ANSWER_OF[action]
+
         def lazy(body: dict[str, Any], context: BoltContext) -> None:
-            checkins.answer(rt, actor_of(context), _checkin_id(body), response)
+            checkins.answer(rt, actor_of(context), clicked_id(body), response)
 
         return lazy
 
-    app.action(views.ACTION_DONE)(ack=just_ack, lazy=[answer_with("done")])
-    app.action(views.ACTION_WORKING)(ack=just_ack, lazy=[answer_with("working")])
-    app.action(views.ACTION_LET_GO)(ack=just_ack, lazy=[answer_with("let_go")])
+    for action in (views.ACTION_DONE, views.ACTION_WORKING, views.ACTION_LET_GO):
+        app.action(action)(ack=just_ack, lazy=[answer_with(action)])
 
     def snoozed(body: dict[str, Any], context: BoltContext) -> None:
-        option = _action(body).get("selected_option") or {}
+        option = first_action(body).get("selected_option") or {}
         checkin_id, choice = views.read_snooze(option.get("value"))
         if choice is not None:
-            checkins.answer(rt, actor_of(context), checkin_id, "snoozed", choice)
+            response = views.ANSWER_OF[views.ACTION_SNOOZE]
+            checkins.answer(rt, actor_of(context), checkin_id, response, choice)
 
     app.action(views.ACTION_SNOOZE)(ack=just_ack, lazy=[snoozed])
 
     def open_note(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        checkins.open_note(rt, actor_of(context), _checkin_id(body), client, body["trigger_id"])
+        checkins.open_note(rt, actor_of(context), clicked_id(body), client, body["trigger_id"])
 
     app.action(views.ACTION_NOTE)(ack=just_ack, lazy=[open_note])
 

@@ -4,42 +4,33 @@ The ack carries no work (a trigger_id lives 3 s and Slack wants an answer within
 the follow-up opens the view first and refreshes the member's time zone after. When
 Slack no longer accepts the trigger (a busy moment ate the 3 s), the person is told
 privately to type the command again instead of being left with nothing.
+
+Other surfaces plug in `/setback <name>` with `add_subcommand`, into the runtime's table;
+any other text gets the help message, listing them, as the ack itself.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.core.actor import Actor
-from bot.core.runtime import Runtime
+from bot.core.runtime import Runtime, Subcommand, SubcommandRun
 from bot.reflection import flow as reflection
 from bot.reflection.help_view import help_message
 from bot.reflection.summary_view import TRIGGER_EXPIRED
+from handlers.payload import actor_of
 
 log = logging.getLogger(__name__)
 
-Subcommand = Callable[[Runtime, Actor, dict[str, Any], WebClient], None]
-_extra: dict[str, tuple[str, Subcommand]] = {}
 
-
-def add_subcommand(name: str, description: str, run: Subcommand) -> None:
-    """Let another surface (settings, share, export…) plug in a `/setback <name>`."""
-    _extra[name] = (description, run)
-
-
-def actor_of(context: BoltContext) -> Actor:
-    """The acting team + user as Slack's payload states them."""
-    return Actor(
-        team_id=str(context.team_id or context.enterprise_id),
-        user_id=str(context.user_id),
-        enterprise_id=context.enterprise_id,
-    )
+def add_subcommand(rt: Runtime, name: str, description: str, run: SubcommandRun) -> None:
+    """Let another surface (settings, share, export…) plug in a `/setback <name>`. The
+    table lives on the runtime the app is built for (`Runtime.subcommands`)."""
+    rt.subcommands[name] = Subcommand(description, run)
 
 
 TRIGGER_GONE = ("expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id")
@@ -67,21 +58,21 @@ def register(app: App, rt: Runtime) -> None:
         ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         sub = subcommand_of(command.get("text"))
-        if sub in ("", "resume") or sub in _extra:
+        if sub in ("", "resume") or sub in rt.subcommands:
             ack()
             # Follow-up work runs off the request thread (unlike a Bolt lazy listener it
             # does not copy the whole request first), in the lane kept for deadlines.
             rt.soon(run_command, command, client, context)
             return
-        extra = tuple((f"/setback {n}", d) for n, (d, _) in _extra.items())
+        extra = tuple((f"/setback {n}", s.description) for n, s in rt.subcommands.items())
         text, blocks = help_message(extra)
         ack(text=text, blocks=blocks, response_type="ephemeral")
 
     def run_command(command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         sub = subcommand_of(command.get("text"))
         actor = actor_of(context)
-        if sub in _extra:
-            _extra[sub][1](rt, actor, command, client)
+        if sub in rt.subcommands:
+            rt.subcommands[sub].run(rt, actor, command, client)
             return
         if sub not in ("", "resume"):
             return

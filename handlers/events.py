@@ -3,7 +3,7 @@
 A person's reply in a setback's thread becomes a note on its latest check-in. Every
 other message event (a top-level DM, edits, the bot's own posts) is acknowledged and
 left alone, so Slack sees every delivery answered. Retried deliveries are dropped by
-event id inside `bot.checkins.note_from_reply`.
+event id inside `bot.checkins.answers.note_from_reply`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.checkins import answers as checkins
 from bot.core.runtime import Runtime
-from handlers.commands import actor_of
+from handlers.payload import actor_of
 
 
 def is_thread_reply(event: dict[str, Any]) -> bool:

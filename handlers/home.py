@@ -2,7 +2,7 @@
 
 Every listener acks at once and does its work in a lazy listener (opening a modal first,
 while the trigger_id is fresh). Ids and offsets in button values are only parsed here;
-the services in `bot.home`, `bot.erase`, `bot.export` and `bot.reflection` re-check that
+the services in `bot.journal` (Home, erase, export) and `bot.reflection` re-check that
 the acting team + user own what a value names.
 """
 
@@ -13,23 +13,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.journal import erase, export, home, views
 from bot.reflection import flow as reflection
 from bot.reflection.views import gone_view
-from handlers.commands import actor_of, add_subcommand
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _value(body: dict[str, Any]) -> int | None:
-    actions = body.get("actions") or [{}]
-    return _int(actions[0].get("value"))
+from handlers.commands import add_subcommand
+from handlers.payload import actor_of, clicked_id
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -51,7 +41,7 @@ def register(app: App, rt: Runtime) -> None:
         reflection.refresh_member(rt, actor, stale=opening.zone_stale)
 
     def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        sid = _value(body)
+        sid = clicked_id(body)
         view = reflection.resume_view(rt, actor_of(context), sid) if sid else gone_view()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -59,16 +49,16 @@ def register(app: App, rt: Runtime) -> None:
     # the person's Home, so what they see is what is true now.
     def archive(body: dict[str, Any], context: BoltContext) -> None:
         actor = actor_of(context)
-        if not home.archive(rt, actor, _value(body)):
+        if not home.archive(rt, actor, clicked_id(body)):
             home.publish(rt, actor)
 
     def delete(body: dict[str, Any], context: BoltContext) -> None:
         actor = actor_of(context)
-        if erase.delete_setback(rt, actor, _value(body)) is None:
+        if erase.delete_setback(rt, actor, clicked_id(body)) is None:
             home.publish(rt, actor)
 
     def page(body: dict[str, Any], context: BoltContext) -> None:
-        home.publish(rt, actor_of(context), _value(body) or 0)
+        home.publish(rt, actor_of(context), clicked_id(body) or 0)
 
     def send_export(context: BoltContext) -> None:
         export.send_export(rt, actor_of(context))
@@ -91,8 +81,9 @@ def register(app: App, rt: Runtime) -> None:
 
     app.view(views.CALLBACK_ERASE)(ack=just_ack, lazy=[erase_all])
 
+    def export_command(rt_: Runtime, actor: Actor, _command: Any, _client: WebClient) -> None:
+        export.send_export(rt_, actor)
+
     add_subcommand(
-        "export",
-        "get a file with everything Setback keeps about you",
-        lambda rt_, actor, _command, _client: export.send_export(rt_, actor),
+        rt, "export", "get a file with everything Setback keeps about you", export_command
     )

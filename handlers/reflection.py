@@ -18,7 +18,7 @@ from bot.reflection import views
 from bot.reflection.flow import StepOutcome
 from bot.reflection.summary import post_summary
 from bot.reflection.summary_view import ACTION_OPEN_JOURNAL
-from handlers.commands import actor_of
+from handlers.payload import actor_of, clicked_id, state_values
 
 
 def _answer(ack: Ack, out: StepOutcome) -> None:
@@ -28,13 +28,6 @@ def _answer(ack: Ack, out: StepOutcome) -> None:
         ack(response_action="update", view=out.view)
     else:
         ack(response_action="clear")
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -51,7 +44,7 @@ def register(app: App, rt: Runtime) -> None:
 
     def on_step(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         sid, step = views.read_metadata(view.get("private_metadata"))
-        values = (view.get("state") or {}).get("values") or {}
+        values = state_values(view)
         out = reflection.submit_step(rt, actor_of(context), sid, step, values)
         _answer(ack, out)
         finish_later(out, body, context)
@@ -67,7 +60,7 @@ def register(app: App, rt: Runtime) -> None:
 
     def on_close(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         sid, step = views.read_metadata(view.get("private_metadata"))
-        values = (view.get("state") or {}).get("values") or {}
+        values = state_values(view)
         reflection.close(rt, actor_of(context), sid, step, values)
         ack()
         rt.later(hooks.changed, rt, actor_of(context))
@@ -85,17 +78,17 @@ def register(app: App, rt: Runtime) -> None:
     def back(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         view = body["view"]
         sid, step = views.read_metadata(view.get("private_metadata"))
-        values = (view.get("state") or {}).get("values") or {}
+        values = state_values(view)
         new = reflection.go_back(rt, actor_of(context), sid, step, values)
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=new)
 
     def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        sid = _int(body["actions"][0].get("value"))
+        sid = clicked_id(body)
         new = reflection.resume_view(rt, actor_of(context), sid) if sid else views.gone_view()
         client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=new)
 
     def start_over(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        sid = _int(body["actions"][0].get("value"))
+        sid = clicked_id(body)
         new = reflection.start_over(rt, actor_of(context), sid) if sid else views.gone_view()
         try:
             client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=new)

@@ -1,7 +1,7 @@
 """`/setback settings`, the Home tab's "Change settings" button and the settings modal.
 
 The modal names no record: saving writes only the acting team + user's own settings,
-through one function of `bot.member_settings`.
+through one function of `bot.members.settings`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.members import settings as member_settings
 from bot.members import views
-from handlers.commands import actor_of, add_subcommand
+from handlers.commands import add_subcommand
+from handlers.payload import actor_of, state_values
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -26,7 +27,9 @@ def register(app: App, rt: Runtime) -> None:
     ) -> None:
         member_settings.open_settings(rt_, actor, client, command["trigger_id"])
 
-    add_subcommand("settings", "your working hours, workdays, time zone and pause", from_command)
+    add_subcommand(
+        rt, "settings", "your working hours, workdays, time zone and pause", from_command
+    )
 
     def just_ack(ack: Ack) -> None:
         ack()
@@ -37,7 +40,7 @@ def register(app: App, rt: Runtime) -> None:
     app.action(views.ACTION_OPEN_SETTINGS)(ack=just_ack, lazy=[from_button])
 
     def submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        values = (view.get("state") or {}).get("values") or {}
+        values = state_values(view)
         out = member_settings.save_settings(rt, actor_of(context), values)
         if out.errors:
             ack(response_action="errors", errors=out.errors)

@@ -3,7 +3,7 @@
 Slack answers too many calls with HTTP 429 and a ``Retry-After`` header; a bot that
 ignores it loses messages in production. With ``--rate-limits`` (or the switch in the
 page's log drawer) the sandbox applies roughly Slack's published limits, so a developer
-can watch the bot back off. Figures follow Slack's tiers (LIMITS.md): Tier 2 ≈ 20 calls a
+can watch the bot back off. Figures follow Slack's rate-limit tiers: Tier 2 ≈ 20 calls a
 minute, Tier 3 ≈ 50, Tier 4 ≈ 100 per method, and ``chat.postMessage`` about one message
 a second per channel with short bursts.
 """

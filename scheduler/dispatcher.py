@@ -1,4 +1,4 @@
-"""The check-in dispatcher: claim → render → send → record (DESIGN §5).
+"""The check-in dispatcher: claim → render → send → record (docs/ARCHITECTURE.md).
 
 One pass (`run_once`) leases the due check-ins to this worker, looks at each again at
 send time, and posts the ones that should go now into their setback's DM thread:
@@ -43,7 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -61,7 +61,14 @@ from bot.members import zone as members
 from bot.reflection.summary import MAX_SUMMARY_ATTEMPTS
 from storage import checkins as store
 from storage.db import autocommit_connection, session_scope
-from storage.models import Checkin, Commitment, Member, Setback
+from storage.models import (
+    Checkin,
+    CheckinStatus,
+    Commitment,
+    CommitmentStatus,
+    Member,
+    Setback,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +107,12 @@ def _worker_id() -> str:
 WORKER_ID = _worker_id()
 
 
+# What became of one claimed row in a pass: each names a `DispatchReport` counter.
+Outcome = Literal[
+    "sent", "recovered", "skipped", "rescheduled", "retrying", "failed", "cancelled", "held", "lost"
+]
+
+
 @dataclass
 class DispatchReport:
     """What one pass did, by outcome (every claimed row ends in exactly one of them)."""
@@ -115,7 +128,7 @@ class DispatchReport:
     held: int = 0  # the workspace is uninstalled or refused the token: back, untouched
     lost: int = 0  # no longer this worker's (taken over, cancelled or deleted): not sent
 
-    def count(self, outcome: str) -> None:
+    def count(self, outcome: Outcome) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def as_text(self) -> str:
@@ -133,7 +146,7 @@ class Due:
     attempts: int  # counting this one (the claim counted it)
     error: str | None
     facts: views.CheckinFacts
-    commitment_status: str
+    commitment_status: CommitmentStatus
     channel: str | None
     thread_ts: str | None
     summary_attempts: int
@@ -376,17 +389,17 @@ class _Pass:
 
     # triage: decided without Slack
 
-    def triage(self, due: Due) -> str | None:
+    def triage(self, due: Due) -> Outcome | None:
         """The outcome for a row that must not be sent now, or None to send it."""
-        if due.commitment_status != "active":
-            self._finish(due, store.CANCELLED, "plan_closed", undo=True)
+        if due.commitment_status != CommitmentStatus.ACTIVE:
+            self._finish(due, CheckinStatus.CANCELLED, "plan_closed", undo=True)
             return "skipped"
         if due.uninstalled:  # nothing can be posted there; reinstalling lifts the mark
             return self._hold(due, "uninstalled")
         if not due.channel or not due.thread_ts:
             if due.summary_attempts >= MAX_SUMMARY_ATTEMPTS:
                 log.warning("check-in %s failed: its setback has no DM thread", due.id)
-                self._finish(due, store.FAILED, "no_thread", undo=True)
+                self._finish(due, CheckinStatus.FAILED, "no_thread", undo=True)
                 return "failed"
             self._release(due, self.now + THREAD_WAIT, due.error, undo=True)
             return "rescheduled"
@@ -397,7 +410,7 @@ class _Pass:
 
     # sending: in parallel across channels
 
-    def send_all(self, dues: list[Due]) -> list[str]:
+    def send_all(self, dues: list[Due]) -> list[Outcome]:
         if not dues:
             return []
         self.recorder = _GroupCommit(self.rt, self.worker, self.lease_until, self.now)
@@ -407,7 +420,7 @@ class _Pass:
         finally:
             self.recorder.close()
 
-    def _send_safely(self, due: Due) -> str:
+    def _send_safely(self, due: Due) -> Outcome:
         try:
             return self._send(due)
         except Exception:  # noqa: BLE001 - one bad row must not stop the others
@@ -415,7 +428,7 @@ class _Pass:
             self._release(due, self.now + backoff(due.attempts), "internal")
             return "retrying"
 
-    def _send(self, due: Due) -> str:
+    def _send(self, due: Due) -> Outcome:
         assert due.channel and due.thread_ts  # triage sends only rows with a thread
         if (stop := self._stop_code(due.team_id)) is not None:
             return self._hold(due, stop)
@@ -452,7 +465,7 @@ class _Pass:
         assert self.recorder is not None
         return self.recorder.renew(due.id)
 
-    def _recover(self, due: Due) -> str | None:
+    def _recover(self, due: Due) -> Outcome | None:
         """An earlier attempt may have posted: look in the thread before posting again."""
         try:
             ts = find_posted(
@@ -479,7 +492,7 @@ class _Pass:
             return self._give_up(due, due.error or "attempts")
         return None
 
-    def _after_slack_error(self, due: Due, exc: SlackApiError) -> str:
+    def _after_slack_error(self, due: Due, exc: SlackApiError) -> Outcome:
         code = str(exc.response.get("error") or "unknown")
         status = exc.response.status_code
         if code in WORKSPACE_STOP:
@@ -503,18 +516,18 @@ class _Pass:
         if status >= 500 or code in TRANSIENT:
             return self._retry(due, code)
         log.warning("check-in %s failed: Slack refused it (%s)", due.id, code)
-        self._finish(due, store.FAILED, code)
+        self._finish(due, CheckinStatus.FAILED, code)
         return "failed"
 
-    def _retry(self, due: Due, code: str) -> str:
+    def _retry(self, due: Due, code: str) -> Outcome:
         """Maybe posted, maybe not: back off; the next pass looks in the thread first."""
         log.info("check-in %s: attempt %d failed (%s); will retry", due.id, due.attempts, code)
         self._release(due, self.now + backoff(due.attempts), code)
         return "retrying"
 
-    def _give_up(self, due: Due, code: str) -> str:
+    def _give_up(self, due: Due, code: str) -> Outcome:
         log.warning("check-in %s failed after %d attempts (%s)", due.id, due.tried, code)
-        self._finish(due, store.FAILED, code, undo=True)
+        self._finish(due, CheckinStatus.FAILED, code, undo=True)
         return "failed"
 
     # a workspace that cannot be reached
@@ -523,7 +536,7 @@ class _Pass:
         with self._stop_guard:
             return self._stopped.get(team_id)
 
-    def _stop_team(self, due: Due, code: str) -> str:
+    def _stop_team(self, due: Due, code: str) -> Outcome:
         """Slack refused the bot's token: post nothing more in this workspace this pass.
         Logged once per pass and workspace (a code and a team id, nothing else)."""
         with self._stop_guard:
@@ -538,7 +551,7 @@ class _Pass:
             )
         return self._hold(due, code)
 
-    def _hold(self, due: Due, code: str) -> str:
+    def _hold(self, due: Due, code: str) -> Outcome:
         """Give the row back untouched (this attempt never reached Slack) for later."""
         self._release(due, self.now + WORKSPACE_WAIT, code, undo=True)
         return "held"
@@ -555,7 +568,7 @@ class _Pass:
             return False
         if status is None:
             log.error("check-in %s had a message recorded already; ts %s is extra", due.id, ts)
-        elif status == store.CANCELLED:  # closed or archived while posting: no live buttons
+        elif status == CheckinStatus.CANCELLED:  # closed or archived while posting: no live buttons
             rerender(self.rt, due.id)
         return True
 
@@ -577,7 +590,7 @@ class _Pass:
         with session_scope(self.rt.engine) as s:
             store.release(s, due.id, self.worker, due_at, error, undo_attempt=undo)
 
-    def _finish(self, due: Due, status: str, error: str, *, undo: bool = False) -> None:
+    def _finish(self, due: Due, status: CheckinStatus, error: str, *, undo: bool = False) -> None:
         with session_scope(self.rt.engine) as s:
             store.finish(s, due.id, self.worker, status, error, undo_attempt=undo)
 
@@ -622,7 +635,7 @@ class _GroupCommit:
         """Whether this worker still holds the row (its lease renewed), once committed."""
         return bool(self._wait(_Work(renew=checkin_id)))
 
-    def sent(self, checkin_id: int, channel: str, ts: str) -> str | None:
+    def sent(self, checkin_id: int, channel: str, ts: str) -> store.Recorded:
         """Record a posted message; returns `store.record_sent`'s answer once committed."""
         return self._wait(_Work(sent=(checkin_id, channel, ts)))  # type: ignore[no-any-return]
 

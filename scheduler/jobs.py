@@ -1,6 +1,7 @@
 """APScheduler wiring: the dispatcher tick and housekeeping.
 
-APScheduler only decides *when* to look; the database decides *what* is due (DESIGN §5).
+APScheduler only decides *when* to look; the database decides *what* is due
+(docs/ARCHITECTURE.md, Check-ins).
 Its job store stays in memory and holds two jobs per process and no check-in, so any
 number of processes may run it (APScheduler's own FAQ: never share a job store between
 schedulers). Job times are APScheduler's own wall clock; the work they start reads the

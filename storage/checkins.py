@@ -1,6 +1,6 @@
 """Check-in queries: the claim protocol, recording attempts and posts, answers.
 
-The database, not the scheduler, is the source of truth (DESIGN §5). A dispatcher
+The database, not the scheduler, is the source of truth (docs/ARCHITECTURE.md). A dispatcher
 *claims* due rows by giving them a lease (``lease_owner``, ``lease_until``) in one
 statement: PostgreSQL locks the rows it picks with ``FOR UPDATE SKIP LOCKED`` so any
 number of replicas can claim at once without waiting on each other or taking the same
@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, Literal
 
 from sqlalchemy import (
     Connection,
@@ -38,23 +38,20 @@ from sqlalchemy import (
 from sqlmodel import Session, select
 
 from storage.models import (
+    CLOSED_COMMITMENTS,
+    OPEN_CHECKINS,
     Checkin,
+    CheckinResponse,
+    CheckinStatus,
     Commitment,
+    CommitmentStatus,
     Member,
     Setback,
     Workspace,
 )
 
-SCHEDULED = "scheduled"
-CLAIMED = "claimed"
-SENT = "sent"
-ANSWERED = "answered"
-CANCELLED = "cancelled"
-FAILED = "failed"
-OPEN = (SCHEDULED, CLAIMED)  # not sent yet; a plan change still applies to these
-
-CLOSED_COMMITMENT = ("done", "let_go")
-GONE = "gone"  # what `record_sent` answers when the row was deleted while it was posted
+GONE: Final = "gone"  # what `record_sent` answers when the row was deleted while it was posted
+Recorded = CheckinStatus | Literal["gone"] | None  # `record_sent`'s answer
 
 # --- the claim ---------------------------------------------------------------------------
 
@@ -100,9 +97,9 @@ def _build_claim(now: Any, worker_id: Any, lease_until: Any, limit: Any) -> Upda
     picked = (
         select(t.c.id)
         .where(
-            t.c.status.in_(OPEN),  # the partial index's own condition, so it is used
+            t.c.status.in_(OPEN_CHECKINS),  # the partial index's own condition, so it is used
             t.c.due_at <= now,
-            or_(t.c.status == SCHEDULED, t.c.lease_until < now),
+            or_(t.c.status == CheckinStatus.SCHEDULED, t.c.lease_until < now),
         )
         .order_by(t.c.due_at)
         .limit(limit)
@@ -112,7 +109,7 @@ def _build_claim(now: Any, worker_id: Any, lease_until: Any, limit: Any) -> Upda
         update(t)
         .where(t.c.id.in_(picked.scalar_subquery()))
         .values(
-            status=CLAIMED,
+            status=CheckinStatus.CLAIMED,
             lease_owner=worker_id,
             lease_until=lease_until,
             attempts=t.c.attempts + 1,
@@ -139,7 +136,7 @@ def load_claimed(
         .outerjoin(Workspace, Workspace.team_id == Checkin.team_id)  # type: ignore[arg-type]
         .where(
             Checkin.id.in_(list(ids)),  # type: ignore[union-attr]
-            Checkin.status == CLAIMED,
+            Checkin.status == CheckinStatus.CLAIMED,
             Checkin.lease_owner == worker_id,
         )
         .order_by(Checkin.due_at, Checkin.id)
@@ -151,7 +148,11 @@ def load_claimed(
 
 
 def _held(checkin_id: int, worker_id: str) -> tuple:  # type: ignore[type-arg]
-    return (Checkin.id == checkin_id, Checkin.status == CLAIMED, Checkin.lease_owner == worker_id)
+    return (
+        Checkin.id == checkin_id,
+        Checkin.status == CheckinStatus.CLAIMED,
+        Checkin.lease_owner == worker_id,
+    )
 
 
 def renew_lease(s: Session, checkin_id: int, worker_id: str, lease_until: datetime) -> bool:
@@ -187,7 +188,7 @@ def _renew_statement() -> Update:
         update(t)
         .where(
             t.c.id.in_(bindparam("ids", expanding=True)),
-            t.c.status == CLAIMED,
+            t.c.status == CheckinStatus.CLAIMED,
             t.c.lease_owner == bindparam("worker"),
         )
         .values(lease_until=bindparam("until"))
@@ -209,7 +210,7 @@ def _record_statement(rows: int) -> Update:
         update(t)
         .where(t.c.id.in_(ids), t.c.message_ts.is_(None))
         .values(
-            status=case((t.c.status.in_(OPEN), SENT), else_=t.c.status),
+            status=case((t.c.status.in_(OPEN_CHECKINS), CheckinStatus.SENT), else_=t.c.status),
             channel=per_row("channel"),
             message_ts=per_row("ts"),
             sent_at=bindparam("now"),
@@ -224,7 +225,7 @@ def _record_statement(rows: int) -> Update:
 _RECORD_CHUNK = 16  # posts to one statement; the dispatcher's batches are smaller
 
 
-def record_sent(s: Session, checkin_id: int, channel: str, ts: str, now: datetime) -> str | None:
+def record_sent(s: Session, checkin_id: int, channel: str, ts: str, now: datetime) -> Recorded:
     """Record the posted message. Written whoever holds the lease (a message exists now,
     so it must never be posted again); returns the row's status after, None if another
     ts was recorded first, and `GONE` if the row no longer exists (deleted while it was
@@ -234,7 +235,7 @@ def record_sent(s: Session, checkin_id: int, channel: str, ts: str, now: datetim
 
 def record_sent_many(
     s: Session | Connection, posts: Sequence[tuple[int, str, str]], now: datetime
-) -> dict[int, str | None]:
+) -> dict[int, Recorded]:
     """`record_sent` for several posted messages — ``(check-in id, channel, ts)`` — in
     one statement (the dispatcher's sender threads record together): each id's answer.
 
@@ -246,14 +247,14 @@ def record_sent_many(
     """
     if not posts:
         return {}
-    answers: dict[int, str | None] = {}
+    answers: dict[int, Recorded] = {}
     for start in range(0, len(posts), _RECORD_CHUNK):
         chunk = posts[start : start + _RECORD_CHUNK]
         params: dict[str, Any] = {"now": now}
         for k, (cid, channel, ts) in enumerate(chunk):
             params.update({f"id{k}": cid, f"channel{k}": channel, f"ts{k}": ts})
         written = s.execute(_record_statement(len(chunk)), params)
-        answers.update({int(cid): str(status) for cid, status in written})
+        answers.update({int(cid): CheckinStatus(status) for cid, status in written})
     t = Checkin.__table__  # type: ignore[attr-defined]
     ours = {cid: ts for cid, _, ts in posts}
     missing = [cid for cid in ours if cid not in answers]
@@ -265,7 +266,7 @@ def record_sent_many(
                 answers[cid] = GONE
             else:  # recorded by an earlier try of this very write, or another ts first
                 ts, status = now_stored[cid]
-                answers[cid] = str(status) if ts == ours[cid] else None
+                answers[cid] = CheckinStatus(status) if ts == ours[cid] else None
     return answers
 
 
@@ -284,7 +285,13 @@ def release(
     the count the claim added is given back.
     """
     return _let_go_of(
-        s, checkin_id, worker_id, undo_attempt, status=SCHEDULED, due_at=due_at, error=error
+        s,
+        checkin_id,
+        worker_id,
+        undo_attempt,
+        status=CheckinStatus.SCHEDULED,
+        due_at=due_at,
+        error=error,
     )
 
 
@@ -292,7 +299,7 @@ def finish(
     s: Session,
     checkin_id: int,
     worker_id: str,
-    status: str,
+    status: CheckinStatus,
     error: str | None,
     *,
     undo_attempt: bool = False,
@@ -324,9 +331,9 @@ def cancel_member_plan(s: Session, team_id: str, user_id: str, error: str) -> in
         .where(
             Checkin.team_id == team_id,
             Checkin.user_id == user_id,
-            Checkin.status.in_(OPEN),  # type: ignore[attr-defined]
+            Checkin.status.in_(OPEN_CHECKINS),  # type: ignore[attr-defined]
         )
-        .values(status=CANCELLED, error=error, lease_owner=None, lease_until=None)
+        .values(status=CheckinStatus.CANCELLED, error=error, lease_owner=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)
@@ -348,7 +355,7 @@ def get_owned_checkin(
     ).first()
 
 
-def mark_answered(s: Session, checkin: Checkin, response: str, now: datetime) -> bool:
+def mark_answered(s: Session, checkin: Checkin, response: CheckinResponse, now: datetime) -> bool:
     """Answer a sent check-in once: False when it was already answered (a double click)."""
     result = s.exec(
         update(Checkin)  # type: ignore[call-overload]
@@ -356,15 +363,17 @@ def mark_answered(s: Session, checkin: Checkin, response: str, now: datetime) ->
             Checkin.id == checkin.id,
             Checkin.team_id == checkin.team_id,
             Checkin.user_id == checkin.user_id,
-            Checkin.status == SENT,
+            Checkin.status == CheckinStatus.SENT,
         )
-        .values(status=ANSWERED, response=response, answered_at=now)
+        .values(status=CheckinStatus.ANSWERED, response=response, answered_at=now)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)
 
 
-def close_plan(s: Session, commitment: Commitment, status: str, now: datetime) -> list[Checkin]:
+def close_plan(
+    s: Session, commitment: Commitment, status: CommitmentStatus, now: datetime
+) -> list[Checkin]:
     """Close a commitment (done / let go) and cancel what is left of its plan.
 
     Unsent rows are cancelled (a claimed one too: its dispatcher renews its lease just
@@ -392,13 +401,13 @@ def cancel_setback_plan(s: Session, setback: Setback) -> list[Checkin]:
 def _cancel_rest(s: Session, scope: tuple) -> list[Checkin]:  # type: ignore[type-arg]
     s.exec(
         update(Checkin)  # type: ignore[call-overload]
-        .where(*scope, Checkin.status.in_(OPEN))  # type: ignore[attr-defined]
-        .values(status=CANCELLED, lease_owner=None, lease_until=None)
+        .where(*scope, Checkin.status.in_(OPEN_CHECKINS))  # type: ignore[attr-defined]
+        .values(status=CheckinStatus.CANCELLED, lease_owner=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
-    waiting = list(s.exec(select(Checkin).where(*scope, Checkin.status == SENT)))
+    waiting = list(s.exec(select(Checkin).where(*scope, Checkin.status == CheckinStatus.SENT)))
     for row in waiting:
-        row.status = CANCELLED
+        row.status = CheckinStatus.CANCELLED
         s.add(row)
     s.flush()
     return waiting
@@ -433,7 +442,7 @@ def open_commitments(s: Session, setback: Setback) -> int:
             .where(
                 Commitment.setback_id == setback.id,
                 Commitment.team_id == setback.team_id,
-                Commitment.status.not_in(CLOSED_COMMITMENT),  # type: ignore[attr-defined]
+                Commitment.status.not_in(CLOSED_COMMITMENTS),  # type: ignore[attr-defined]
             )
         ).one()
     )
@@ -471,7 +480,7 @@ def scheduled_of_member(s: Session, team_id: str, user_id: str) -> list[Checkin]
             .where(
                 Checkin.team_id == team_id,
                 Checkin.user_id == user_id,
-                Checkin.status == SCHEDULED,
+                Checkin.status == CheckinStatus.SCHEDULED,
             )
             .order_by(Checkin.commitment_id, Checkin.due_at, Checkin.id)
         )
@@ -483,7 +492,7 @@ def next_due_of_member(s: Session, team_id: str, user_id: str) -> datetime | Non
         select(func.min(Checkin.due_at)).where(
             Checkin.team_id == team_id,
             Checkin.user_id == user_id,
-            Checkin.status.in_(OPEN),  # type: ignore[attr-defined]
+            Checkin.status.in_(OPEN_CHECKINS),  # type: ignore[attr-defined]
         )
     ).one()
 
@@ -502,10 +511,11 @@ def list_checkins(
     if due_only:
         query = query.where(
             or_(
-                and_(Checkin.status == SCHEDULED, Checkin.due_at <= now),  # type: ignore[operator]
-                and_(Checkin.status == CLAIMED, Checkin.lease_until < now),  # type: ignore[operator]
+                and_(Checkin.status == CheckinStatus.SCHEDULED, Checkin.due_at <= now),  # type: ignore[operator]
+                and_(Checkin.status == CheckinStatus.CLAIMED, Checkin.lease_until < now),  # type: ignore[operator]
             )
         )
     else:
-        query = query.where(Checkin.status.in_((*OPEN, SENT, FAILED)))  # type: ignore[attr-defined]
+        listed = (*OPEN_CHECKINS, CheckinStatus.SENT, CheckinStatus.FAILED)
+        query = query.where(Checkin.status.in_(listed))  # type: ignore[attr-defined]
     return list(s.exec(query.order_by(Checkin.due_at, Checkin.id).limit(limit)))

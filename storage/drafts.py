@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from storage.models import Checkin, Commitment, Reflection, Setback
+from storage.models import Checkin, Commitment, Reflection, Setback, SetbackStatus
 
 _SETBACK = Setback.__table__  # type: ignore[attr-defined]
 _REFLECTION = Reflection.__table__  # type: ignore[attr-defined]
@@ -145,7 +145,7 @@ def _create_statement() -> Insert:
             team_id=bindparam("p_team_id"),
             enterprise_id=bindparam("p_enterprise_id"),
             user_id=bindparam("p_user_id"),
-            status="draft",
+            status=SetbackStatus.DRAFT,
             current_step=bindparam("p_current_step"),
             title=bindparam("p_title", type_=t.c.title.type),
             summary_attempts=0,
@@ -174,7 +174,7 @@ def _advance_statement(retitle: bool, hold: bool) -> Update:
             t.c.id == bindparam("p_id"),
             t.c.team_id == bindparam("p_team_id"),
             t.c.user_id == bindparam("p_user_id"),
-            t.c.status == "draft",
+            t.c.status == SetbackStatus.DRAFT,
         )
         .values(**values)
         .returning(t.c.id)
@@ -216,7 +216,7 @@ def _latest_statement() -> Select:  # type: ignore[type-arg]
         .where(
             t.c.team_id == bindparam("p_team_id"),
             t.c.user_id == bindparam("p_user_id"),
-            t.c.status == "draft",
+            t.c.status == SetbackStatus.DRAFT,
         )
         .order_by(t.c.updated_at.desc(), t.c.id.desc())
         .limit(1)
@@ -248,6 +248,6 @@ def _complete_statement() -> Update:
     now = bindparam("p_now", type_=t.c.updated_at.type)
     return (
         update(t)
-        .where(t.c.id == bindparam("p_id"), t.c.status == "draft")
-        .values(status="complete", completed_at=now, updated_at=now)
+        .where(t.c.id == bindparam("p_id"), t.c.status == SetbackStatus.DRAFT)
+        .values(status=SetbackStatus.COMPLETE, completed_at=now, updated_at=now)
     )

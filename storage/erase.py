@@ -20,7 +20,17 @@ from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, select,
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401 - registers every table in the metadata
-from storage.models import Checkin, MessageRemoval, Setback, Share, Workspace
+from storage.models import (
+    FINISHED_SETBACKS,
+    OPEN_CHECKINS,
+    Checkin,
+    MessageKind,
+    MessageRemoval,
+    Setback,
+    Share,
+    ShareStatus,
+    Workspace,
+)
 
 CHUNK = 500
 
@@ -31,7 +41,7 @@ class MessageRef:
 
     channel: str
     ts: str
-    kind: str  # "share" | "checkin" | "summary"
+    kind: MessageKind
 
 
 def _children_first() -> list[Table]:
@@ -118,14 +128,14 @@ def message_refs(
             select(share).where(
                 share.c.team_id == team_id,
                 share.c.setback_id.in_(scope),
-                share.c.status == "posted",
+                share.c.status == ShareStatus.POSTED,
                 share.c.message_ts.is_not(None),
             )
         ).mappings():
             # A long post continues in thread replies: remove those before the post.
             extra = [ts for ts in (row.get("extra_ts") or "").split(",") if ts]
-            refs += [MessageRef(row["channel"], ts, "share") for ts in reversed(extra)]
-            refs.append(MessageRef(row["channel"], row["message_ts"], "share"))
+            refs += [MessageRef(row["channel"], ts, MessageKind.SHARE) for ts in reversed(extra)]
+            refs.append(MessageRef(row["channel"], row["message_ts"], MessageKind.SHARE))
     if direct:
         if "confirm_ts" in share.c:  # the DM confirming a share, with its Delete button
             rows = s.execute(
@@ -136,7 +146,7 @@ def message_refs(
                     share.c.confirm_ts.is_not(None),
                 )
             )
-            refs += [MessageRef(c, ts, "share_confirmation") for c, ts in rows]
+            refs += [MessageRef(c, ts, MessageKind.SHARE_CONFIRMATION) for c, ts in rows]
         rows = s.execute(
             select(Checkin.channel, Checkin.message_ts).where(
                 Checkin.team_id == team_id,  # type: ignore[arg-type]
@@ -145,7 +155,7 @@ def message_refs(
                 Checkin.message_ts.is_not(None),  # type: ignore[union-attr]
             )
         )
-        refs += [MessageRef(c, ts, "checkin") for c, ts in rows]
+        refs += [MessageRef(c, ts, MessageKind.CHECKIN) for c, ts in rows]
         rows = s.execute(
             select(Setback.dm_channel, Setback.thread_ts).where(
                 Setback.team_id == team_id,  # type: ignore[arg-type]
@@ -154,7 +164,7 @@ def message_refs(
                 Setback.thread_ts.is_not(None),  # type: ignore[union-attr]
             )
         )
-        refs += [MessageRef(c, ts, "summary") for c, ts in rows]
+        refs += [MessageRef(c, ts, MessageKind.SUMMARY) for c, ts in rows]
     return refs
 
 
@@ -226,22 +236,19 @@ def removal_failed(s: Session, removal_id: int, error: str, retry_at: datetime) 
 
 # --- what is due for erasure --------------------------------------------------------------
 
-FINISHED = ("complete", "archived")
-PENDING_CHECKINS = ("scheduled", "claimed")
-
 
 def expired_setbacks(s: Session, cutoff: datetime, limit: int = CHUNK) -> list[tuple[str, int]]:
     """(team, id) of finished setbacks older than `cutoff` (completed, or created when
     archived unfinished) that have no check-in still to come: retention never cuts off a
     plan the person is still being asked about."""
     pending = select(Checkin.setback_id).where(
-        Checkin.status.in_(PENDING_CHECKINS)  # type: ignore[attr-defined]
+        Checkin.status.in_(OPEN_CHECKINS)  # type: ignore[attr-defined]
     )
     finished_at = func.coalesce(Setback.completed_at, Setback.created_at)
     rows = s.execute(
         select(Setback.team_id, Setback.id)
         .where(
-            Setback.status.in_(FINISHED),  # type: ignore[attr-defined]
+            Setback.status.in_(FINISHED_SETBACKS),  # type: ignore[attr-defined]
             finished_at < cutoff,
             Setback.id.not_in(pending),  # type: ignore[union-attr]
         )

@@ -10,14 +10,14 @@ from sqlalchemy import (
 from sqlmodel import Session, select
 
 from storage.models import (
+    CLOSED_COMMITMENTS,
     Checkin,
+    CheckinStatus,
     Commitment,
     Member,
     Setback,
+    SetbackStatus,
 )
-
-SCHEDULED = "scheduled"
-CLOSED_COMMITMENT = ("done", "let_go")
 
 
 def setbacks_without_thread(
@@ -28,7 +28,7 @@ def setbacks_without_thread(
         s.exec(
             select(Setback)
             .where(
-                Setback.status == "complete",
+                Setback.status == SetbackStatus.COMPLETE,
                 Setback.thread_ts.is_(None),  # type: ignore[union-attr]
                 Setback.completed_at < completed_before,  # type: ignore[operator]
                 Setback.summary_attempts < max_attempts,
@@ -45,7 +45,7 @@ def setbacks_awaiting_recap(s: Session, closed_after: datetime, limit: int) -> l
         Commitment.closed_at > closed_after  # type: ignore[operator]
     )
     still_open = select(Commitment.setback_id).where(
-        Commitment.status.not_in(CLOSED_COMMITMENT)  # type: ignore[attr-defined]
+        Commitment.status.not_in(CLOSED_COMMITMENTS)  # type: ignore[attr-defined]
     )
     return list(
         s.exec(
@@ -70,7 +70,7 @@ def members_with_stale_zone(
         .where(
             Checkin.team_id == Member.team_id,
             Checkin.user_id == Member.user_id,
-            Checkin.status == SCHEDULED,
+            Checkin.status == CheckinStatus.SCHEDULED,
             Checkin.due_at < due_before,  # type: ignore[operator]
         )
         .exists()

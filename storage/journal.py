@@ -12,18 +12,23 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage.models import (
+    FINISHED_SETBACKS,
     Commitment,
+    CommitmentStatus,
     Reflection,
     Setback,
+    SetbackStatus,
     Share,
+    ShareStatus,
 )
+from storage.reflections import by_field
 
 
 def _owned(model: Any, team_id: str, user_id: str) -> Any:
     return select(model).where(model.team_id == team_id, model.user_id == user_id)
 
 
-def setback_counts(s: Session, team_id: str, user_id: str) -> dict[str, int]:
+def setback_counts(s: Session, team_id: str, user_id: str) -> dict[SetbackStatus, int]:
     """How many setbacks this person has in each status, in one query (the Home shows
     several of these counts on every refresh)."""
     rows = s.exec(
@@ -31,7 +36,7 @@ def setback_counts(s: Session, team_id: str, user_id: str) -> dict[str, int]:
         .where(Setback.team_id == team_id, Setback.user_id == user_id)
         .group_by(Setback.status)
     )
-    return {str(status): int(n) for status, n in rows}
+    return {SetbackStatus(status): int(n) for status, n in rows}
 
 
 def setback_titles(
@@ -56,12 +61,12 @@ def active_setbacks(s: Session, team_id: str, user_id: str, limit: int) -> list[
     open_ids = select(Commitment.setback_id).where(
         Commitment.team_id == team_id,
         Commitment.user_id == user_id,
-        Commitment.status == "active",
+        Commitment.status == CommitmentStatus.ACTIVE,
     )
     return list(
         s.exec(
             _owned(Setback, team_id, user_id)
-            .where(Setback.status == "complete", Setback.id.in_(open_ids))  # type: ignore[union-attr]
+            .where(Setback.status == SetbackStatus.COMPLETE, Setback.id.in_(open_ids))  # type: ignore[union-attr]
             .order_by(Setback.completed_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
             .limit(limit)
         )
@@ -73,7 +78,7 @@ def past_setbacks(
 ) -> list[Setback]:
     """Finished and archived setbacks, newest first, one page (`exclude`: shown elsewhere)."""
     query = _owned(Setback, team_id, user_id).where(
-        Setback.status.in_(("complete", "archived"))  # type: ignore[attr-defined]
+        Setback.status.in_(FINISHED_SETBACKS)  # type: ignore[attr-defined]
     )
     if exclude:
         query = query.where(Setback.id.not_in(list(exclude)))  # type: ignore[union-attr]
@@ -84,25 +89,28 @@ def past_setbacks(
 def lessons_of(
     s: Session, team_id: str, user_id: str, limit: int
 ) -> list[tuple[Setback, dict[str, Any]]]:
-    """The growth screen's answers of the latest finished setbacks (for their lessons)."""
+    """The latest finished setbacks, each with its answers merged by field name (the
+    Home shows their lessons; which screen asks for the lesson is not storage's concern)."""
     setbacks = list(
         s.exec(
             _owned(Setback, team_id, user_id)
-            .where(Setback.status.in_(("complete", "archived")))  # type: ignore[attr-defined]
+            .where(Setback.status.in_(FINISHED_SETBACKS))  # type: ignore[attr-defined]
             .order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
             .limit(limit)
         )
     )
-    by_id = {sb.id: sb for sb in setbacks}
+    if not setbacks:
+        return []
     rows = s.exec(
-        select(Reflection).where(
+        select(Reflection.setback_id, Reflection.step, Reflection.answers).where(
             Reflection.team_id == team_id,
-            Reflection.setback_id.in_(list(by_id)),  # type: ignore[attr-defined]
-            Reflection.step == 5,
+            Reflection.setback_id.in_([sb.id for sb in setbacks]),  # type: ignore[attr-defined]
         )
     )
-    answers = {r.setback_id: dict(r.answers or {}) for r in rows}
-    return [(sb, answers.get(sb.id, {})) for sb in setbacks]  # type: ignore[arg-type]
+    steps: dict[int, dict[int, dict[str, Any]]] = {}
+    for setback_id, step, answers in rows:
+        steps.setdefault(setback_id, {})[step] = dict(answers or {})
+    return [(sb, by_field(steps.get(sb.id, {}))) for sb in setbacks]  # type: ignore[arg-type]
 
 
 def posted_shares(s: Session, team_id: str, user_id: str, limit: int) -> list[Share]:
@@ -110,7 +118,7 @@ def posted_shares(s: Session, team_id: str, user_id: str, limit: int) -> list[Sh
     return list(
         s.exec(
             _owned(Share, team_id, user_id)
-            .where(Share.status == "posted")
+            .where(Share.status == ShareStatus.POSTED)
             .order_by(Share.posted_at.desc(), Share.id.desc())  # type: ignore[union-attr]
             .limit(limit)
         )

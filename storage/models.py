@@ -1,15 +1,23 @@
-"""The tables, in one place (DESIGN §4).
+"""The tables, in one place (docs/ARCHITECTURE.md, Data).
 
 Every row carries `team_id`, and every query in the repositories is scoped by it. Free
 text goes through `EncryptedText`/`EncryptedJSON`; times through `UTCDateTime`.
+
+Every status and kind column has its values here, as a `StrEnum` next to its table, and
+nowhere else: code compares and assigns members (``SetbackStatus.DRAFT``), never bare
+strings. On disk they stay the plain strings they always were (a ``VARCHAR``: no
+database enum type and no CHECK constraint, so a new value needs no migration); read
+back, they are members again, and a member equals its string.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Enum as SQLEnum
 from sqlmodel import Field, SQLModel
 
 from storage.types import EncryptedJSON, EncryptedText, UTCDateTime
@@ -17,6 +25,35 @@ from storage.types import EncryptedJSON, EncryptedText, UTCDateTime
 
 def _utc(nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _one_of(
+    values: type[StrEnum],
+    default: StrEnum | None = None,
+    *,
+    length: int = 16,
+    nullable: bool = False,
+) -> Any:
+    """A column holding one of ``values``: stored as its string in a ``VARCHAR(length)``
+    (no database enum type, no constraint), read back as the member; writing a string
+    that is not one of them fails before it reaches the database."""
+    column_type = SQLEnum(
+        values,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+    column: Column[str] = Column(column_type, nullable=nullable)
+    if default is None and not nullable:
+        return Field(sa_column=column)
+    return Field(default=default, sa_column=column)
+
+
+def _status_in(values: tuple[StrEnum, ...]) -> str:
+    """``status IN (…)`` as SQL text, for a partial index's condition."""
+    return "status IN ({})".format(", ".join(f"'{v.value}'" for v in values))
 
 
 class Member(SQLModel, table=True):
@@ -40,6 +77,18 @@ class Member(SQLModel, table=True):
     updated_at: datetime | None = _utc()
 
 
+class SetbackStatus(StrEnum):
+    """A reflection is a draft while its screens are answered, then complete; archiving
+    puts it away (finished or not) and ends its check-ins."""
+
+    DRAFT = "draft"
+    COMPLETE = "complete"
+    ARCHIVED = "archived"
+
+
+FINISHED_SETBACKS = (SetbackStatus.COMPLETE, SetbackStatus.ARCHIVED)  # past drafts
+
+
 class Setback(SQLModel, table=True):
     """One reflection and its thread: the root every commitment and check-in hangs from."""
 
@@ -50,7 +99,7 @@ class Setback(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     enterprise_id: str | None = Field(default=None, max_length=32)
     user_id: str = Field(max_length=32)
-    status: str = Field(default="draft", max_length=16)  # draft / complete / archived
+    status: SetbackStatus = _one_of(SetbackStatus, SetbackStatus.DRAFT)
     current_step: int = Field(default=0)
     title: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
     dm_channel: str | None = Field(default=None, max_length=32)
@@ -77,6 +126,28 @@ class Reflection(SQLModel, table=True):
     updated_at: datetime | None = _utc()
 
 
+class CommitmentKind(StrEnum):
+    """What a commitment is: a repair to someone affected, an if-then plan, or reaching
+    out for support."""
+
+    AMENDS = "amends"
+    GROWTH = "growth"
+    SUPPORT = "support"
+
+
+class CommitmentStatus(StrEnum):
+    """Active until the person answers a check-in with Done or Let it go; cancelled when
+    its setback is archived first."""
+
+    ACTIVE = "active"
+    DONE = "done"
+    LET_GO = "let_go"
+    CANCELLED = "cancelled"
+
+
+CLOSED_COMMITMENTS = (CommitmentStatus.DONE, CommitmentStatus.LET_GO)  # closed by an answer
+
+
 class Commitment(SQLModel, table=True):
     """Something the person will do: a repair (amends), an if-then plan (growth), support."""
 
@@ -88,16 +159,51 @@ class Commitment(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     setback_id: int = Field(foreign_key="setback.id", index=True, ondelete="CASCADE")
     position: int = Field(default=0)
-    kind: str = Field(max_length=16)  # amends / growth / support
+    kind: CommitmentKind = _one_of(CommitmentKind)
     text: str = Field(sa_column=Column(EncryptedText(), nullable=False))
     done_definition: str | None = Field(
         default=None, sa_column=Column(EncryptedText(), nullable=True)
     )
     schedule: str = Field(default="default", max_length=32)
-    status: str = Field(default="active", max_length=16)  # active / done / let_go / cancelled
+    status: CommitmentStatus = _one_of(CommitmentStatus, CommitmentStatus.ACTIVE)
     due_at: datetime | None = _utc()
     created_at: datetime | None = _utc(nullable=False)
     closed_at: datetime | None = _utc()
+
+
+class CheckinKind(StrEnum):
+    """Which wording a check-in gets: a growth plan's follow-up, a repair, support."""
+
+    FOLLOWUP = "followup"
+    AMENDS = "amends"
+    SUPPORT = "support"
+
+
+class CheckinStatus(StrEnum):
+    """scheduled → claimed → sent → answered; a claimed row may go back to scheduled (a
+    later slot, a retry), be cancelled (its plan ended) or fail (attempts exhausted or a
+    permanent error). `storage.checkins` holds the protocol."""
+
+    SCHEDULED = "scheduled"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    ANSWERED = "answered"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+# Not sent yet: a plan change still applies to these; the claim's partial index holds them.
+OPEN_CHECKINS = (CheckinStatus.SCHEDULED, CheckinStatus.CLAIMED)
+
+
+class CheckinResponse(StrEnum):
+    """The answers to a sent check-in. Done and Let it go close its commitment (as the
+    `CommitmentStatus` of the same value); Snooze plans the check-in again."""
+
+    DONE = "done"
+    WORKING = "working"
+    SNOOZED = "snoozed"
+    LET_GO = "let_go"
 
 
 class Checkin(SQLModel, table=True):
@@ -110,8 +216,8 @@ class Checkin(SQLModel, table=True):
         Index(
             "ix_checkin_open",
             "due_at",
-            postgresql_where=text("status IN ('scheduled', 'claimed')"),
-            sqlite_where=text("status IN ('scheduled', 'claimed')"),
+            postgresql_where=text(_status_in(OPEN_CHECKINS)),
+            sqlite_where=text(_status_in(OPEN_CHECKINS)),
         ),
     )
 
@@ -120,22 +226,34 @@ class Checkin(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     setback_id: int = Field(foreign_key="setback.id", index=True, ondelete="CASCADE")
     commitment_id: int = Field(foreign_key="commitment.id", index=True, ondelete="CASCADE")
-    kind: str = Field(default="followup", max_length=16)  # followup / amends / support
+    kind: CheckinKind = _one_of(CheckinKind, CheckinKind.FOLLOWUP)
     seq: int = Field(default=0)
     total: int = Field(default=1)
     due_at: datetime | None = _utc(nullable=False)
-    status: str = Field(default="scheduled", max_length=16)
+    status: CheckinStatus = _one_of(CheckinStatus, CheckinStatus.SCHEDULED)
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = _utc()
     attempts: int = Field(default=0)
     last_attempt_at: datetime | None = _utc()
     channel: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
-    response: str | None = Field(default=None, max_length=16)
+    response: CheckinResponse | None = _one_of(CheckinResponse, nullable=True)
     note: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
     error: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = _utc()
     answered_at: datetime | None = _utc()
+
+
+class ShareStatus(StrEnum):
+    """draft → queued (Post pressed) → posting → posted → deleted; or → failed, with
+    nothing posted (a failed share can be edited and posted again)."""
+
+    DRAFT = "draft"
+    QUEUED = "queued"
+    POSTING = "posting"
+    POSTED = "posted"
+    FAILED = "failed"
+    DELETED = "deleted"
 
 
 class Share(SQLModel, table=True):
@@ -151,8 +269,7 @@ class Share(SQLModel, table=True):
     channel: str = Field(max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     anonymous: bool = Field(default=False)
-    # draft → queued (Post pressed) → posting → posted → deleted; or → failed (nothing posted)
-    status: str = Field(default="pending", max_length=16)
+    status: ShareStatus = _one_of(ShareStatus, ShareStatus.DRAFT)
     posted_at: datetime | None = _utc()
     deleted_at: datetime | None = _utc()
     # The author's edited texts until posted (then cleared); the reflection stays unchanged.
@@ -213,6 +330,15 @@ class JobLease(SQLModel, table=True):
 TEAM_SCOPED_TABLES = (Member, Setback, Reflection, Commitment, Checkin, Share, SafetyFlag)
 
 
+class MessageKind(StrEnum):
+    """Which bot message a `MessageRemoval` takes down (for counting and logs)."""
+
+    SHARE = "share"  # a shared retro, or one of its thread replies
+    SHARE_CONFIRMATION = "share_confirmation"  # the DM confirming a share
+    CHECKIN = "checkin"
+    SUMMARY = "summary"  # the summary DM that starts a setback's thread
+
+
 class MessageRemoval(SQLModel, table=True):
     """A bot message still to be taken down from Slack after the rows it came from were
     deleted: where it is, never what it said.
@@ -230,7 +356,7 @@ class MessageRemoval(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     channel: str = Field(max_length=32)
     ts: str = Field(max_length=32)
-    kind: str = Field(max_length=24)  # share / share_confirmation / checkin / summary
+    kind: MessageKind = _one_of(MessageKind, length=24)
     attempts: int = Field(default=0)
     error: str | None = Field(default=None, max_length=64)  # Slack's code, no user text
     created_at: datetime | None = _utc(nullable=False)

@@ -7,7 +7,7 @@ write through the prebuilt statements of `storage.drafts` instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +18,13 @@ from storage import checkins as checkin_store
 from storage import drafts
 from storage.models import (
     Checkin,
+    CheckinStatus,
     Commitment,
+    CommitmentStatus,
     Reflection,
     SafetyFlag,
     Setback,
+    SetbackStatus,
 )
 
 
@@ -43,7 +46,7 @@ def get_owned_setback(
 
 
 def list_setbacks(
-    s: Session, team_id: str, user_id: str, statuses: Sequence[str], limit: int = 50
+    s: Session, team_id: str, user_id: str, statuses: Sequence[SetbackStatus], limit: int = 50
 ) -> list[Setback]:
     return list(
         s.exec(
@@ -75,8 +78,27 @@ def save_answers(
 
 
 def load_answers(s: Session, setback: Setback) -> dict[int, dict[str, Any]]:
-    """Every saved screen of a setback, by screen index."""
+    """Every saved screen of a setback, by screen index, as stored."""
     return drafts.answers_of(s.connection(), setback.team_id, setback.id)  # type: ignore[arg-type]
+
+
+def answers_by_field(s: Session, setback: Setback) -> dict[str, Any]:
+    """Every saved answer of a setback in one mapping by field name, the one shape its
+    readers take, so none of them depends on which screen asked."""
+    return by_field(load_answers(s, setback))
+
+
+def by_field(steps: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
+    """Per-screen answers merged into one mapping by field name, in screen order.
+
+    Field names are unique across screens, so nothing is lost; and because the merge is
+    by name, a field moved to another screen reads the same for reflections saved
+    before the move (were a name on two rows, the later screen's value wins).
+    """
+    merged: dict[str, Any] = {}
+    for step in sorted(steps):
+        merged.update(steps[step])
+    return merged
 
 
 def commitments_of(s: Session, setback: Setback) -> list[Commitment]:
@@ -90,7 +112,10 @@ def next_checkins(s: Session, setback: Setback) -> dict[int, datetime]:
 
 
 def commitments_by_setback(
-    s: Session, team_id: str, setback_ids: Sequence[int], status: str | None = None
+    s: Session,
+    team_id: str,
+    setback_ids: Sequence[int],
+    status: CommitmentStatus | None = None,
 ) -> dict[int, list[Commitment]]:
     """`commitments_of` for several setbacks of one workspace in one query (the Home
     lists a person's active setbacks together), optionally only those in ``status``."""
@@ -120,7 +145,7 @@ def next_checkins_by_commitment(
         .where(
             Checkin.team_id == team_id,
             Checkin.setback_id.in_(list(setback_ids)),  # type: ignore[attr-defined]
-            Checkin.status == "scheduled",
+            Checkin.status == CheckinStatus.SCHEDULED,
         )
         .group_by(Checkin.commitment_id)
     )
@@ -146,7 +171,7 @@ def archive_setback(s: Session, setback: Setback, now: datetime) -> list[Checkin
     answered — scheduled, claimed by a dispatcher (which re-checks its lease just before
     posting), or sent and still waiting. Returns the sent ones, so the caller can take
     the buttons off their messages once this is committed (`bot.checkins.rerender`)."""
-    setback.status = "archived"
+    setback.status = SetbackStatus.ARCHIVED
     setback.updated_at = now
     waiting = checkin_store.cancel_setback_plan(s, setback)
     s.exec(
@@ -154,9 +179,9 @@ def archive_setback(s: Session, setback: Setback, now: datetime) -> list[Checkin
         .where(
             Commitment.setback_id == setback.id,
             Commitment.team_id == setback.team_id,
-            Commitment.status == "active",
+            Commitment.status == CommitmentStatus.ACTIVE,
         )
-        .values(status="cancelled", closed_at=now)
+        .values(status=CommitmentStatus.CANCELLED, closed_at=now)
     )
     s.flush()
     return waiting

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from storage.models import (
     Setback,
     Share,
+    ShareStatus,
 )
 
 
@@ -30,8 +31,8 @@ def claim_share(
     team_id: str,
     user_id: str,
     share_id: int,
-    from_statuses: Sequence[str],
-    to_status: str,
+    from_statuses: Sequence[ShareStatus],
+    to_status: ShareStatus,
     now: datetime,
 ) -> bool:
     """Move an owned share between statuses in one UPDATE; False when another request
@@ -49,7 +50,7 @@ def claim_share(
     return bool(result.rowcount == 1)
 
 
-def shares_of_setback(s: Session, setback: Setback, statuses: Sequence[str]) -> list[Share]:
+def shares_of_setback(s: Session, setback: Setback, statuses: Sequence[ShareStatus]) -> list[Share]:
     return list(
         s.exec(
             select(Share)

@@ -22,26 +22,39 @@ from sqlmodel import Session, select
 
 from bot.checkins import views
 from bot.checkins.planning import snooze
-from bot.checkins.wording import answered_text
+from bot.checkins.wording import NOTED, answered_text
 from bot.core import hooks
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.core.slack_client import error_code
 from bot.core.timefmt import local
 from bot.members import zone as members
+from bot.reflection.answers import Answers
 from bot.reflection.summary_view import KIND_LABEL
 from storage import checkins as store
 from storage import events as event_store
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
-from storage.models import Checkin, Commitment, Setback
+from storage.models import (
+    CLOSED_COMMITMENTS,
+    OPEN_CHECKINS,
+    Checkin,
+    CheckinResponse,
+    CheckinStatus,
+    Commitment,
+    CommitmentStatus,
+    Setback,
+)
 
 log = logging.getLogger(__name__)
 
-RESPONSES = ("done", "working", "snoozed", "let_go")
+RESPONSES = tuple(CheckinResponse)
 CLOSED_LINE = "This setback is archived, so this check-in is closed. Nothing to do here."
-CLOSING = {"done": "done", "let_go": "let_go"}  # response -> commitment status
+CLOSING = {  # the answers that close a commitment, and how
+    CheckinResponse.DONE: CommitmentStatus.DONE,
+    CheckinResponse.LET_GO: CommitmentStatus.LET_GO,
+}
 REPLY_NOTE_MAX = 4000
 
 
@@ -59,7 +72,11 @@ class Rendered:
 
 
 def answer(
-    rt: Runtime, actor: Actor, checkin_id: int | None, response: str, choice: str | None = None
+    rt: Runtime,
+    actor: Actor,
+    checkin_id: int | None,
+    response: CheckinResponse,
+    choice: str | None = None,
 ) -> bool:
     """Record an answer to a posted check-in and update its message.
 
@@ -69,7 +86,7 @@ def answer(
     answer to the same check-in (a double click, an old message) changes nothing and
     just re-renders the message. Returns whether this call recorded the answer.
     """
-    if response not in RESPONSES or (response == "snoozed" and choice is None):
+    if response not in RESPONSES or (response == CheckinResponse.SNOOZED and choice is None):
         return False
     now = rt.clock.now()
     recap_for: int | None = None
@@ -81,12 +98,13 @@ def answer(
         recorded = store.mark_answered(s, checkin, response, now)
         commitment = _commitment(s, checkin)
         others: list[Checkin] = []
-        if recorded and response in CLOSING and commitment.status == "active":
+        active = commitment.status == CommitmentStatus.ACTIVE
+        if recorded and response in CLOSING and active:
             others = store.close_plan(s, commitment, CLOSING[response], now)
             setback = s.get(Setback, checkin.setback_id)
             if setback is not None and store.open_commitments(s, setback) == 0:
                 recap_for = setback.id
-        if recorded and response == "snoozed" and commitment.status == "active":
+        if recorded and response == CheckinResponse.SNOOZED and active:
             _plan_snooze(s, checkin, choice or "1d", now)
         touched = [int(checkin.id), *(int(o.id) for o in others)]  # type: ignore[arg-type]
     for touched_id in touched:  # rendered from what was committed, outside the write
@@ -118,7 +136,7 @@ def _plan_snooze(s: Session, checkin: Checkin, choice: str, now: datetime) -> No
         seq=checkin.seq,
         total=checkin.total,
         due_at=due,
-        status=store.SCHEDULED,
+        status=CheckinStatus.SCHEDULED,
     )
     s.add(again)
 
@@ -221,14 +239,14 @@ def _render(s: Session, checkin_id: int) -> Rendered | None:
     commitment = _commitment(s, checkin)
     facts, noted = facts_of(checkin, commitment), bool(checkin.note)
     answer_shown, until = None, None
-    if checkin.status == store.ANSWERED:
+    if checkin.status == CheckinStatus.ANSWERED:
         answer_shown = checkin.response
-    elif checkin.status == store.CANCELLED and commitment.status in store.CLOSED_COMMITMENT:
-        answer_shown = commitment.status
-    elif checkin.status != store.SENT:  # cancelled another way (its setback was archived)
+    elif checkin.status == CheckinStatus.CANCELLED and commitment.status in CLOSED_COMMITMENTS:
+        answer_shown = CheckinResponse(commitment.status)  # the answer that closed it
+    elif checkin.status != CheckinStatus.SENT:  # cancelled another way (its setback was archived)
         text, blocks = _closed_message(facts, noted)
         return Rendered(checkin.channel, checkin.message_ts, text, blocks)
-    if answer_shown == "snoozed":
+    if answer_shown == CheckinResponse.SNOOZED:
         until = _snoozed_until(s, checkin)
     text, blocks = views.checkin_message(facts, answer=answer_shown, until=until, noted=noted)
     return Rendered(checkin.channel, checkin.message_ts, text, blocks)
@@ -239,7 +257,7 @@ def _closed_message(facts: views.CheckinFacts, noted: bool) -> tuple[str, list[d
     plain line says there is nothing left to do."""
     text, blocks = views.checkin_message(facts, noted=noted)
     question = [b for b in blocks if b.get("type") == "section"]
-    lines = [CLOSED_LINE, answered_text("note")] if noted else [CLOSED_LINE]
+    lines = [CLOSED_LINE, answered_text(NOTED)] if noted else [CLOSED_LINE]
     note = ContextBlock(elements=[MarkdownTextObject(text="\n".join(lines))]).to_dict()
     return f"{text}: closed", [*question, note]
 
@@ -253,7 +271,7 @@ def _snoozed_until(s: Session, checkin: Checkin) -> str | None:
             Checkin.team_id == checkin.team_id,
             Checkin.seq == checkin.seq,
             Checkin.id != checkin.id,
-            Checkin.status.in_(store.OPEN),  # type: ignore[attr-defined]
+            Checkin.status.in_(OPEN_CHECKINS),  # type: ignore[attr-defined]
         )
         .order_by(Checkin.due_at)
     ).first()
@@ -293,6 +311,21 @@ def _update_messages(rt: Runtime, renders: list[Rendered]) -> None:
 # --- the recap -----------------------------------------------------------------------------
 
 
+def recap_facts(
+    setback: Setback, answers: Answers, commitments: Iterable[Commitment], now: datetime
+) -> views.RecapFacts:
+    """What the growth recap shows: the reflection's own words, read by field name, and
+    how each commitment ended."""
+    started = setback.completed_at or setback.created_at or now
+    return views.RecapFacts(
+        title=setback.title or "Untitled",
+        days=max(0, (now - started).days),
+        what_happened=answers.facts,
+        lesson=answers.lesson,
+        outcomes=[(KIND_LABEL.get(c.kind, "Plan"), c.text, c.status) for c in commitments],
+    )
+
+
 def post_recap(rt: Runtime, setback_id: int, *, look_first: bool = False) -> bool:
     """Post the growth recap in the setback's thread once every commitment is done or
     let go. Reserved before posting (at most one recap ever); a failed post gives the
@@ -308,15 +341,8 @@ def post_recap(rt: Runtime, setback_id: int, *, look_first: bool = False) -> boo
             return False
         if not store.claim_recap(s, setback_id, now):
             return False
-        answers = reflection_store.load_answers(s, setback)
-        started = setback.completed_at or setback.created_at or now
-        facts = views.RecapFacts(
-            title=setback.title or "Untitled",
-            days=max(0, (now - started).days),
-            what_happened=answers.get(0, {}).get("facts"),
-            lesson=answers.get(5, {}).get("lesson"),
-            outcomes=[(KIND_LABEL.get(c.kind, "Plan"), c.text, c.status) for c in commitments],
-        )
+        answers = Answers(reflection_store.answers_by_field(s, setback))
+        facts = recap_facts(setback, answers, commitments, now)
         channel, thread_ts = setback.dm_channel, setback.thread_ts
     text, blocks = views.recap_message(facts)
     client = rt.web_client()

@@ -5,7 +5,7 @@ Every function takes and returns aware datetimes in UTC and reads the time zone 
 ``now`` from the injected clock, so the scheduler, the sandbox and the tests can travel
 in time and always get the same answer for the same inputs.
 
-The rules come from method/REFLECTION.md, "Check-in spacing": a default plan of 1 day,
+The rules: a default plan of 1 day,
 1 week, 1 month and 3 months per commitment (spacing at a fraction of the retention
 period, Cepeda et al. 2008; habits take weeks to months, Lally et al. 2010), and every
 check-in lands inside the person's working hours and workdays, in their own time zone.
@@ -52,7 +52,7 @@ __all__ = [
 
 _DAY = timedelta(days=1)
 
-# REFLECTION.md: day 1 (is the plan in place?), day 7, day 30, day 90.
+# Day 1 (is the plan in place?), day 7, day 30, day 90 (Cepeda et al. 2008; Lally et al. 2010).
 DEFAULT_SPACING: tuple[timedelta, ...] = (
     timedelta(days=1),
     timedelta(days=7),

@@ -31,9 +31,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.checkins.planning import SNOOZE_LABELS, SNOOZES
-from bot.checkins.wording import answered_text, checkin_text, recap_intro
+from bot.checkins.wording import NOTED, answered_text, checkin_text, recap_intro
 from bot.core.mrkdwn import escape, split_for_sections, truncate
 from bot.reflection.summary_view import labelled_sections
+from storage.models import CheckinKind, CheckinResponse, CommitmentStatus
 
 ACTION_DONE = "setback_checkin_done"
 ACTION_WORKING = "setback_checkin_working"
@@ -44,15 +45,23 @@ CALLBACK_NOTE = "setback_checkin_note"
 NOTE_BLOCK = "note"
 NOTE_MAX = 2000
 
+# The answer each control of a live check-in records (`bot.checkins.answers.answer`).
+ANSWER_OF = {
+    ACTION_DONE: CheckinResponse.DONE,
+    ACTION_WORKING: CheckinResponse.WORKING,
+    ACTION_SNOOZE: CheckinResponse.SNOOZED,
+    ACTION_LET_GO: CheckinResponse.LET_GO,
+}
+
 CHECKIN_EVENT = "setback_checkin"  # message metadata: how a posted check-in is found again
 RECAP_EVENT = "setback_recap"
 
 _ABOUT = {
-    "followup": "Checking in on your plan",
-    "amends": "Checking in on your repair",
-    "support": "Checking in on reaching out for support",
+    CheckinKind.FOLLOWUP: "Checking in on your plan",
+    CheckinKind.AMENDS: "Checking in on your repair",
+    CheckinKind.SUPPORT: "Checking in on reaching out for support",
 }
-_CLOSED_LABEL = {"done": "Done", "let_go": "Let go"}
+_CLOSED_LABEL = {CommitmentStatus.DONE: "Done", CommitmentStatus.LET_GO: "Let go"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ class CheckinFacts:
     """What a check-in message shows: enough to render it the same way every time."""
 
     checkin_id: int
-    kind: str  # followup / amends / support
+    kind: CheckinKind
     commitment: str
     seq: int
     total: int
@@ -133,7 +142,7 @@ def _context(text: str) -> ContextBlock:
 def checkin_message(
     facts: CheckinFacts,
     *,
-    answer: str | None = None,
+    answer: CheckinResponse | None = None,
     until: str | None = None,
     noted: bool = False,
 ) -> tuple[str, list[dict[str, Any]]]:
@@ -147,14 +156,14 @@ def checkin_message(
     if answer is not None:
         lines.append(answered_text(answer, until))
     if noted:
-        lines.append(answered_text("note"))
+        lines.append(answered_text(NOTED))
     if answer is None:
         blocks.append(_buttons(facts.checkin_id))
         if not noted:
             lines.append("A reply in this thread is saved as a note on this check-in.")
     if lines:
         blocks.append(_context("\n".join(lines)))
-    about = _ABOUT.get(facts.kind, _ABOUT["followup"])
+    about = _ABOUT.get(facts.kind, _ABOUT[CheckinKind.FOLLOWUP])
     fallback = about if answer is None else f"{about}: {answered_text(answer, until)}"
     return fallback, [b if isinstance(b, dict) else b.to_dict() for b in blocks]
 
@@ -218,7 +227,7 @@ class RecapFacts:
     days: int
     what_happened: str | None
     lesson: str | None
-    outcomes: list[tuple[str, str, str]]  # (kind label, commitment, done / let_go)
+    outcomes: list[tuple[str, str, CommitmentStatus]]  # (kind label, commitment, its status)
 
 
 def recap_message(facts: RecapFacts) -> tuple[str, list[dict[str, Any]]]:

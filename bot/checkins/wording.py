@@ -1,6 +1,6 @@
 """The words of growth check-ins: what the bot says in a setback's DM thread, later.
 
-Rules from method/REFLECTION.md, "Check-in spacing":
+The rules, each with the research it rests on:
 
 - prompts wear off with repetition (HeartSteps, Klasnja et al. 2019), so every kind and
   stage has several wordings, and later check-ins in a plan are shorter and lighter;
@@ -15,16 +15,21 @@ commitment goes in verbatim here and nothing is escaped twice.
 
 from __future__ import annotations
 
-__all__ = ["KINDS", "RESPONSES", "answered_text", "checkin_text", "recap_intro"]
+from typing import Literal
 
-KINDS = ("followup", "amends", "support")
-RESPONSES = ("done", "working", "snoozed", "let_go", "note")
+from storage.models import CheckinKind, CheckinResponse
+
+__all__ = ["KINDS", "NOTED", "RESPONSES", "answered_text", "checkin_text", "recap_intro"]
+
+KINDS = tuple(CheckinKind)
+NOTED: Literal["note"] = "note"  # not an answer: the line shown once a note was added
+RESPONSES = (*CheckinResponse, NOTED)  # every line `answered_text` has
 
 # {c} is the commitment, verbatim. Stages taper: "first" says why we ask and that any
 # answer is fine, "middle" is a short question, "last" is the lightest touch. Within a
 # variant index, each stage is no longer than the one before it.
-_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
-    "followup": {
+_TEMPLATES: dict[CheckinKind, dict[str, tuple[str, ...]]] = {
+    CheckinKind.FOLLOWUP: {
         "first": (
             "Checking in on the plan you made:\n“{c}”\n"
             "Is it in place, and how is it going so far? Any answer helps, even “not yet”.",
@@ -45,7 +50,7 @@ _TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Closing the loop:\n“{c}”\nHow was it?",
         ),
     },
-    "amends": {
+    CheckinKind.AMENDS: {
         "first": (
             "Today is the day you set for your repair:\n“{c}”\n"
             "Did it happen? If it's still ahead of you, that's okay; snooze it or tell me "
@@ -68,7 +73,7 @@ _TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Closing the loop:\n“{c}”\nHow did it go?",
         ),
     },
-    "support": {
+    CheckinKind.SUPPORT: {
         "first": (
             "You thought about reaching out for support:\n“{c}”\n"
             "Did you get to talk to someone? A conversation of any size counts.",
@@ -92,12 +97,12 @@ _TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-_ANSWERED = {
-    "done": "Marked done — nice work.",
-    "working": "Still working on it — that counts.",
-    "snoozed": "Snoozed — I'll check back later.",
-    "let_go": "Let go — that's a fine choice too.",
-    "note": "Note saved — thanks for adding it.",
+_ANSWERED: dict[str, str] = {
+    CheckinResponse.DONE: "Marked done — nice work.",
+    CheckinResponse.WORKING: "Still working on it — that counts.",
+    CheckinResponse.SNOOZED: "Snoozed — I'll check back later.",
+    CheckinResponse.LET_GO: "Let go — that's a fine choice too.",
+    NOTED: "Note saved — thanks for adding it.",
 }
 
 
@@ -113,7 +118,9 @@ def _stage(seq: int, total: int) -> str:
     return "last" if seq >= total - 1 else "middle"
 
 
-def checkin_text(kind: str, commitment_text: str, seq: int, total: int, variant_seed: int) -> str:
+def checkin_text(
+    kind: CheckinKind, commitment_text: str, seq: int, total: int, variant_seed: int
+) -> str:
     """The check-in message for one commitment, as plain text with the commitment verbatim.
 
     ``seq`` is the 0-based place of this check-in in the commitment's plan and ``total``
@@ -129,7 +136,7 @@ def checkin_text(kind: str, commitment_text: str, seq: int, total: int, variant_
     return template.replace("{c}", commitment_text)
 
 
-def answered_text(response: str, until: str | None = None) -> str:
+def answered_text(response: CheckinResponse | Literal["note"], until: str | None = None) -> str:
     """The short line shown once a check-in is answered, replacing its buttons.
 
     Every answer is acknowledged kindly, "let go" included: stopping is a fine outcome.
@@ -137,7 +144,7 @@ def answered_text(response: str, until: str | None = None) -> str:
     """
     if response not in _ANSWERED:
         raise ValueError(f"unknown response {response!r}; expected one of: {', '.join(RESPONSES)}")
-    if response == "snoozed" and until:
+    if response == CheckinResponse.SNOOZED and until:
         return f"Snoozed until {until}. I'll check back then."
     return _ANSWERED[response]
 

@@ -34,7 +34,7 @@ class StartupError(Exception):
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """`setback run`: Socket Mode when SLACK_APP_TOKEN is set (or --socket), else HTTP;
-    with no Slack tokens at all, the local sandbox workspace (DESIGN §7)."""
+    with no Slack tokens at all, the local sandbox workspace (docs/ARCHITECTURE.md, Run modes)."""
     no_slack = not (
         settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token
     )
@@ -48,7 +48,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def choose_mode(settings: Settings, *, force_http: bool = False, force_socket: bool = False) -> str:
-    """Pick the run mode the way DESIGN §7 describes, or explain what is missing."""
+    """Pick the run mode (docs/ARCHITECTURE.md, Run modes), or explain what is missing."""
     if force_socket or (settings.slack_app_token and not force_http):
         if not settings.slack_app_token:
             raise StartupError(

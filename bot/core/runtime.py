@@ -1,7 +1,9 @@
 """What every service needs at hand: settings, the database, the clock, the Web API.
 
 Built once by the composition root (`bot.app` / `bot.cli`) and passed to handlers and
-the scheduler, so nothing reaches for globals or the wall clock.
+the scheduler, so nothing reaches for globals or the wall clock. The two registries the
+app factory fills (after-change listeners, `/setback` subcommands) live here too, so a
+second runtime (another test, another app) starts with neither.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot.core.actor import Actor
 from bot.core.clock import Clock, SystemClock
 from bot.core.settings import Settings
 from bot.core.slack_client import make_client
@@ -24,6 +27,20 @@ from storage import crypto, migrate
 from storage.db import make_engine
 
 log = logging.getLogger(__name__)
+
+ChangeListener = Callable[["Runtime", Actor], None]
+"""Told that a person's data changed (`bot.core.hooks`)."""
+
+SubcommandRun = Callable[["Runtime", Actor, dict[str, Any], WebClient], None]
+"""Runs `/setback <name>` after the ack: runtime, actor, the command payload, the client."""
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `/setback <name>` another surface plugged in, with its line in the help text."""
+
+    description: str
+    run: SubcommandRun
 
 
 @dataclass
@@ -34,6 +51,8 @@ class Runtime:
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
     client: WebClient | None = None
+    change_listeners: list[ChangeListener] = field(default_factory=list, repr=False)
+    subcommands: dict[str, Subcommand] = field(default_factory=dict, repr=False)
     _lanes: dict[str, ThreadPoolExecutor] = field(default_factory=dict, repr=False)
     _lanes_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _pending: set[Future[Any]] = field(default_factory=set, repr=False)

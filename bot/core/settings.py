@@ -125,7 +125,7 @@ class Settings(BaseSettings):
 def parse_support_resources(raw: str) -> list[SupportResource]:
     """Parse `Label=URL;Label=URL`, so a workspace can list its own EAP and helplines.
 
-    Hard-coded numbers can be wrong for the reader's country (REFLECTION.md, Safety), so
+    Hard-coded numbers can be wrong for the reader's country (Martinengo et al. 2019), so
     the resources are configuration, not code.
     """
     out: list[SupportResource] = []

@@ -1,7 +1,7 @@
 """The Web API client: Slack's base URL (or SLACK_API_URL) and slack_sdk's retry handlers.
 
-429s wait for `Retry-After` with `RateLimitErrorRetryHandler` (LIMITS.md: not on by
-default). Dropped connections are retried with slack_sdk's handler — except where a
+429s wait for `Retry-After` with `RateLimitErrorRetryHandler` (slack_sdk does not add it
+by default). Dropped connections are retried with slack_sdk's handler — except where a
 retry could post twice: a connection that broke after a `chat.postMessage` was sent may
 hide a message that landed, so those methods are retried only when the connection was
 refused outright (the request never left). Callers recover such posts by metadata.

@@ -26,7 +26,7 @@ from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.core.slack_client import error_code
 from bot.journal import views
-from bot.sharing import service as share
+from bot.sharing import recovery
 from storage import erase as store
 from storage import events as event_store
 from storage import reflections as reflection_store
@@ -298,10 +298,10 @@ def purge_expired(rt: Runtime, now: datetime) -> dict[str, int]:
 
 def housekeeping(rt: Runtime, now: datetime) -> dict[str, dict[str, int]]:
     """The periodic clean-up the scheduler runs: uninstalled workspaces past their grace
-    period, shares whose post was interrupted (`bot.share.recover_stale`), then setbacks
-    past retention. Returns counts per table for each."""
+    period, shares whose post was interrupted (`bot.sharing.recovery.recover_stale`),
+    then setbacks past retention. Returns counts per table for each."""
     uninstalled = purge_uninstalled(rt, now)
-    settled = share.recover_stale(rt, now)
+    settled = recovery.recover_stale(rt, now)
     expired = purge_expired(rt, now)
     retried = retry_removals(rt, now)
     return {

@@ -18,7 +18,8 @@ from sqlmodel import SQLModel
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.core.timefmt import local
-from bot.reflection.screens import SCREENS, FormField
+from bot.reflection.answers import Answers
+from bot.reflection.screens import FormField
 from storage import journal as journal_store
 from storage import members as member_store
 from storage.db import session_scope
@@ -74,8 +75,8 @@ def collect(rt: Runtime, actor: Actor) -> dict[str, Any]:
 # --- Markdown -----------------------------------------------------------------------------
 
 
-def _answer_text(f: FormField, value: Any) -> str:
-    if isinstance(value, list):
+def _answer_text(f: FormField, value: str | tuple[str, ...]) -> str:
+    if isinstance(value, tuple):
         if f.kind == "users":
             return ", ".join(str(v) for v in value)
         labels = {c.value: c.label for c in f.choices}
@@ -85,17 +86,19 @@ def _answer_text(f: FormField, value: Any) -> str:
     return str(value)
 
 
-def _md_answers(answers: dict[str, dict[str, Any]]) -> list[str]:
+def _md_answers(stored: dict[str, dict[str, Any]]) -> list[str]:
+    """The answers under their screens' titles, read by field name (the JSON keeps the
+    rows as stored, keyed by screen)."""
+    answers = Answers.from_steps({int(step): saved for step, saved in stored.items()})
     lines: list[str] = []
-    for screen in SCREENS:
-        saved = answers.get(str(screen.step)) or {}
-        if not saved:
+    for screen in answers.screens:
+        filled = [(f, v) for f in screen.fields if (v := answers.value(f.name)) is not None]
+        if not filled:
             continue
         lines += [f"### {screen.title}", ""]
-        for f in screen.fields:
-            if f.name in saved:
-                text = _answer_text(f, saved[f.name]).replace("\n", "\n  ")
-                lines.append(f"- **{f.label}**\n  {text}")
+        for f, value in filled:
+            text = _answer_text(f, value).replace("\n", "\n  ")
+            lines.append(f"- **{f.label}**\n  {text}")
         lines.append("")
     return lines
 

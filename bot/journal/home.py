@@ -23,11 +23,19 @@ from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.journal import views
 from bot.members import zone as members
+from bot.reflection.answers import Answers
 from storage import journal as journal_store
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
-from storage.models import Member, Setback, Workspace
+from storage.models import (
+    CommitmentKind,
+    CommitmentStatus,
+    Member,
+    Setback,
+    SetbackStatus,
+    Workspace,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +57,7 @@ class Draft:
 
 @dataclass(frozen=True)
 class OpenCommitment:
-    kind: str
+    kind: CommitmentKind
     text: str
     next_checkin: datetime | None
 
@@ -66,7 +74,7 @@ class ActiveSetback:
 class PastSetback:
     id: int
     title: str | None
-    status: str
+    status: SetbackStatus
     when: datetime | None
 
 
@@ -138,10 +146,12 @@ def gather(rt: Runtime, actor: Actor, offset: int = 0) -> Journal:
     offset = max(0, min(int(offset), MAX_OFFSET))
     team, user = actor.team_id, actor.user_id
     with session_scope(rt.engine, readonly=True) as s:
-        drafts = reflection_store.list_setbacks(s, team, user, ("draft",), limit=DRAFTS_SHOWN)
+        drafts = reflection_store.list_setbacks(
+            s, team, user, (SetbackStatus.DRAFT,), limit=DRAFTS_SHOWN
+        )
         counts = journal_store.setback_counts(s, team, user)
-        n_drafts = counts.get("draft", 0)
-        n_all = sum(counts.get(status, 0) for status in ("draft", "complete", "archived"))
+        n_drafts = counts.get(SetbackStatus.DRAFT, 0)
+        n_all = sum(counts.values())
         active_rows = journal_store.active_setbacks(s, team, user, limit=ACTIVE_SHOWN + 1)
         shown_active = active_rows[:ACTIVE_SHOWN]
         exclude = [sb.id for sb in shown_active]
@@ -176,7 +186,9 @@ def _active(s: Session, team: str, setbacks: list[Setback]) -> tuple[ActiveSetba
     """The active setbacks with their open commitments and next check-ins: two queries
     for all of them, not two per setback (the Home is rendered after every change)."""
     ids = [int(sb.id) for sb in setbacks]  # type: ignore[arg-type]
-    commitments = reflection_store.commitments_by_setback(s, team, ids, status="active")
+    commitments = reflection_store.commitments_by_setback(
+        s, team, ids, status=CommitmentStatus.ACTIVE
+    )
     next_due = reflection_store.next_checkins_by_commitment(s, team, ids)
     return tuple(
         ActiveSetback(
@@ -194,9 +206,8 @@ def _active(s: Session, team: str, setbacks: list[Setback]) -> tuple[ActiveSetba
 
 def _lessons(s: Session, team: str, user: str) -> tuple[Lesson, ...]:
     found = journal_store.lessons_of(s, team, user, limit=LESSONS_SHOWN)
-    return tuple(
-        Lesson(sb.title, str(answers["lesson"])) for sb, answers in found if answers.get("lesson")
-    )
+    lessons = ((sb.title, Answers(saved).lesson) for sb, saved in found)
+    return tuple(Lesson(title, lesson) for title, lesson in lessons if lesson)
 
 
 def _shares(s: Session, team: str, user: str) -> tuple[SharedSummary, ...]:
@@ -281,7 +292,7 @@ def archive(rt: Runtime, actor: Actor, setback_id: int | None) -> bool:
     now = rt.clock.now()
     with session_scope(rt.engine) as s:
         sb = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
-        if sb is None or sb.status != "complete":
+        if sb is None or sb.status != SetbackStatus.COMPLETE:
             return False
         waiting = [int(c.id) for c in reflection_store.archive_setback(s, sb, now)]  # type: ignore[arg-type]
     checkins.rerender_all(rt, waiting)  # their messages lose the buttons (once committed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -32,6 +32,7 @@ from bot.core.mrkdwn import escape, truncate
 from bot.core.timefmt import local, local_date
 from bot.reflection.screens import TOTAL_STEPS
 from bot.reflection.summary_view import KIND_LABEL
+from storage.models import SetbackStatus
 
 if TYPE_CHECKING:
     from bot.journal.home import (
@@ -146,7 +147,9 @@ DELETE_REFLECTION = (
 )
 
 
-def _delete_button(setback_id: int, what: str = "reflection") -> ButtonElement:
+def _delete_button(
+    setback_id: int, what: Literal["draft", "reflection"] = "reflection"
+) -> ButtonElement:
     return ButtonElement(
         text="Delete",
         action_id=ACTION_DELETE,
@@ -276,7 +279,7 @@ def _history(journal: Journal) -> list[Block]:
 
 
 def _past(p: PastSetback, tz: str) -> SectionBlock:
-    verb = "Archived" if p.status == "archived" else "Finished"
+    verb = "Archived" if p.status == SetbackStatus.ARCHIVED else "Finished"
     when = f" · {verb} {local_date(p.when, tz)}" if p.when else ""
     return SectionBlock(
         block_id=f"past_{p.id}",

@@ -2,7 +2,7 @@
 
 The share preview runs :func:`check` and shows each flagged phrase with a reframe idea;
 the author edits or posts as is. The check advises, it never blocks. The twenty rule
-groups come from ``method/BLAMELESS.md``, which draws on Google's SRE book (postmortem
+groups draw on Google's SRE book (postmortem
 culture), John Allspaw on blameless postmortems and "the infinite hows", PagerDuty's
 postmortem guide, the Learning from Incidents community (counterfactual, normative and
 mechanistic reasoning), Dekker on "human error", and Neff on over-identification.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from slack_sdk.models.views import View
 from sqlalchemy import Connection
@@ -21,20 +21,32 @@ from bot.core.runtime import Runtime
 from bot.language import kindness, safety
 from bot.members import zone as members
 from bot.reflection import views
+from bot.reflection.answers import Answers
 from bot.reflection.screens import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
 from storage import drafts
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import read_connection, session_scope, write_connection
+from storage.models import (
+    CheckinKind,
+    CheckinStatus,
+    CommitmentKind,
+    CommitmentStatus,
+    SetbackStatus,
+)
 
 log = logging.getLogger(__name__)
+
+
+# How a view submission is answered: Slack's `response_action`.
+ResponseAction = Literal["errors", "update", "clear"]
 
 
 @dataclass(frozen=True)
 class StepOutcome:
     """What to answer a view submission with: field errors, a next view, or close."""
 
-    action: str  # "errors" | "update" | "clear"
+    action: ResponseAction
     view: View | dict[str, Any] | None = None
     errors: dict[str, str] | None = None
     finished_id: int | None = None
@@ -90,25 +102,28 @@ def _is_date(value: str) -> bool:
 def validate(step: int, answers: dict[str, Any]) -> dict[str, str]:
     """Field errors for a screen, keyed by block id, in the product's gentle voice."""
     errors: dict[str, str] = {}
+    fields = {f.name for f in screen(step).fields}
     for f in screen(step).fields:
         if f.required and not answers.get(f.name):
             errors[f.name] = "Please fill this in to continue."
-    if step == 2 and answers.get("repair") and not answers.get("repair_by"):
+    # The rules below are keyed by the fields a screen asks, never by its number.
+    if "repair_by" in fields and answers.get("repair") and not answers.get("repair_by"):
         errors["repair_by"] = "Pick a day for the repair, so we can check in with you then."
-    if step == 3 and "factors" not in errors:
+    if "factors" in fields and "factors" not in errors:
         factors = [line for line in answers.get("factors", "").splitlines() if line.strip()]
         if len(factors) < 2:
             errors["factors"] = (
                 "List at least two contributing factors, one per line — "
                 "there is rarely a single cause."
             )
-    if step == 5:
-        for i in range(1, MAX_COMMITMENTS + 1):
-            has_if, has_then = bool(answers.get(f"if_{i}")), bool(answers.get(f"then_{i}"))
-            if has_if and not has_then:
-                errors[f"then_{i}"] = "Add what you will do in that situation."
-            elif has_then and not has_if:
-                errors[f"if_{i}"] = "Add the situation that will remind you."
+    for i in range(1, MAX_COMMITMENTS + 1):
+        if not {f"if_{i}", f"then_{i}"} <= fields:
+            continue
+        has_if, has_then = bool(answers.get(f"if_{i}")), bool(answers.get(f"then_{i}"))
+        if has_if and not has_then:
+            errors[f"then_{i}"] = "Add what you will do in that situation."
+        elif has_then and not has_if:
+            errors[f"if_{i}"] = "Add the situation that will remind you."
     return errors
 
 
@@ -149,7 +164,7 @@ def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> Vie
             sid, _title, step = draft
         else:
             setback = reflection_store.get_owned_setback(s, team, user, setback_id)
-            if setback is None or setback.status != "draft":
+            if setback is None or setback.status != SetbackStatus.DRAFT:
                 return views.gone_view()
             sid, step = setback_id, setback.current_step
         saved = drafts.load(conn, team, sid, step)
@@ -162,7 +177,7 @@ def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View | dict[str, A
         setback = reflection_store.get_owned_setback(
             s, actor.team_id, actor.user_id, setback_id, lock=True
         )
-        if setback is None or setback.status != "draft":
+        if setback is None or setback.status != SetbackStatus.DRAFT:
             return views.gone_view()
         reflection_store.delete_setback(s, setback)
     return views.step_view(0, None)
@@ -194,8 +209,8 @@ def submit_step(
 ) -> StepOutcome:
     """Save a submitted screen and decide what comes next.
 
-    Order matters: crisis language is screened before anything else (REFLECTION.md,
-    Safety); then fields are validated; then the answers are saved, so nothing typed is
+    Order matters: crisis language is screened before anything else (`bot.language.safety`
+    says why); then fields are validated; then the answers are saved, so nothing typed is
     lost even when the next screen fails to render.
     """
     if not 0 <= step < TOTAL_STEPS:
@@ -207,7 +222,7 @@ def submit_step(
     if errors and not crisis:
         return StepOutcome("errors", errors=errors)
     next_step = step if errors else step + 1
-    title = answers.get("title") if step == 0 else None
+    title = answers.get("title")  # None unless this screen asks for the title
     with write_connection(rt.engine) as conn:
         current = min(next_step, TOTAL_STEPS - 1)
         sid = _claim_draft(conn, actor, setback_id, current, title, bool(crisis), now)
@@ -322,7 +337,7 @@ def close(
     if setback_id is None and not answers:
         return None
     now = rt.clock.now()
-    title = answers.get("title") if step == 0 else None
+    title = answers.get("title")  # None unless this screen asks for the title
     with write_connection(rt.engine) as conn:
         sid = _claim_draft(conn, actor, setback_id, step, title, False, now)
         if sid is not None and answers:
@@ -338,10 +353,11 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> N
     """Mark the setback complete and turn its promises into commitments + check-ins,
     in the same transaction, so a crash never leaves a finished reflection unplanned."""
     team, user = actor.team_id, actor.user_id
-    answers = drafts.answers_of(conn, team, setback_id)
+    answers = Answers.from_steps(drafts.answers_of(conn, team, setback_id))
     hours = members.working_hours(member_store.member_for_planning(conn, team, user, now))
     for commitment, due_times in _commitments(actor, setback_id, answers, hours, now):
-        kind = commitment["kind"] if commitment["kind"] != "growth" else "followup"
+        growth = commitment["kind"] == CommitmentKind.GROWTH
+        kind = CheckinKind.FOLLOWUP if growth else CheckinKind(commitment["kind"])
         checkins = [
             {
                 "team_id": team,
@@ -351,7 +367,7 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> N
                 "seq": i,
                 "total": len(due_times),
                 "due_at": due,
-                "status": "scheduled",
+                "status": CheckinStatus.SCHEDULED,
             }
             for i, due in enumerate(due_times)
         ]
@@ -360,13 +376,15 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> N
 
 
 def _commitments(
-    actor: Actor, setback_id: int, answers: dict[int, dict[str, Any]], hours: Any, now: datetime
+    actor: Actor, setback_id: int, answers: Answers, hours: Any, now: datetime
 ) -> list[tuple[dict[str, Any], list[datetime]]]:
     """The commitment rows (column values) a finished reflection makes, each with the
     times of its check-ins: the repair, the support reach-out, each if-then plan."""
     out: list[tuple[dict[str, Any], list[datetime]]] = []
 
-    def make(kind: str, text: str, due: datetime | None, schedule: str) -> dict[str, Any]:
+    def make(
+        kind: CommitmentKind, text: str, due: datetime | None, schedule: str
+    ) -> dict[str, Any]:
         return {
             "team_id": actor.team_id,
             "user_id": actor.user_id,
@@ -375,30 +393,23 @@ def _commitments(
             "kind": kind,
             "text": text,
             "schedule": schedule,
-            "status": "active",
+            "status": CommitmentStatus.ACTIVE,
             "due_at": due,
             "created_at": now,
         }
 
-    accountability = answers.get(2, {})
-    if accountability.get("repair") and accountability.get("repair_by"):
-        due = amends_due(date.fromisoformat(accountability["repair_by"]), hours, now)
-        out.append((make("amends", accountability["repair"], due, "due"), [due]))
-    support = answers.get(4, {})
-    if support.get("reach_out_by"):
-        due = amends_due(date.fromisoformat(support["reach_out_by"]), hours, now)
-        out.append((make("support", "Reach out to someone for support", due, "due"), [due]))
-    growth = answers.get(5, {})
-    for i in range(1, MAX_COMMITMENTS + 1):
-        if_text, then_text = growth.get(f"if_{i}"), growth.get(f"then_{i}")
-        if not (if_text and then_text):
-            continue
-        schedule = growth.get(f"schedule_{i}") or "default"
-        due_times = plan_checkins(now, schedule, hours)
-        text = f"If {_lower_if(if_text)}, then I will {_lower_then(then_text)}"
-        out.append(
-            (make("growth", text, due_times[-1] if due_times else None, schedule), due_times)
-        )
+    if answers.repair and answers.repair_by:
+        due = amends_due(answers.repair_by, hours, now)
+        out.append((make(CommitmentKind.AMENDS, answers.repair, due, "due"), [due]))
+    if answers.reach_out_by:
+        due = amends_due(answers.reach_out_by, hours, now)
+        reach_out = "Reach out to someone for support"
+        out.append((make(CommitmentKind.SUPPORT, reach_out, due, "due"), [due]))
+    for plan in answers.plans:
+        due_times = plan_checkins(now, plan.schedule, hours)
+        text = f"If {_lower_if(plan.situation)}, then I will {_lower_then(plan.action)}"
+        last = due_times[-1] if due_times else None
+        out.append((make(CommitmentKind.GROWTH, text, last, plan.schedule), due_times))
     return out
 
 

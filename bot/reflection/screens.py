@@ -2,7 +2,11 @@
 
 Each screen lists its fields once; the modal builder renders them, the flow validates
 them and reads their values from `view.state.values` by the same names. Prompts are the
-product's own words, grounded in `method/REFLECTION.md` (cited per screen).
+product's own words, grounded in published research (cited per screen).
+
+Field names are unique across screens: everything downstream reads a saved answer by
+its field name (`bot.reflection.answers.Answers`), never by screen number, so a field
+can move to another screen without any reader noticing.
 """
 
 from __future__ import annotations

@@ -16,10 +16,12 @@ from bot.core import hooks
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.members import zone as members
+from bot.reflection.answers import Answers
 from bot.reflection.summary_view import summary_message
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
+from storage.models import SetbackStatus
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +35,17 @@ def post_summary(
     """Post (or find) the summary DM and record its ts as the thread. Returns the ts."""
     with session_scope(rt.engine, readonly=True) as s:
         setback = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
-        if setback is None or setback.status == "draft" or setback.thread_ts:
+        if setback is None or setback.status == SetbackStatus.DRAFT or setback.thread_ts:
             return setback.thread_ts if setback is not None else None
     with session_scope(rt.engine) as s:
         setback = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
-        if setback is None or setback.status == "draft":
+        if setback is None or setback.status == SetbackStatus.DRAFT:
             return None
         if setback.thread_ts:
             return setback.thread_ts
         setback.summary_attempts += 1
         retry = setback.summary_attempts > 1
-        answers = reflection_store.load_answers(s, setback)
+        answers = Answers(reflection_store.answers_by_field(s, setback))
         commitments = reflection_store.commitments_of(s, setback)
         next_due = reflection_store.next_checkins(s, setback)
         tz = members.effective_tz(member_store.get_member(s, actor.team_id, actor.user_id))

@@ -22,13 +22,18 @@ from slack_sdk.models.blocks import (
 
 from bot.core.mrkdwn import escape, split_for_sections, truncate
 from bot.core.timefmt import local
-from storage.models import Commitment
+from bot.reflection.answers import Answers
+from storage.models import Commitment, CommitmentKind
 
 ACTION_SHARE_OPEN = "setback_share_open"
 ACTION_OPEN_JOURNAL = "setback_open_journal"
 MESSAGE_BLOCK_LIMIT = 50
 
-KIND_LABEL = {"amends": "Repair", "growth": "Plan", "support": "Support"}
+KIND_LABEL = {
+    CommitmentKind.AMENDS: "Repair",
+    CommitmentKind.GROWTH: "Plan",
+    CommitmentKind.SUPPORT: "Support",
+}
 
 # When Slack no longer accepts a command's trigger (its 3 s passed at a busy moment).
 TRIGGER_EXPIRED = (
@@ -55,7 +60,7 @@ def commitment_line(c: Commitment, next_due: datetime | None, tz: str) -> str:
 def summary_message(
     setback_id: int,
     title: str,
-    answers: dict[int, dict[str, Any]],
+    answers: Answers,
     commitments: list[Commitment],
     next_due: dict[int, datetime],
     tz: str,
@@ -75,15 +80,13 @@ def summary_message(
             ]
         ),
     ]
-    what = answers.get(0, {}).get("facts")
-    if what:
-        blocks += labelled_sections("What happened", what)
-    part = answers.get(2, {}).get("my_part")
-    if part:
-        blocks += labelled_sections("Your part", part)
-    lesson = answers.get(5, {}).get("lesson")
-    if lesson:
-        blocks += labelled_sections("The lesson", lesson)
+    for label, text in (
+        ("What happened", answers.facts),
+        ("Your part", answers.my_part),
+        ("The lesson", answers.lesson),
+    ):
+        if text:
+            blocks += labelled_sections(label, text)
     if commitments:
         lines = [commitment_line(c, next_due.get(c.id), tz) for c in commitments]  # type: ignore[arg-type]
         chunks = split_for_sections("\n".join(lines), 2970)

@@ -12,10 +12,8 @@ link. Titles go into plain_text headers, where Slack parses nothing.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -41,7 +39,16 @@ from slack_sdk.models.views import View
 
 from bot.core.mrkdwn import escape, split_for_sections, truncate
 from bot.core.settings import SupportResource
-from bot.language.blameless import Flag
+from bot.sharing.draft import (
+    CHANNEL_ID,
+    SECTION_BY_KEY,
+    SECTIONS,
+    Draft,
+    FoundFlag,
+    PostContent,
+    ShareMeta,
+    metadata,
+)
 
 CALLBACK_PICK = "setback_share_pick"
 CALLBACK_COMPOSE = "setback_share_compose"
@@ -69,115 +76,10 @@ SECTION_LIMIT = 3000
 TITLE_MAX = 150
 INTRO_MAX = 300
 TEXT_MAX = 3000
-
-
-@dataclass(frozen=True)
-class Section:
-    """A part of the reflection that may be shared; `listed` parts are one item a line."""
-
-    key: str
-    label: str
-    listed: bool = False
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section("happened", "What happened"),
-    Section("factors", "Contributing factors", listed=True),
-    Section("limited", "What limited the damage"),
-    Section("lesson", "The lesson"),
-    Section("commitments", "Commitments", listed=True),
-)
-SECTION_BY_KEY = {s.key: s for s in SECTIONS}
-
-
-@dataclass(frozen=True)
-class ShareMeta:
-    """What a share modal is about: the setback, the draft (once saved), where it opened."""
-
-    setback_id: int | None
-    share_id: int | None = None
-    origin: str | None = None  # the channel `/setback share` was typed in
-
-
-def metadata(meta: ShareMeta) -> str:
-    """private_metadata: ids only — never trusted alone, the service re-checks ownership."""
-    data = {"sid": meta.setback_id, "sh": meta.share_id, "ch": meta.origin}
-    return json.dumps(data, separators=(",", ":"))
-
-
-def read_metadata(raw: str | None) -> ShareMeta:
-    """Parse private_metadata defensively: anything malformed yields empty ids."""
-    try:
-        data = json.loads(raw or "{}")
-        sid, sh, ch = data.get("sid"), data.get("sh"), data.get("ch")
-        return ShareMeta(
-            int(sid) if sid is not None else None,
-            int(sh) if sh is not None else None,
-            ch if isinstance(ch, str) and CHANNEL_ID.fullmatch(ch) else None,
-        )
-    except (ValueError, TypeError, AttributeError):
-        return ShareMeta(None)
-
-
-CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,30}")
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 
-@dataclass
-class Draft:
-    """What will be posted: the author's (possibly edited) texts and choices.
-
-    `sections` maps section keys to text, in the order of `SECTIONS`.
-    """
-
-    channel: str
-    title: str
-    sections: dict[str, str] = field(default_factory=dict)
-    intro: str = ""
-    anonymous: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON stored (encrypted) on the share row; sections as ordered pairs."""
-        return {
-            "channel": self.channel,
-            "title": self.title,
-            "sections": [[k, v] for k, v in self.sections.items()],
-            "intro": self.intro,
-            "anonymous": self.anonymous,
-        }
-
-    @classmethod
-    def from_json(cls, data: Any) -> Draft | None:
-        """The draft stored on a share row; None when it is missing or malformed."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            pairs = [(str(k), str(v)) for k, v in data.get("sections") or []]
-        except (TypeError, ValueError):
-            return None
-        return cls(
-            channel=str(data.get("channel") or ""),
-            title=str(data.get("title") or ""),
-            sections={k: v for k, v in pairs if k in SECTION_BY_KEY},
-            intro=str(data.get("intro") or ""),
-            anonymous=bool(data.get("anonymous")),
-        )
-
-
 # --- the channel post --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PostContent:
-    """Fallback text and the blocks of each message: the first goes in the channel, any
-    further ones continue it as thread replies (a message holds at most 50 blocks)."""
-
-    text: str
-    messages: list[list[Block]]
-
-    def as_dicts(self) -> list[list[dict[str, Any]]]:
-        """The blocks of each message as Slack's JSON."""
-        return [[b.to_dict() for b in blocks] for blocks in self.messages]
 
 
 def _mrkdwn(text: str) -> MarkdownTextObject:
@@ -467,14 +369,6 @@ def edit_view(meta: ShareMeta, draft: Draft) -> View:
     )
 
 
-@dataclass(frozen=True)
-class FoundFlag:
-    """A blameless-check flag and the part of the post it was found in."""
-
-    part: str
-    flag: Flag
-
-
 def _flag_lines(flags: Sequence[FoundFlag]) -> list[str]:
     return [
         f"• “{escape(truncate(f.flag.phrase, 200))}” in _{escape(f.part)}_ — "
@@ -564,7 +458,8 @@ def preview_view(
 
 
 def posting_view(channel: str) -> View:
-    """The modal's last screen: the post happens after the modal answers (see bot.share)."""
+    """The modal's last screen: the post happens after the modal answers (see
+    bot.sharing.post)."""
     return info_view(
         f"Posting your blameless retro in <#{channel}>…\n\nSetback will send you a DM with a "
         "link to it and a *Delete shared summary* button. You can close this window.",

@@ -7,7 +7,7 @@ import html
 import json
 import re
 
-from bot.sharing import service as share_service
+from bot.sharing import channels
 from storage.models import SafetyFlag, Setback, Share
 from tests.integration.harness import ADA, BEN, SAMPLE_STEPS, form, text, wait_for
 from tests.integration.test_settings_modal import HomeGate
@@ -401,7 +401,7 @@ def test_a_busy_slack_at_compose_does_not_block_and_the_post_checks_again(harnes
 def test_the_quick_check_gives_no_call_more_time_than_its_budget_has_left(harness) -> None:
     h = harness
     budget = 0.5
-    client = share_service._BudgetClient(h.rt.web_client(), budget)
+    client = channels._BudgetClient(h.rt.web_client(), budget)
     timeouts = []
     for _ in range(2):
         client.conversations_info(channel="C0GENERAL")

@@ -13,7 +13,9 @@ import pytest
 
 from bot.core.actor import Actor
 from bot.journal import erase
-from bot.sharing import service, views
+from bot.sharing import post as posting
+from bot.sharing import recovery, views
+from bot.sharing.draft import ShareMeta, read_metadata
 from storage.models import Share
 from tests.integration.harness import ADA, Harness, wait_for
 from tests.integration.test_home import texts
@@ -29,7 +31,7 @@ from tests.integration.test_share import (
     to_preview,
 )
 
-STALE = timedelta(minutes=16)  # past bot.share.STALE_AFTER
+STALE = timedelta(minutes=16)  # past bot.sharing.recovery.STALE_AFTER
 
 
 @pytest.fixture
@@ -40,17 +42,17 @@ def db_harness(tmp_path, db_url) -> Iterator[Harness]:
     h.stop()
 
 
-def _prepared(h: Harness, channel: str = "C0GENERAL") -> tuple[str, Actor, views.ShareMeta]:
+def _prepared(h: Harness, channel: str = "C0GENERAL") -> tuple[str, Actor, ShareMeta]:
     """A finished setback and a share draft at the preview, ready for Post."""
     summary = h.finish_setback(ADA)
     open_share(h, ADA, summary)
     preview = to_preview(h, ADA, compose_values(channel, ALL))
-    return summary, Actor(h.ws.team_id, ADA), views.read_metadata(preview["private_metadata"])
+    return summary, Actor(h.ws.team_id, ADA), read_metadata(preview["private_metadata"])
 
 
-def _queued(h: Harness, actor: Actor, meta: views.ShareMeta) -> None:
+def _queued(h: Harness, actor: Actor, meta: ShareMeta) -> None:
     """Post pressed and answered; the process stops before the post starts."""
-    out = service.submit_post(h.rt, actor, meta)
+    out = posting.submit_post(h.rt, actor, meta)
     assert out.view is not None and out.view.title.text == "Posting"  # type: ignore[union-attr]
     assert owned_share(h, ADA).status == "queued"
     h.slack.close_view(ADA, h.modal(ADA)["id"])  # the author closes the modal
@@ -71,10 +73,10 @@ def test_a_post_that_landed_but_was_not_recorded_is_found_and_confirmed(db_harne
     summary, actor, meta = _prepared(h)
     _queued(h, actor, meta)
     # The post runs, and the process stops right after `chat.postMessage`.
-    job = service._claim_for_posting(h.rt, actor, meta.share_id)
+    job = posting._claim_for_posting(h.rt, actor, meta.share_id)
     assert job is not None
     content = views.post_content(job.draft, ADA)
-    parts = service._post_parts(h.rt.web_client(), "C0GENERAL", content, job.share_id)
+    parts = posting._post_parts(h.rt.web_client(), "C0GENERAL", content, job.share_id)
     assert owned_share(h, ADA).status == "posting"
 
     assert _housekeeping(h, timedelta(minutes=5))["stale_shares"] == {}, "too soon to tell"
@@ -160,12 +162,12 @@ def test_parts_that_are_not_the_whole_post_are_taken_down(harness) -> None:
     h = harness
     summary, actor, meta = _prepared(h)
     _queued(h, actor, meta)
-    job = service._claim_for_posting(h.rt, actor, meta.share_id)
+    job = posting._claim_for_posting(h.rt, actor, meta.share_id)
     assert job is not None
     # Not the post this draft makes (that is one message): a root and thread replies.
     content = views.post_content(job.draft, ADA, block_limit=3)
     assert len(content.messages) > 2
-    parts = service._post_parts(h.rt.web_client(), "C0GENERAL", content, job.share_id)
+    parts = posting._post_parts(h.rt.web_client(), "C0GENERAL", content, job.share_id)
     assert len(h.ws.channel_messages("C0GENERAL")) == len(parts)
 
     assert _housekeeping(h, STALE)["stale_shares"] == {"share": 1}
@@ -180,7 +182,7 @@ def test_a_channel_that_cannot_be_searched_is_retried_then_given_up_kindly(harne
     h = harness
     summary, actor, meta = _prepared(h)
     _queued(h, actor, meta)
-    assert service._claim_for_posting(h.rt, actor, meta.share_id) is not None  # then stops
+    assert posting._claim_for_posting(h.rt, actor, meta.share_id) is not None  # then stops
 
     h.ws.fail_next("conversations.history", error="internal_error")
     assert _housekeeping(h, STALE)["stale_shares"] == {}, "inconclusive: look again later"
@@ -200,14 +202,14 @@ def test_another_apps_message_with_the_same_metadata_does_not_count(harness) -> 
     h = harness
     summary, actor, meta = _prepared(h)
     _queued(h, actor, meta)
-    assert service._claim_for_posting(h.rt, actor, meta.share_id) is not None  # then stops
+    assert posting._claim_for_posting(h.rt, actor, meta.share_id) is not None  # then stops
     # Someone else's message carrying look-alike metadata (a human here; any non-Setback
     # author is the same to the bot).
     h.ws.post_message(
         "C0GENERAL",
         text="copycat",
         user=ADA,
-        metadata=service.share_metadata(meta.share_id),  # type: ignore[arg-type]
+        metadata=recovery.share_metadata(meta.share_id),  # type: ignore[arg-type]
     )
     assert _housekeeping(h, STALE)["stale_shares"] == {"share": 1}
     assert owned_share(h, ADA).status == "failed"

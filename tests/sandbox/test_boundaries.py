@@ -1,4 +1,4 @@
-"""The sandbox and the bot meet only over HTTP, as Slack and an app do (DESIGN §3).
+"""The sandbox and the bot meet only over HTTP, as Slack and an app do (docs/ARCHITECTURE.md).
 
 The sandbox imports nothing of the bot, and nothing of the bot imports the sandbox; the
 launcher starts the bot as a separate program.

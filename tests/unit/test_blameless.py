@@ -148,7 +148,7 @@ LABELLED: list[tuple[str, str | None]] = [
     ("We added monitoring for the queue depth.", None),
 ]
 
-# The wording of the reframe column in method/BLAMELESS.md: ours must not copy it.
+# The reframe ideas of the rule table the check was designed from: ours must not copy them.
 TABLE_REFRAMES = (
     "say what was done and what made it reasonable then",
     "what options were visible at that moment?",

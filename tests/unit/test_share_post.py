@@ -10,15 +10,12 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.language.blameless import check
+from bot.reflection.answers import Answers
 from bot.sharing import views
-from bot.sharing.service import (
-    PROBLEMS,
-    commitments_text,
-    offered_sections,
-    origin_channel,
-    problem_text,
-)
-from bot.sharing.views import Draft, FoundFlag, ShareMeta, post_content, split_escaped
+from bot.sharing.draft import SECTION_BY_KEY, Draft, FoundFlag, ShareMeta, metadata, read_metadata
+from bot.sharing.offer import commitments_text, offered_sections, origin_channel
+from bot.sharing.outcome import PROBLEMS, problem_text
+from bot.sharing.views import post_content, split_escaped
 from storage.models import Commitment
 
 
@@ -38,14 +35,16 @@ def _draft(**sections: str) -> Draft:
 
 
 def test_only_the_five_shareable_parts_are_offered() -> None:
-    answers = {
-        0: {"title": "T", "facts": "What happened.", "when": "2026-11-24"},
-        1: {"feelings": ["guilty"], "friend": "Be kind to yourself."},
-        2: {"my_part": "Mine.", "apology_draft": "Sorry.", "affected": "Support."},
-        3: {"factors": "One\nTwo", "limited": "An alert.", "expected": "E", "made_sense": "M"},
-        4: {"people": ["U2"], "support_kinds": ["peer"]},
-        5: {"lesson": "A lesson."},
-    }
+    answers = Answers.from_steps(
+        {
+            0: {"title": "T", "facts": "What happened.", "when": "2026-11-24"},
+            1: {"feelings": ["guilty"], "friend": "Be kind to yourself."},
+            2: {"my_part": "Mine.", "apology_draft": "Sorry.", "affected": "Support."},
+            3: {"factors": "One\nTwo", "limited": "An alert.", "expected": "E", "made_sense": "M"},
+            4: {"people": ["U2"], "support_kinds": ["peer"]},
+            5: {"lesson": "A lesson."},
+        }
+    )
     commitments = [_commitment("growth", "If x, then I will y")]
     offered = offered_sections(answers, commitments)
     assert offered == {
@@ -59,7 +58,9 @@ def test_only_the_five_shareable_parts_are_offered() -> None:
 
 
 def test_a_part_with_crisis_language_or_no_text_is_not_offered() -> None:
-    answers = {0: {"facts": "  "}, 3: {"limited": "I want to end it all."}, 5: {"lesson": "Ok."}}
+    answers = Answers.from_steps(
+        {0: {"facts": "  "}, 3: {"limited": "I want to end it all."}, 5: {"lesson": "Ok."}}
+    )
     assert offered_sections(answers, []) == {"lesson": "Ok."}
 
 
@@ -111,14 +112,14 @@ def test_every_slack_error_named_in_the_issue_has_its_own_advice() -> None:
 
 @pytest.mark.parametrize("raw", [None, "", "not json", "[1]", '{"sid":"x"}', '{"sh":[1]}'])
 def test_malformed_metadata_names_nothing(raw) -> None:
-    assert views.read_metadata(raw) == ShareMeta(None)
+    assert read_metadata(raw) == ShareMeta(None)
 
 
 def test_metadata_round_trips_and_drops_a_forged_channel() -> None:
     meta = ShareMeta(3, 7, "C0GENERAL")
-    assert views.read_metadata(views.metadata(meta)) == meta
+    assert read_metadata(metadata(meta)) == meta
     forged = json.dumps({"sid": 3, "sh": None, "ch": "<!here>"})
-    assert views.read_metadata(forged) == ShareMeta(3, None, None)
+    assert read_metadata(forged) == ShareMeta(3, None, None)
 
 
 def test_a_stored_draft_cannot_carry_parts_that_are_never_offered() -> None:
@@ -176,7 +177,7 @@ def test_long_text_is_split_without_losing_a_character_or_breaking_an_entity(uni
 
 
 def test_past_fifty_blocks_the_post_continues_in_thread_replies() -> None:
-    sections = {key: ("x<y " * 2000)[:3000] for key in views.SECTION_BY_KEY}
+    sections = {key: ("x<y " * 2000)[:3000] for key in SECTION_BY_KEY}
     content = post_content(Draft(channel="C1", title="T", sections=sections), "U1", block_limit=8)
     messages = content.as_dicts()
     assert len(messages) > 1
@@ -190,7 +191,7 @@ def test_past_fifty_blocks_the_post_continues_in_thread_replies() -> None:
 
 
 def test_at_full_length_every_part_fits_one_message() -> None:
-    worst = {key: "&" * 3000 for key in views.SECTION_BY_KEY}
+    worst = {key: "&" * 3000 for key in SECTION_BY_KEY}
     draft = Draft(channel="C1", title="T" * 150, sections=worst, intro="&" * 300)
     (blocks,) = post_content(draft, "U1").as_dicts()
     assert len(blocks) <= 50
@@ -201,7 +202,7 @@ def test_at_full_length_every_part_fits_one_message() -> None:
 
 def test_the_preview_of_the_largest_post_with_many_flags_is_a_valid_view() -> None:
     blamed = "I should have known. Human error. The root cause was QA. " * 50
-    sections = {key: blamed[:3000] for key in views.SECTION_BY_KEY}
+    sections = {key: blamed[:3000] for key in SECTION_BY_KEY}
     draft = Draft(channel="C1", title="T", sections=sections, intro="Hi")
     flags = [FoundFlag("The lesson", f) for f in check(blamed)] * 10
     view = views.preview_view(ShareMeta(1, 2), draft, post_content(draft, "U1"), flags)

@@ -1,0 +1,149 @@
+"""Posting a share: Post pressed, then the post itself once the modal has answered.
+
+The post runs after the modal has answered (a lazy listener). It can need a join,
+several pages of members and 429 waits honouring Retry-After — more than the 3 seconds
+Slack gives a view_submission — and a post that succeeded after Slack gave up on the
+ack would show an error for something that worked. So Post claims the draft (a second
+click claims nothing) and answers at once with a "Posting…" screen; `post_share` then
+posts, and the outcome arrives as a DM (see `bot.sharing.settle`): a link and a Delete
+button, or what went wrong, what to do, and a button to reopen the kept draft.
+
+The post is all-or-nothing: if a continuation reply or the record fails, the parts
+already posted are deleted and the row is marked failed. Posts are never retried (a
+retry could post twice): when Slack's answer to a post is lost, the channel is searched
+for it by its message metadata (see `bot.sharing.recovery`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+
+from bot.core.actor import Actor
+from bot.core.runtime import Runtime
+from bot.sharing import views
+from bot.sharing.channels import ensure_postable
+from bot.sharing.compose import EDITABLE, load_draft
+from bot.sharing.draft import Draft, PostContent, ShareMeta
+from bot.sharing.offer import refusal_view
+from bot.sharing.outcome import ShareOutcome, ShareProblem
+from bot.sharing.recovery import settle_if_found, share_metadata
+from bot.sharing.settle import ToPost, delete_parts, mark_failed, settle_posted
+from storage import reflections as reflection_store
+from storage import shares as share_store
+from storage.db import session_scope
+from storage.models import ShareStatus
+
+log = logging.getLogger(__name__)
+
+
+def submit_post(rt: Runtime, actor: Actor, meta: ShareMeta) -> ShareOutcome:
+    """Post was pressed: claim the draft (a second click claims nothing) and answer with
+    the "Posting…" screen; `post_share` does the work after the ack."""
+    found = load_draft(rt, actor, meta)
+    if isinstance(found, View):
+        return ShareOutcome("update", found)
+    _, share, draft = found
+    with session_scope(rt.engine) as s:
+        claimed = share_store.claim_share(
+            s,
+            actor.team_id,
+            actor.user_id,
+            share.id,  # type: ignore[arg-type]
+            EDITABLE,
+            ShareStatus.QUEUED,
+            rt.clock.now(),
+        )
+    if not claimed:
+        return ShareOutcome("update", views.gone_view())
+    return ShareOutcome("update", views.posting_view(draft.channel))
+
+
+def _claim_for_posting(rt: Runtime, actor: Actor, share_id: int | None) -> ToPost | None:
+    """queued → posting, for the owner only, with the setback still shareable."""
+    now = rt.clock.now()
+    with session_scope(rt.engine) as s:
+        share = share_store.get_owned_share(s, actor.team_id, actor.user_id, share_id)
+        if share is None or share.status != ShareStatus.QUEUED:
+            return None
+        setback = reflection_store.get_owned_setback(
+            s, actor.team_id, actor.user_id, share.setback_id
+        )
+        draft = Draft.from_json(share.draft)
+        if refusal_view(setback) is not None or draft is None or not draft.sections:
+            share.status, share.updated_at = ShareStatus.FAILED, now
+            return None
+        assert setback is not None and share.id is not None
+        queued, posting = (ShareStatus.QUEUED,), ShareStatus.POSTING
+        if not share_store.claim_share(
+            s, actor.team_id, actor.user_id, share.id, queued, posting, now
+        ):
+            return None
+        thread = (setback.dm_channel, setback.thread_ts) if setback.thread_ts else None
+        return ToPost(share.id, draft, thread)  # type: ignore[arg-type]
+
+
+class _Unsure(Exception):
+    """`chat.postMessage` gave no clear answer (a dropped connection, a timeout, a 5xx):
+    the message may have landed. Nothing is deleted or retried; the channel is searched."""
+
+
+def post_share(rt: Runtime, actor: Actor, share_id: int | None) -> bool:
+    """Post a queued share in its channel, record it, and DM the author the outcome.
+
+    All or nothing: a failure leaves no message behind and the row marked failed, with
+    the draft kept so the author can reopen it from the DM. When Slack's answer to a
+    post is lost, the row stays `posting` and the channel is searched for the post by
+    its metadata — now, and by `recover_stale` in housekeeping if that is inconclusive.
+    """
+    job = _claim_for_posting(rt, actor, share_id)
+    if job is None:
+        return False
+    client = rt.web_client()
+    author = None if job.draft.anonymous else actor.user_id
+    content = views.post_content(job.draft, author)
+    try:
+        ensure_postable(client, job.draft.channel, actor.user_id)
+        parts = _post_parts(client, job.draft.channel, content, job.share_id)
+    except _Unsure as exc:
+        log.warning("share %s: Slack did not confirm the post (%s)", job.share_id, exc)
+        return settle_if_found(rt, actor, job, rt.clock.now())
+    except (ShareProblem, SlackApiError) as exc:
+        code = exc.code if isinstance(exc, ShareProblem) else exc.response.get("error")
+        mark_failed(rt, actor, job, str(code or "unknown"))
+        return False
+    except Exception as exc:  # noqa: BLE001 - network trouble before posting: nothing posted
+        mark_failed(rt, actor, job, type(exc).__name__.lower()[:64])
+        return False
+    return settle_posted(rt, actor, job, parts, delete_if_lost=True)
+
+
+def _post_parts(client: WebClient, channel: str, content: PostContent, share_id: int) -> list[str]:
+    """Post the message and any continuation replies; on a refusal delete what was
+    posted. Raises `_Unsure` (deleting nothing) when Slack's answer to a post was lost."""
+    posted: list[str] = []
+    try:
+        for blocks in content.as_dicts():
+            resp = client.chat_postMessage(
+                channel=channel,
+                text=content.text,
+                blocks=blocks,
+                thread_ts=posted[0] if posted else None,
+                unfurl_links=False,
+                unfurl_media=False,
+                parse="none",
+                link_names=False,
+                metadata=share_metadata(share_id),
+            )
+            posted.append(resp["ts"])
+    except SlackApiError as exc:
+        if exc.response.status_code >= 500:
+            raise _Unsure(f"http {exc.response.status_code}") from exc
+        delete_parts(client, channel, posted)
+        raise
+    except Exception as exc:
+        raise _Unsure(type(exc).__name__) from exc
+    return posted

@@ -1,0 +1,83 @@
+"""Reading Slack's payloads: who is acting, and the ids a button or a modal names.
+
+Protocol: `put_actor` is a global Bolt middleware (registered by `bot.app.create_app`
+before any listener). It reads the team, user and enterprise ids Bolt has already taken
+from the payload into its context, for commands, buttons, modals and events alike (a
+modal's team comes from the view when the payload names no team), and stores the
+acting person as `context["actor"]`. Listeners, lazy ones included (Bolt copies the
+context for them), read it back with `actor_of(context)`.
+
+The other helpers only parse: an id read from a button value or private_metadata is a
+claim, and the services re-check that the actor owns what it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import BoltContext
+
+from bot.core.actor import Actor
+
+ACTOR = "actor"  # the context key
+
+
+def as_int(value: Any) -> int | None:
+    """An integer id from a payload string, or None for anything else (never raises)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def first_action(body: dict[str, Any]) -> dict[str, Any]:
+    """The clicked element of a block_actions payload ({} when there is none)."""
+    actions = body.get("actions") or [{}]
+    return actions[0] if isinstance(actions[0], dict) else {}
+
+
+def clicked_id(body: dict[str, Any]) -> int | None:
+    """The record id the clicked button carries in its value (a claim, re-checked by
+    the service), or None when the value is not an id."""
+    return as_int(first_action(body).get("value"))
+
+
+def view_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The modal a payload comes from ({} for a button outside any modal)."""
+    view = body.get("view")
+    return view if isinstance(view, dict) else {}
+
+
+def state_values(view: dict[str, Any] | None) -> dict[str, Any]:
+    """A modal's input values by block id and action id ({} when it has none)."""
+    return ((view or {}).get("state") or {}).get("values") or {}
+
+
+def actor_from(context: BoltContext) -> Actor | None:
+    """The acting team + user as Slack's payload states them, or None when the payload
+    names no user (`app_uninstalled`, `tokens_revoked`). An org-wide install may name
+    only the enterprise: its id then stands for the team."""
+    team_id = context.team_id or context.enterprise_id
+    if not team_id or not context.user_id:
+        return None
+    return Actor(
+        team_id=str(team_id), user_id=str(context.user_id), enterprise_id=context.enterprise_id
+    )
+
+
+def put_actor(context: BoltContext, next_: Callable[[], Any]) -> Any:
+    """Global middleware: put the acting person in the context for every listener."""
+    actor = actor_from(context)
+    if actor is not None:
+        context[ACTOR] = actor
+    return next_()
+
+
+def actor_of(context: BoltContext) -> Actor:
+    """The acting person `put_actor` stored. Raises LookupError for a payload that names
+    no user, which no listener that acts for a person is registered for."""
+    actor = context.get(ACTOR)
+    if not isinstance(actor, Actor):
+        raise LookupError("this request names no acting person")
+    return actor
