@@ -154,7 +154,7 @@ def bare_app(api_url: str, token: str, *, process_before_response: bool = False)
 
 def setback_app(api_url: str, token: str, data: Path) -> tuple[Any, Any]:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         slack_bot_token=token,
         slack_signing_secret=SECRET,
         slack_api_url=api_url,

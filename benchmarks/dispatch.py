@@ -146,7 +146,7 @@ def database(kind: str, admin_url: str | None, work: Path) -> Iterator[str]:
 
 def runtime(db_url: str, api_url: str, work: Path, key: bytes) -> Runtime:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         slack_bot_token=TOKEN,
         slack_api_url=api_url,
         database_url=db_url,
@@ -199,7 +199,7 @@ def seed(rt: Runtime, threads: list[tuple[str, str, str]], per_thread: int) -> l
         ]
         s.add_all(rows)
         s.flush()
-        ids = [r.id for r in rows]  # type: ignore[misc]
+        ids = [r.id for r in rows]  # type: ignore[misc]  # why: flushed above, so the ids are set
     return ids
 
 
@@ -247,7 +247,7 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
         # As the dispatcher claims: CLAIM_CHUNK rows per statement, each claimed chunk then
         # recorded as sent (a pass's outcome), so later claims scan past finished rows.
         # A whole default batch in one statement is shown for comparison.
-        for batch in (CLAIM_CHUNK, Settings(_env_file=None).setback_dispatch_batch):  # type: ignore[call-arg]
+        for batch in (CLAIM_CHUNK, Settings(_env_file=None).setback_dispatch_batch):
             samples = min(1000, rows // 20 // batch)  # half the due rows: claims stay full
             if samples == 0:
                 print(

@@ -7,6 +7,7 @@ anything else. Button values and private_metadata are only parsed here, never tr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -24,7 +25,7 @@ def register(app: App, rt: Runtime) -> None:
     def just_ack(ack: Ack) -> None:
         ack()
 
-    def answer_with(action: str) -> Any:
+    def answer_with(action: str) -> Callable[[dict[str, Any], BoltContext], None]:
         response = views.ANSWER_OF[action]
 
         def lazy(body: dict[str, Any], context: BoltContext) -> None:

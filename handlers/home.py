@@ -81,7 +81,9 @@ def register(app: App, rt: Runtime) -> None:
 
     app.view(views.CALLBACK_ERASE)(ack=just_ack, lazy=[erase_all])
 
-    def export_command(rt_: Runtime, actor: Actor, _command: Any, _client: WebClient) -> None:
+    def export_command(
+        rt_: Runtime, actor: Actor, _command: dict[str, Any], _client: WebClient
+    ) -> None:
         export.send_export(rt_, actor)
 
     add_subcommand(

@@ -1,7 +1,7 @@
 """The reflection modal's submissions, closes and buttons.
 
 Each listener reads the payload, hands the acting team + user and the ids it names to
-one function of `bot.reflection` (which re-checks ownership), and answers Slack.
+one function of `bot.reflection.flow` (which re-checks ownership), and answers Slack.
 """
 
 from __future__ import annotations

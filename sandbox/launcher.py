@@ -30,11 +30,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from types import FrameType
 
 from sandbox.clock import SandboxClock
 from sandbox.delivery import SlackDelivery
@@ -247,13 +247,14 @@ class Launcher:
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as reply:
-            return reply.status == 200
+            status: int = reply.status
+            return status == 200
     except (OSError, urllib.error.URLError):
         return False
 
 
 @contextlib.contextmanager
-def _ignoring_interrupts() -> Any:
+def _ignoring_interrupts() -> Iterator[None]:
     """A second Ctrl-C while stopping must not leave the bot running or the state unsaved."""
     if sys.platform == "win32":
         yield
@@ -301,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _signal_stops(signum: int, _frame: Any) -> None:
+def _signal_stops(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 

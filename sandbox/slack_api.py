@@ -213,7 +213,15 @@ def validate_message_blocks(blocks: Any) -> list[dict[str, Any]]:
         raise SlackError(
             "invalid_blocks", "; ".join(errors), messages=problems, extra={"errors": errors}
         )
-    return _assign_ids([Block.parse(b).to_dict() for b in blocks])  # type: ignore[union-attr]
+    return _assign_ids([_normalised(b) for b in blocks])
+
+
+def _normalised(block: dict[str, Any]) -> dict[str, Any]:
+    """The block as slack_sdk writes it back (defaults filled in, as Slack stores it)."""
+    parsed = Block.parse(block)
+    if parsed is None:  # unreachable after _block_problems, which refuses unknown types
+        raise SlackError("invalid_blocks", f"unsupported block type {block.get('type')!r}")
+    return parsed.to_dict()
 
 
 def validate_view(view: Any, *, kinds: tuple[str, ...] = ("modal", "home")) -> dict[str, Any]:
@@ -629,10 +637,13 @@ def _multipart(headers: Mapping[str, str], body: bytes) -> list[tuple[str, str |
     """(field name, filename, bytes) of each part of a multipart/form-data body."""
     head = f"Content-Type: {headers.get('content-type', '')}\r\n\r\n".encode()
     message = BytesParser(policy=HTTP).parsebytes(head + body)
-    parts = []
-    for part in message.iter_parts():  # type: ignore[attr-defined]
+    parts: list[tuple[str, str | None, bytes]] = []
+    for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition") or ""
-        parts.append((str(name), part.get_filename(), part.get_payload(decode=True) or b""))
+        payload = part.get_payload(decode=True)  # bytes for a leaf part, None when empty
+        parts.append(
+            (str(name), part.get_filename(), payload if isinstance(payload, bytes) else b"")
+        )
     return parts
 
 

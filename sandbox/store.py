@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ class StateStore:
         self._stopping = threading.Event()
         self._write_lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._unsubscribe = None
+        self._unsubscribe: Callable[[], None] | None = None
 
     def load(self) -> bool:
         """Restore the saved workspace; False (and nothing changed) when there is none.

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,15 @@ class SlackError(Exception):
         return body
 
 
+class RateLimit(TypedDict):
+    """One method's token bucket: ``burst`` calls, refilled one per ``per_seconds``,
+    counted per channel or for the whole method."""
+
+    per_seconds: float
+    per: Literal["channel", "method"]
+    burst: int
+
+
 @dataclass
 class _User:
     id: str
@@ -192,7 +201,7 @@ class Workspace:
         self._triggers: dict[str, dict[str, Any]] = {}
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._faults: dict[str, list[dict[str, Any]]] = {}
-        self._limits: dict[str, dict[str, Any]] = {}
+        self._limits: dict[str, RateLimit] = {}
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
         self.add_user(bot_user_id, bot_name, real_name="Setback", is_bot=True)
 
@@ -302,7 +311,12 @@ class Workspace:
             return queue.pop(0) if queue else None
 
     def set_rate_limit(
-        self, method: str, per_seconds: float, per: str = "channel", *, burst: int = 1
+        self,
+        method: str,
+        per_seconds: float,
+        per: Literal["channel", "method"] = "channel",
+        *,
+        burst: int = 1,
     ) -> None:
         """Allow ``burst`` calls, refilled at one per ``per_seconds``, per channel or per method."""
         if per not in ("channel", "method"):
@@ -1197,7 +1211,7 @@ class Workspace:
             self._emit("member_joined", {"channel": channel_id, "user": user_id})
             return True
 
-    def rate_limits(self) -> dict[str, dict[str, Any]]:
+    def rate_limits(self) -> dict[str, RateLimit]:
         """The rate limits switched on, by method."""
         with self._locked():
             return copy.deepcopy(self._limits)

@@ -38,7 +38,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, fields
@@ -47,7 +47,9 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.web import SlackResponse
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -69,6 +71,7 @@ from storage.models import (
     Member,
     Setback,
 )
+from storage.rows import row_id
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +157,14 @@ class Due:
     uninstalled: bool  # the app was removed from the workspace (Workspace.uninstalled_at)
 
     @property
+    def thread(self) -> tuple[str, str]:
+        """(channel, ts) of the setback's thread, where the check-in is posted. Triage
+        sends only rows that have one; raises ValueError for a row without."""
+        if not self.channel or not self.thread_ts:
+            raise ValueError(f"check-in {self.id} has no thread to post in")
+        return self.channel, self.thread_ts
+
+    @property
     def tried(self) -> int:
         """Attempts before this one: any of them may have posted."""
         return self.attempts - 1
@@ -225,11 +236,13 @@ def _due(
     except ValueError:  # a stored preference that no longer parses: use the defaults
         log.warning("member settings of check-in %s are invalid; using defaults", checkin.id)
         hours = WorkingHours()
+    if checkin.due_at is None:  # NOT NULL in the table: only a row never saved lacks it
+        raise ValueError(f"check-in {checkin.id} has no due time")
     return Due(
-        id=int(checkin.id),  # type: ignore[arg-type]
+        id=row_id(checkin),
         team_id=checkin.team_id,
         user_id=checkin.user_id,
-        due_at=checkin.due_at,  # type: ignore[arg-type]
+        due_at=checkin.due_at,
         attempts=checkin.attempts,
         error=checkin.error,
         facts=facts_of(checkin, commitment),
@@ -252,7 +265,8 @@ def sendable_now(due_at: datetime, hours: WorkingHours, now: datetime) -> bool:
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the n-th failed attempt: 1, 2, 4 … minutes, at most 1 h."""
-    return min(RETRY_BASE * (2 ** max(0, attempts - 1)), RETRY_MAX)
+    doubled: int = 2 ** max(0, attempts - 1)
+    return min(RETRY_BASE * doubled, RETRY_MAX)
 
 
 # --- pacing ----------------------------------------------------------------------------------
@@ -316,14 +330,19 @@ class _BoundedRateLimitRetry(RateLimitErrorRetryHandler):
     waits: a long Retry-After reschedules the row instead of holding its lease."""
 
     def _can_retry(
-        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
     ) -> bool:
         if not super()._can_retry(state=state, request=request, response=response, error=error):
             return False
-        return _retry_after(response.headers) <= RATE_LIMIT_WAIT_MAX
+        return response is not None and _retry_after(response.headers) <= RATE_LIMIT_WAIT_MAX
 
 
-def _retry_after(headers: Any) -> float:
+def _retry_after(headers: Mapping[str, Any] | None) -> float:
     for name, value in dict(headers or {}).items():
         if name.lower() == "retry-after":
             raw = value[0] if isinstance(value, list | tuple) else value
@@ -347,12 +366,13 @@ def post_client(rt: Runtime) -> WebClient:
     )
 
 
-def post_checkin(client: WebClient, due: Due) -> Any:
+def post_checkin(client: WebClient, due: Due) -> SlackResponse:
     """Post one check-in into its setback's thread, its id in the message metadata."""
     text, blocks = views.checkin_message(due.facts)
+    channel, thread_ts = due.thread
     return client.chat_postMessage(
-        channel=due.channel,  # type: ignore[arg-type]
-        thread_ts=due.thread_ts,
+        channel=channel,
+        thread_ts=thread_ts,
         text=text,
         blocks=blocks,
         unfurl_links=False,
@@ -467,11 +487,12 @@ class _Pass:
 
     def _recover(self, due: Due) -> Outcome | None:
         """An earlier attempt may have posted: look in the thread before posting again."""
+        channel, thread_ts = due.thread
         try:
             ts = find_posted(
                 self.client,
-                due.channel,  # type: ignore[arg-type]
-                due.thread_ts,  # type: ignore[arg-type]
+                channel,
+                thread_ts,
                 views.CHECKIN_EVENT,
                 "checkin_id",
                 due.id,
@@ -486,7 +507,7 @@ class _Pass:
             return "retrying"
         if ts is not None:
             log.info("check-in %s was already posted; recorded it without posting", due.id)
-            kept = self._record_sent(due, due.channel, ts)  # type: ignore[arg-type]
+            kept = self._record_sent(due, channel, ts)
             return "recovered" if kept else "lost"
         if due.tried >= self.max_attempts:
             return self._give_up(due, due.error or "attempts")
@@ -510,7 +531,7 @@ class _Pass:
             return "cancelled"
         if status == 429:  # nothing was posted; Slack said when to come back
             wait = _retry_after(exc.response.headers)
-            self.pacer.hold(due.channel, wait)  # type: ignore[arg-type]
+            self.pacer.hold(due.thread[0], wait)
             self._release(due, self.now + timedelta(seconds=wait), code, undo=True)
             return "retrying"
         if status >= 500 or code in TRANSIENT:
@@ -603,7 +624,8 @@ class _Work:
     renew: int | None = None
     sent: tuple[int, str, str] | None = None  # (check-in id, channel, ts)
     done: threading.Event = field(default_factory=threading.Event)
-    result: Any = None
+    held: bool = False  # the renewal's answer: still this worker's row
+    recorded: store.Recorded = None  # the record's answer
     error: BaseException | None = None
 
 
@@ -633,18 +655,21 @@ class _GroupCommit:
 
     def renew(self, checkin_id: int) -> bool:
         """Whether this worker still holds the row (its lease renewed), once committed."""
-        return bool(self._wait(_Work(renew=checkin_id)))
+        work = self._wait(_Work(renew=checkin_id))
+        return work.held
 
     def sent(self, checkin_id: int, channel: str, ts: str) -> store.Recorded:
         """Record a posted message; returns `store.record_sent`'s answer once committed."""
-        return self._wait(_Work(sent=(checkin_id, channel, ts)))  # type: ignore[no-any-return]
+        work = self._wait(_Work(sent=(checkin_id, channel, ts)))
+        return work.recorded
 
-    def _wait(self, work: _Work) -> Any:
+    def _wait(self, work: _Work) -> _Work:
+        """Queue the write and block until it is committed: the work, now answered."""
         self._queue.put(work)
         work.done.wait()
         if work.error is not None:
             raise work.error
-        return work.result
+        return work
 
     def close(self) -> None:
         self._queue.put(None)
@@ -678,16 +703,17 @@ class _GroupCommit:
             self._write(records, self._record_all, durable=True)
 
     def _renew_all(self, db: Session | Connection, batch: list[_Work]) -> None:
-        ids = [int(w.renew) for w in batch]  # type: ignore[arg-type]
+        ids = [w.renew for w in batch if w.renew is not None]
         held = store.renew_leases(db, ids, self._worker, self._lease_until)
         for work in batch:
-            work.result = work.renew in held
+            work.held = work.renew in held
 
     def _record_all(self, db: Session | Connection, batch: list[_Work]) -> None:
         posts = [w.sent for w in batch if w.sent is not None]
         answers = store.record_sent_many(db, posts, self._now)
         for work in batch:
-            work.result = answers[work.sent[0]]  # type: ignore[index]
+            if work.sent is not None:
+                work.recorded = answers[work.sent[0]]
 
     def _write(
         self,

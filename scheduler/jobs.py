@@ -12,7 +12,7 @@ runtime's injected clock.
   passes come back full, for at most one interval.
 - **housekeeping** — every few minutes, by one process at a time (a lease row in
   ``job_lease``): retry summary DMs and recaps that did not arrive, refresh time zones
-  about to matter, forget old event ids, and run data retention (`bot.erase`).
+  about to matter, forget old event ids, and run data retention (`bot.journal.erase`).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from storage import events as event_store
 from storage import housekeeping as housekeeping_store
 from storage import leases as lease_store
 from storage.db import session_scope
+from storage.rows import row_id
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def retry_summaries(rt: Runtime, now: datetime) -> int:
     posted = 0
     for sb in setbacks:
         actor = Actor(sb.team_id, sb.user_id, sb.enterprise_id)
-        posted += post_summary(rt, actor, sb.id) is not None  # type: ignore[arg-type]
+        posted += post_summary(rt, actor, row_id(sb)) is not None
     return posted
 
 
@@ -138,7 +139,7 @@ def retry_recaps(rt: Runtime, now: datetime) -> int:
     """Post growth recaps whose post failed, looking in the thread first."""
     with session_scope(rt.engine, readonly=True) as s:
         setbacks = housekeeping_store.setbacks_awaiting_recap(s, now - RECAP_WINDOW, PER_RUN)
-    return sum(post_recap(rt, sb.id, look_first=True) for sb in setbacks)  # type: ignore[arg-type]
+    return sum(post_recap(rt, row_id(sb), look_first=True) for sb in setbacks)
 
 
 def refresh_zones(rt: Runtime, now: datetime) -> int:

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any, Final, Literal
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
     String,
@@ -35,7 +36,8 @@ from sqlalchemy import (
     or_,
     update,
 )
-from sqlmodel import Session, select
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from storage.models import (
     CLOSED_COMMITMENTS,
@@ -82,7 +84,7 @@ def claim_statement(now: datetime, worker_id: str, lease_until: datetime, limit:
 def _claim_template() -> Update:
     """The claim, built once with bound parameters (as the dispatcher's other per-row
     statements below)."""
-    t = Checkin.__table__  # type: ignore[attr-defined]
+    t = Checkin.__table__
     return _build_claim(
         bindparam("now", type_=t.c.due_at.type),
         bindparam("worker", type_=t.c.lease_owner.type),
@@ -93,7 +95,7 @@ def _claim_template() -> Update:
 
 def _build_claim(now: Any, worker_id: Any, lease_until: Any, limit: Any) -> Update:
     """Plain Core on the table: the ORM has no objects to keep in step here."""
-    t = Checkin.__table__  # type: ignore[attr-defined]
+    t = Checkin.__table__
     picked = (
         select(t.c.id)
         .where(
@@ -127,31 +129,34 @@ def load_claimed(
     their workspace was uninstalled (None while the app is installed)."""
     if not ids:
         return []
-    member_match = and_(Member.team_id == Checkin.team_id, Member.user_id == Checkin.user_id)
-    query = (
-        select(Checkin, Commitment, Setback, Member, Workspace.uninstalled_at)
-        .join(Commitment, Commitment.id == Checkin.commitment_id)  # type: ignore[arg-type]
-        .join(Setback, Setback.id == Checkin.setback_id)  # type: ignore[arg-type]
-        .outerjoin(Member, member_match)
-        .outerjoin(Workspace, Workspace.team_id == Checkin.team_id)  # type: ignore[arg-type]
-        .where(
-            Checkin.id.in_(list(ids)),  # type: ignore[union-attr]
-            Checkin.status == CheckinStatus.CLAIMED,
-            Checkin.lease_owner == worker_id,
-        )
-        .order_by(Checkin.due_at, Checkin.id)
+    member_match = and_(
+        col(Member.team_id) == Checkin.team_id, col(Member.user_id) == Checkin.user_id
     )
-    return list(s.exec(query))  # type: ignore[arg-type]
+    # SQLAlchemy's own select: SQLModel's is typed for up to four columns.
+    query = (
+        core_select(Checkin, Commitment, Setback, Member, col(Workspace.uninstalled_at))
+        .join(Commitment, col(Commitment.id) == Checkin.commitment_id)
+        .join(Setback, col(Setback.id) == Checkin.setback_id)
+        .outerjoin(Member, member_match)
+        .outerjoin(Workspace, col(Workspace.team_id) == Checkin.team_id)
+        .where(
+            col(Checkin.id).in_(list(ids)),
+            col(Checkin.status) == CheckinStatus.CLAIMED,
+            col(Checkin.lease_owner) == worker_id,
+        )
+        .order_by(col(Checkin.due_at), col(Checkin.id))
+    )
+    return list(s.execute(query).tuples())
 
 
 # --- what the dispatcher records -----------------------------------------------------------
 
 
-def _held(checkin_id: int, worker_id: str) -> tuple:  # type: ignore[type-arg]
+def _held(checkin_id: int, worker_id: str) -> tuple[ColumnElement[bool], ...]:
     return (
-        Checkin.id == checkin_id,
-        Checkin.status == CheckinStatus.CLAIMED,
-        Checkin.lease_owner == worker_id,
+        col(Checkin.id) == checkin_id,
+        col(Checkin.status) == CheckinStatus.CLAIMED,
+        col(Checkin.lease_owner) == worker_id,
     )
 
 
@@ -183,7 +188,7 @@ def renew_leases(
 
 @functools.cache
 def _renew_statement() -> Update:
-    t = Checkin.__table__  # type: ignore[attr-defined]
+    t = Checkin.__table__
     return (
         update(t)
         .where(
@@ -199,7 +204,7 @@ def _renew_statement() -> Update:
 @functools.cache
 def _record_statement(rows: int) -> Update:
     """Record ``rows`` posts: each row's own channel and ts, picked by its id."""
-    t = Checkin.__table__  # type: ignore[attr-defined]
+    t = Checkin.__table__
     ids = [bindparam(f"id{k}", type_=Integer) for k in range(rows)]
 
     def per_row(name: str) -> Any:
@@ -255,7 +260,7 @@ def record_sent_many(
             params.update({f"id{k}": cid, f"channel{k}": channel, f"ts{k}": ts})
         written = s.execute(_record_statement(len(chunk)), params)
         answers.update({int(cid): CheckinStatus(status) for cid, status in written})
-    t = Checkin.__table__  # type: ignore[attr-defined]
+    t = Checkin.__table__
     ours = {cid: ts for cid, _, ts in posts}
     missing = [cid for cid in ours if cid not in answers]
     if missing:
@@ -314,9 +319,9 @@ def _let_go_of(
     """End this worker's lease on a row with ``values``; False if it no longer held it."""
     values.update(lease_owner=None, lease_until=None)
     if undo_attempt:
-        values["attempts"] = Checkin.attempts - 1
+        values["attempts"] = col(Checkin.attempts) - 1
     result = s.exec(
-        update(Checkin)  # type: ignore[call-overload]
+        update(Checkin)
         .where(*_held(checkin_id, worker_id))
         .values(**values)
         .execution_options(synchronize_session=False)
@@ -327,11 +332,11 @@ def _let_go_of(
 def cancel_member_plan(s: Session, team_id: str, user_id: str, error: str) -> int:
     """Cancel every not-yet-sent check-in of one member (they left, or cannot get DMs)."""
     result = s.exec(
-        update(Checkin)  # type: ignore[call-overload]
+        update(Checkin)
         .where(
-            Checkin.team_id == team_id,
-            Checkin.user_id == user_id,
-            Checkin.status.in_(OPEN_CHECKINS),  # type: ignore[attr-defined]
+            col(Checkin.team_id) == team_id,
+            col(Checkin.user_id) == user_id,
+            col(Checkin.status).in_(OPEN_CHECKINS),
         )
         .values(status=CheckinStatus.CANCELLED, error=error, lease_owner=None, lease_until=None)
         .execution_options(synchronize_session=False)
@@ -358,12 +363,12 @@ def get_owned_checkin(
 def mark_answered(s: Session, checkin: Checkin, response: CheckinResponse, now: datetime) -> bool:
     """Answer a sent check-in once: False when it was already answered (a double click)."""
     result = s.exec(
-        update(Checkin)  # type: ignore[call-overload]
+        update(Checkin)
         .where(
-            Checkin.id == checkin.id,
-            Checkin.team_id == checkin.team_id,
-            Checkin.user_id == checkin.user_id,
-            Checkin.status == CheckinStatus.SENT,
+            col(Checkin.id) == checkin.id,
+            col(Checkin.team_id) == checkin.team_id,
+            col(Checkin.user_id) == checkin.user_id,
+            col(Checkin.status) == CheckinStatus.SENT,
         )
         .values(status=CheckinStatus.ANSWERED, response=response, answered_at=now)
         .execution_options(synchronize_session=False)
@@ -383,7 +388,10 @@ def close_plan(
     commitment.status = status
     commitment.closed_at = now
     s.add(commitment)
-    scope = (Checkin.commitment_id == commitment.id, Checkin.team_id == commitment.team_id)
+    scope = (
+        col(Checkin.commitment_id) == commitment.id,
+        col(Checkin.team_id) == commitment.team_id,
+    )
     return _cancel_rest(s, scope)
 
 
@@ -394,14 +402,14 @@ def cancel_setback_plan(s: Session, setback: Setback) -> list[Checkin]:
     the sent but unanswered ones are cancelled and returned, so the caller can re-render
     their messages without buttons once the change is committed.
     """
-    scope = (Checkin.setback_id == setback.id, Checkin.team_id == setback.team_id)
+    scope = (col(Checkin.setback_id) == setback.id, col(Checkin.team_id) == setback.team_id)
     return _cancel_rest(s, scope)
 
 
-def _cancel_rest(s: Session, scope: tuple) -> list[Checkin]:  # type: ignore[type-arg]
+def _cancel_rest(s: Session, scope: tuple[ColumnElement[bool], ...]) -> list[Checkin]:
     s.exec(
-        update(Checkin)  # type: ignore[call-overload]
-        .where(*scope, Checkin.status.in_(OPEN_CHECKINS))  # type: ignore[attr-defined]
+        update(Checkin)
+        .where(*scope, col(Checkin.status).in_(OPEN_CHECKINS))
         .values(status=CheckinStatus.CANCELLED, lease_owner=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
@@ -419,7 +427,7 @@ def latest_sent_in_thread(
     """The most recent check-in posted in this person's setback thread (for a reply)."""
     return s.exec(
         select(Checkin)
-        .join(Setback, Setback.id == Checkin.setback_id)  # type: ignore[arg-type]
+        .join(Setback, col(Setback.id) == Checkin.setback_id)
         .where(
             Setback.team_id == team_id,
             Setback.user_id == user_id,
@@ -427,9 +435,9 @@ def latest_sent_in_thread(
             Setback.thread_ts == thread_ts,
             Checkin.team_id == team_id,
             Checkin.user_id == user_id,
-            Checkin.message_ts.is_not(None),  # type: ignore[union-attr]
+            col(Checkin.message_ts).is_not(None),
         )
-        .order_by(Checkin.sent_at.desc(), Checkin.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Checkin.sent_at).desc(), col(Checkin.id).desc())
     ).first()
 
 
@@ -442,7 +450,7 @@ def open_commitments(s: Session, setback: Setback) -> int:
             .where(
                 Commitment.setback_id == setback.id,
                 Commitment.team_id == setback.team_id,
-                Commitment.status.not_in(CLOSED_COMMITMENTS),  # type: ignore[attr-defined]
+                col(Commitment.status).not_in(CLOSED_COMMITMENTS),
             )
         ).one()
     )
@@ -451,8 +459,8 @@ def open_commitments(s: Session, setback: Setback) -> int:
 def claim_recap(s: Session, setback_id: int, now: datetime) -> bool:
     """Reserve the recap of a setback (at most one is ever posted)."""
     result = s.exec(
-        update(Setback)  # type: ignore[call-overload]
-        .where(Setback.id == setback_id, Setback.recap_posted_at.is_(None))  # type: ignore[union-attr]
+        update(Setback)
+        .where(col(Setback.id) == setback_id, col(Setback.recap_posted_at).is_(None))
         .values(recap_posted_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -462,8 +470,8 @@ def claim_recap(s: Session, setback_id: int, now: datetime) -> bool:
 def unclaim_recap(s: Session, setback_id: int) -> None:
     """The recap post failed: let housekeeping try again."""
     s.exec(
-        update(Setback)  # type: ignore[call-overload]
-        .where(Setback.id == setback_id)
+        update(Setback)
+        .where(col(Setback.id) == setback_id)
         .values(recap_posted_at=None)
         .execution_options(synchronize_session=False)
     )
@@ -482,7 +490,7 @@ def scheduled_of_member(s: Session, team_id: str, user_id: str) -> list[Checkin]
                 Checkin.user_id == user_id,
                 Checkin.status == CheckinStatus.SCHEDULED,
             )
-            .order_by(Checkin.commitment_id, Checkin.due_at, Checkin.id)
+            .order_by(col(Checkin.commitment_id), col(Checkin.due_at), col(Checkin.id))
         )
     )
 
@@ -492,7 +500,7 @@ def next_due_of_member(s: Session, team_id: str, user_id: str) -> datetime | Non
         select(func.min(Checkin.due_at)).where(
             Checkin.team_id == team_id,
             Checkin.user_id == user_id,
-            Checkin.status.in_(OPEN_CHECKINS),  # type: ignore[attr-defined]
+            col(Checkin.status).in_(OPEN_CHECKINS),
         )
     ).one()
 
@@ -511,11 +519,11 @@ def list_checkins(
     if due_only:
         query = query.where(
             or_(
-                and_(Checkin.status == CheckinStatus.SCHEDULED, Checkin.due_at <= now),  # type: ignore[operator]
-                and_(Checkin.status == CheckinStatus.CLAIMED, Checkin.lease_until < now),  # type: ignore[operator]
+                and_(col(Checkin.status) == CheckinStatus.SCHEDULED, col(Checkin.due_at) <= now),
+                and_(col(Checkin.status) == CheckinStatus.CLAIMED, col(Checkin.lease_until) < now),
             )
         )
     else:
         listed = (*OPEN_CHECKINS, CheckinStatus.SENT, CheckinStatus.FAILED)
-        query = query.where(Checkin.status.in_(listed))  # type: ignore[attr-defined]
-    return list(s.exec(query.order_by(Checkin.due_at, Checkin.id).limit(limit)))
+        query = query.where(col(Checkin.status).in_(listed))
+    return list(s.exec(query.order_by(col(Checkin.due_at), col(Checkin.id)).limit(limit)))

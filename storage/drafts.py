@@ -32,8 +32,8 @@ from sqlalchemy import (
 
 from storage.models import Checkin, Commitment, Reflection, Setback, SetbackStatus
 
-_SETBACK = Setback.__table__  # type: ignore[attr-defined]
-_REFLECTION = Reflection.__table__  # type: ignore[attr-defined]
+_SETBACK = Setback.__table__
+_REFLECTION = Reflection.__table__
 
 
 def create(
@@ -199,7 +199,7 @@ def _save_statement() -> TextClause:
 
 
 @functools.cache
-def _load_statement() -> Select:  # type: ignore[type-arg]
+def _load_statement() -> Select[tuple[Any]]:
     t = _REFLECTION
     return select(t.c.answers).where(
         t.c.setback_id == bindparam("p_setback_id"),
@@ -209,7 +209,7 @@ def _load_statement() -> Select:  # type: ignore[type-arg]
 
 
 @functools.cache
-def _latest_statement() -> Select:  # type: ignore[type-arg]
+def _latest_statement() -> Select[tuple[Any, Any, Any]]:
     t = _SETBACK
     return (
         select(t.c.id, t.c.title, t.c.current_step)
@@ -224,7 +224,7 @@ def _latest_statement() -> Select:  # type: ignore[type-arg]
 
 
 @functools.cache
-def _answers_statement() -> Select:  # type: ignore[type-arg]
+def _answers_statement() -> Select[tuple[Any, Any]]:
     t = _REFLECTION
     return select(t.c.step, t.c.answers).where(
         t.c.setback_id == bindparam("p_setback_id"), t.c.team_id == bindparam("p_team_id")
@@ -233,13 +233,13 @@ def _answers_statement() -> Select:  # type: ignore[type-arg]
 
 @functools.cache
 def _commitment_insert() -> Insert:
-    t = Commitment.__table__  # type: ignore[attr-defined]
+    t = Commitment.__table__
     return insert(t).returning(t.c.id)
 
 
 @functools.cache
 def _checkin_insert() -> Insert:
-    return insert(Checkin.__table__)  # type: ignore[attr-defined]
+    return insert(Checkin.__table__)
 
 
 @functools.cache

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, select, update
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 import storage.models  # noqa: F401 - registers every table in the metadata
 from storage.models import (
@@ -31,6 +31,7 @@ from storage.models import (
     ShareStatus,
     Workspace,
 )
+from storage.rows import row_id
 
 CHUNK = 500
 
@@ -48,15 +49,15 @@ def _children_first() -> list[Table]:
     return list(reversed(SQLModel.metadata.sorted_tables))
 
 
-def _setback_ids(team_id: str, user_id: str | None) -> Select[tuple[int]]:
-    query = select(Setback.id).where(Setback.team_id == team_id)  # type: ignore[arg-type]
+def _setback_ids(team_id: str, user_id: str | None) -> Select[tuple[int | None]]:
+    query = select(col(Setback.id)).where(col(Setback.team_id) == team_id)
     if user_id is not None:
-        query = query.where(Setback.user_id == user_id)  # type: ignore[arg-type]
+        query = query.where(col(Setback.user_id) == user_id)
     return query
 
 
 def _run(s: Session, table: Table, where: ColumnElement[bool], counts: Counter[str]) -> None:
-    result = s.execute(delete(table).where(where))
+    result = s.exec(delete(table).where(where))
     if result.rowcount:
         counts[table.name] += result.rowcount
 
@@ -73,7 +74,7 @@ def delete_setbacks(s: Session, team_id: str, setback_ids: Sequence[int]) -> Cou
             if "setback_id" in table.c and "team_id" in table.c:
                 where = and_(table.c.team_id == team_id, table.c.setback_id.in_(chunk))
                 _run(s, table, where, counts)
-        setback = Setback.__table__  # type: ignore[attr-defined]
+        setback = Setback.__table__
         _run(s, setback, and_(setback.c.team_id == team_id, setback.c.id.in_(chunk)), counts)
     return counts
 
@@ -118,11 +119,11 @@ def message_refs(
     summary DMs, check-ins and share confirmations of the DM thread (`direct`). Replies
     come before the message they answer, so no thread is left with a tombstone root."""
     if setback_ids is not None:
-        scope: Select[tuple[int]] | list[int] = list(setback_ids)
+        scope: Select[tuple[int | None]] | list[int] = list(setback_ids)
     else:
         scope = _setback_ids(team_id, user_id)
     refs: list[MessageRef] = []
-    share = Share.__table__  # type: ignore[attr-defined]
+    share = Share.__table__
     if shares:
         for row in s.execute(
             select(share).where(
@@ -148,20 +149,20 @@ def message_refs(
             )
             refs += [MessageRef(c, ts, MessageKind.SHARE_CONFIRMATION) for c, ts in rows]
         rows = s.execute(
-            select(Checkin.channel, Checkin.message_ts).where(
-                Checkin.team_id == team_id,  # type: ignore[arg-type]
-                Checkin.setback_id.in_(scope),  # type: ignore[attr-defined]
-                Checkin.channel.is_not(None),  # type: ignore[union-attr]
-                Checkin.message_ts.is_not(None),  # type: ignore[union-attr]
+            select(col(Checkin.channel), col(Checkin.message_ts)).where(
+                col(Checkin.team_id) == team_id,
+                col(Checkin.setback_id).in_(scope),
+                col(Checkin.channel).is_not(None),
+                col(Checkin.message_ts).is_not(None),
             )
         )
         refs += [MessageRef(c, ts, MessageKind.CHECKIN) for c, ts in rows]
         rows = s.execute(
-            select(Setback.dm_channel, Setback.thread_ts).where(
-                Setback.team_id == team_id,  # type: ignore[arg-type]
-                Setback.id.in_(scope),  # type: ignore[union-attr]
-                Setback.dm_channel.is_not(None),  # type: ignore[union-attr]
-                Setback.thread_ts.is_not(None),  # type: ignore[union-attr]
+            select(col(Setback.dm_channel), col(Setback.thread_ts)).where(
+                col(Setback.team_id) == team_id,
+                col(Setback.id).in_(scope),
+                col(Setback.dm_channel).is_not(None),
+                col(Setback.thread_ts).is_not(None),
             )
         )
         refs += [MessageRef(c, ts, MessageKind.SUMMARY) for c, ts in rows]
@@ -203,34 +204,34 @@ def queue_removals(
     ]
     s.add_all(rows)
     s.flush()
-    return [PendingRemoval(int(r.id), ref, 0) for r, ref in zip(rows, refs, strict=True)]  # type: ignore[arg-type]
+    return [PendingRemoval(row_id(r), ref, 0) for r, ref in zip(rows, refs, strict=True)]
 
 
 def removals_due(s: Session, now: datetime, limit: int) -> list[PendingRemoval]:
     """Queued removals whose time to try (again) has come, oldest first."""
-    rows = s.exec(
-        select(MessageRemoval)  # type: ignore[call-overload]
-        .where(MessageRemoval.retry_at <= now)  # type: ignore[operator]
-        .order_by(MessageRemoval.retry_at, MessageRemoval.id)
+    rows = s.scalars(
+        select(MessageRemoval)
+        .where(col(MessageRemoval.retry_at) <= now)
+        .order_by(col(MessageRemoval.retry_at), col(MessageRemoval.id))
         .limit(limit)
-    ).scalars()
+    )
     return [
-        PendingRemoval(int(r.id), MessageRef(r.channel, r.ts, r.kind), r.attempts) for r in rows
+        PendingRemoval(row_id(r), MessageRef(r.channel, r.ts, r.kind), r.attempts) for r in rows
     ]
 
 
 def removals_done(s: Session, ids: Sequence[int]) -> None:
     """Slack took these messages down (or they were gone already): forget them."""
     if ids:
-        s.execute(delete(MessageRemoval).where(MessageRemoval.id.in_(list(ids))))  # type: ignore[union-attr]
+        s.execute(delete(MessageRemoval).where(col(MessageRemoval.id).in_(list(ids))))
 
 
 def removal_failed(s: Session, removal_id: int, error: str, retry_at: datetime) -> None:
     """Count a failed attempt and say when to try again."""
     s.execute(
         update(MessageRemoval)
-        .where(MessageRemoval.id == removal_id)  # type: ignore[arg-type]
-        .values(attempts=MessageRemoval.attempts + 1, error=error[:64], retry_at=retry_at)
+        .where(col(MessageRemoval.id) == removal_id)
+        .values(attempts=col(MessageRemoval.attempts) + 1, error=error[:64], retry_at=retry_at)
     )
 
 
@@ -241,18 +242,16 @@ def expired_setbacks(s: Session, cutoff: datetime, limit: int = CHUNK) -> list[t
     """(team, id) of finished setbacks older than `cutoff` (completed, or created when
     archived unfinished) that have no check-in still to come: retention never cuts off a
     plan the person is still being asked about."""
-    pending = select(Checkin.setback_id).where(
-        Checkin.status.in_(OPEN_CHECKINS)  # type: ignore[attr-defined]
-    )
-    finished_at = func.coalesce(Setback.completed_at, Setback.created_at)
+    pending = select(col(Checkin.setback_id)).where(col(Checkin.status).in_(OPEN_CHECKINS))
+    finished_at = func.coalesce(col(Setback.completed_at), col(Setback.created_at))
     rows = s.execute(
-        select(Setback.team_id, Setback.id)
+        select(col(Setback.team_id), col(Setback.id))
         .where(
-            Setback.status.in_(FINISHED_SETBACKS),  # type: ignore[attr-defined]
+            col(Setback.status).in_(FINISHED_SETBACKS),
             finished_at < cutoff,
-            Setback.id.not_in(pending),  # type: ignore[union-attr]
+            col(Setback.id).not_in(pending),
         )
-        .order_by(Setback.id)
+        .order_by(col(Setback.id))
         .limit(limit)
     )
     return [(team, sid) for team, sid in rows]
@@ -261,9 +260,9 @@ def expired_setbacks(s: Session, cutoff: datetime, limit: int = CHUNK) -> list[t
 def uninstalled_teams(s: Session, cutoff: datetime) -> list[str]:
     """Workspaces uninstalled at or before `cutoff` whose data is still here."""
     rows = s.execute(
-        select(Workspace.team_id).where(
-            Workspace.uninstalled_at.is_not(None),  # type: ignore[union-attr]
-            Workspace.uninstalled_at <= cutoff,  # type: ignore[operator]
+        select(col(Workspace.team_id)).where(
+            col(Workspace.uninstalled_at).is_not(None),
+            col(Workspace.uninstalled_at) <= cutoff,
         )
     )
     return [team for (team,) in rows]

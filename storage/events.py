@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     delete,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import (
     ProcessedEvent,
@@ -25,7 +25,5 @@ def mark_event_processed(s: Session, event_id: str, team_id: str, now: datetime)
 
 def prune_processed_events(s: Session, before: datetime) -> int:
     """Forget event ids received before ``before`` (past Slack's retry window)."""
-    result = s.exec(
-        delete(ProcessedEvent).where(ProcessedEvent.received_at < before)  # type: ignore[call-overload, operator]
-    )
+    result = s.exec(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < before))
     return int(result.rowcount)

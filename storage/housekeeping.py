@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     or_,
 )
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import (
     CLOSED_COMMITMENTS,
@@ -29,11 +29,11 @@ def setbacks_without_thread(
             select(Setback)
             .where(
                 Setback.status == SetbackStatus.COMPLETE,
-                Setback.thread_ts.is_(None),  # type: ignore[union-attr]
-                Setback.completed_at < completed_before,  # type: ignore[operator]
+                col(Setback.thread_ts).is_(None),
+                col(Setback.completed_at) < completed_before,
                 Setback.summary_attempts < max_attempts,
             )
-            .order_by(Setback.completed_at)
+            .order_by(col(Setback.completed_at))
             .limit(limit)
         )
     )
@@ -41,20 +41,18 @@ def setbacks_without_thread(
 
 def setbacks_awaiting_recap(s: Session, closed_after: datetime, limit: int) -> list[Setback]:
     """Setbacks whose last commitment closed recently but whose recap was not posted."""
-    closed_recently = select(Commitment.setback_id).where(
-        Commitment.closed_at > closed_after  # type: ignore[operator]
-    )
+    closed_recently = select(Commitment.setback_id).where(col(Commitment.closed_at) > closed_after)
     still_open = select(Commitment.setback_id).where(
-        Commitment.status.not_in(CLOSED_COMMITMENTS)  # type: ignore[attr-defined]
+        col(Commitment.status).not_in(CLOSED_COMMITMENTS)
     )
     return list(
         s.exec(
             select(Setback)
             .where(
-                Setback.recap_posted_at.is_(None),  # type: ignore[union-attr]
-                Setback.thread_ts.is_not(None),  # type: ignore[union-attr]
-                Setback.id.in_(closed_recently),  # type: ignore[union-attr]
-                Setback.id.not_in(still_open),  # type: ignore[union-attr]
+                col(Setback.recap_posted_at).is_(None),
+                col(Setback.thread_ts).is_not(None),
+                col(Setback.id).in_(closed_recently),
+                col(Setback.id).not_in(still_open),
             )
             .limit(limit)
         )
@@ -71,15 +69,13 @@ def members_with_stale_zone(
             Checkin.team_id == Member.team_id,
             Checkin.user_id == Member.user_id,
             Checkin.status == CheckinStatus.SCHEDULED,
-            Checkin.due_at < due_before,  # type: ignore[operator]
+            col(Checkin.due_at) < due_before,
         )
         .exists()
     )
-    stale = or_(Member.tz_checked_at.is_(None), Member.tz_checked_at < checked_before)  # type: ignore[union-attr, operator]
+    stale = or_(col(Member.tz_checked_at).is_(None), col(Member.tz_checked_at) < checked_before)
     return list(
         s.exec(
-            select(Member)
-            .where(stale, Member.tz_override.is_(None), upcoming)  # type: ignore[union-attr]
-            .limit(limit)
+            select(Member).where(stale, col(Member.tz_override).is_(None), upcoming).limit(limit)
         )
     )

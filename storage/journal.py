@@ -6,10 +6,11 @@ Every query is scoped by team and user, so a person only ever reads their own ro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
     FINISHED_SETBACKS,
@@ -22,10 +23,21 @@ from storage.models import (
     ShareStatus,
 )
 from storage.reflections import by_field
+from storage.rows import row_id
 
 
-def _owned(model: Any, team_id: str, user_id: str) -> Any:
-    return select(model).where(model.team_id == team_id, model.user_id == user_id)
+class _PersonScoped(Protocol):
+    """A table whose rows belong to one person of one workspace."""
+
+    team_id: str
+    user_id: str
+
+
+_Row = TypeVar("_Row", bound=_PersonScoped)
+
+
+def _owned(model: type[_Row], team_id: str, user_id: str) -> SelectOfScalar[_Row]:
+    return select(model).where(col(model.team_id) == team_id, col(model.user_id) == user_id)
 
 
 def setback_counts(s: Session, team_id: str, user_id: str) -> dict[SetbackStatus, int]:
@@ -34,7 +46,7 @@ def setback_counts(s: Session, team_id: str, user_id: str) -> dict[SetbackStatus
     rows = s.exec(
         select(Setback.status, func.count())
         .where(Setback.team_id == team_id, Setback.user_id == user_id)
-        .group_by(Setback.status)
+        .group_by(col(Setback.status))
     )
     return {SetbackStatus(status): int(n) for status, n in rows}
 
@@ -50,10 +62,11 @@ def setback_titles(
         select(Setback.id, Setback.title).where(
             Setback.team_id == team_id,
             Setback.user_id == user_id,
-            Setback.id.in_(list(setback_ids)),  # type: ignore[union-attr]
+            col(Setback.id).in_(list(setback_ids)),
         )
     )
-    return {int(sid): title for sid, title in rows}
+    # A stored row always has its id; the model types it optional.
+    return {sid: title for sid, title in rows if sid is not None}
 
 
 def active_setbacks(s: Session, team_id: str, user_id: str, limit: int) -> list[Setback]:
@@ -66,8 +79,8 @@ def active_setbacks(s: Session, team_id: str, user_id: str, limit: int) -> list[
     return list(
         s.exec(
             _owned(Setback, team_id, user_id)
-            .where(Setback.status == SetbackStatus.COMPLETE, Setback.id.in_(open_ids))  # type: ignore[union-attr]
-            .order_by(Setback.completed_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .where(Setback.status == SetbackStatus.COMPLETE, col(Setback.id).in_(open_ids))
+            .order_by(col(Setback.completed_at).desc(), col(Setback.id).desc())
             .limit(limit)
         )
     )
@@ -77,12 +90,10 @@ def past_setbacks(
     s: Session, team_id: str, user_id: str, exclude: Sequence[int], offset: int, limit: int
 ) -> list[Setback]:
     """Finished and archived setbacks, newest first, one page (`exclude`: shown elsewhere)."""
-    query = _owned(Setback, team_id, user_id).where(
-        Setback.status.in_(FINISHED_SETBACKS)  # type: ignore[attr-defined]
-    )
+    query = _owned(Setback, team_id, user_id).where(col(Setback.status).in_(FINISHED_SETBACKS))
     if exclude:
-        query = query.where(Setback.id.not_in(list(exclude)))  # type: ignore[union-attr]
-    query = query.order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+        query = query.where(col(Setback.id).not_in(list(exclude)))
+    query = query.order_by(col(Setback.created_at).desc(), col(Setback.id).desc())
     return list(s.exec(query.offset(offset).limit(limit)))
 
 
@@ -94,8 +105,8 @@ def lessons_of(
     setbacks = list(
         s.exec(
             _owned(Setback, team_id, user_id)
-            .where(Setback.status.in_(FINISHED_SETBACKS))  # type: ignore[attr-defined]
-            .order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .where(col(Setback.status).in_(FINISHED_SETBACKS))
+            .order_by(col(Setback.created_at).desc(), col(Setback.id).desc())
             .limit(limit)
         )
     )
@@ -104,13 +115,13 @@ def lessons_of(
     rows = s.exec(
         select(Reflection.setback_id, Reflection.step, Reflection.answers).where(
             Reflection.team_id == team_id,
-            Reflection.setback_id.in_([sb.id for sb in setbacks]),  # type: ignore[attr-defined]
+            col(Reflection.setback_id).in_([sb.id for sb in setbacks]),
         )
     )
     steps: dict[int, dict[int, dict[str, Any]]] = {}
     for setback_id, step, answers in rows:
         steps.setdefault(setback_id, {})[step] = dict(answers or {})
-    return [(sb, by_field(steps.get(sb.id, {}))) for sb in setbacks]  # type: ignore[arg-type]
+    return [(sb, by_field(steps.get(row_id(sb), {}))) for sb in setbacks]
 
 
 def posted_shares(s: Session, team_id: str, user_id: str, limit: int) -> list[Share]:
@@ -119,7 +130,7 @@ def posted_shares(s: Session, team_id: str, user_id: str, limit: int) -> list[Sh
         s.exec(
             _owned(Share, team_id, user_id)
             .where(Share.status == ShareStatus.POSTED)
-            .order_by(Share.posted_at.desc(), Share.id.desc())  # type: ignore[union-attr]
+            .order_by(col(Share.posted_at).desc(), col(Share.id).desc())
             .limit(limit)
         )
     )

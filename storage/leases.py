@@ -12,7 +12,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.models import (
     JobLease,
@@ -27,15 +27,15 @@ def take_job_lease(s: Session, name: str, owner: str, now: datetime, until: date
     """
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    s.exec(insert(JobLease).values(name=name).on_conflict_do_nothing())  # type: ignore[call-overload]
+    s.exec(insert(JobLease).values(name=name).on_conflict_do_nothing())
     result = s.exec(
-        update(JobLease)  # type: ignore[call-overload]
+        update(JobLease)
         .where(
-            JobLease.name == name,
+            col(JobLease.name) == name,
             or_(
-                JobLease.lease_until.is_(None),  # type: ignore[union-attr]
-                JobLease.lease_until < now,  # type: ignore[operator]
-                JobLease.owner == owner,
+                col(JobLease.lease_until).is_(None),
+                col(JobLease.lease_until) < now,
+                col(JobLease.owner) == owner,
             ),
         )
         .values(owner=owner, lease_until=until)
@@ -45,7 +45,7 @@ def take_job_lease(s: Session, name: str, owner: str, now: datetime, until: date
 
 def drop_job_lease(s: Session, name: str, owner: str) -> None:
     s.exec(
-        update(JobLease)  # type: ignore[call-overload]
-        .where(JobLease.name == name, JobLease.owner == owner)
+        update(JobLease)
+        .where(col(JobLease.name) == name, col(JobLease.owner) == owner)
         .values(lease_until=None)
     )

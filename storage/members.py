@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, insert
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -35,7 +37,7 @@ def zone_checked_at(conn: Connection, team_id: str, user_id: str) -> datetime | 
 def member_for_planning(conn: Connection, team_id: str, user_id: str, now: datetime) -> Member:
     """`ensure_member` for a Core transaction (finishing a reflection): the member's row,
     created with the defaults on first use, as a detached `Member` to read hours from."""
-    t = Member.__table__  # type: ignore[attr-defined]
+    t = Member.__table__
     params = {"p_team_id": team_id, "p_user_id": user_id}
     row = conn.execute(_member_statement(), params).first()
     if row is None:
@@ -52,17 +54,17 @@ def member_for_planning(conn: Connection, team_id: str, user_id: str, now: datet
 
 
 @functools.cache
-def _member_statement() -> Select:  # type: ignore[type-arg]
-    t = Member.__table__  # type: ignore[attr-defined]
-    return select(t).where(
+def _member_statement() -> Select[Any]:
+    t = Member.__table__
+    return core_select(t).where(
         t.c.team_id == bindparam("p_team_id"), t.c.user_id == bindparam("p_user_id")
     )
 
 
 @functools.cache
-def _zone_checked_statement() -> Select:  # type: ignore[type-arg]
-    t = Member.__table__  # type: ignore[attr-defined]
-    return select(t.c.tz_checked_at).where(
+def _zone_checked_statement() -> Select[tuple[Any]]:
+    t = Member.__table__
+    return core_select(t.c.tz_checked_at).where(
         t.c.team_id == bindparam("p_team_id"), t.c.user_id == bindparam("p_user_id")
     )
 

@@ -14,13 +14,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import Column, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Column, Index, Integer, String, Table, UniqueConstraint, text
 from sqlalchemy import Enum as SQLEnum
 from sqlmodel import Field, SQLModel
 
 from storage.types import EncryptedJSON, EncryptedText, UTCDateTime
+
+if TYPE_CHECKING:
+
+    class TableModel(SQLModel):
+        """What the type checker knows of a table class: SQLAlchemy's declarative mapping
+        gives each one its Core `Table` as ``__table__`` (what the prebuilt statements of
+        `storage.drafts` and `storage.checkins` are written against), which SQLModel
+        does not declare. At run time this is `SQLModel` itself."""
+
+        __table__: ClassVar[Table]
+
+else:
+    TableModel = SQLModel
 
 
 def _utc(nullable: bool = True, index: bool = False) -> Any:
@@ -56,7 +69,7 @@ def _status_in(values: tuple[StrEnum, ...]) -> str:
     return "status IN ({})".format(", ".join(f"'{v.value}'" for v in values))
 
 
-class Member(SQLModel, table=True):
+class Member(TableModel, table=True):
     """A person's preferences: time zone, working hours, workdays, pause."""
 
     __tablename__ = "member"
@@ -89,7 +102,7 @@ class SetbackStatus(StrEnum):
 FINISHED_SETBACKS = (SetbackStatus.COMPLETE, SetbackStatus.ARCHIVED)  # past drafts
 
 
-class Setback(SQLModel, table=True):
+class Setback(TableModel, table=True):
     """One reflection and its thread: the root every commitment and check-in hangs from."""
 
     __tablename__ = "setback"
@@ -112,7 +125,7 @@ class Setback(SQLModel, table=True):
     recap_posted_at: datetime | None = _utc()
 
 
-class Reflection(SQLModel, table=True):
+class Reflection(TableModel, table=True):
     """The answers of one screen of one setback, as one encrypted JSON document."""
 
     __tablename__ = "reflection"
@@ -148,7 +161,7 @@ class CommitmentStatus(StrEnum):
 CLOSED_COMMITMENTS = (CommitmentStatus.DONE, CommitmentStatus.LET_GO)  # closed by an answer
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(TableModel, table=True):
     """Something the person will do: a repair (amends), an if-then plan (growth), support."""
 
     __tablename__ = "commitment"
@@ -206,7 +219,7 @@ class CheckinResponse(StrEnum):
     LET_GO = "let_go"
 
 
-class Checkin(SQLModel, table=True):
+class Checkin(TableModel, table=True):
     """One planned follow-up; the database, not the scheduler, is its source of truth."""
 
     __tablename__ = "checkin"
@@ -256,7 +269,7 @@ class ShareStatus(StrEnum):
     DELETED = "deleted"
 
 
-class Share(SQLModel, table=True):
+class Share(TableModel, table=True):
     """A blameless retro summary the author chose to post in a channel."""
 
     __tablename__ = "share"
@@ -282,7 +295,7 @@ class Share(SQLModel, table=True):
     updated_at: datetime | None = _utc()
 
 
-class ProcessedEvent(SQLModel, table=True):
+class ProcessedEvent(TableModel, table=True):
     """Slack event ids already handled, so a retried delivery does nothing twice."""
 
     __tablename__ = "processed_event"
@@ -292,7 +305,7 @@ class ProcessedEvent(SQLModel, table=True):
     received_at: datetime | None = _utc(nullable=False, index=True)
 
 
-class SafetyFlag(SQLModel, table=True):
+class SafetyFlag(TableModel, table=True):
     """That crisis language was met, and when. Never the words themselves."""
 
     __tablename__ = "safety_flag"
@@ -303,7 +316,7 @@ class SafetyFlag(SQLModel, table=True):
     flagged_at: datetime | None = _utc(nullable=False)
 
 
-class Workspace(SQLModel, table=True):
+class Workspace(TableModel, table=True):
     """An installed workspace: its (encrypted) bot token when OAuth installs are used,
     and when it was uninstalled so housekeeping can erase its data after the grace period."""
 
@@ -317,7 +330,7 @@ class Workspace(SQLModel, table=True):
     uninstalled_at: datetime | None = _utc()
 
 
-class JobLease(SQLModel, table=True):
+class JobLease(TableModel, table=True):
     """Who runs a periodic job right now (housekeeping), so N replicas take turns."""
 
     __tablename__ = "job_lease"
@@ -339,7 +352,7 @@ class MessageKind(StrEnum):
     SUMMARY = "summary"  # the summary DM that starts a setback's thread
 
 
-class MessageRemoval(SQLModel, table=True):
+class MessageRemoval(TableModel, table=True):
     """A bot message still to be taken down from Slack after the rows it came from were
     deleted: where it is, never what it said.
 

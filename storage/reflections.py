@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage import checkins as checkin_store
 from storage import drafts
@@ -26,6 +26,7 @@ from storage.models import (
     Setback,
     SetbackStatus,
 )
+from storage.rows import row_id
 
 
 def get_owned_setback(
@@ -54,9 +55,9 @@ def list_setbacks(
             .where(
                 Setback.team_id == team_id,
                 Setback.user_id == user_id,
-                Setback.status.in_(statuses),  # type: ignore[attr-defined]
+                col(Setback.status).in_(statuses),
             )
-            .order_by(Setback.created_at.desc(), Setback.id.desc())  # type: ignore[union-attr]
+            .order_by(col(Setback.created_at).desc(), col(Setback.id).desc())
             .limit(limit)
         )
     )
@@ -65,7 +66,7 @@ def list_setbacks(
 def delete_setback(s: Session, setback: Setback) -> None:
     """Delete one setback and everything under it (children first, for every backend)."""
     for model in (Checkin, Commitment, Reflection):
-        s.exec(delete(model).where(model.setback_id == setback.id))  # type: ignore[call-overload]
+        s.exec(delete(model).where(col(model.setback_id) == setback.id))
     s.delete(setback)
     s.flush()
 
@@ -74,12 +75,12 @@ def save_answers(
     s: Session, setback: Setback, step: int, answers: dict[str, Any], now: datetime
 ) -> None:
     """Insert or replace one step's answers (a re-submitted step overwrites itself)."""
-    drafts.save(s.connection(), setback.team_id, setback.id, step, answers, now)  # type: ignore[arg-type]
+    drafts.save(s.connection(), setback.team_id, row_id(setback), step, answers, now)
 
 
 def load_answers(s: Session, setback: Setback) -> dict[int, dict[str, Any]]:
     """Every saved screen of a setback, by screen index, as stored."""
-    return drafts.answers_of(s.connection(), setback.team_id, setback.id)  # type: ignore[arg-type]
+    return drafts.answers_of(s.connection(), setback.team_id, row_id(setback))
 
 
 def answers_by_field(s: Session, setback: Setback) -> dict[str, Any]:
@@ -103,12 +104,13 @@ def by_field(steps: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
 
 def commitments_of(s: Session, setback: Setback) -> list[Commitment]:
     """A setback's commitments, in the order they were written."""
-    return commitments_by_setback(s, setback.team_id, [setback.id]).get(setback.id, [])  # type: ignore[list-item, arg-type]
+    setback_id = row_id(setback)
+    return commitments_by_setback(s, setback.team_id, [setback_id]).get(setback_id, [])
 
 
 def next_checkins(s: Session, setback: Setback) -> dict[int, datetime]:
     """Earliest scheduled check-in per commitment of a setback."""
-    return next_checkins_by_commitment(s, setback.team_id, [setback.id])  # type: ignore[list-item]
+    return next_checkins_by_commitment(s, setback.team_id, [row_id(setback)])
 
 
 def commitments_by_setback(
@@ -123,12 +125,13 @@ def commitments_by_setback(
         return {}
     query = select(Commitment).where(
         Commitment.team_id == team_id,
-        Commitment.setback_id.in_(list(setback_ids)),  # type: ignore[attr-defined]
+        col(Commitment.setback_id).in_(list(setback_ids)),
     )
     if status is not None:
         query = query.where(Commitment.status == status)
     found: dict[int, list[Commitment]] = {}
-    for c in s.exec(query.order_by(Commitment.setback_id, Commitment.position, Commitment.id)):
+    order = (col(Commitment.setback_id), col(Commitment.position), col(Commitment.id))
+    for c in s.exec(query.order_by(*order)):
         found.setdefault(c.setback_id, []).append(c)
     return found
 
@@ -141,27 +144,28 @@ def next_checkins_by_commitment(
     if not setback_ids:
         return {}
     rows = s.exec(
-        select(Checkin.commitment_id, func.min(Checkin.due_at))
+        select(Checkin.commitment_id, func.min(col(Checkin.due_at)))
         .where(
             Checkin.team_id == team_id,
-            Checkin.setback_id.in_(list(setback_ids)),  # type: ignore[attr-defined]
+            col(Checkin.setback_id).in_(list(setback_ids)),
             Checkin.status == CheckinStatus.SCHEDULED,
         )
-        .group_by(Checkin.commitment_id)
+        .group_by(col(Checkin.commitment_id))
     )
-    return {cid: due for cid, due in rows}
+    # The column is NOT NULL, so no group's minimum is None; the model types it optional.
+    return {cid: due for cid, due in rows if due is not None}
 
 
 def add_safety_flag(s: Session | Connection, team_id: str, user_id: str, now: datetime) -> None:
     """Only a flag and a time: the words that triggered it are never stored here."""
     values = {"team_id": team_id, "user_id": user_id, "flagged_at": now}
-    s.execute(insert(SafetyFlag.__table__), values)  # type: ignore[attr-defined]
+    s.execute(insert(SafetyFlag.__table__), values)
 
 
 def set_setback_thread(s: Session, setback_id: int, channel: str, ts: str) -> None:
     s.exec(
-        update(Setback)  # type: ignore[call-overload]
-        .where(Setback.id == setback_id)
+        update(Setback)
+        .where(col(Setback.id) == setback_id)
         .values(dm_channel=channel, thread_ts=ts)
     )
 
@@ -170,16 +174,16 @@ def archive_setback(s: Session, setback: Setback, now: datetime) -> list[Checkin
     """Archive: open commitments close as cancelled, and so does every check-in not yet
     answered — scheduled, claimed by a dispatcher (which re-checks its lease just before
     posting), or sent and still waiting. Returns the sent ones, so the caller can take
-    the buttons off their messages once this is committed (`bot.checkins.rerender`)."""
+    the buttons off their messages once this is committed (`bot.checkins.answers.rerender`)."""
     setback.status = SetbackStatus.ARCHIVED
     setback.updated_at = now
     waiting = checkin_store.cancel_setback_plan(s, setback)
     s.exec(
-        update(Commitment)  # type: ignore[call-overload]
+        update(Commitment)
         .where(
-            Commitment.setback_id == setback.id,
-            Commitment.team_id == setback.team_id,
-            Commitment.status == CommitmentStatus.ACTIVE,
+            col(Commitment.setback_id) == setback.id,
+            col(Commitment.team_id) == setback.team_id,
+            col(Commitment.status) == CommitmentStatus.ACTIVE,
         )
         .values(status=CommitmentStatus.CANCELLED, closed_at=now)
     )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import (
     Setback,
@@ -38,12 +38,12 @@ def claim_share(
     """Move an owned share between statuses in one UPDATE; False when another request
     got there first (a double-clicked Post) or the row is not this person's."""
     result = s.exec(
-        update(Share)  # type: ignore[call-overload]
+        update(Share)
         .where(
-            Share.id == share_id,
-            Share.team_id == team_id,
-            Share.user_id == user_id,
-            Share.status.in_(list(from_statuses)),  # type: ignore[attr-defined]
+            col(Share.id) == share_id,
+            col(Share.team_id) == team_id,
+            col(Share.user_id) == user_id,
+            col(Share.status).in_(list(from_statuses)),
         )
         .values(status=to_status, updated_at=now)
     )
@@ -58,8 +58,8 @@ def shares_of_setback(s: Session, setback: Setback, statuses: Sequence[ShareStat
                 Share.setback_id == setback.id,
                 Share.team_id == setback.team_id,
                 Share.user_id == setback.user_id,
-                Share.status.in_(list(statuses)),  # type: ignore[attr-defined]
+                col(Share.status).in_(list(statuses)),
             )
-            .order_by(Share.id)
+            .order_by(col(Share.id))
         )
     )

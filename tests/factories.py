@@ -39,7 +39,7 @@ def add_commitment(s: Session, commitment: Commitment, checkins: Iterable[Checki
     s.add(commitment)
     s.flush()
     for c in checkins:
-        c.commitment_id = commitment.id  # type: ignore[assignment]
+        c.commitment_id = commitment.id  # type: ignore[assignment]  # why: flushed above, so the id is set
         s.add(c)
     s.flush()
     return commitment

@@ -13,12 +13,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.checkins import views
 from bot.checkins.planning import snooze
@@ -46,6 +47,7 @@ from storage.models import (
     CommitmentStatus,
     Setback,
 )
+from storage.rows import row_id
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ class Rendered:
     channel: str
     ts: str
     text: str
-    blocks: list[dict]  # type: ignore[type-arg]
+    blocks: list[dict[str, Any]]
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -106,7 +108,7 @@ def answer(
                 recap_for = setback.id
         if recorded and response == CheckinResponse.SNOOZED and active:
             _plan_snooze(s, checkin, choice or "1d", now)
-        touched = [int(checkin.id), *(int(o.id) for o in others)]  # type: ignore[arg-type]
+        touched = [row_id(checkin), *(row_id(o) for o in others)]
     for touched_id in touched:  # rendered from what was committed, outside the write
         rerender(rt, touched_id)
     if recap_for is not None:
@@ -154,7 +156,7 @@ def open_note(
         if checkin is None:
             return False
         text = _commitment(s, checkin).text
-    client.views_open(trigger_id=trigger_id, view=views.note_modal(checkin.id, text))  # type: ignore[arg-type]
+    client.views_open(trigger_id=trigger_id, view=views.note_modal(row_id(checkin), text))
     return True
 
 
@@ -182,7 +184,7 @@ def after_note(rt: Runtime, actor: Actor, checkin_id: int | None) -> None:
         owned = store.get_owned_checkin(s, actor.team_id, actor.user_id, checkin_id)
     if owned is None:
         return
-    rerender(rt, int(owned.id))  # type: ignore[arg-type]
+    rerender(rt, row_id(owned))
     hooks.changed(rt, actor)
 
 
@@ -222,7 +224,7 @@ def note_from_reply(
 def facts_of(checkin: Checkin, commitment: Commitment) -> views.CheckinFacts:
     """What the check-in message shows (the dispatcher renders the first post from it)."""
     return views.CheckinFacts(
-        checkin_id=int(checkin.id),  # type: ignore[arg-type]
+        checkin_id=row_id(checkin),
         kind=checkin.kind,
         commitment=commitment.text,
         seq=checkin.seq,
@@ -252,7 +254,7 @@ def _render(s: Session, checkin_id: int) -> Rendered | None:
     return Rendered(checkin.channel, checkin.message_ts, text, blocks)
 
 
-def _closed_message(facts: views.CheckinFacts, noted: bool) -> tuple[str, list[dict]]:  # type: ignore[type-arg]
+def _closed_message(facts: views.CheckinFacts, noted: bool) -> tuple[str, list[dict[str, Any]]]:
     """A check-in closed without an answer: the question stays, the buttons go, and one
     plain line says there is nothing left to do."""
     text, blocks = views.checkin_message(facts, noted=noted)
@@ -271,14 +273,14 @@ def _snoozed_until(s: Session, checkin: Checkin) -> str | None:
             Checkin.team_id == checkin.team_id,
             Checkin.seq == checkin.seq,
             Checkin.id != checkin.id,
-            Checkin.status.in_(OPEN_CHECKINS),  # type: ignore[attr-defined]
+            col(Checkin.status).in_(OPEN_CHECKINS),
         )
-        .order_by(Checkin.due_at)
+        .order_by(col(Checkin.due_at))
     ).first()
-    if again is None:
+    if again is None or again.due_at is None:
         return None
     tz = members.effective_tz(member_store.get_member(s, checkin.team_id, checkin.user_id))
-    return local(again.due_at, tz)  # type: ignore[arg-type]
+    return local(again.due_at, tz)
 
 
 def rerender(rt: Runtime, checkin_id: int) -> None:

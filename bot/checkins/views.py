@@ -99,7 +99,8 @@ def _buttons(checkin_id: int) -> dict[str, Any]:
     a copy with its id filled in: the dispatcher renders hundreds a second, and
     validating the same five elements again each time was most of its rendering.
     """
-    return _filled(_buttons_template(), str(checkin_id))
+    block: dict[str, Any] = _filled(_buttons_template(), str(checkin_id))
+    return block
 
 
 @functools.cache

@@ -14,11 +14,19 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from bot.core.logs import setup_logging
 from bot.core.settings import ConfigError, Settings, load_settings
 from storage.crypto import KeyringError
+
+if TYPE_CHECKING:  # imported where used: the CLI starts fast, whatever the command
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from slack_bolt import App
+
+    from bot.core.runtime import Runtime
+    from bot.core.web import Route, Server
 
 log = logging.getLogger("setback")
 
@@ -95,11 +103,10 @@ def run_sandbox(settings: Settings, extra: Sequence[str] = ()) -> int:
     if sys.platform == "win32":
         return subprocess.call(command)
     os.execv(sys.executable, command)  # signals (Ctrl-C) then reach the launcher directly
-    return 0  # not reached
 
 
-def _dev_routes(rt: Any) -> Any:
-    """The sandbox's time-travel hook (bot.devhooks), only with SETBACK_DEV_HOOKS=true."""
+def _dev_routes(rt: Runtime) -> dict[tuple[str, str], Route] | None:
+    """The sandbox's time-travel hook (bot.core.devhooks), only with SETBACK_DEV_HOOKS=true."""
     from bot.core import devhooks
 
     try:
@@ -112,7 +119,7 @@ def _dev_routes(rt: Any) -> Any:
     return devhooks.routes(rt, dispatch=run_once)
 
 
-def _runtime(settings: Settings) -> Any:
+def _runtime(settings: Settings) -> Runtime:
     from bot.core.runtime import build_runtime
 
     try:
@@ -126,7 +133,7 @@ def _runtime(settings: Settings) -> Any:
         ) from None
 
 
-def _app(rt: Any) -> Any:
+def _app(rt: Runtime) -> App:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import create_app
@@ -176,14 +183,14 @@ def run_http(
     return 0
 
 
-def _start_scheduler(rt: Any) -> Any:
+def _start_scheduler(rt: Runtime) -> BackgroundScheduler:
     """The check-in dispatcher tick and housekeeping, in background threads."""
     from scheduler import jobs
 
     return jobs.start(rt)
 
 
-def _bind(wsgi: Any, host: str, port: int, threads: int) -> Any:
+def _bind(wsgi: Route, host: str, port: int, threads: int) -> Server:
     from bot.core.web import serve
 
     try:
@@ -199,7 +206,7 @@ def _stop_on_signals(stop: Callable[[], None]) -> None:
     if threading.current_thread() is not threading.main_thread():
         return
 
-    def handler(signum: int, _frame: Any) -> None:
+    def handler(signum: int, _frame: FrameType | None) -> None:
         log.info("Stopping (signal %s)", signum)
         stop()
         raise KeyboardInterrupt
@@ -216,7 +223,7 @@ def run_socket(settings: Settings) -> int:
     scheduler = _start_scheduler(rt)
     log.info("Setback is connecting to Slack in Socket Mode")
     try:
-        SocketModeHandler(app, settings.slack_app_token).start()
+        SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]  # why: slack_bolt leaves start() unannotated
     finally:
         scheduler.shutdown()
     return 0
@@ -369,8 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_upgrade, needs_settings=True
     )
 
-    # Listed for --help; `main` hands `setback check …` to bot.language.check_cli directly.
-    sub.add_parser("check", help="blameless language check of a file or stdin ([FILE|-] [--json])")
+    # Listed for --help; `main` hands `setback check …` to bot.cli.check directly.
+    sub.add_parser(
+        "check", help="blameless language check of files, directories or stdin (--help: more)"
+    )
 
     keys = sub.add_parser("keys", help="encryption keys")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TextIO
 
 _SECRET = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
 _QUIET = ("slack_sdk", "slack_bolt", "urllib3", "apscheduler", "waitress", "alembic")
@@ -27,6 +28,11 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class _SetbackHandler(logging.StreamHandler[TextIO]):
+    """The one handler `setup_logging` puts on the root logger (found again by its
+    class, so setting up twice adds no second one)."""
+
+
 def quiet_libraries(level: str | int = "INFO") -> None:
     """Keep slack_sdk/Bolt (which log request and response bodies at DEBUG) at INFO or
     above. Called by the app factory, so it holds however logging was configured."""
@@ -40,9 +46,8 @@ def setup_logging(level: str = "INFO") -> None:
     """Configure the root logger once: one line per record, secrets masked."""
     root = logging.getLogger()
     root.setLevel(level)
-    if not any(getattr(h, "_setback", False) for h in root.handlers):
-        handler = logging.StreamHandler()
-        handler._setback = True  # type: ignore[attr-defined]
+    if not any(isinstance(h, _SetbackHandler) for h in root.handlers):
+        handler = _SetbackHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactSecrets())
         root.addHandler(handler)

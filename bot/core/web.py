@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -23,6 +23,16 @@ StartResponse = Callable[..., Any]
 Route = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 EVENTS_PATH = "/slack/events"
+
+
+class Server(Protocol):
+    """What the CLI uses of a waitress server (waitress ships no types)."""
+
+    effective_port: int
+
+    def run(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
@@ -56,11 +66,11 @@ def make_wsgi(app: App, rt: Runtime, extra: dict[tuple[str, str], Route] | None 
     return wsgi
 
 
-def serve(wsgi: Route, host: str, port: int, threads: int = 8) -> Any:
+def serve(wsgi: Route, host: str, port: int, threads: int = 8) -> Server:
     """Create (not start) a waitress server; `.run()` serves, `.close()` stops."""
     from waitress.server import create_server
 
-    return create_server(
+    server: Server = create_server(
         wsgi,
         host=host,
         port=port,
@@ -68,3 +78,4 @@ def serve(wsgi: Route, host: str, port: int, threads: int = 8) -> Any:
         ident="setback",
         clear_untrusted_proxy_headers=True,
     )
+    return server

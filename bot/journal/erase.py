@@ -16,8 +16,8 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +32,7 @@ from storage import events as event_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
 from storage.models import Workspace
+from storage.rows import row_id
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,9 @@ def delete_setback(rt: Runtime, actor: Actor, setback_id: int | None) -> Erased 
         setback = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
         if setback is None:
             return None
-        refs = store.message_refs(s, actor.team_id, setback_ids=[setback.id])  # type: ignore[list-item]
-        out = Erased(rows=store.delete_setbacks(s, actor.team_id, [setback.id]))  # type: ignore[list-item]
+        ids = [row_id(setback)]
+        refs = store.message_refs(s, actor.team_id, setback_ids=ids)
+        out = Erased(rows=store.delete_setbacks(s, actor.team_id, ids))
         pending = store.queue_removals(s, actor.team_id, refs, rt.clock.now())
     _remove_messages(rt, pending, out)
     log.info("deleted setback %s of %s/%s: %s", setback_id, actor.team_id, actor.user_id, _fmt(out))
@@ -161,7 +163,7 @@ def _remove_messages(rt: Runtime, pending: list[store.PendingRemoval], out: Eras
             store.removal_failed(s, item.id, code, now + removal_backoff(item.attempts + 1))
 
 
-def _delete_message(client: Any, ref: store.MessageRef) -> str | None:
+def _delete_message(client: WebClient, ref: store.MessageRef) -> str | None:
     """None when Slack deleted the message, else Slack's error code (or the exception's
     name for network trouble) — never message content."""
     try:
@@ -173,7 +175,8 @@ def _delete_message(client: Any, ref: store.MessageRef) -> str | None:
 
 def removal_backoff(attempts: int) -> timedelta:
     """How long to wait after the n-th failed removal: 5, 10, 20 … minutes, at most 6 h."""
-    return min(REMOVAL_RETRY_BASE * (2 ** max(0, attempts - 1)), REMOVAL_RETRY_MAX)
+    doubled: int = 2 ** max(0, attempts - 1)
+    return min(REMOVAL_RETRY_BASE * doubled, REMOVAL_RETRY_MAX)
 
 
 def retry_removals(rt: Runtime, now: datetime, limit: int = 50) -> int:

@@ -2,7 +2,7 @@
 
 `gather` reads one person's journal (read-only: opening the Home never creates a row,
 so a person who deleted everything stays deleted); `publish` renders and publishes it;
-`refresh` is the `bot.hooks` listener that republishes after every change the person
+`refresh` is the `bot.core.hooks` listener that republishes after every change the person
 makes. Every function takes the acting team + user from Slack's payload and reads only
 their rows, so an id or offset in a payload can reveal or change nothing of anyone else.
 """
@@ -36,6 +36,7 @@ from storage.models import (
     SetbackStatus,
     Workspace,
 )
+from storage.rows import row_id
 
 log = logging.getLogger(__name__)
 
@@ -154,22 +155,19 @@ def gather(rt: Runtime, actor: Actor, offset: int = 0) -> Journal:
         n_all = sum(counts.values())
         active_rows = journal_store.active_setbacks(s, team, user, limit=ACTIVE_SHOWN + 1)
         shown_active = active_rows[:ACTIVE_SHOWN]
-        exclude = [sb.id for sb in shown_active]
+        exclude = [row_id(sb) for sb in shown_active]
         active = _active(s, team, shown_active)
         page = journal_store.past_setbacks(s, team, user, exclude, offset, PAGE_SIZE + 1)
         member = member_store.get_member(s, team, user)
         journal = Journal(
-            drafts=tuple(
-                Draft(d.id, d.title, d.current_step, d.updated_at)  # type: ignore[arg-type]
-                for d in drafts
-            ),
+            drafts=tuple(Draft(row_id(d), d.title, d.current_step, d.updated_at) for d in drafts),
             more_drafts=max(0, n_drafts - len(drafts)),
             active=active,
             more_active=len(active_rows) > ACTIVE_SHOWN,
             lessons=_lessons(s, team, user),
             shares=_shares(s, team, user),
             history=tuple(
-                PastSetback(sb.id, sb.title, sb.status, sb.completed_at or sb.created_at)  # type: ignore[arg-type]
+                PastSetback(row_id(sb), sb.title, sb.status, sb.completed_at or sb.created_at)
                 for sb in page[:PAGE_SIZE]
             ),
             offset=offset,
@@ -185,22 +183,22 @@ def gather(rt: Runtime, actor: Actor, offset: int = 0) -> Journal:
 def _active(s: Session, team: str, setbacks: list[Setback]) -> tuple[ActiveSetback, ...]:
     """The active setbacks with their open commitments and next check-ins: two queries
     for all of them, not two per setback (the Home is rendered after every change)."""
-    ids = [int(sb.id) for sb in setbacks]  # type: ignore[arg-type]
+    ids = [row_id(sb) for sb in setbacks]
     commitments = reflection_store.commitments_by_setback(
         s, team, ids, status=CommitmentStatus.ACTIVE
     )
     next_due = reflection_store.next_checkins_by_commitment(s, team, ids)
     return tuple(
         ActiveSetback(
-            id=sb.id,  # type: ignore[arg-type]
+            id=sid,
             title=sb.title,
             completed_at=sb.completed_at,
             commitments=tuple(
-                OpenCommitment(c.kind, c.text, next_due.get(c.id))  # type: ignore[arg-type]
-                for c in commitments.get(sb.id, [])  # type: ignore[arg-type]
+                OpenCommitment(c.kind, c.text, next_due.get(row_id(c)))
+                for c in commitments.get(sid, [])
             ),
         )
-        for sb in setbacks
+        for sb, sid in zip(setbacks, ids, strict=True)
     )
 
 
@@ -214,7 +212,7 @@ def _shares(s: Session, team: str, user: str) -> tuple[SharedSummary, ...]:
     shares = journal_store.posted_shares(s, team, user, limit=SHARES_SHOWN)
     titles = journal_store.setback_titles(s, team, user, sorted({sh.setback_id for sh in shares}))
     return tuple(
-        SharedSummary(sh.id, titles.get(sh.setback_id), sh.channel, sh.posted_at, sh.anonymous)  # type: ignore[arg-type]
+        SharedSummary(row_id(sh), titles.get(sh.setback_id), sh.channel, sh.posted_at, sh.anonymous)
         for sh in shares
     )
 
@@ -272,7 +270,7 @@ def _gather_and_publish(rt: Runtime, actor: Actor, offset: int) -> bool:
 
 
 def refresh(rt: Runtime, actor: Actor) -> None:
-    """The after-change listener (`bot.hooks.on_change`): republish the first page."""
+    """The after-change listener (`bot.core.hooks.on_change`): republish the first page."""
     publish(rt, actor)
 
 
@@ -294,7 +292,7 @@ def archive(rt: Runtime, actor: Actor, setback_id: int | None) -> bool:
         sb = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
         if sb is None or sb.status != SetbackStatus.COMPLETE:
             return False
-        waiting = [int(c.id) for c in reflection_store.archive_setback(s, sb, now)]  # type: ignore[arg-type]
+        waiting = [row_id(c) for c in reflection_store.archive_setback(s, sb, now)]
     checkins.rerender_all(rt, waiting)  # their messages lose the buttons (once committed)
     hooks.changed(rt, actor)
     return True

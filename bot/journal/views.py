@@ -1,7 +1,7 @@
 """The App Home (the growth journal) and the "Delete everything" confirmation modal.
 
 Built with `slack_sdk.models`, which refuses a Home of more than 100 blocks before it
-leaves the process; `bot.home` bounds every list so the worst case stays well inside
+leaves the process; `bot.journal.home` bounds every list so the worst case stays well inside
 (`MAX_BLOCKS` below is asserted by the tests). User text is escaped and marked verbatim.
 """
 
@@ -301,8 +301,8 @@ def _days(days: Sequence[int]) -> str:
 
 def settings_text(st: MemberSettings, now: datetime) -> str:
     """The person's check-in settings as a short, readable list."""
-    paused = st.paused_until is not None and st.paused_until > now
-    state = f"paused until {local(st.paused_until, st.tz)}" if paused else "on"  # type: ignore[arg-type]
+    until = st.paused_until
+    state = f"paused until {local(until, st.tz)}" if until is not None and until > now else "on"
     return (
         f"*Time zone:* {escape(st.tz)}\n"
         f"*Working hours:* {_hhmm(st.work_start_min)}–{_hhmm(st.work_end_min)}\n"

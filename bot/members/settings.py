@@ -2,7 +2,7 @@
 
 Working hours, workdays, a time-zone override and "pause check-ins until" all change
 *when* check-ins may arrive, so saving them replans every check-in still scheduled for
-this person with `bot.planning.replan` in the same transaction. Check-ins a dispatcher
+this person with `bot.checkins.planning.replan` in the same transaction. Check-ins a dispatcher
 holds at that moment are re-checked against the new hours when they are sent.
 """
 
@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from itertools import groupby
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -81,7 +82,7 @@ def _hhmm(minutes: int) -> str:
 # --- saving --------------------------------------------------------------------------------
 
 
-def save_settings(rt: Runtime, actor: Actor, state_values: dict) -> SaveOutcome:  # type: ignore[type-arg]
+def save_settings(rt: Runtime, actor: Actor, state_values: dict[str, Any]) -> SaveOutcome:
     """Validate and save the modal, then replan this person's scheduled check-ins.
 
     Only the acting team + user's own member row is written; the form carries no ids.
@@ -188,9 +189,10 @@ def replan_member(s: Session, member: Member, now: datetime) -> int:
     moved = 0
     rows = store.scheduled_of_member(s, member.team_id, member.user_id)
     for _, group in groupby(rows, key=lambda c: c.commitment_id):
-        plan = list(group)
-        for row, due in zip(plan, replan([c.due_at for c in plan], hours, now), strict=True):  # type: ignore[misc]
-            if due != row.due_at:
+        plan = [(row, row.due_at) for row in group if row.due_at is not None]  # NOT NULL
+        new_times = replan([was for _, was in plan], hours, now)
+        for (row, was), due in zip(plan, new_times, strict=True):
+            if due != was:
                 row.due_at = due
                 s.add(row)
                 moved += 1

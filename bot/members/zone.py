@@ -69,7 +69,7 @@ def fetch_timezone(client: WebClient, user_id: str) -> str | None:
         log.warning("users.info failed: %s", type(exc).__name__)
         return None
     tz = (resp.get("user") or {}).get("tz")
-    if not tz:
+    if not isinstance(tz, str) or not tz:
         return None
     try:
         ZoneInfo(tz)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from slack_sdk.models.views import View
 from sqlalchemy import Connection
 
-from bot.checkins.planning import amends_due, plan_checkins
+from bot.checkins.planning import WorkingHours, amends_due, plan_checkins
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.language import kindness, safety
@@ -262,7 +262,11 @@ def continue_after_care(
 
 
 def _step(
-    rt: Runtime, step: int, setback_id: int | None, saved: Any, note: str | None = None
+    rt: Runtime,
+    step: int,
+    setback_id: int | None,
+    saved: dict[str, Any] | None,
+    note: str | None = None,
 ) -> dict[str, Any]:
     return views.step_view_dict(
         step, setback_id, saved, kind_note=note, resources=rt.settings.support_resources
@@ -276,7 +280,7 @@ def _kind_note(answers: dict[str, Any], seed: int) -> str | None:
 
 
 def _claim_draft(
-    conn: Any,
+    conn: Connection,
     actor: Actor,
     setback_id: int | None,
     current_step: int,
@@ -376,7 +380,7 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> N
 
 
 def _commitments(
-    actor: Actor, setback_id: int, answers: Answers, hours: Any, now: datetime
+    actor: Actor, setback_id: int, answers: Answers, hours: WorkingHours, now: datetime
 ) -> list[tuple[dict[str, Any], list[datetime]]]:
     """The commitment rows (column values) a finished reflection makes, each with the
     times of its check-ins: the repair, the support reach-out, each if-then plan."""

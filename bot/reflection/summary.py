@@ -9,6 +9,7 @@ metadata) so the person never gets two.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -93,10 +94,12 @@ def _find_existing(rt: Runtime, channel: str, setback_id: int) -> str | None:
     resp = rt.web_client().conversations_history(
         channel=channel, limit=50, include_all_metadata=True
     )
-    for message in resp.get("messages", []):
+    messages: list[dict[str, Any]] = resp.get("messages", [])
+    for message in messages:
         meta = message.get("metadata") or {}
         if meta.get("event_type") == SUMMARY_EVENT and str(
             (meta.get("event_payload") or {}).get("setback_id")
         ) == str(setback_id):
-            return message.get("ts")
+            ts: str | None = message.get("ts")
+            return ts
     return None

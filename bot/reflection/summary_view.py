@@ -24,6 +24,7 @@ from bot.core.mrkdwn import escape, split_for_sections, truncate
 from bot.core.timefmt import local
 from bot.reflection.answers import Answers
 from storage.models import Commitment, CommitmentKind
+from storage.rows import row_id
 
 ACTION_SHARE_OPEN = "setback_share_open"
 ACTION_OPEN_JOURNAL = "setback_open_journal"
@@ -88,7 +89,7 @@ def summary_message(
         if text:
             blocks += labelled_sections(label, text)
     if commitments:
-        lines = [commitment_line(c, next_due.get(c.id), tz) for c in commitments]  # type: ignore[arg-type]
+        lines = [commitment_line(c, next_due.get(row_id(c)), tz) for c in commitments]
         chunks = split_for_sections("\n".join(lines), 2970)
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=f"*What you committed to*\n{chunks[0]}"))

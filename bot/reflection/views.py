@@ -203,7 +203,7 @@ def step_view_dict(
     if answers:
         view = step_view(step, setback_id, answers, kind_note=kind_note, resources=resources)
         return view.to_dict()
-    data = json.loads(_blank_step(step, kind_note, tuple(resources or ())))
+    data: dict[str, Any] = json.loads(_blank_step(step, kind_note, tuple(resources or ())))
     data["private_metadata"] = metadata(setback_id, step)
     return data
 

@@ -78,7 +78,7 @@ class _BudgetClient(WebClient):
         left = self._deadline - time.monotonic() - QUICK_CALL_MARGIN
         if left < QUICK_CALL_MIN:
             raise TimeoutError("quick check budget spent")
-        self.timeout = left  # type: ignore[assignment]
+        self.timeout = left  # type: ignore[assignment]  # why: slack_sdk types it int; urllib takes a float
         return super().api_call(*args, **kwargs)
 
 

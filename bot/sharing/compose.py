@@ -33,6 +33,7 @@ from storage import reflections as reflection_store
 from storage import shares as share_store
 from storage.db import session_scope
 from storage.models import Share, ShareStatus
+from storage.rows import row_id
 
 # A share whose text can still change and be posted.
 EDITABLE = (ShareStatus.DRAFT, ShareStatus.FAILED)
@@ -148,7 +149,7 @@ def _save_draft(rt: Runtime, actor: Actor, meta: ShareMeta, draft: Draft) -> int
         setback = reflection_store.get_owned_setback(
             s, actor.team_id, actor.user_id, meta.setback_id
         )
-        if refusal_view(setback) is not None:
+        if setback is None or refusal_view(setback) is not None:
             return None
         share = _editable_share(s, actor, meta) if meta.share_id else None
         if meta.share_id and share is None:
@@ -157,7 +158,7 @@ def _save_draft(rt: Runtime, actor: Actor, meta: ShareMeta, draft: Draft) -> int
             share = Share(
                 team_id=actor.team_id,
                 user_id=actor.user_id,
-                setback_id=meta.setback_id,  # type: ignore[arg-type]
+                setback_id=row_id(setback),
                 channel=draft.channel,
                 status=ShareStatus.DRAFT,
                 created_at=now,

@@ -17,7 +17,7 @@ from bot.core import hooks
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.sharing import views
-from bot.sharing.settle import dm_author
+from bot.sharing.settle import author_thread, dm_author
 from storage import reflections as reflection_store
 from storage import shares as share_store
 from storage.db import session_scope
@@ -42,9 +42,13 @@ def delete_share(rt: Runtime, actor: Actor, share_id: int | None) -> bool:
         )
         if setback is None:
             return False
-        thread = (setback.dm_channel, setback.thread_ts) if setback.thread_ts else None
+        thread = author_thread(setback)
         channel, parts = share.channel, [share.message_ts, *(share.extra_ts or "").split(",")]
-        confirm = (share.confirm_channel, share.confirm_ts) if share.confirm_ts else None
+        confirm = (
+            (share.confirm_channel, share.confirm_ts)
+            if share.confirm_channel and share.confirm_ts
+            else None
+        )
     client = rt.web_client()
     for ts in reversed([p for p in parts if p]):
         try:
@@ -75,9 +79,7 @@ def _delete_problem(code: str | None) -> str:
     return "Please try again in a moment."
 
 
-def _mark_confirmation_deleted(
-    client: WebClient, confirm: tuple[str | None, str | None], channel: str
-) -> None:
+def _mark_confirmation_deleted(client: WebClient, confirm: tuple[str, str], channel: str) -> None:
     text, blocks = views.deleted_message(channel)
     try:
         client.chat_update(channel=confirm[0], ts=confirm[1], text=text, blocks=blocks)

@@ -192,11 +192,11 @@ def _when(at: datetime | None, tz: str) -> str:
 
 def submit_pick(rt: Runtime, actor: Actor, meta: ShareMeta, values: dict[str, Any]) -> ShareOutcome:
     """The chooser was submitted: on to compose for the chosen (owned) setback."""
-    raw = ((values.get(views.FIELD_SETBACK) or {}).get(views.FIELD_SETBACK) or {}).get(
-        "selected_option"
-    ) or {}
+    raw: dict[str, Any] = (
+        (values.get(views.FIELD_SETBACK) or {}).get(views.FIELD_SETBACK) or {}
+    ).get("selected_option") or {}
     try:
-        sid = int(raw.get("value"))
-    except (TypeError, ValueError):
+        sid = int(raw["value"])
+    except (KeyError, TypeError, ValueError):
         return ShareOutcome("errors", errors={views.FIELD_SETBACK: "Please choose a reflection."})
     return ShareOutcome("update", open_for_setback(rt, actor, sid, meta.origin))

@@ -31,11 +31,12 @@ from bot.sharing.draft import Draft, PostContent, ShareMeta
 from bot.sharing.offer import refusal_view
 from bot.sharing.outcome import ShareOutcome, ShareProblem
 from bot.sharing.recovery import settle_if_found, share_metadata
-from bot.sharing.settle import ToPost, delete_parts, mark_failed, settle_posted
+from bot.sharing.settle import ToPost, author_thread, delete_parts, mark_failed, settle_posted
 from storage import reflections as reflection_store
 from storage import shares as share_store
 from storage.db import session_scope
 from storage.models import ShareStatus
+from storage.rows import row_id
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def submit_post(rt: Runtime, actor: Actor, meta: ShareMeta) -> ShareOutcome:
             s,
             actor.team_id,
             actor.user_id,
-            share.id,  # type: ignore[arg-type]
+            row_id(share),
             EDITABLE,
             ShareStatus.QUEUED,
             rt.clock.now(),
@@ -82,8 +83,8 @@ def _claim_for_posting(rt: Runtime, actor: Actor, share_id: int | None) -> ToPos
             s, actor.team_id, actor.user_id, share.id, queued, posting, now
         ):
             return None
-        thread = (setback.dm_channel, setback.thread_ts) if setback.thread_ts else None
-        return ToPost(share.id, draft, thread)  # type: ignore[arg-type]
+        thread = author_thread(setback)
+        return ToPost(share.id, draft, thread)
 
 
 class _Unsure(Exception):

@@ -18,13 +18,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.sharing import views
 from bot.sharing.draft import Draft
-from bot.sharing.settle import ToPost, delete_parts, mark_failed, settle_posted
+from bot.sharing.settle import ToPost, author_thread, delete_parts, mark_failed, settle_posted
 from storage import reflections as reflection_store
 from storage.db import session_scope
 from storage.models import Share, ShareStatus
@@ -164,13 +164,13 @@ def _stale_shares(rt: Runtime, now: datetime) -> list[_Stale]:
         shares = s.exec(
             select(Share)
             .where(
-                Share.status.in_((ShareStatus.QUEUED, ShareStatus.POSTING)),  # type: ignore[attr-defined]
-                Share.updated_at < now - STALE_AFTER,  # type: ignore[operator]
+                col(Share.status).in_((ShareStatus.QUEUED, ShareStatus.POSTING)),
+                col(Share.updated_at) < now - STALE_AFTER,
             )
-            .order_by(Share.updated_at)  # type: ignore[arg-type]
+            .order_by(col(Share.updated_at))
             .limit(RECOVER_PER_RUN)
         ).all()
-        found = []
+        found: list[_Stale] = []
         for share in shares:
             setback = reflection_store.get_owned_setback(
                 s, share.team_id, share.user_id, share.setback_id
@@ -178,7 +178,7 @@ def _stale_shares(rt: Runtime, now: datetime) -> list[_Stale]:
             draft = Draft.from_json(share.draft) or Draft(channel=share.channel, title="")
             if setback is None or share.id is None:
                 continue
-            thread = (setback.dm_channel, setback.thread_ts) if setback.thread_ts else None
+            thread = author_thread(setback)
             actor = Actor(share.team_id, share.user_id, setback.enterprise_id)
             since = share.updated_at or now
             found.append(_Stale(actor, ToPost(share.id, draft, thread), share.status, since))

@@ -28,7 +28,7 @@ from bot.sharing.draft import Draft
 from bot.sharing.outcome import UNSURE, problem_text
 from storage import shares as share_store
 from storage.db import session_scope
-from storage.models import ShareStatus
+from storage.models import Setback, ShareStatus
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,14 @@ def mark_failed(
         )
         dm_author(rt, actor, job.thread, text, blocks)
     return moved
+
+
+def author_thread(setback: Setback) -> tuple[str, str] | None:
+    """The setback's thread in the author's DM (channel, ts), where a share's DMs go;
+    None until its summary has been posted there."""
+    if setback.dm_channel and setback.thread_ts:
+        return setback.dm_channel, setback.thread_ts
+    return None
 
 
 def dm_author(

@@ -93,7 +93,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     outcome = yield
     report = outcome.get_result()
     if report.when == "call":
-        item.rep_call = report  # type: ignore[attr-defined]
+        item.rep_call = report  # type: ignore[attr-defined]  # why: pytest's documented way to hand a test's report to its fixtures
 
 
 def shoot(tab: Any, name: str, *, docs: str | None = None, frame: Any = None) -> Path:

@@ -86,7 +86,7 @@ def checkins(rt: Runtime) -> list[Checkin]:
 
 def commitments(rt: Runtime) -> dict[int, Commitment]:
     with session_scope(rt.engine, readonly=True) as s:
-        return {c.id: c for c in s.exec(select(Commitment))}  # type: ignore[misc]
+        return {c.id: c for c in s.exec(select(Commitment))}  # type: ignore[misc]  # why: rows read back from the database have ids
 
 
 def finish(h: Harness) -> str:

@@ -98,7 +98,7 @@ def add_share(h, user: str, setback_id: int, channel: str = "C0GENERAL", replies
             share.extra_ts = ",".join(extra)
         s.add(share)
         s.flush()
-        return share.id  # type: ignore[return-value]
+        return share.id  # type: ignore[return-value]  # why: flushed above, so the id is set
 
 
 # --- what the Home shows -----------------------------------------------------------------

@@ -173,7 +173,7 @@ def signed_payload(h: Harness, payload: dict[str, Any]) -> Response:
 
 
 def view_submission(h: Harness, user: str, view: dict[str, Any]) -> Response:
-    name = h.ws.user(user)["name"]  # type: ignore[index]
+    name = h.ws.user(user)["name"]  # type: ignore[index]  # why: the harness seeds every user it names
     return signed_payload(
         h,
         {

@@ -53,7 +53,7 @@ def _prepared(h: Harness, channel: str = "C0GENERAL") -> tuple[str, Actor, Share
 def _queued(h: Harness, actor: Actor, meta: ShareMeta) -> None:
     """Post pressed and answered; the process stops before the post starts."""
     out = posting.submit_post(h.rt, actor, meta)
-    assert out.view is not None and out.view.title.text == "Posting"  # type: ignore[union-attr]
+    assert out.view is not None and out.view.title.text == "Posting"  # type: ignore[union-attr]  # why: the Posting view always has a title
     assert owned_share(h, ADA).status == "queued"
     h.slack.close_view(ADA, h.modal(ADA)["id"])  # the author closes the modal
     assert owned_share(h, ADA).status == "queued", "closing forgets only unposted drafts"
@@ -209,7 +209,7 @@ def test_another_apps_message_with_the_same_metadata_does_not_count(harness) -> 
         "C0GENERAL",
         text="copycat",
         user=ADA,
-        metadata=recovery.share_metadata(meta.share_id),  # type: ignore[arg-type]
+        metadata=recovery.share_metadata(meta.share_id),  # type: ignore[arg-type]  # why: the draft was saved, so its share_id is set
     )
     assert _housekeeping(h, STALE)["stale_shares"] == {"share": 1}
     assert owned_share(h, ADA).status == "failed"

@@ -100,7 +100,7 @@ def seed(
         commitment = Commitment(
             team_id=TEAM,
             user_id=user_id,
-            setback_id=setback.id,  # type: ignore[arg-type]
+            setback_id=setback.id,  # type: ignore[arg-type]  # why: flushed above, so the id is set
             kind=kind,
             text=text,
             created_at=NOW - timedelta(days=1),
@@ -111,8 +111,8 @@ def seed(
             Checkin(
                 team_id=TEAM,
                 user_id=user_id,
-                setback_id=setback.id,  # type: ignore[arg-type]
-                commitment_id=commitment.id,  # type: ignore[arg-type]
+                setback_id=setback.id,  # type: ignore[arg-type]  # why: flushed above, so the id is set
+                commitment_id=commitment.id,  # type: ignore[arg-type]  # why: flushed above, so the id is set
                 kind="followup" if kind == "growth" else kind,
                 seq=i,
                 total=len(due),
@@ -126,9 +126,9 @@ def seed(
             user_id,
             channel,
             root or "",
-            setback.id,  # type: ignore[arg-type]
-            commitment.id,  # type: ignore[arg-type]
-            [int(r.id) for r in rows],  # type: ignore[arg-type]
+            setback.id,  # type: ignore[arg-type]  # why: flushed above, so the id is set
+            commitment.id,  # type: ignore[arg-type]  # why: flushed above, so the id is set
+            [int(r.id) for r in rows],  # type: ignore[arg-type]  # why: rows read back from the database have ids
         )
 
 
@@ -145,4 +145,4 @@ def posts_per_checkin(ws: Workspace) -> Counter[int]:
 
 def rows(rt: Runtime) -> dict[int, Checkin]:
     with session_scope(rt.engine, readonly=True) as s:
-        return {int(c.id): c for c in s.exec(select(Checkin))}  # type: ignore[arg-type]
+        return {int(c.id): c for c in s.exec(select(Checkin))}  # type: ignore[arg-type]  # why: rows read back from the database have ids

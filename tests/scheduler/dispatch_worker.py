@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     now = datetime.fromisoformat(args.now)
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         slack_bot_token="xoxb-sandbox",
         slack_api_url=args.api,
         database_url=args.db,

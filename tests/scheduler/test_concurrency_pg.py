@@ -93,8 +93,8 @@ def start_together(procs: list[subprocess.Popen[str]]) -> None:
         assert proc.stdout is not None and proc.stdin is not None
         assert proc.stdout.readline().strip() == "ready", f"worker exited with {proc.poll()}"
     for proc in procs:
-        proc.stdin.write("go\n")  # type: ignore[union-attr]
-        proc.stdin.flush()  # type: ignore[union-attr]
+        proc.stdin.write("go\n")  # type: ignore[union-attr]  # why: started with stdin=PIPE (asserted in the loop above)
+        proc.stdin.flush()  # type: ignore[union-attr]  # why: started with stdin=PIPE (asserted in the loop above)
 
 
 def finish(proc: subprocess.Popen[str]) -> dict[str, int]:

@@ -80,7 +80,7 @@ def test_future_checkins_wait(rt: Runtime, ws: Workspace) -> None:
 def test_a_closed_commitment_is_skipped(rt: Runtime, ws: Workspace) -> None:
     seeded = seed(rt, ws)
     with session_scope(rt.engine) as s:
-        s.get(Commitment, seeded.commitment_id).status = "let_go"  # type: ignore[union-attr]
+        s.get(Commitment, seeded.commitment_id).status = "let_go"  # type: ignore[union-attr]  # why: the seeded row exists
     report = run_once(rt)
     assert (report.skipped, report.sent) == (1, 0)
     assert rows(rt)[seeded.checkin_ids[0]].status == "cancelled"
@@ -404,7 +404,7 @@ def test_a_checkin_answered_away_while_posting_is_not_left_with_buttons(
     [due] = load_due(rt, [cid], "w1")
     with session_scope(rt.engine) as s:  # the person closes the plan from another message
         commitment = s.get(Commitment, seeded.commitment_id)
-        store.close_plan(s, commitment, "done", NOW)  # type: ignore[arg-type]
+        store.close_plan(s, commitment, "done", NOW)  # type: ignore[arg-type]  # why: the seeded row exists, and a plain string equals its StrEnum member
     # The pass that held the row posts (it was claimed before the close) and then finds
     # the plan closed: the message is re-rendered without buttons.
     posted = post_checkin(dispatcher.post_client(rt), due)
@@ -426,7 +426,7 @@ def test_every_outcome_is_counted(rt: Runtime, ws: Workspace) -> None:
     skipped = seed(rt, ws, "U0B")
     seed(rt, ws, "U0C", with_thread=False)
     with session_scope(rt.engine) as s:
-        s.get(Commitment, skipped.commitment_id).status = "done"  # type: ignore[union-attr]
+        s.get(Commitment, skipped.commitment_id).status = "done"  # type: ignore[union-attr]  # why: the seeded row exists
     report = run_once(rt)
     assert report.claimed == 3
     assert (report.sent, report.skipped, report.rescheduled) == (1, 1, 1)
@@ -450,7 +450,7 @@ def test_setback_and_member_rows_feed_the_send_checks(rt: Runtime, ws: Workspace
     assert (due.channel, due.thread_ts) == (seeded.channel, seeded.thread_ts)
     with session_scope(rt.engine, readonly=True) as s:
         assert s.get(Setback, seeded.setback_id) is not None
-        assert s.get(Checkin, seeded.checkin_ids[0]).status == "claimed"  # type: ignore[union-attr]
+        assert s.get(Checkin, seeded.checkin_ids[0]).status == "claimed"  # type: ignore[union-attr]  # why: the seeded row exists
 
 
 def test_a_dropped_database_connection_costs_a_pass_nothing(rt: Runtime, ws: Workspace) -> None:

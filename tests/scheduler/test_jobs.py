@@ -22,7 +22,7 @@ from tests.scheduler.conftest import NOW, posts_per_checkin, rows, runtime, seed
 
 def setback(rt: Runtime, setback_id: int) -> Setback:
     with session_scope(rt.engine, readonly=True) as s:
-        return s.get(Setback, setback_id)  # type: ignore[return-value]
+        return s.get(Setback, setback_id)  # type: ignore[return-value]  # why: the seeded row exists
 
 
 def recaps(ws: Workspace, channel: str, thread_ts: str) -> list[dict]:
@@ -62,7 +62,7 @@ def test_a_recap_whose_post_failed_is_posted_once_later(rt: Runtime, ws: Workspa
     seeded = seed(rt, ws)
     with session_scope(rt.engine) as s:
         c = s.get(Commitment, seeded.commitment_id)
-        store.close_plan(s, c, "done", NOW)  # type: ignore[arg-type]
+        store.close_plan(s, c, "done", NOW)  # type: ignore[arg-type]  # why: the seeded row exists, and a plain string equals its StrEnum member
     ws.fail_next("chat.postMessage", status=503)
     assert not jobs.post_recap(rt, seeded.setback_id)
     assert setback(rt, seeded.setback_id).recap_posted_at is None
@@ -75,7 +75,7 @@ def test_a_recap_whose_post_failed_is_posted_once_later(rt: Runtime, ws: Workspa
 def test_a_recap_that_did_arrive_is_not_posted_again(rt: Runtime, ws: Workspace) -> None:
     seeded = seed(rt, ws)
     with session_scope(rt.engine) as s:
-        store.close_plan(s, s.get(Commitment, seeded.commitment_id), "let_go", NOW)  # type: ignore[arg-type]
+        store.close_plan(s, s.get(Commitment, seeded.commitment_id), "let_go", NOW)  # type: ignore[arg-type]  # why: the seeded row exists, and a plain string equals its StrEnum member
     # The post landed, but its answer was lost: the reservation was given back.
     ws.post_message(
         seeded.channel,

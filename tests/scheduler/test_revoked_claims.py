@@ -51,13 +51,13 @@ def archive(rt: Runtime, seeded: Seeded) -> list[int]:
     with session_scope(rt.engine) as s:
         setback = s.get(Setback, seeded.setback_id)
         assert setback is not None
-        return [int(c.id) for c in reflection_store.archive_setback(s, setback, NOW)]  # type: ignore[arg-type]
+        return [int(c.id) for c in reflection_store.archive_setback(s, setback, NOW)]  # type: ignore[arg-type]  # why: rows read back from the database have ids
 
 
 def close_plan(rt: Runtime, seeded: Seeded) -> None:
     with session_scope(rt.engine) as s:
         commitment = s.get(Commitment, seeded.commitment_id)
-        store.close_plan(s, commitment, "let_go", NOW)  # type: ignore[arg-type]
+        store.close_plan(s, commitment, "let_go", NOW)  # type: ignore[arg-type]  # why: the seeded row exists, and a plain string equals its StrEnum member
 
 
 def delete_reflection(rt: Runtime, seeded: Seeded) -> None:
@@ -149,7 +149,7 @@ def test_archiving_cancels_every_unanswered_checkin_and_returns_the_sent_ones(
         store.record_sent(s, sent, seeded.channel, "1.000002", NOW)
     with session_scope(rt.engine) as s:
         row = store.get_owned_checkin(s, TEAM, seeded.user_id, answered)
-        assert store.mark_answered(s, row, "working", NOW)  # type: ignore[arg-type]
+        assert store.mark_answered(s, row, "working", NOW)  # type: ignore[arg-type]  # why: the row is this person's, and a plain string equals its StrEnum member
     assert archive(rt, seeded) == [sent]
     after = rows(rt)
     assert after[answered].status == "answered"

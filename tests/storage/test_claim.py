@@ -55,7 +55,7 @@ def claim(engine: Engine, worker: str, now: datetime = NOW, limit: int = 100) ->
 
 def get(engine: Engine, cid: int) -> Checkin:
     with session_scope(engine, readonly=True) as s:
-        return s.get(Checkin, cid)  # type: ignore[return-value]
+        return s.get(Checkin, cid)  # type: ignore[return-value]  # why: the planted row exists
 
 
 def test_claims_only_due_scheduled_rows(engine: Engine) -> None:
@@ -187,12 +187,12 @@ def test_answer_once(engine: Engine) -> None:
 def test_close_plan_cancels_what_is_left(engine: Engine) -> None:
     first, rest = plant(engine, [NOW, NOW + timedelta(days=7)], status="sent")
     with session_scope(engine) as s:
-        s.get(Checkin, rest).status = "scheduled"  # type: ignore[union-attr]
+        s.get(Checkin, rest).status = "scheduled"  # type: ignore[union-attr]  # why: the planted row exists
     with session_scope(engine) as s:
         row = s.get(Checkin, first)
-        store.mark_answered(s, row, "done", NOW)  # type: ignore[arg-type]
-        commitment = s.get(Commitment, row.commitment_id)  # type: ignore[union-attr]
-        waiting = store.close_plan(s, commitment, "done", NOW)  # type: ignore[arg-type]
+        store.mark_answered(s, row, "done", NOW)  # type: ignore[arg-type]  # why: the planted row exists, and a plain string equals its StrEnum member
+        commitment = s.get(Commitment, row.commitment_id)  # type: ignore[union-attr]  # why: the planted row exists
+        waiting = store.close_plan(s, commitment, "done", NOW)  # type: ignore[arg-type]  # why: the planted row exists, and a plain string equals its StrEnum member
         assert waiting == []
     assert get(engine, rest).status == "cancelled"
     with session_scope(engine, readonly=True) as s:
@@ -265,8 +265,8 @@ def test_a_lease_is_renewed_only_by_its_holder_while_claimed(engine: Engine) -> 
     claim(engine, "w1")
     later = NOW + timedelta(minutes=5)
     with session_scope(engine) as s:
-        s.get(Checkin, closed).status = "cancelled"  # type: ignore[union-attr]
-        s.get(Checkin, stolen).lease_owner = "w2"  # type: ignore[union-attr]
+        s.get(Checkin, closed).status = "cancelled"  # type: ignore[union-attr]  # why: the planted row exists
+        s.get(Checkin, stolen).lease_owner = "w2"  # type: ignore[union-attr]  # why: the planted row exists
     with session_scope(engine) as s:
         assert store.renew_lease(s, mine, "w1", later)
         assert not store.renew_lease(s, closed, "w1", later)
@@ -292,7 +292,7 @@ def test_archiving_cancels_claimed_rows_too_and_returns_the_sent_ones(engine: En
     scheduled, claimed, sent, answered = plant(engine, [NOW + timedelta(days=1), NOW, NOW, NOW])
     with session_scope(engine) as s:
         for cid, status in ((sent, "sent"), (answered, "answered")):
-            s.get(Checkin, cid).status = status  # type: ignore[union-attr]
+            s.get(Checkin, cid).status = status  # type: ignore[union-attr]  # why: the planted row exists
     assert claim(engine, "w1") == [claimed]
     with session_scope(engine) as s:
         setback = s.exec(select(Setback)).one()
@@ -315,7 +315,7 @@ def test_renewals_go_together_and_answer_for_each_row(engine: Engine) -> None:
     kept, cancelled = plant(engine, [NOW, NOW])
     claim(engine, "w1")
     with session_scope(engine) as s:
-        s.get(Checkin, cancelled).status = "cancelled"  # type: ignore[union-attr]
+        s.get(Checkin, cancelled).status = "cancelled"  # type: ignore[union-attr]  # why: the planted row exists
     later = NOW + timedelta(minutes=5)
     with session_scope(engine) as s:
         assert store.renew_leases(s, [kept, cancelled, 10_000], "w1", later) == {kept}
@@ -328,7 +328,7 @@ def test_records_go_together_and_answer_for_each_row(engine: Engine) -> None:
     with session_scope(engine) as s:
         store.record_sent(s, recorded, "D1", "1.000001", NOW)
         s.delete(s.get(Checkin, deleted))
-        s.get(Checkin, cancelled).status = "cancelled"  # type: ignore[union-attr]
+        s.get(Checkin, cancelled).status = "cancelled"  # type: ignore[union-attr]  # why: the planted row exists
     posts = [(fresh, "D1", "2.000002"), (recorded, "D1", "3.000003")]
     posts += [(deleted, "D1", "4.000004"), (cancelled, "D2", "5.000005")]
     with session_scope(engine) as s:

@@ -379,7 +379,7 @@ def test_flag_is_immutable() -> None:
     flag = check("The root cause was DNS.")[0]
     assert isinstance(flag, Flag)
     with pytest.raises(AttributeError):
-        flag.rule = "other"  # type: ignore[misc]
+        flag.rule = "other"  # type: ignore[misc]  # why: assigning to a frozen field is what the test checks
 
 
 # --- rule-specific precision -----------------------------------------------------------

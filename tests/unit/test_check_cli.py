@@ -15,6 +15,12 @@ FLAGGED = "What happened: the deploy went out.\nWe should have waited.\nThe root
 CLEAN = "We shipped the fix on Tuesday.\nThe alert fired twice.\n"
 
 
+@pytest.fixture(autouse=True)
+def _no_configuration_around(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from an empty directory, so no configuration file above the tree applies."""
+    monkeypatch.chdir(tmp_path)
+
+
 def _run(argv: list[str], stdin_text: str = "") -> tuple[int, str, str]:
     stdin, stdout, stderr = io.StringIO(stdin_text), io.StringIO(), io.StringIO()
     status = run(argv, stdin, stdout, stderr)
@@ -35,8 +41,8 @@ def test_flagged_file_prints_one_line_per_flag_then_a_summary(flagged_file: Path
     assert status == 1
     assert err == ""
     assert lines == [
-        f'{flagged_file}:2: "should have" — counterfactual — {flags[0].reframe}',
-        f'{flagged_file}:3: "root cause" — root-cause — {flags[1].reframe}',
+        f'{flagged_file}:2:4: "should have" — counterfactual — {flags[0].reframe}',
+        f'{flagged_file}:3:5: "root cause" — root-cause — {flags[1].reframe}',
         "2 phrases flagged",
     ]
 
@@ -62,8 +68,8 @@ def test_stdin_is_read_for_dash_or_no_argument(argv: list[str]) -> None:
     status, out, _ = _run(argv, stdin_text=FLAGGED)
     lines = out.splitlines()
     assert status == 1
-    assert lines[0].startswith('-:2: "should have" — counterfactual — ')
-    assert lines[1].startswith('-:3: "root cause" — root-cause — ')
+    assert lines[0].startswith('-:2:4: "should have" — counterfactual — ')
+    assert lines[1].startswith('-:3:5: "root cause" — root-cause — ')
     assert lines[-1] == "2 phrases flagged"
 
 
@@ -82,7 +88,21 @@ def test_json_prints_only_an_array_of_flags(flagged_file: Path) -> None:
     assert err == ""
     assert [row["phrase"] for row in rows] == ["should have", "root cause"]
     first = rows[0]
-    assert set(first) == {"line", "start", "end", "phrase", "rule", "number", "title", "reframe"}
+    assert set(first) == {
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "start",
+        "end",
+        "phrase",
+        "rule",
+        "number",
+        "title",
+        "reframe",
+        "severity",
+    }
     assert (first["line"], first["rule"], first["number"]) == (2, "counterfactual", 1)
     assert FLAGGED[first["start"] : first["end"]] == "should have"
     assert "flagged" not in out
@@ -139,7 +159,7 @@ def test_utf8_bom_is_ignored(tmp_path: Path) -> None:
     path.write_bytes("\ufeffWe should have waited.".encode())
     status, out, _ = _run([str(path)])
     assert status == 1
-    assert f'{path}:1: "should have"' in out
+    assert f'{path}:1:4: "should have"' in out
 
 
 def test_unknown_option_is_a_usage_error_with_status_2() -> None:

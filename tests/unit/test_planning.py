@@ -129,12 +129,12 @@ def test_every_schedule_and_snooze_has_a_label() -> None:
 )
 def test_working_hours_rejects_bad_values(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        WorkingHours(**kwargs)  # type: ignore[arg-type]
+        WorkingHours(**kwargs)  # type: ignore[arg-type]  # why: wrong values on purpose: the validation is under test
 
 
 def test_working_hours_normalises_inputs() -> None:
     berlin_noon = datetime(2026, 6, 1, 12, tzinfo=ZoneInfo("Europe/Berlin"))
-    hours = WorkingHours(workdays=[0, 2, 2], paused_until=berlin_noon)  # type: ignore[arg-type]
+    hours = WorkingHours(workdays=[0, 2, 2], paused_until=berlin_noon)  # type: ignore[arg-type]  # why: a list on purpose: the normalising is under test
     assert hours.workdays == frozenset({0, 2})
     assert isinstance(hours.workdays, frozenset)
     assert hours.paused_until == utc(2026, 6, 1, 10)
@@ -379,7 +379,7 @@ SWEEP_CASES = [
         WorkingHours(tz="Australia/Lord_Howe", start=time(1, 45), end=time(2, 45)),
         utc(2026, 10, 1),
     ),
-    (WorkingHours(tz="Australia/Lord_Howe", workdays={5, 6}), utc(2026, 4, 2)),  # type: ignore[arg-type]
+    (WorkingHours(tz="Australia/Lord_Howe", workdays={5, 6}), utc(2026, 4, 2)),  # type: ignore[arg-type]  # why: a set on purpose: WorkingHours normalises it
     (WorkingHours(tz="Asia/Jerusalem", workdays=SUN_TO_THU), utc(2026, 3, 25)),
     (WorkingHours(tz=BERLIN, paused_until=utc(2026, 3, 30, 14, 7)), utc(2026, 3, 26)),
 ]
@@ -497,7 +497,7 @@ def test_empty_plan() -> None:
 )
 def test_plan_rejects_bad_schedules(schedule: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        plan_checkins(utc(2026, 6, 1, 10), schedule, UTC_WEEK)  # type: ignore[arg-type]
+        plan_checkins(utc(2026, 6, 1, 10), schedule, UTC_WEEK)  # type: ignore[arg-type]  # why: bad schedules on purpose: the validation is under test
 
 
 # --- amends_due ------------------------------------------------------------------------
@@ -545,7 +545,7 @@ def test_amends_due_with_now() -> None:
 @pytest.mark.parametrize("bad", [datetime(2026, 6, 2, 9, tzinfo=UTC), "2026-06-02", None])
 def test_amends_due_needs_a_date(bad: object) -> None:
     with pytest.raises(ValueError, match="must be a date"):
-        amends_due(bad, UTC_WEEK)  # type: ignore[arg-type]
+        amends_due(bad, UTC_WEEK)  # type: ignore[arg-type]  # why: not a date on purpose: the validation is under test
 
 
 # --- snooze ----------------------------------------------------------------------------
