@@ -166,8 +166,10 @@ def print_quality(docs: list[Doc], details: bool) -> None:
         in_part = [doc for doc in docs if doc.part == part]
         whole = sum(doc.whole for doc in in_part)
         words = sum(len(doc.text.split()) for doc in in_part)
-        print(f"{part}: {len({d.id.split('#')[0] for d in in_part})} documents "
-              f"({whole} whole, the rest as quotes), {words} words")
+        print(
+            f"{part}: {len({d.id.split('#')[0] for d in in_part})} documents "
+            f"({whole} whole, the rest as quotes), {words} words"
+        )
         for name, keep in choices.items():
             tally = score(in_part, keep)
             print(f"  {name:<9} {tally.line()}")

@@ -1,4 +1,5 @@
-"""Check-in buttons in the DM thread and the "Add a note" modal.
+"""Check-in buttons in the DM thread, the "Add a note" modal, Undo, and the question
+that asks which plan a reply in the thread is about.
 
 Every listener acks at once and hands the acting team + user and the check-in id the
 payload names to one function of `bot.checkins`, which re-checks ownership before
@@ -14,13 +15,15 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.checkins import answers as checkins
-from bot.checkins import views
+from bot.checkins import notes, views
+from bot.checkins.undo import undo
 from bot.core.runtime import Runtime
 from handlers.payload import actor_of, clicked_id, first_action
 
 
 def register(app: App, rt: Runtime) -> None:
-    """Wire Done / Still working / Snooze / Let it go / Add a note and the note modal."""
+    """Wire Done / Still working / Snooze / Let it go / Add a note / Undo, the note modal
+    and the "which plan is your reply about?" buttons."""
 
     def just_ack(ack: Ack) -> None:
         ack()
@@ -49,6 +52,20 @@ def register(app: App, rt: Runtime) -> None:
         checkins.open_note(rt, actor_of(context), clicked_id(body), client, body["trigger_id"])
 
     app.action(views.ACTION_NOTE)(ack=just_ack, lazy=[open_note])
+
+    def undo_answer(body: dict[str, Any], context: BoltContext) -> None:
+        undo(rt, actor_of(context), clicked_id(body))
+
+    app.action(views.ACTION_UNDO)(ack=just_ack, lazy=[undo_answer])
+
+    def keep_reply(body: dict[str, Any], context: BoltContext) -> None:
+        notes.keep_reply(rt, actor_of(context), first_action(body).get("value"))
+
+    def skip_reply(body: dict[str, Any], context: BoltContext) -> None:
+        notes.skip_reply(rt, actor_of(context), first_action(body).get("value"))
+
+    app.action(views.ACTION_NOTE_FOR)(ack=just_ack, lazy=[keep_reply])
+    app.action(views.ACTION_NOTE_SKIP)(ack=just_ack, lazy=[skip_reply])
 
     # The note is saved before the ack (losing it would lose what the person wrote);
     # showing it on the message and refreshing the Home tab happen after.

@@ -6,7 +6,9 @@ Slack no longer accepts the trigger (a busy moment ate the 3 s), the person is t
 privately to type the command again instead of being left with nothing.
 
 Other surfaces plug in `/setback <name>` with `add_subcommand`, into the runtime's table;
-any other text gets the help message, listing them, as the ack itself.
+`/setback help` gets the help message, listing them, as the ack itself, and any other
+text the same message opening with "I don't know `/setback <text>`". `/setback resume`
+with no reflection in progress says so, in a small modal whose button starts one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.core.runtime import Runtime, Subcommand, SubcommandRun
 from bot.reflection import flow as reflection
 from bot.reflection.help_view import help_message
 from bot.reflection.summary_view import TRIGGER_EXPIRED
+from bot.reflection.views import CALLBACK_NOTHING_TO_RESUME
 from handlers.payload import actor_of
 
 log = logging.getLogger(__name__)
@@ -47,8 +50,14 @@ def _say_again(respond: Respond | None) -> None:
         log.info("response_url failed: %s", type(exc).__name__)
 
 
+def first_word(text: str | None) -> str:
+    """The first word of the command's text as typed, or ""."""
+    words = (text or "").split(maxsplit=1)
+    return words[0] if words else ""
+
+
 def subcommand_of(text: str | None) -> str:
-    return (text or "").strip().split(maxsplit=1)[0].lower() if (text or "").strip() else ""
+    return first_word(text).lower()
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -65,8 +74,16 @@ def register(app: App, rt: Runtime) -> None:
             rt.soon(run_command, command, client, context)
             return
         extra = tuple((f"/setback {n}", s.description) for n, s in rt.subcommands.items())
-        text, blocks = help_message(extra)
+        unknown = None if sub == "help" else first_word(command.get("text"))
+        text, blocks = help_message(extra, unknown=unknown)
         ack(text=text, blocks=blocks, response_type="ephemeral")
+
+    def start_instead(ack: Ack, context: BoltContext) -> None:
+        """ "Start a reflection" on the nothing-to-resume modal: what `/setback` opens
+        (the first screen, or the resume chooser if a draft appeared meanwhile), in
+        place of that modal."""
+        opening = reflection.open_view(rt, actor_of(context))
+        ack(response_action="update", view=opening.view)
 
     def run_command(command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         sub = subcommand_of(command.get("text"))
@@ -94,3 +111,4 @@ def register(app: App, rt: Runtime) -> None:
         reflection.refresh_member(rt, actor, stale=stale)
 
     app.command("/setback")(ack_command)
+    app.view(CALLBACK_NOTHING_TO_RESUME)(start_instead)

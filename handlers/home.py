@@ -45,6 +45,10 @@ def register(app: App, rt: Runtime) -> None:
         view = reflection.resume_view(rt, actor_of(context), sid) if sid else gone_view()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    def open_reflection(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        view = home.reading_view(rt, actor_of(context), clicked_id(body))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
     # A refused change (not theirs, or already gone in another tab) still republishes
     # the person's Home, so what they see is what is true now.
     def archive(body: dict[str, Any], context: BoltContext) -> None:
@@ -68,6 +72,7 @@ def register(app: App, rt: Runtime) -> None:
 
     app.action(views.ACTION_START)(ack=just_ack, lazy=[start])
     app.action(views.ACTION_RESUME)(ack=just_ack, lazy=[resume])
+    app.action(views.ACTION_OPEN)(ack=just_ack, lazy=[open_reflection])
     app.action(views.ACTION_ARCHIVE)(ack=just_ack, lazy=[archive])
     app.action(views.ACTION_DELETE)(ack=just_ack, lazy=[delete])
     app.action(views.ACTION_OLDER)(ack=just_ack, lazy=[page])

@@ -49,11 +49,10 @@ def register(app: App, rt: Runtime) -> None:
         _answer(ack, out)
         finish_later(out, body, context)
 
-    def on_care(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-        sid, next_step = views.read_metadata(view.get("private_metadata"))
-        out = reflection.continue_after_care(rt, actor_of(context), sid, next_step)
-        _answer(ack, out)
-        finish_later(out, body, context)
+    def on_care(ack: Ack, context: BoltContext) -> None:
+        """ "Take a break" (the care screen's primary button): the draft is kept as it is."""
+        ack(response_action="clear")
+        rt.later(hooks.changed, rt, actor_of(context))
 
     app.view(views.CALLBACK_STEP)(on_step)
     app.view(views.CALLBACK_CARE)(on_care)
@@ -82,6 +81,15 @@ def register(app: App, rt: Runtime) -> None:
         new = reflection.go_back(rt, actor_of(context), sid, step, values)
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=new)
 
+    def care_continue(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """ "Keep going" on the care screen: the next screen, or the end of the reflection."""
+        view = body["view"]
+        sid, next_step = views.read_metadata(view.get("private_metadata"))
+        out = reflection.continue_after_care(rt, actor_of(context), sid, next_step)
+        new = out.view if out.view is not None else views.saved_view()
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=new)
+        finish_later(out, body, context)
+
     def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         sid = clicked_id(body)
         new = reflection.resume_view(rt, actor_of(context), sid) if sid else views.gone_view()
@@ -97,5 +105,6 @@ def register(app: App, rt: Runtime) -> None:
 
     app.action(ACTION_OPEN_JOURNAL)(just_ack)  # a link button: Slack still reports the click
     app.action(views.ACTION_BACK)(ack=just_ack, lazy=[back])
+    app.action(views.ACTION_CARE_CONTINUE)(ack=just_ack, lazy=[care_continue])
     app.action(views.ACTION_RESUME)(ack=just_ack, lazy=[resume])
     app.action(views.ACTION_START_OVER)(ack=just_ack, lazy=[start_over])

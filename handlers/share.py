@@ -87,7 +87,8 @@ def register(app: App, rt: Runtime) -> None:
         _answer(ack, posting.submit_post(rt, actor_of(context), _meta(body)))
 
     def after_post(body: dict[str, Any], context: BoltContext) -> None:
-        posting.post_share(rt, actor_of(context), _meta(body).share_id)
+        view_id = view_of(body).get("id")  # the modal now showing "Posting…"
+        posting.post_share(rt, actor_of(context), _meta(body).share_id, view_id)
 
     app.view(views.CALLBACK_PICK)(on_pick)
     app.view(views.CALLBACK_COMPOSE)(on_compose)

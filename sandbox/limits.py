@@ -32,6 +32,7 @@ SLACK_LIMITS: dict[str, int | str] = {
     "views.publish": 4,
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
+    "files.delete": 3,
 }
 
 

@@ -3,8 +3,10 @@
 One port (3000 by default) serves
 
 * ``GET /`` and ``/static/…`` — the Slack-like page (plain HTML, CSS and JavaScript,
-  no build step);
-* ``GET /sandbox/state?user=U…`` — what that person sees (:func:`sandbox.view_model.page_state`);
+  no build step); ``GET /archives/C…/p…`` — a message's permalink, which leads to its
+  conversation on the page;
+* ``GET /sandbox/state?user=U…[&ephemerals_since=ts]`` — what that person sees
+  (:func:`sandbox.view_model.page_state`);
 * ``GET /sandbox/events`` — Server-Sent Events: one ``change`` per workspace change, so
   the page re-reads its state instead of polling;
 * ``POST /sandbox/<verb>`` — what the person does (:class:`sandbox.page.PageActions`);
@@ -21,6 +23,7 @@ import json
 import logging
 import mimetypes
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +44,8 @@ SLACK_PREFIXES = ("/api/", "/response/", "/upload/", "/files/")
 HEARTBEAT_SECONDS = 15.0
 MAX_BODY = 5 * 1024 * 1024
 _NO_USER = ("clock", "rate-limits")  # workspace tools, not something a person says
+_PERMALINK = re.compile(r"/archives/([A-Z0-9]+)/p\d+")  # chat.getPermalink's links
+_TS = re.compile(r"\d{1,12}(\.\d{1,6})?")  # a message ts, as the page passes it back
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -271,10 +276,19 @@ class SandboxServer:
             return _static(path.removeprefix("/static/"))
         if path == "/favicon.ico":
             return _static("favicon.svg")
+        linked = _PERMALINK.fullmatch(path)
+        if linked:  # a message's permalink opened in a new tab: its conversation
+            channel = self.ws.channel(linked.group(1))
+            where = "#/dm" if channel is None or channel["is_im"] else f"#/c/{channel['id']}"
+            return 302, {"Location": f"/{where}", "Content-Type": "text/plain"}, b""
         if path == "/sandbox/state":
-            user = (parse_qs(query).get("user") or [""])[0]
+            asked = parse_qs(query)
+            user = (asked.get("user") or [""])[0]
+            since = (asked.get("ephemerals_since") or [""])[0] or None
+            if since is not None and not _TS.fullmatch(since):
+                return _json(400, {"ok": False, "error": "ephemerals_since must be a ts"})
             try:
-                return _json(200, page_state(self.ws, user))
+                return _json(200, page_state(self.ws, user, ephemerals_since=since))
             except LookupError as exc:
                 return _json(404, {"ok": False, "error": str(exc)})
         return 404, {"Content-Type": "text/plain"}, b"Not Found"

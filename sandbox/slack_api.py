@@ -564,6 +564,12 @@ def _files_complete_upload(ws: Workspace, args: _Args) -> dict[str, Any]:
     return {"ok": True, "files": shared}
 
 
+@method("files.delete")
+def _files_delete(ws: Workspace, args: _Args) -> dict[str, Any]:
+    ws.delete_file(args.required("file", "file_not_found"))
+    return {"ok": True}
+
+
 # ---------------------------------------------------------------------------- dispatch
 
 _STATUS_ERRORS = {429: "ratelimited", 503: "service_unavailable"}

@@ -5,6 +5,11 @@ any other way. Keeping the "who may see what" rules here, in one pure function, 
 lets a test prove that switching from Ada to Ben shows nothing of Ada's: Ben gets the
 channels he is a member of, *his* DM with the app, *his* ephemeral messages, *his* modal
 and *his* Home tab — never anyone else's.
+
+"Only visible to you" (ephemeral) messages belong to the client that was open when they
+arrived, as in Slack: a page asks with ``ephemerals_since`` (the ``cursor`` its first
+read returned) and gets only those posted since. A reloaded page starts without one, so
+it shows none of the earlier ones; it keeps the ones it got in its own memory.
 """
 
 from typing import Any
@@ -44,11 +49,12 @@ def _person(user: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _conversation(ws: Workspace, channel: dict[str, Any], user_id: str) -> dict[str, Any]:
+def _conversation(
+    ws: Workspace, channel: dict[str, Any], user_id: str, ephemerals_since: str | None
+) -> dict[str, Any]:
+    shown = ws.ephemeral_messages(user_id, after=ephemerals_since) if ephemerals_since else []
     ephemerals = [
-        {**_message(m), "ephemeral": True}
-        for m in ws.ephemeral_messages(user_id)
-        if m["channel"] == channel["id"]
+        {**_message(m), "ephemeral": True} for m in shown if m["channel"] == channel["id"]
     ]
     timeline = [_message(m) for m in ws.channel_messages(channel["id"])] + ephemerals
     timeline.sort(key=lambda m: m["ts"])
@@ -108,9 +114,13 @@ def _modal(ws: Workspace, user_id: str) -> dict[str, Any] | None:
     return {"view": top, "errors": ws.errors_of(top["id"]), "depth": len(stack)}
 
 
-def page_state(ws: Workspace, user_id: str) -> dict[str, Any]:
+def page_state(
+    ws: Workspace, user_id: str, *, ephemerals_since: str | None = None
+) -> dict[str, Any]:
     """Everything the page shows to ``user_id``, as JSON-ready data.
 
+    Ephemeral messages are included only with ``ephemerals_since`` (a ts: those posted
+    after it); ``cursor`` is the newest ts now, for a page that has just opened.
     Raises LookupError for an unknown or bot user: the page only signs in people.
     """
     me = ws.user(user_id)
@@ -121,11 +131,14 @@ def page_state(ws: Workspace, user_id: str) -> dict[str, Any]:
     return {
         "team": {"id": ws.team_id, "name": ws.team_name},
         "now": ws.now(),
+        "cursor": ws.latest_ts(),
         "me": _person(me),
         "bot_user_id": ws.bot_user_id,
         "members": members,
         "people": [p for p in members.values() if not p["is_bot"]],
-        "conversations": [_conversation(ws, c, user_id) for c in _visible_channels(ws, user_id)],
+        "conversations": [
+            _conversation(ws, c, user_id, ephemerals_since) for c in _visible_channels(ws, user_id)
+        ],
         "directory": _directory(ws, user_id),
         "modal": _modal(ws, user_id),
         "home": ws.home_view(user_id),

@@ -39,11 +39,12 @@ VIEW_STACK_LIMIT = 3
 RESPONSE_URL_TTL_SECONDS = 30 * 60.0
 RESPONSE_URL_MAX_USES = 5
 RECORD_LIMIT = 5000
+EPHEMERAL_LIMIT = 500  # "only visible to you" messages held for clicks on them
 SNAPSHOT_RECORDS = 200  # rejections and calls kept across a restart
+_CALL_FIELDS_KEPT = ("method", "ok", "error", "at")  # what a restart keeps of a call
 _SNAPSHOT_PARTS = (
     "im_by_user",
     "messages",
-    "ephemerals",
     "views",
     "view_owner",
     "view_errors",
@@ -807,17 +808,32 @@ class Workspace:
             message = self._new_message(text, blocks, None, None, None, None)
             message.update(channel=channel_id, to_user=user_id, is_ephemeral=True)
             self.ephemerals.append(message)
+            del self.ephemerals[:-EPHEMERAL_LIMIT]
             self._emit("ephemeral_posted", message)
             return copy.deepcopy(message)
 
-    def ephemeral_messages(self, user_id: str | None = None) -> list[dict[str, Any]]:
-        """Ephemeral messages shown so far, optionally only those for one user."""
+    def ephemeral_messages(
+        self, user_id: str | None = None, *, after: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Ephemeral messages shown so far, optionally only those for one user, and only
+        those posted after the ts ``after`` (what a page opened at that moment may show).
+
+        They live in memory only, as in Slack's client: a restart forgets them and
+        :meth:`snapshot` never writes them.
+        """
         with self._locked():
             return [
                 copy.deepcopy(m)
                 for m in self.ephemerals
-                if user_id is None or m["to_user"] == user_id
+                if (user_id is None or m["to_user"] == user_id)
+                and (after is None or _ts_key(m["ts"]) > _ts_key(after))
             ]
+
+    def latest_ts(self) -> str:
+        """The newest message ts issued so far ("0.000000" before the first one)."""
+        with self._locked():
+            micros = self._last_ts_micros
+            return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def find_any_message(self, channel_id: str, ts: str) -> tuple[dict[str, Any], bool] | None:
         """A message or an ephemeral one by ts: (copy, is_ephemeral), or None."""
@@ -1193,6 +1209,30 @@ class Workspace:
         with self._locked():
             return self._file_content[file_id]
 
+    def delete_file(self, file_id: str) -> None:
+        """Delete a file the bot uploaded, as ``files.delete`` does: it is gone (its link
+        answers 404), and every message that shared it keeps a tombstone in its place
+        (Slack shows "This file was deleted."); the messages themselves stay."""
+        with self._locked():
+            record = self.files.get(file_id)
+            if record is None:
+                raise SlackError("file_not_found", file_id)
+            if record["user"] != self.bot_user_id:
+                raise SlackError("cant_delete_file", f"{file_id} was not uploaded by the bot")
+            del self.files[file_id]
+            self._file_content.pop(file_id, None)
+            for channel_id, messages in self.messages.items():
+                for message in messages:
+                    files = message.get("files") or []
+                    if not any(f.get("id") == file_id for f in files):
+                        continue
+                    message["files"] = [
+                        {"id": file_id, "mode": "tombstone"} if f.get("id") == file_id else f
+                        for f in files
+                    ]
+                    self._emit("message_updated", {"channel": channel_id, "message": message})
+            self._emit("file_deleted", {"file_id": file_id})
+
     # ------------------------------------------------------------------ members
 
     def add_member(self, channel_id: str, user_id: str) -> bool:
@@ -1221,10 +1261,14 @@ class Workspace:
     def snapshot(self) -> dict[str, Any]:
         """Everything a restart must keep, as JSON-ready data (see :meth:`restore`).
 
-        Trigger ids and response URLs are left out on purpose: they live seconds and
-        minutes in Slack too, so a restart simply lets them expire.
+        Only what Slack itself keeps: trigger ids and response URLs live seconds and
+        minutes in Slack too, "only visible to you" messages live in the client and
+        vanish on a reload, and a closed modal (with what was typed in it) is gone. The
+        Web API log keeps which method was called and how it went, never its
+        parameters, so a person's words never stay in the file behind their messages.
         """
         with self._locked():
+            live = [v for v in self.views if self._is_live(v)]
             return copy.deepcopy(
                 {
                     "team_id": self.team_id,
@@ -1234,10 +1278,9 @@ class Workspace:
                     "channels": [c.__dict__ for c in self._channels.values()],
                     "im_by_user": self._im_by_user,
                     "messages": self.messages,
-                    "ephemerals": self.ephemerals,
-                    "views": self.views,
-                    "view_owner": self.view_owner,
-                    "view_errors": self.view_errors,
+                    "views": {v: self.views[v] for v in live},
+                    "view_owner": {v: self.view_owner[v] for v in live},
+                    "view_errors": {v: e for v, e in self.view_errors.items() if v in live},
                     "view_stacks": self.view_stacks,
                     "home_views": self.home_views,
                     "files": self.files,
@@ -1245,7 +1288,10 @@ class Workspace:
                         k: base64.b64encode(v).decode() for k, v in self._file_content.items()
                     },
                     "rejections": self.rejections[-SNAPSHOT_RECORDS:],
-                    "calls": self.calls[-SNAPSHOT_RECORDS:],
+                    "calls": [
+                        {k: c.get(k) for k in _CALL_FIELDS_KEPT}
+                        for c in self.calls[-SNAPSHOT_RECORDS:]
+                    ],
                     "limits": self._limits,
                 }
             )
@@ -1272,6 +1318,7 @@ class Workspace:
             self._im_by_user = parts.pop("im_by_user")
             self._limits = parts.pop("limits")
             self._buckets = {}
+            self.ephemerals = []
             for key, value in parts.items():
                 setattr(self, key, value)
             self._emit("restored", {})
@@ -1289,6 +1336,12 @@ def _kept_values(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str
         if value is not None:
             kept[block["block_id"]] = {element["action_id"]: copy.deepcopy(value)}
     return kept
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    """A message ts as numbers, so "10.5" and "9.9" compare as times, not as text."""
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds or 0), int((fraction + "000000")[:6] or 0)
 
 
 def _mimetype(filename: str) -> str:

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from slack_sdk import WebClient
@@ -55,7 +55,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.checkins import views
-from bot.checkins.answers import facts_of, find_posted, rerender
+from bot.checkins.answers import facts_of, find_posted, promised_days, rerender
 from bot.checkins.planning import WorkingHours, is_working_time, next_slot
 from bot.core.runtime import Runtime
 from bot.core.slack_client import error_code
@@ -230,6 +230,7 @@ def _due(
     setback: Setback,
     member: Member | None,
     uninstalled_at: datetime | None,
+    promised: dict[int, date],
 ) -> Due:
     try:
         hours = members.working_hours(member)
@@ -245,7 +246,7 @@ def _due(
         due_at=checkin.due_at,
         attempts=checkin.attempts,
         error=checkin.error,
-        facts=facts_of(checkin, commitment),
+        facts=facts_of(checkin, commitment, tz=hours.tz, promised=promised.get(row_id(checkin))),
         commitment_status=commitment.status,
         channel=setback.dm_channel,
         thread_ts=setback.thread_ts,
@@ -384,7 +385,9 @@ def post_checkin(client: WebClient, due: Due) -> SlackResponse:
 def load_due(rt: Runtime, ids: list[int], worker: str) -> list[Due]:
     """The claimed rows of ``worker`` among ``ids``, ready for triage and sending."""
     with session_scope(rt.engine, readonly=True) as s:
-        return [_due(*row) for row in store.load_claimed(s, ids, worker)]
+        rows = store.load_claimed(s, ids, worker)
+        promised = promised_days(s, ((checkin, setback) for checkin, _, setback, _, _ in rows))
+        return [_due(*row, promised) for row in rows]
 
 
 # --- one pass --------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
     CLOSED_COMMITMENTS,
@@ -421,11 +422,9 @@ def _cancel_rest(s: Session, scope: tuple[ColumnElement[bool], ...]) -> list[Che
     return waiting
 
 
-def latest_sent_in_thread(
-    s: Session, team_id: str, user_id: str, channel: str, thread_ts: str
-) -> Checkin | None:
-    """The most recent check-in posted in this person's setback thread (for a reply)."""
-    return s.exec(
+def _in_thread(team_id: str, user_id: str, channel: str, thread_ts: str) -> SelectOfScalar[Checkin]:
+    """This person's posted check-ins in one of their setback threads (their DM)."""
+    return (
         select(Checkin)
         .join(Setback, col(Setback.id) == Checkin.setback_id)
         .where(
@@ -437,8 +436,89 @@ def latest_sent_in_thread(
             Checkin.user_id == user_id,
             col(Checkin.message_ts).is_not(None),
         )
-        .order_by(col(Checkin.sent_at).desc(), col(Checkin.id).desc())
-    ).first()
+    )
+
+
+def latest_sent_in_thread(
+    s: Session, team_id: str, user_id: str, channel: str, thread_ts: str
+) -> Checkin | None:
+    """The most recent check-in posted in this person's setback thread (for a reply)."""
+    query = _in_thread(team_id, user_id, channel, thread_ts)
+    return s.exec(query.order_by(col(Checkin.sent_at).desc(), col(Checkin.id).desc())).first()
+
+
+def waiting_in_thread(
+    s: Session, team_id: str, user_id: str, channel: str, thread_ts: str
+) -> list[Checkin]:
+    """The check-ins of this person's setback thread still waiting for an answer (sent,
+    not answered), oldest first: a reply there is a note on one of them."""
+    query = _in_thread(team_id, user_id, channel, thread_ts).where(
+        Checkin.status == CheckinStatus.SENT
+    )
+    return list(s.exec(query.order_by(col(Checkin.sent_at), col(Checkin.id))))
+
+
+def next_open_of(s: Session, checkin: Checkin, *, same_seq: bool = False) -> Checkin | None:
+    """The next check-in still to be sent in this check-in's plan, soonest first (with
+    ``same_seq``: only the one a snooze planned again)."""
+    query = select(Checkin).where(
+        Checkin.commitment_id == checkin.commitment_id,
+        Checkin.team_id == checkin.team_id,
+        Checkin.id != checkin.id,
+        col(Checkin.status).in_(OPEN_CHECKINS),
+    )
+    if same_seq:
+        query = query.where(Checkin.seq == checkin.seq)
+    return s.exec(query.order_by(col(Checkin.due_at), col(Checkin.id))).first()
+
+
+def reopen_plan(
+    s: Session, checkin: Checkin, commitment: Commitment
+) -> tuple[list[Checkin], list[Checkin]] | None:
+    """Undo the answer (Done or Let it go) that closed a plan: the check-in waits for an
+    answer again, the commitment is active again and what `close_plan` cancelled comes
+    back — unsent rows as scheduled, posted ones as waiting.
+
+    Guarded by one conditional update of the answer itself, so a second Undo (a double
+    click) changes nothing and answers None. Rows cancelled another way carry an error
+    code (the dispatcher's, `cancel_member_plan`'s) and stay cancelled. Returns (the
+    rows scheduled again, the posted rows waiting again); the caller moves the due
+    times of the first into the member's working time.
+    """
+    result = s.exec(
+        update(Checkin)
+        .where(
+            col(Checkin.id) == checkin.id,
+            col(Checkin.team_id) == checkin.team_id,
+            col(Checkin.user_id) == checkin.user_id,
+            col(Checkin.status) == CheckinStatus.ANSWERED,
+            col(Checkin.response) == checkin.response,
+        )
+        .values(status=CheckinStatus.SENT, response=None, answered_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    commitment.status = CommitmentStatus.ACTIVE
+    commitment.closed_at = None
+    s.add(commitment)
+    cancelled = s.exec(
+        select(Checkin).where(
+            Checkin.commitment_id == commitment.id,
+            Checkin.team_id == commitment.team_id,
+            Checkin.id != checkin.id,
+            Checkin.status == CheckinStatus.CANCELLED,
+            col(Checkin.error).is_(None),
+        )
+    )
+    scheduled: list[Checkin] = []
+    waiting: list[Checkin] = []
+    for row in cancelled:
+        row.status = CheckinStatus.SENT if row.message_ts else CheckinStatus.SCHEDULED
+        (waiting if row.message_ts else scheduled).append(row)
+        s.add(row)
+    s.flush()
+    return scheduled, waiting
 
 
 def open_commitments(s: Session, setback: Setback) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from storage.db import private_folder
+
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
@@ -52,12 +54,13 @@ def configure(keys: list[bytes]) -> None:
 
 
 def load_or_create_key_file(data_dir: Path) -> bytes:
-    """For the embedded default: a key generated once into the data folder, mode 0600.
+    """For the embedded default: a key generated once into the data folder, mode 0600,
+    in a folder only its owner can open (0700, an existing one made so).
 
     A person trying Setback should not have to generate a key first, but their answers
     must still never sit in plain text on disk.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     path = data_dir / KEY_FILE_NAME
     if path.exists():
         return path.read_bytes().strip()

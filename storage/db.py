@@ -4,14 +4,26 @@ SQLite is the embedded default (WAL, a busy timeout, foreign keys on, write
 transactions started with BEGIN IMMEDIATE so two writers queue instead of failing on a
 lock upgrade); PostgreSQL is the production store. Sessions are per unit of work and
 never shared across threads: Bolt runs listeners on a thread pool.
+
+The embedded database is readable by its owner only. Its file is created 0600 before
+SQLite opens it (SQLite gives the `-wal`, `-shm` and `-journal` files it creates the
+database file's mode), and an existing database and its companions are brought down to
+0600. Its folder is created 0700; a folder that already exists is made 0700 when it
+holds only Setback's files (the data folder), and left alone with a warning when it
+holds other things (a project folder, `/var/lib`): the files stay owner-only there.
+The generated key's folder (`storage.crypto`) follows the same rule.
+Engines never log statement parameters (`hide_parameters`): they hold a person's words.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +31,18 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+log = logging.getLogger(__name__)
+
 _BEGIN_OPTION = "setback_begin"
 _NO_BEGIN = "none"  # SQLite autocommit: each statement reads its own snapshot
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+
+OWNER_FILE = 0o600
+OWNER_FOLDER = 0o700
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+# What Setback itself keeps in its data folder: the database and its companions, the
+# generated key, the sandbox's files. A folder holding anything else is someone else's.
+_OURS = ("setback", "sandbox", "encryption.key")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -32,18 +53,63 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, future=True
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        future=True,
     )
 
 
+def private_folder(folder: Path, *, own: tuple[str, ...] = ()) -> None:
+    """Create `folder` owner-only (0700): it holds a person's answers (the database) or
+    the key that reads them. An existing folder is made so when it holds only Setback's
+    files (names starting with one of `_OURS` or `own`); one that holds other things is
+    someone else's folder (a project, `/var/lib`): it is left as it is, with a warning
+    when others can open it."""
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True, mode=OWNER_FOLDER)
+    elif not all(entry.name.startswith((*_OURS, *own)) for entry in folder.iterdir()):
+        if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+            log.warning(
+                "The folder %s is open to other users and holds more than Setback's "
+                "files; Setback's own files in it are owner-only, but give them a folder "
+                "of their own (SETBACK_DATA_DIR).",
+                folder,
+            )
+        return
+    _restrict(folder, OWNER_FOLDER)
+
+
+def _restrict(path: Path, mode: int) -> None:
+    """Take away what `mode` does not grant (the group's and others' access)."""
+    if stat.S_IMODE(path.stat().st_mode) & ~mode:
+        os.chmod(path, mode)
+
+
+def private_database(database: Path) -> None:
+    """Prepare an embedded database file so that only its owner can read it: its folder
+    (`private_folder`), then the file itself, created empty 0600 when missing (SQLite
+    takes an empty file as a new database, and gives the files it adds beside it the
+    same mode), and its companions brought to 0600."""
+    private_folder(database.parent, own=(database.name,))
+    with suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_FILE))
+    for path in (database, *(Path(f"{database}{s}") for s in SQLITE_COMPANIONS)):
+        if path.exists():
+            _restrict(path, OWNER_FILE)
+
+
 def _sqlite_engine(url: str, database: str | None) -> Engine:
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_database(Path(database))
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=10,
         max_overflow=20,
+        hide_parameters=True,
         future=True,
     )
 

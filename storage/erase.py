@@ -5,8 +5,11 @@ a `team_id` + `user_id`, or a `team_id` column), so a table added later is erase
 without anyone remembering to list it here. Children are deleted before parents, which
 works on every backend whether or not foreign keys cascade.
 
-Before rows go, `message_refs` lists the Slack messages the bot posted for them (shared
-retros, summary DMs, check-ins), so the caller can remove those from Slack as well.
+Before rows go, `message_refs` lists what the bot sent for them in Slack — shared
+retros, summary DMs, check-ins, share confirmations, and whatever `storage.sent`
+recorded (recaps, notices, export files) — so the caller can remove those as well.
+Replies come before the root they answer, files before messages; the queue keeps the
+root of each reply (`thread_ts`) so a root waits until its replies are gone.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, exists, func, select, update
 from sqlmodel import Session, SQLModel, col
 
 import storage.models  # noqa: F401 - registers every table in the metadata
@@ -26,6 +29,7 @@ from storage.models import (
     Checkin,
     MessageKind,
     MessageRemoval,
+    SentMessage,
     Setback,
     Share,
     ShareStatus,
@@ -38,11 +42,26 @@ CHUNK = 500
 
 @dataclass(frozen=True)
 class MessageRef:
-    """A message the bot posted: where it is, and what kind (for counting)."""
+    """Something the bot sent: where it is, and what kind (for counting).
+
+    A message has a `ts` (and `thread_ts`, the root it replies to, if it is a reply); a
+    file has a `file_id` and no `ts`: removing it deletes the file and the message in
+    `channel` that shared it.
+    """
 
     channel: str
-    ts: str
+    ts: str | None
     kind: MessageKind
+    thread_ts: str | None = None
+    file_id: str | None = None
+
+    @property
+    def is_file(self) -> bool:
+        return self.file_id is not None
+
+    @property
+    def is_reply(self) -> bool:
+        return self.thread_ts is not None and self.thread_ts != self.ts
 
 
 def _children_first() -> list[Table]:
@@ -115,58 +134,134 @@ def message_refs(
     shares: bool = True,
     direct: bool = True,
 ) -> list[MessageRef]:
-    """Messages the bot posted for these setbacks: shared retros (`shares`) and the
-    summary DMs, check-ins and share confirmations of the DM thread (`direct`). Replies
-    come before the message they answer, so no thread is left with a tombstone root."""
+    """What the bot sent for these setbacks (or, with `user_id`, for everything of this
+    person): shared retros (`shares`), and (`direct`) the summary DMs, check-ins, share
+    confirmations, recaps, notices and export files of their DM. Files come first, then
+    replies, then the messages they answer, so no thread is left with a tombstone root."""
     if setback_ids is not None:
         scope: Select[tuple[int | None]] | list[int] = list(setback_ids)
     else:
         scope = _setback_ids(team_id, user_id)
     refs: list[MessageRef] = []
-    share = Share.__table__
     if shares:
-        for row in s.execute(
-            select(share).where(
-                share.c.team_id == team_id,
-                share.c.setback_id.in_(scope),
-                share.c.status == ShareStatus.POSTED,
-                share.c.message_ts.is_not(None),
-            )
-        ).mappings():
-            # A long post continues in thread replies: remove those before the post.
-            extra = [ts for ts in (row.get("extra_ts") or "").split(",") if ts]
-            refs += [MessageRef(row["channel"], ts, MessageKind.SHARE) for ts in reversed(extra)]
-            refs.append(MessageRef(row["channel"], row["message_ts"], MessageKind.SHARE))
+        refs += _share_refs(s, team_id, scope)
     if direct:
-        if "confirm_ts" in share.c:  # the DM confirming a share, with its Delete button
-            rows = s.execute(
-                select(share.c.confirm_channel, share.c.confirm_ts).where(
-                    share.c.team_id == team_id,
-                    share.c.setback_id.in_(scope),
-                    share.c.confirm_channel.is_not(None),
-                    share.c.confirm_ts.is_not(None),
-                )
-            )
-            refs += [MessageRef(c, ts, MessageKind.SHARE_CONFIRMATION) for c, ts in rows]
-        rows = s.execute(
-            select(col(Checkin.channel), col(Checkin.message_ts)).where(
-                col(Checkin.team_id) == team_id,
-                col(Checkin.setback_id).in_(scope),
-                col(Checkin.channel).is_not(None),
-                col(Checkin.message_ts).is_not(None),
-            )
+        threads = _threads(s, team_id, scope)
+        refs += _confirmation_refs(s, team_id, scope, threads)
+        refs += _checkin_refs(s, team_id, scope, threads)
+        refs += _sent_refs(s, team_id, user_id, scope)
+        refs += [MessageRef(c, ts, MessageKind.SUMMARY) for c, ts in threads.values()]
+    return _in_removal_order(refs)
+
+
+def _share_refs(
+    s: Session, team_id: str, scope: Select[tuple[int | None]] | list[int]
+) -> list[MessageRef]:
+    share = Share.__table__
+    refs: list[MessageRef] = []
+    for row in s.execute(
+        select(share).where(
+            share.c.team_id == team_id,
+            share.c.setback_id.in_(scope),
+            share.c.status == ShareStatus.POSTED,
+            share.c.message_ts.is_not(None),
         )
-        refs += [MessageRef(c, ts, MessageKind.CHECKIN) for c, ts in rows]
-        rows = s.execute(
-            select(col(Setback.dm_channel), col(Setback.thread_ts)).where(
-                col(Setback.team_id) == team_id,
-                col(Setback.id).in_(scope),
-                col(Setback.dm_channel).is_not(None),
-                col(Setback.thread_ts).is_not(None),
-            )
-        )
-        refs += [MessageRef(c, ts, MessageKind.SUMMARY) for c, ts in rows]
+    ).mappings():
+        # A long post continues in thread replies: remove those before the post.
+        root = row["message_ts"]
+        extra = [ts for ts in (row.get("extra_ts") or "").split(",") if ts]
+        refs += [MessageRef(row["channel"], ts, MessageKind.SHARE, root) for ts in reversed(extra)]
+        refs.append(MessageRef(row["channel"], root, MessageKind.SHARE))
     return refs
+
+
+def _threads(
+    s: Session, team_id: str, scope: Select[tuple[int | None]] | list[int]
+) -> dict[int, tuple[str, str]]:
+    """Each setback's DM thread (channel, root ts), where its summary starts it."""
+    rows = s.execute(
+        select(col(Setback.id), col(Setback.dm_channel), col(Setback.thread_ts)).where(
+            col(Setback.team_id) == team_id,
+            col(Setback.id).in_(scope),
+            col(Setback.dm_channel).is_not(None),
+            col(Setback.thread_ts).is_not(None),
+        )
+    )
+    return {sid: (channel, ts) for sid, channel, ts in rows}
+
+
+def _root(threads: dict[int, tuple[str, str]], setback_id: int, channel: str) -> str | None:
+    """The root of the setback's thread, when a message in `channel` replies to it."""
+    thread = threads.get(setback_id)
+    return thread[1] if thread and thread[0] == channel else None
+
+
+def _confirmation_refs(
+    s: Session,
+    team_id: str,
+    scope: Select[tuple[int | None]] | list[int],
+    threads: dict[int, tuple[str, str]],
+) -> list[MessageRef]:
+    """The DMs confirming a share, with its Delete button (in the setback's thread)."""
+    share = Share.__table__
+    rows = s.execute(
+        select(share.c.setback_id, share.c.confirm_channel, share.c.confirm_ts).where(
+            share.c.team_id == team_id,
+            share.c.setback_id.in_(scope),
+            share.c.confirm_channel.is_not(None),
+            share.c.confirm_ts.is_not(None),
+        )
+    )
+    kind = MessageKind.SHARE_CONFIRMATION
+    return [MessageRef(c, ts, kind, _root(threads, sid, c)) for sid, c, ts in rows]
+
+
+def _checkin_refs(
+    s: Session,
+    team_id: str,
+    scope: Select[tuple[int | None]] | list[int],
+    threads: dict[int, tuple[str, str]],
+) -> list[MessageRef]:
+    """Every check-in message, answered or not (they are replies in the thread)."""
+    rows = s.execute(
+        select(col(Checkin.setback_id), col(Checkin.channel), col(Checkin.message_ts)).where(
+            col(Checkin.team_id) == team_id,
+            col(Checkin.setback_id).in_(scope),
+            col(Checkin.channel).is_not(None),
+            col(Checkin.message_ts).is_not(None),
+        )
+    )
+    kind = MessageKind.CHECKIN
+    return [MessageRef(c, ts, kind, _root(threads, sid, c)) for sid, c, ts in rows]
+
+
+def _sent_refs(
+    s: Session,
+    team_id: str,
+    user_id: str | None,
+    scope: Select[tuple[int | None]] | list[int],
+) -> list[MessageRef]:
+    """What `storage.sent` recorded: of these setbacks, or (with `user_id`) everything
+    sent to the person, exports and notices outside a thread included."""
+    owner = (
+        and_(col(SentMessage.team_id) == team_id, col(SentMessage.user_id) == user_id)
+        if user_id is not None
+        else and_(col(SentMessage.team_id) == team_id, col(SentMessage.setback_id).in_(scope))
+    )
+    rows = s.scalars(select(SentMessage).where(owner).order_by(col(SentMessage.id)))
+    return [MessageRef(r.channel, r.ts, r.kind, r.thread_ts, r.file_id) for r in rows]
+
+
+def _in_removal_order(refs: list[MessageRef]) -> list[MessageRef]:
+    """Each message or file once; files first, then replies, then the rest (roots)."""
+    seen: set[tuple[str, str | None, str | None]] = set()
+    kept: list[MessageRef] = []
+    for ref in refs:
+        key = (ref.channel, ref.ts, ref.file_id)
+        if key not in seen:
+            seen.add(key)
+            kept.append(ref)
+    return sorted(kept, key=lambda r: 0 if r.is_file else 1 if r.is_reply else 2)
 
 
 # --- messages still to take down ---------------------------------------------------------
@@ -196,6 +291,8 @@ def queue_removals(
             team_id=team_id,
             channel=ref.channel,
             ts=ref.ts,
+            thread_ts=ref.thread_ts,
+            file_id=ref.file_id,
             kind=ref.kind,
             created_at=now,
             retry_at=now + FIRST_TRY_GRACE,
@@ -216,7 +313,10 @@ def removals_due(s: Session, now: datetime, limit: int) -> list[PendingRemoval]:
         .limit(limit)
     )
     return [
-        PendingRemoval(row_id(r), MessageRef(r.channel, r.ts, r.kind), r.attempts) for r in rows
+        PendingRemoval(
+            row_id(r), MessageRef(r.channel, r.ts, r.kind, r.thread_ts, r.file_id), r.attempts
+        )
+        for r in rows
     ]
 
 
@@ -224,6 +324,29 @@ def removals_done(s: Session, ids: Sequence[int]) -> None:
     """Slack took these messages down (or they were gone already): forget them."""
     if ids:
         s.execute(delete(MessageRemoval).where(col(MessageRemoval.id).in_(list(ids))))
+
+
+def replies_pending(s: Session, channel: str, root_ts: str) -> bool:
+    """Whether a reply to this root is still queued: the root then waits, so Slack never
+    shows "This message was deleted" above a reply of ours. (Channel ids are unique
+    across workspaces, so the channel and ts name one thread.)"""
+    return bool(
+        s.scalar(
+            select(
+                exists().where(
+                    col(MessageRemoval.channel) == channel,
+                    col(MessageRemoval.thread_ts) == root_ts,
+                )
+            )
+        )
+    )
+
+
+def removal_deferred(s: Session, removal_id: int, retry_at: datetime) -> None:
+    """Try again later without counting an attempt (a root waiting for its replies)."""
+    s.execute(
+        update(MessageRemoval).where(col(MessageRemoval.id) == removal_id).values(retry_at=retry_at)
+    )
 
 
 def removal_failed(s: Session, removal_id: int, error: str, retry_at: datetime) -> None:

@@ -350,6 +350,9 @@ class MessageKind(StrEnum):
     SHARE_CONFIRMATION = "share_confirmation"  # the DM confirming a share
     CHECKIN = "checkin"
     SUMMARY = "summary"  # the summary DM that starts a setback's thread
+    RECAP = "recap"  # the growth recap in a setback's thread
+    NOTICE = "notice"  # a short DM: a share's outcome, an answer to a reply
+    EXPORT_FILE = "export_file"  # an export's file, and the message that shared it
 
 
 class MessageRemoval(TableModel, table=True):
@@ -368,9 +371,37 @@ class MessageRemoval(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     channel: str = Field(max_length=32)
-    ts: str = Field(max_length=32)
+    ts: str | None = Field(default=None, max_length=32)  # None for a file
+    thread_ts: str | None = Field(default=None, max_length=32)  # the root it replies to
+    file_id: str | None = Field(default=None, max_length=32)  # an export file
     kind: MessageKind = _one_of(MessageKind, length=24)
     attempts: int = Field(default=0)
     error: str | None = Field(default=None, max_length=64)  # Slack's code, no user text
     created_at: datetime | None = _utc(nullable=False)
     retry_at: datetime | None = _utc(nullable=False, index=True)
+
+
+class SentMessage(TableModel, table=True):
+    """A message or file the bot sent a person that no other row records: a recap, a
+    notice (a share's outcome, an answer to a reply), an export's files. Where it is,
+    never what it said, so erasing can take it down from Slack (`storage.erase`).
+
+    A setback's rows carry its id and go with it; the rest (exports, a notice sent
+    before the setback had a thread) go with the person.
+    """
+
+    __tablename__ = "sent_message"
+    __table_args__ = (Index("ix_sent_message_owner", "team_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    setback_id: int | None = Field(
+        default=None, foreign_key="setback.id", index=True, ondelete="CASCADE"
+    )
+    kind: MessageKind = _one_of(MessageKind, length=24)
+    channel: str = Field(max_length=32)
+    ts: str | None = Field(default=None, max_length=32)  # None for a file
+    thread_ts: str | None = Field(default=None, max_length=32)  # the root it replies to
+    file_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime | None = _utc(nullable=False)

@@ -3,8 +3,13 @@
 Listeners call one function here with the acting team + user from Slack's payload and
 the check-in id the payload names; every function re-checks that this person owns that
 check-in before anything else. The database is written first, in one unit of work, and
-the message is updated after (``chat.update``), so a Slack hiccup never loses an answer:
-the next change re-renders the message from what is stored.
+the messages are updated after (``chat.update``): the check-in's, and the summary DM at
+the top of the thread, whose "next check-in" lines follow every answer. A Slack hiccup
+never loses an answer: the next change re-renders the messages from what is stored.
+
+A reply in the thread is a note on the one check-in there that waits for an answer (the
+latest posted one when none waits). When several wait, nothing is guessed: the reply
+stays only in Slack and `bot.checkins.notes` asks which plan it is about.
 """
 
 from __future__ import annotations
@@ -12,18 +17,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.checkins import views
 from bot.checkins.planning import snooze
-from bot.checkins.wording import NOTED, answered_text
+from bot.checkins.wording import NOTED, answered_text, promised_day
 from bot.core import hooks
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
@@ -31,21 +37,25 @@ from bot.core.slack_client import error_code
 from bot.core.timefmt import local
 from bot.members import zone as members
 from bot.reflection.answers import Answers
+from bot.reflection.summary import refresh_summary
 from bot.reflection.summary_view import KIND_LABEL
 from storage import checkins as store
 from storage import events as event_store
 from storage import members as member_store
 from storage import reflections as reflection_store
+from storage import sent as sent_store
 from storage.db import session_scope
 from storage.models import (
     CLOSED_COMMITMENTS,
-    OPEN_CHECKINS,
     Checkin,
+    CheckinKind,
     CheckinResponse,
     CheckinStatus,
     Commitment,
     CommitmentStatus,
+    MessageKind,
     Setback,
+    SetbackStatus,
 )
 from storage.rows import row_id
 
@@ -58,6 +68,10 @@ CLOSING = {  # the answers that close a commitment, and how
     CheckinResponse.LET_GO: CommitmentStatus.LET_GO,
 }
 REPLY_NOTE_MAX = 4000
+UNDO_WINDOW = timedelta(hours=24)  # how long Done or Let it go can be taken back
+
+ReplyOutcome = Literal["saved", "ask", "ignored"]  # what `note_from_reply` did
+ASK: Final = "ask"
 
 
 @dataclass(frozen=True)
@@ -98,7 +112,7 @@ def answer(
             log.info("check-in answer refused: not found for this person")
             return False
         recorded = store.mark_answered(s, checkin, response, now)
-        commitment = _commitment(s, checkin)
+        commitment = commitment_of(s, checkin)
         others: list[Checkin] = []
         active = commitment.status == CommitmentStatus.ACTIVE
         if recorded and response in CLOSING and active:
@@ -109,15 +123,19 @@ def answer(
         if recorded and response == CheckinResponse.SNOOZED and active:
             _plan_snooze(s, checkin, choice or "1d", now)
         touched = [row_id(checkin), *(row_id(o) for o in others)]
+        setback_id = checkin.setback_id
     for touched_id in touched:  # rendered from what was committed, outside the write
         rerender(rt, touched_id)
     if recap_for is not None:
         post_recap(rt, recap_for)
+    if recorded:  # its "next check-in" lines follow the answer
+        refresh_summary(rt, actor, setback_id)
     hooks.changed(rt, actor)
     return recorded
 
 
-def _commitment(s: Session, checkin: Checkin) -> Commitment:
+def commitment_of(s: Session, checkin: Checkin) -> Commitment:
+    """The commitment a check-in asks about (in the check-in's workspace)."""
     return s.exec(
         select(Commitment).where(
             Commitment.id == checkin.commitment_id, Commitment.team_id == checkin.team_id
@@ -155,8 +173,9 @@ def open_note(
         checkin = store.get_owned_checkin(s, actor.team_id, actor.user_id, checkin_id)
         if checkin is None:
             return False
-        text = _commitment(s, checkin).text
-    client.views_open(trigger_id=trigger_id, view=views.note_modal(row_id(checkin), text))
+        commitment = commitment_of(s, checkin)
+        view = views.note_modal(row_id(checkin), commitment.text, commitment.kind)
+    client.views_open(trigger_id=trigger_id, view=view)
     return True
 
 
@@ -169,11 +188,12 @@ def save_note(rt: Runtime, actor: Actor, checkin_id: int | None, text: str) -> b
         checkin = store.get_owned_checkin(s, actor.team_id, actor.user_id, checkin_id)
         if checkin is None:
             return False
-        _append_note(s, checkin, text)
+        append_note(s, checkin, text)
     return True
 
 
-def _append_note(s: Session, checkin: Checkin, text: str) -> None:
+def append_note(s: Session, checkin: Checkin, text: str) -> None:
+    """Add ``text`` to the check-in's note (encrypted at rest), after what it holds."""
     checkin.note = f"{checkin.note}\n\n{text}" if checkin.note else text
     s.add(checkin)
 
@@ -190,57 +210,107 @@ def after_note(rt: Runtime, actor: Actor, checkin_id: int | None) -> None:
 
 def note_from_reply(
     rt: Runtime, actor: Actor, event_id: str, channel: str, thread_ts: str, text: str
-) -> bool:
-    """A reply in a setback's thread becomes a note on its latest check-in.
+) -> ReplyOutcome:
+    """A reply in a setback's thread becomes a note on the check-in it is about.
 
-    The event id is recorded in the same transaction as the note, so a redelivered event
-    (Slack retries) adds nothing twice. The thread must be this person's own setback
-    thread in their DM with the app.
+    That is the one check-in of the thread waiting for an answer, or, when none waits,
+    the latest posted one. When check-ins of more than one plan wait, nothing is saved
+    and this answers `ASK`: the caller asks which plan the reply is about
+    (`bot.checkins.notes.ask_which_plan`), and the words stay only in Slack until then.
+
+    The event id is recorded in the same transaction, so a redelivered event (Slack
+    retries) adds nothing twice and asks once. The thread must be this person's own
+    setback thread in their DM with the app.
     """
     text = text.strip()[:REPLY_NOTE_MAX]
     if not text or not event_id:
-        return False
+        return "ignored"
     now = rt.clock.now()
     try:
         with session_scope(rt.engine) as s:
             if not event_store.mark_event_processed(s, event_id, actor.team_id, now):
-                return False
-            checkin = store.latest_sent_in_thread(
-                s, actor.team_id, actor.user_id, channel, thread_ts
-            )
+                return "ignored"
+            team, user = actor.team_id, actor.user_id
+            waiting = store.waiting_in_thread(s, team, user, channel, thread_ts)
+            if len({c.commitment_id for c in waiting}) > 1:
+                return ASK
+            if waiting:
+                checkin: Checkin | None = waiting[-1]
+            else:
+                checkin = store.latest_sent_in_thread(s, team, user, channel, thread_ts)
             if checkin is None:
-                return False
-            _append_note(s, checkin, text)
+                return "ignored"
+            append_note(s, checkin, text)
             checkin_id = checkin.id
     except IntegrityError:  # the same event, delivered twice at once: the other one won
-        return False
+        return "ignored"
     after_note(rt, actor, checkin_id)
-    return True
+    return "saved"
 
 
 # --- rendering -----------------------------------------------------------------------------
 
 
-def facts_of(checkin: Checkin, commitment: Commitment) -> views.CheckinFacts:
-    """What the check-in message shows (the dispatcher renders the first post from it)."""
+def facts_of(
+    checkin: Checkin, commitment: Commitment, *, tz: str = "UTC", promised: date | None = None
+) -> views.CheckinFacts:
+    """What the check-in message shows (the dispatcher renders the first post from it).
+
+    ``promised`` is the day a repair was promised for (`promised_days`), named by the
+    message when it is delivered on another day in the member's zone ``tz``. Delivery is
+    when it was posted, or, before that, when the dispatcher claimed it to post it now,
+    so the first post and every re-render say the same.
+    """
     return views.CheckinFacts(
         checkin_id=row_id(checkin),
         kind=checkin.kind,
         commitment=commitment.text,
         seq=checkin.seq,
         total=checkin.total,
+        promised=_promised_phrase(checkin, tz, promised),
     )
 
 
-def _render(s: Session, checkin_id: int) -> Rendered | None:
+def _promised_phrase(checkin: Checkin, tz: str, promised: date | None) -> str | None:
+    delivered = checkin.sent_at or checkin.last_attempt_at or checkin.due_at
+    if promised is None or delivered is None or checkin.kind != CheckinKind.AMENDS:
+        return None
+    return promised_day(promised, delivered.astimezone(ZoneInfo(tz)).date())
+
+
+def promised_days(s: Session, rows: Iterable[tuple[Checkin, Setback]]) -> dict[int, date]:
+    """The day each repair check-in's repair was promised for, by check-in id.
+
+    Read from the reflection's answers (the check-in's own due time may be later: a
+    weekend, a pause, a snooze), once per setback; other kinds name no day.
+    """
+    days: dict[int, date] = {}
+    read: dict[int, date | None] = {}
+    for checkin, setback in rows:
+        if checkin.kind != CheckinKind.AMENDS:
+            continue
+        sid = row_id(setback)
+        if sid not in read:
+            read[sid] = Answers(reflection_store.answers_by_field(s, setback)).repair_by
+        if (day := read[sid]) is not None:
+            days[row_id(checkin)] = day
+    return days
+
+
+def _render(s: Session, checkin_id: int, now: datetime) -> Rendered | None:
     """The message a posted check-in should show, from what is stored: live buttons only
-    while it waits for an answer (status sent)."""
+    while it waits for an answer (status sent); once answered, "Add a note", and "Undo"
+    while a Done or Let it go can be taken back (`undo_deadline`, as of ``now``)."""
     checkin = s.get(Checkin, checkin_id)
     if checkin is None or not checkin.message_ts or not checkin.channel:
         return None
-    commitment = _commitment(s, checkin)
-    facts, noted = facts_of(checkin, commitment), bool(checkin.note)
-    answer_shown, until = None, None
+    commitment = commitment_of(s, checkin)
+    setback = s.get(Setback, checkin.setback_id)
+    tz = members.effective_tz(member_store.get_member(s, checkin.team_id, checkin.user_id))
+    promised = promised_days(s, [(checkin, setback)] if setback is not None else [])
+    facts = facts_of(checkin, commitment, tz=tz, promised=promised.get(checkin_id))
+    noted = bool(checkin.note)
+    answer_shown, until, last, undo_until = None, None, False, None
     if checkin.status == CheckinStatus.ANSWERED:
         answer_shown = checkin.response
     elif checkin.status == CheckinStatus.CANCELLED and commitment.status in CLOSED_COMMITMENTS:
@@ -248,10 +318,39 @@ def _render(s: Session, checkin_id: int) -> Rendered | None:
     elif checkin.status != CheckinStatus.SENT:  # cancelled another way (its setback was archived)
         text, blocks = _closed_message(facts, noted)
         return Rendered(checkin.channel, checkin.message_ts, text, blocks)
-    if answer_shown == CheckinResponse.SNOOZED:
-        until = _snoozed_until(s, checkin)
-    text, blocks = views.checkin_message(facts, answer=answer_shown, until=until, noted=noted)
+    if answer_shown in (CheckinResponse.SNOOZED, CheckinResponse.WORKING):
+        again = store.next_open_of(s, checkin, same_seq=answer_shown == CheckinResponse.SNOOZED)
+        until = local(again.due_at, tz) if again is not None and again.due_at else None
+        last = again is None
+    deadline = undo_deadline(checkin, commitment, setback)
+    if deadline is not None and now < deadline:
+        undo_until = local(deadline, tz)
+    text, blocks = views.checkin_message(
+        facts,
+        answer=answer_shown,
+        until=until,
+        last=last,
+        noted=noted,
+        undo_until=undo_until,
+        answered_here=checkin.status == CheckinStatus.ANSWERED,
+    )
     return Rendered(checkin.channel, checkin.message_ts, text, blocks)
+
+
+def undo_deadline(
+    checkin: Checkin, commitment: Commitment, setback: Setback | None
+) -> datetime | None:
+    """Until when this check-in's answer can be undone: only a Done or Let it go that
+    closed its plan (the plan still closed that way, its setback not archived), for
+    `UNDO_WINDOW` after the answer. None when it cannot be undone at all."""
+    response = checkin.response
+    if checkin.status != CheckinStatus.ANSWERED or response not in CLOSING:
+        return None
+    if commitment.status != CLOSING[response] or checkin.answered_at is None:
+        return None
+    if setback is None or setback.status != SetbackStatus.COMPLETE:
+        return None
+    return checkin.answered_at + UNDO_WINDOW
 
 
 def _closed_message(facts: views.CheckinFacts, noted: bool) -> tuple[str, list[dict[str, Any]]]:
@@ -264,31 +363,13 @@ def _closed_message(facts: views.CheckinFacts, noted: bool) -> tuple[str, list[d
     return f"{text}: closed", [*question, note]
 
 
-def _snoozed_until(s: Session, checkin: Checkin) -> str | None:
-    """When the snoozed check-in comes back, in the person's zone (if still to come)."""
-    again = s.exec(
-        select(Checkin)
-        .where(
-            Checkin.commitment_id == checkin.commitment_id,
-            Checkin.team_id == checkin.team_id,
-            Checkin.seq == checkin.seq,
-            Checkin.id != checkin.id,
-            col(Checkin.status).in_(OPEN_CHECKINS),
-        )
-        .order_by(col(Checkin.due_at))
-    ).first()
-    if again is None or again.due_at is None:
-        return None
-    tz = members.effective_tz(member_store.get_member(s, checkin.team_id, checkin.user_id))
-    return local(again.due_at, tz)
-
-
 def rerender(rt: Runtime, checkin_id: int) -> None:
     """Bring a posted check-in's message in line with what is stored (callers have
     checked ownership, or act for the system: the dispatcher, after a post that landed
     just as its plan was closed)."""
+    now = rt.clock.now()
     with session_scope(rt.engine, readonly=True) as s:
-        rendered = _render(s, checkin_id)
+        rendered = _render(s, checkin_id, now)
     _update_messages(rt, [rendered] if rendered else [])
 
 
@@ -325,6 +406,8 @@ def recap_facts(
         what_happened=answers.facts,
         lesson=answers.lesson,
         outcomes=[(KIND_LABEL.get(c.kind, "Plan"), c.text, c.status) for c in commitments],
+        # As on the summary DM: never offered for a reflection on hold for safety.
+        share_setback_id=None if setback.safety_hold else setback.id,
     )
 
 
@@ -346,27 +429,45 @@ def post_recap(rt: Runtime, setback_id: int, *, look_first: bool = False) -> boo
         answers = Answers(reflection_store.answers_by_field(s, setback))
         facts = recap_facts(setback, answers, commitments, now)
         channel, thread_ts = setback.dm_channel, setback.thread_ts
+        team_id, user_id = setback.team_id, setback.user_id
     text, blocks = views.recap_message(facts)
     client = rt.web_client()
     try:
-        if look_first and find_posted(
-            client, channel, thread_ts, views.RECAP_EVENT, "setback_id", setback_id
-        ):
-            return True
-        client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=text,
-            blocks=blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata={"event_type": views.RECAP_EVENT, "event_payload": {"setback_id": setback_id}},
-        )
+        posted = None
+        if look_first:
+            posted = find_posted(
+                client, channel, thread_ts, views.RECAP_EVENT, "setback_id", setback_id
+            )
+        if posted is None:
+            posted = client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                text=text,
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={
+                    "event_type": views.RECAP_EVENT,
+                    "event_payload": {"setback_id": setback_id},
+                },
+            )["ts"]
     except Exception as exc:  # noqa: BLE001 - give the reservation back; housekeeping retries
         log.warning("recap for setback %s failed: %s", setback_id, error_code(exc))
         with session_scope(rt.engine) as s:
             store.unclaim_recap(s, setback_id)
         return False
+    # Recorded, so erasing takes the recap (it quotes the reflection) down too.
+    sent_store.record_message(
+        rt.engine,
+        team_id,
+        user_id,
+        MessageKind.RECAP,
+        channel,
+        str(posted),
+        now,
+        thread_ts=thread_ts,
+        setback_id=setback_id,
+    )
     return True
 
 

@@ -31,16 +31,35 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.checkins.planning import SNOOZE_LABELS, SNOOZES
-from bot.checkins.wording import NOTED, answered_text, checkin_text, recap_intro
+from bot.checkins.wording import (
+    NOTE_HELD,
+    NOTE_QUESTION,
+    NOTED,
+    answered_text,
+    checkin_text,
+    recap_closing,
+    recap_intro,
+    undo_line,
+)
 from bot.core.mrkdwn import escape, split_for_sections, truncate
-from bot.reflection.summary_view import labelled_sections
-from storage.models import CheckinKind, CheckinResponse, CommitmentStatus
+from bot.reflection.quoting import (
+    commitment_mrkdwn,
+    commitment_shown,
+    quotable,
+    title_shown,
+    with_mentions,
+)
+from bot.reflection.summary_view import ACTION_SHARE_OPEN, KIND_LABEL, labelled_sections
+from storage.models import CheckinKind, CheckinResponse, CommitmentKind, CommitmentStatus
 
 ACTION_DONE = "setback_checkin_done"
 ACTION_WORKING = "setback_checkin_working"
 ACTION_SNOOZE = "setback_checkin_snooze"
 ACTION_LET_GO = "setback_checkin_let_go"
 ACTION_NOTE = "setback_checkin_note"
+ACTION_UNDO = "setback_checkin_undo"
+ACTION_NOTE_FOR = "setback_note_for"  # "this plan" on the question a reply in a thread raises
+ACTION_NOTE_SKIP = "setback_note_skip"
 CALLBACK_NOTE = "setback_checkin_note"
 NOTE_BLOCK = "note"
 NOTE_MAX = 2000
@@ -55,6 +74,7 @@ ANSWER_OF = {
 
 CHECKIN_EVENT = "setback_checkin"  # message metadata: how a posted check-in is found again
 RECAP_EVENT = "setback_recap"
+NOTE_QUESTION_EVENT = "setback_note_question"  # names the reply (its ts), never its words
 
 _ABOUT = {
     CheckinKind.FOLLOWUP: "Checking in on your plan",
@@ -62,6 +82,7 @@ _ABOUT = {
     CheckinKind.SUPPORT: "Checking in on reaching out for support",
 }
 _CLOSED_LABEL = {CommitmentStatus.DONE: "Done", CommitmentStatus.LET_GO: "Let go"}
+_KIND_OF_LABEL = {label: kind for kind, label in KIND_LABEL.items()}  # recap outcomes
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,7 @@ class CheckinFacts:
     commitment: str
     seq: int
     total: int
+    promised: str | None = None  # a repair delivered on another day: that day, named
 
 
 def metadata(checkin_id: int) -> dict[str, Any]:
@@ -81,10 +103,15 @@ def metadata(checkin_id: int) -> dict[str, Any]:
 
 
 def _question(facts: CheckinFacts) -> list[Block]:
-    words = checkin_text(facts.kind, facts.commitment, facts.seq, facts.total, facts.checkin_id)
+    # Quoted as `bot.reflection.quoting` says: no harsh self-judgement, mentions only
+    # where Setback built them (the support commitment).
+    said = commitment_shown(facts.kind, facts.commitment)
+    words = checkin_text(
+        facts.kind, said, facts.seq, facts.total, facts.checkin_id, promised=facts.promised
+    )
     return [
         SectionBlock(text=MarkdownTextObject(text=chunk, verbatim=True))
-        for chunk in split_for_sections(escape(words))
+        for chunk in split_for_sections(with_mentions(facts.kind, escape(words)))
     ]
 
 
@@ -140,41 +167,66 @@ def _context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
+def _after_answer(checkin_id: int, undo: bool) -> ActionsBlock:
+    """What an answered check-in still offers: a note, and Undo while Done or Let it go
+    can be taken back."""
+    value = str(checkin_id)
+    note = ButtonElement(text="Add a note", action_id=ACTION_NOTE, value=value)
+    undo_button = ButtonElement(text="Undo", action_id=ACTION_UNDO, value=value)
+    elements = [undo_button, note] if undo else [note]
+    return ActionsBlock(block_id=f"answered_{checkin_id}", elements=elements)
+
+
 def checkin_message(
     facts: CheckinFacts,
     *,
     answer: CheckinResponse | None = None,
     until: str | None = None,
+    last: bool = False,
     noted: bool = False,
+    undo_until: str | None = None,
+    answered_here: bool = True,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Fallback text and blocks of a check-in: live when ``answer`` is None, else answered.
 
-    The fallback (what a notification shows) names only the kind of commitment, never
-    its text, so a locked phone's preview stays private.
+    A check-in answered here (``answered_here``, not one closed by an answer to another
+    check-in of its plan) keeps "Add a note", and "Undo" while ``undo_until`` (the local
+    time its Done or Let it go can be taken back until) is given. ``until`` and ``last``
+    say when the next check-in comes (`answered_text`). The fallback (what a
+    notification shows) names only the kind of commitment, never its text, so a locked
+    phone's preview stays private.
     """
     blocks: list[Block | dict[str, Any]] = list(_question(facts))
     lines = []
-    if answer is not None:
-        lines.append(answered_text(answer, until))
+    answered = answered_text(answer, until, last=last) if answer is not None else None
+    if answered is not None:
+        lines.append(answered)
     if noted:
         lines.append(answered_text(NOTED))
     if answer is None:
         blocks.append(_buttons(facts.checkin_id))
         if not noted:
-            lines.append("A reply in this thread is saved as a note on this check-in.")
+            lines.append("A reply in this thread is saved as a note.")
+    elif answered_here:
+        blocks.append(_after_answer(facts.checkin_id, undo=undo_until is not None))
+        if undo_until is not None:
+            lines.append(undo_line(undo_until))
     if lines:
         blocks.append(_context("\n".join(lines)))
     about = _ABOUT.get(facts.kind, _ABOUT[CheckinKind.FOLLOWUP])
-    fallback = about if answer is None else f"{about}: {answered_text(answer, until)}"
+    fallback = about if answered is None else f"{about}: {answered}"
     return fallback, [b if isinstance(b, dict) else b.to_dict() for b in blocks]
 
 
 # --- the note modal ---------------------------------------------------------------------
 
 
-def note_modal(checkin_id: int, commitment: str) -> View:
+def note_modal(
+    checkin_id: int, commitment: str, kind: CheckinKind | str = CheckinKind.FOLLOWUP
+) -> View:
     """A small modal for a note on one check-in; the id rides in private_metadata and is
-    re-checked against the person submitting it."""
+    re-checked against the person submitting it. ``kind`` is the commitment's kind."""
+    about = with_mentions(kind, escape(truncate(commitment_shown(kind, commitment), 280)))
     return View(
         type="modal",
         callback_id=CALLBACK_NOTE,
@@ -183,7 +235,7 @@ def note_modal(checkin_id: int, commitment: str) -> View:
         close="Cancel",
         private_metadata=json.dumps({"checkin_id": checkin_id}),
         blocks=[
-            _context(f"About: “{escape(truncate(commitment, 280))}”"),
+            _context(f"About: “{about}”"),
             InputBlock(
                 block_id=NOTE_BLOCK,
                 label="Your note",
@@ -217,6 +269,71 @@ def read_snooze(value: str | None) -> tuple[int | None, str | None]:
     return checkin_id, choice if choice in SNOOZES else None
 
 
+# --- which plan a reply is about -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteChoice:
+    """One waiting check-in a reply could be a note on, as the question shows it."""
+
+    checkin_id: int
+    kind: CommitmentKind
+    commitment: str
+
+
+def note_question(reply_ts: str, choices: list[NoteChoice]) -> tuple[str, list[dict[str, Any]]]:
+    """Ask which plan a reply in the thread is about: one section per waiting check-in's
+    plan with a button, and "Don't keep it". The reply itself stays only in Slack: each
+    button carries the check-in id and the reply's ts, and the words are read from the
+    thread once the person picks (`bot.checkins.notes`)."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=NOTE_QUESTION))]
+    for i, choice in enumerate(choices):
+        label = KIND_LABEL.get(choice.kind, "Plan")
+        blocks.append(
+            SectionBlock(
+                block_id=f"note_for_{i}",
+                text=MarkdownTextObject(
+                    text=f"*{label}:* {commitment_mrkdwn(choice.kind, choice.commitment)}",
+                    verbatim=True,
+                ),
+                accessory=ButtonElement(
+                    text="This one",
+                    action_id=ACTION_NOTE_FOR,
+                    value=f"{choice.checkin_id}:{reply_ts}",
+                ),
+            )
+        )
+    if choices:
+        skip = ButtonElement(
+            text="Don't keep it",
+            action_id=ACTION_NOTE_SKIP,
+            value=f"{choices[0].checkin_id}:{reply_ts}",
+        )
+        blocks.append(ActionsBlock(block_id="note_skip", elements=[skip]))
+    blocks.append(_context(NOTE_HELD))
+    return "Which plan is your reply about?", [b.to_dict() for b in blocks]
+
+
+def note_question_metadata(reply_ts: str) -> dict[str, Any]:
+    """Message metadata of the question: how the answer finds it again in the thread."""
+    return {"event_type": NOTE_QUESTION_EVENT, "event_payload": {"reply_ts": reply_ts}}
+
+
+def note_question_settled(line: str) -> tuple[str, list[dict[str, Any]]]:
+    """The question once answered: one line, no buttons (``line`` is mrkdwn)."""
+    return "Your reply", [SectionBlock(text=MarkdownTextObject(text=line)).to_dict()]
+
+
+def read_note_choice(value: str | None) -> tuple[int | None, str | None]:
+    """(check-in id, reply ts) from a question's button value such as ``"42:1795.0001"``."""
+    raw_id, _, reply_ts = (value or "").partition(":")
+    try:
+        checkin_id = int(raw_id)
+    except ValueError:
+        return None, None
+    return checkin_id, reply_ts or None
+
+
 # --- the growth recap ---------------------------------------------------------------------
 
 
@@ -229,20 +346,24 @@ class RecapFacts:
     what_happened: str | None
     lesson: str | None
     outcomes: list[tuple[str, str, CommitmentStatus]]  # (kind label, commitment, its status)
+    share_setback_id: int | None = None  # offer "Share a blameless retro" of this setback
 
 
 def recap_message(facts: RecapFacts) -> tuple[str, list[dict[str, Any]]]:
     """The look back posted once every commitment of a setback is done or let go."""
     blocks: list[Block] = [
-        HeaderBlock(text=truncate(f"Looking back: {facts.title}", 150)),
+        HeaderBlock(text=truncate(f"Looking back: {title_shown(facts.title)}", 150)),
         SectionBlock(text=MarkdownTextObject(text=recap_intro(facts.days))),
     ]
-    if facts.what_happened:
-        blocks += labelled_sections("What happened", facts.what_happened)
-    if facts.lesson:
-        blocks += labelled_sections("The lesson", facts.lesson)
+    # Quoted as `bot.reflection.quoting` says: no harsh self-judgement, ever.
+    what_happened, lesson = quotable(facts.what_happened), quotable(facts.lesson)
+    if what_happened:
+        blocks += labelled_sections("What happened", what_happened)
+    if lesson:
+        blocks += labelled_sections("The lesson", lesson)
     lines = [
-        f"• *{_CLOSED_LABEL.get(status, 'Closed')}* ({label.lower()}): {escape(text)}"
+        f"• *{_CLOSED_LABEL.get(status, 'Closed')}* ({label.lower()}): "
+        f"{commitment_mrkdwn(_KIND_OF_LABEL.get(label, ''), text)}"
         for label, text, status in facts.outcomes
     ]
     if lines:
@@ -250,8 +371,14 @@ def recap_message(facts: RecapFacts) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*What you did*\n{chunks[0]}")))
         blocks += [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[1:]]
     blocks.append(DividerBlock())
-    blocks.append(
-        _context("Letting something go is a fine outcome too. What you learned stays with you.")
-    )
+    if facts.share_setback_id is not None:
+        share = ButtonElement(
+            text="Share a blameless retro",
+            action_id=ACTION_SHARE_OPEN,
+            value=str(facts.share_setback_id),
+        )
+        blocks.append(ActionsBlock(block_id="recap_actions", elements=[share]))
+    let_go = any(status == CommitmentStatus.LET_GO for _, _, status in facts.outcomes)
+    blocks.append(_context(recap_closing(let_go)))
     fallback = "Looking back on your setback: every commitment is now done or let go."
     return fallback, [b if isinstance(b, dict) else b.to_dict() for b in blocks]

@@ -15,11 +15,23 @@ commitment goes in verbatim here and nothing is escaped twice.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from storage.models import CheckinKind, CheckinResponse
 
-__all__ = ["KINDS", "NOTED", "RESPONSES", "answered_text", "checkin_text", "recap_intro"]
+__all__ = [
+    "KINDS",
+    "NOTED",
+    "NOTE_QUESTION",
+    "RESPONSES",
+    "answered_text",
+    "checkin_text",
+    "promised_day",
+    "recap_closing",
+    "recap_intro",
+    "undo_line",
+]
 
 KINDS = tuple(CheckinKind)
 NOTED: Literal["note"] = "note"  # not an answer: the line shown once a note was added
@@ -97,6 +109,21 @@ _TEMPLATES: dict[CheckinKind, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# The first check-in on a repair that arrives on another day than the one promised (a
+# snooze, a weekend, the bot was down): {day} is `promised_day`'s answer, so nothing
+# says "today" about a day that is not today. Same lengths as the "first" wording above.
+_AMENDS_DATED: tuple[str, ...] = (
+    "Your repair was planned for {day}:\n“{c}”\n"
+    "Did it happen? If it's still ahead of you, that's okay; snooze it or tell me "
+    "where it stands.",
+    "You planned to make this right by {day}:\n“{c}”\n"
+    "Did the repair happen? However it went, a quick answer helps you close the "
+    "loop.",
+    _TEMPLATES[CheckinKind.AMENDS]["first"][2],  # names no day
+)
+
+_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
 _ANSWERED: dict[str, str] = {
     CheckinResponse.DONE: "Marked done — nice work.",
     CheckinResponse.WORKING: "Still working on it — that counts.",
@@ -118,8 +145,30 @@ def _stage(seq: int, total: int) -> str:
     return "last" if seq >= total - 1 else "middle"
 
 
+def promised_day(promised: date, delivered: date) -> str | None:
+    """How a check-in delivered on ``delivered`` names the day a repair was promised for
+    (both the member's local dates): None on the day itself (the wording then says
+    "today"), else the date and how far it is, e.g. "Monday 7 December (two days ago)"."""
+    days = (delivered - promised).days
+    if days == 0:
+        return None
+    named = f"{promised:%A} {promised.day} {promised:%B}"
+    count = _NUMBERS[abs(days)] if abs(days) < len(_NUMBERS) else str(abs(days))
+    if days == 1:
+        return f"{named} (yesterday)"
+    if days == -1:
+        return f"{named} (tomorrow)"
+    return f"{named} ({count} days ago)" if days > 0 else f"{named} (in {count} days)"
+
+
 def checkin_text(
-    kind: CheckinKind, commitment_text: str, seq: int, total: int, variant_seed: int
+    kind: CheckinKind,
+    commitment_text: str,
+    seq: int,
+    total: int,
+    variant_seed: int,
+    *,
+    promised: str | None = None,
 ) -> str:
     """The check-in message for one commitment, as plain text with the commitment verbatim.
 
@@ -128,25 +177,66 @@ def checkin_text(
     plan (a repair, usually) gets the full wording; a ``seq`` past the end reads as the
     last. ``variant_seed`` (the check-in id, say) picks the wording deterministically, so
     a retried send renders the same words and neighbouring check-ins differ.
+
+    ``promised`` is `promised_day`'s answer for a repair delivered on another day than
+    the one promised: its first check-in then names that day instead of "today".
     """
     if kind not in _TEMPLATES:
         raise ValueError(f"unknown check-in kind {kind!r}; expected one of: {', '.join(KINDS)}")
-    variants = _TEMPLATES[kind][_stage(seq, total)]
+    stage = _stage(seq, total)
+    variants = _TEMPLATES[kind][stage]
+    if promised and kind == CheckinKind.AMENDS and stage == "first":
+        variants = tuple(v.replace("{day}", promised) for v in _AMENDS_DATED)
     template = variants[variant_seed % len(variants)]
     return template.replace("{c}", commitment_text)
 
 
-def answered_text(response: CheckinResponse | Literal["note"], until: str | None = None) -> str:
+def answered_text(
+    response: CheckinResponse | Literal["note"], until: str | None = None, *, last: bool = False
+) -> str:
     """The short line shown once a check-in is answered, replacing its buttons.
 
     Every answer is acknowledged kindly, "let go" included: stopping is a fine outcome.
-    For "snoozed", ``until`` is the caller's already formatted local date and time.
+    ``until`` is the caller's already formatted local date and time of the check-in that
+    comes next: the snoozed one back, or the plan's next after "still working". ``last``
+    says that "still working" was answered to the plan's last planned check-in.
     """
     if response not in _ANSWERED:
         raise ValueError(f"unknown response {response!r}; expected one of: {', '.join(RESPONSES)}")
     if response == CheckinResponse.SNOOZED and until:
         return f"Snoozed until {until}. I'll check back then."
+    if response == CheckinResponse.WORKING and until:
+        return f"{_ANSWERED[response]} Next check-in: {until}."
+    if response == CheckinResponse.WORKING and last:
+        return f"{_ANSWERED[response]} That was the last check-in planned for this one."
     return _ANSWERED[response]
+
+
+# When a reply in a thread could be a note on more than one waiting check-in.
+NOTE_QUESTION = (
+    "More than one check-in is waiting in this thread. Which plan is your reply about? "
+    "I'll keep it as a note there."
+)
+NOTE_HELD = "Nothing is kept until you pick."
+NOTE_SKIPPED = "Okay, your reply was not kept as a note."
+NOTE_GONE = "That reply is no longer in the thread, so there was nothing to keep."
+
+
+def note_kept_on(commitment: str) -> str:
+    """After the person picked a plan for their reply (``commitment`` already mrkdwn)."""
+    return f"Kept as a note on: “{commitment}”"
+
+
+def undo_line(until: str) -> str:
+    """Under a Done or Let it go that can still be taken back (``until``: local time)."""
+    return f"Changed your mind? Undo brings this plan back, until {until}."
+
+
+def recap_closing(any_let_go: bool) -> str:
+    """The recap's last line: letting go is named only when something was let go."""
+    if any_let_go:
+        return "Letting something go is a fine outcome too. What you learned stays with you."
+    return "What you learned stays with you."
 
 
 def recap_intro(days: int) -> str:

@@ -165,7 +165,7 @@ def run_http(
     app = _app(rt)
     wsgi = make_wsgi(app, rt, extra=_dev_routes(rt))  # may refuse: before any thread starts
     scheduler = _start_scheduler(rt) if with_scheduler else None
-    server = _bind(wsgi, settings.host, settings.port, settings.setback_web_threads)
+    server = _bind(wsgi, settings)
     url = f"http://{settings.host}:{server.effective_port}"
     log.info("Setback is listening on %s/slack/events (health: %s/healthz)", url, url)
     if ready:
@@ -190,11 +190,12 @@ def _start_scheduler(rt: Runtime) -> BackgroundScheduler:
     return jobs.start(rt)
 
 
-def _bind(wsgi: Route, host: str, port: int, threads: int) -> Server:
-    from bot.core.web import serve
+def _bind(wsgi: Route, settings: Settings) -> Server:
+    from bot.core.web import WebLimits, serve
 
+    host, port, threads = settings.host, settings.port, settings.setback_web_threads
     try:
-        return serve(wsgi, host, port, threads)
+        return serve(wsgi, host, port, threads, WebLimits.from_settings(settings))
     except OSError as exc:
         raise StartupError(
             f"Port {port} on {host} is not available ({exc.strerror}). "
@@ -331,7 +332,7 @@ def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="setback",
-        description="Setback: a guided, blameless reflection after a slip at work, in Slack.",
+        description="Setback: a guided, blameless reflection after a mistake at work, in Slack.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port
     host: str = Field(default="0.0.0.0")
     setback_web_threads: int = Field(default=8, ge=1, le=256)
+    # Slack's largest payloads (a modal's view_submission with many inputs) are a few
+    # hundred KB at most; 1 MiB leaves room and stops anything bigger unread (413).
+    setback_web_max_body_bytes: int = Field(default=1_048_576, ge=65_536, le=67_108_864)
+    # Idle or slow sockets each hold a slot; far above what Slack needs, so ~100 idle
+    # sockets (waitress's own default limit) no longer take the bot offline.
+    setback_web_connection_limit: int = Field(default=1000, ge=10, le=100_000)
+    # Seconds a connection may send nothing before it is closed.
+    setback_web_channel_timeout: int = Field(default=10, ge=2, le=600)
     setback_dispatch_interval: float = Field(default=30.0, gt=0)
     setback_dispatch_batch: int = Field(default=200, ge=1, le=10000)
     setback_lease_seconds: int = Field(default=120, ge=5)

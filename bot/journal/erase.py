@@ -4,10 +4,14 @@ and setbacks past the retention period.
 Slack's guidance for apps is to keep data only as long as a feature needs it and to
 clean up when the app is removed. The database rows go first, in one transaction, so the
 promise "nothing of yours remains" holds even if Slack is unreachable afterwards. The
-same transaction queues the bot's messages for those rows (where they are, not what
-they said); they are removed from Slack right after, and whatever Slack or a crash left
-behind is retried by housekeeping with backoff, so a deleted reflection's words do not
-stay in a DM or a channel. Logs carry counts and ids, never content.
+same transaction queues what the bot sent for those rows (where it is, not what it
+said): summary DMs, check-ins (answered or not), recaps, notices, share confirmations,
+export files and, when asked, shared retros. They are removed from Slack right after —
+files (with the message that shared them) and thread replies first, then the messages
+they answer, so no "This message was deleted" is left above a reply of ours — and
+whatever Slack or a crash left behind is retried by housekeeping with backoff, so a
+deleted reflection's words do not stay in a DM or a channel. Logs carry counts and ids,
+never content.
 """
 
 from __future__ import annotations
@@ -41,27 +45,46 @@ UNINSTALL_EVENTS = ("app_uninstalled", "tokens_revoked")
 MAX_REMOVAL_ATTEMPTS = 8
 REMOVAL_RETRY_BASE = timedelta(minutes=5)
 REMOVAL_RETRY_MAX = timedelta(hours=6)
-ALREADY_GONE = frozenset({"message_not_found"})
-# Slack will never let the bot remove these (no access, not its message). A refused
-# token is retried like any other failure (it may be a token being rotated); the
-# attempt cap ends those rows, and uninstalling erases the workspace's queue.
+ALREADY_GONE = frozenset({"message_not_found", "file_not_found", "file_deleted"})
+# Slack will never let the bot remove these (no access, not its message or file). A
+# refused token is retried like any other failure (it may be a token being rotated);
+# the attempt cap ends those rows, and uninstalling erases the workspace's queue.
 CANNOT_REMOVE = frozenset(
-    {"cant_delete_message", "channel_not_found", "not_in_channel", "is_archived"}
+    {
+        "cant_delete_message",
+        "cant_delete_file",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+    }
 )
+# Slack's upload answer names the files, not the message sharing them: that message is
+# found in the channel's history, newest first, within this many pages.
+SHARE_SCAN_PAGES = 5
+SHARE_SCAN_PAGE_SIZE = 200
 
 
 @dataclass
 class Erased:
-    """What an erasure removed: rows per table, and the Slack messages it took down."""
+    """What an erasure removed: rows per table, and the Slack messages and files it took
+    down, could never take down, or will try again."""
 
     rows: Counter[str] = field(default_factory=Counter)
     messages_deleted: int = 0
+    files_deleted: int = 0
     messages_failed: int = 0  # Slack refused for good (no access, cannot delete)
+    files_failed: int = 0
     messages_retrying: int = 0  # Slack or the network failed: housekeeping tries again
+    files_retrying: int = 0
 
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
+
+    def count(self, ref: store.MessageRef, outcome: str) -> None:
+        """Add one message or file to the `outcome` ("deleted", "failed", "retrying")."""
+        name = f"{'files' if ref.is_file else 'messages'}_{outcome}"
+        setattr(self, name, getattr(self, name) + 1)
 
 
 # --- one setback -----------------------------------------------------------------------
@@ -89,13 +112,14 @@ def delete_setback(rt: Runtime, actor: Actor, setback_id: int | None) -> Erased 
 
 
 def erase_person(
-    rt: Runtime, actor: Actor, *, delete_shared: bool = False, delete_direct: bool = False
+    rt: Runtime, actor: Actor, *, delete_shared: bool = True, delete_direct: bool = True
 ) -> Erased:
     """Delete every row of this person in this workspace: reflections, commitments,
     check-ins (scheduled ones included), share records, settings and safety flags.
 
-    `delete_shared` also removes their shared retros from channels; `delete_direct` the
-    summaries and check-ins the bot sent them in their DM.
+    `delete_direct` also removes from Slack everything the bot sent them in their DM
+    (summaries, check-ins, recaps, notices, confirmations, export files); `delete_shared`
+    their shared retros in channels. Both are the default: keeping them is the exception.
     """
     with session_scope(rt.engine) as s:
         refs = store.message_refs(
@@ -110,13 +134,16 @@ def erase_person(
 
 
 def erase_on_request(
-    rt: Runtime, actor: Actor, *, delete_shared: bool = False, delete_direct: bool = False
+    rt: Runtime, actor: Actor, *, delete_shared: bool = True, delete_direct: bool = True
 ) -> Erased:
     """After "Delete everything" is confirmed: erase, then tell the person it is done (counts
     only, in their DM, so they are not left wondering)."""
     out = erase_person(rt, actor, delete_shared=delete_shared, delete_direct=delete_direct)
     text = views.erased_message(
-        out.total_rows, out.messages_deleted, out.messages_failed, out.messages_retrying
+        out.total_rows,
+        views.Removed(out.messages_deleted, out.files_deleted),
+        views.Removed(out.messages_failed, out.files_failed),
+        views.Removed(out.messages_retrying, out.files_retrying),
     )
     client = rt.web_client()
     try:
@@ -130,30 +157,71 @@ def erase_on_request(
 
 
 def _remove_messages(rt: Runtime, pending: list[store.PendingRemoval], out: Erased) -> None:
-    """chat.delete each queued message; one failure never stops the rest.
+    """Take down each queued message or file; one failure never stops the rest.
 
-    Each message's queue row goes once Slack took it down or says it is gone already,
-    or refused for good (logged, counted as failed); a message Slack or the network
-    could not handle now keeps its row with a later retry time, for housekeeping.
+    Files and thread replies go first. A root goes next only once none of its replies is
+    queued any more; while one is (Slack refused it for now), the root waits with it, so
+    no "This message was deleted" is left above a reply of ours. Each queue row goes once
+    Slack took it down or says it is gone already, or refused for good (logged, counted
+    as failed); what Slack or the network could not handle now keeps its row with a
+    later retry time, for housekeeping.
     """
     if not pending:
         return
     client = rt.web_client()
+    first = [p for p in pending if p.ref.is_file or p.ref.is_reply]
+    roots = [p for p in pending if not (p.ref.is_file or p.ref.is_reply)]
+    shares = _FileShares(client, [p.ref for p in first if p.ref.is_file])
+    _settle(rt, [(item, _remove(client, item.ref, shares)) for item in first], out)
+    if not roots:
+        return
+    with session_scope(rt.engine, readonly=True) as s:
+        waiting = {
+            item.id
+            for item in roots
+            if item.ref.ts and store.replies_pending(s, item.ref.channel, item.ref.ts)
+        }
+    if waiting:
+        later = rt.clock.now() + removal_backoff(1)
+        with session_scope(rt.engine) as s:
+            for removal_id in waiting:
+                store.removal_deferred(s, removal_id, later)
+        for item in roots:
+            if item.id in waiting:
+                out.count(item.ref, "retrying")
+    ready = [item for item in roots if item.id not in waiting]
+    _settle(rt, [(item, _remove(client, item.ref, shares)) for item in ready], out)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How removing one queued item went: Slack's error code (None: removed), and how
+    many messages it took down on the way (the messages sharing a file)."""
+
+    code: str | None
+    messages: int = 0
+
+
+def _settle(rt: Runtime, results: list[tuple[store.PendingRemoval, _Outcome]], out: Erased) -> None:
+    """Count the outcomes and bring the queue up to date in one transaction."""
+    if not results:
+        return
     now = rt.clock.now()
     finished: list[int] = []
     retries: list[tuple[store.PendingRemoval, str]] = []
-    for item in pending:
-        code = _delete_message(client, item.ref)
+    for item, outcome in results:
+        out.messages_deleted += outcome.messages
+        code = outcome.code
         if code is None:
-            out.messages_deleted += 1
+            out.count(item.ref, "deleted")
         elif code in ALREADY_GONE:
             pass  # removed by someone already: nothing left to do
         elif code in CANNOT_REMOVE or item.attempts + 1 >= MAX_REMOVAL_ATTEMPTS:
-            out.messages_failed += 1
-            log.warning("gave up removing a %s message: %s", item.ref.kind, code)
+            out.count(item.ref, "failed")
+            log.warning("gave up removing a %s: %s", item.ref.kind, code)
         else:
-            out.messages_retrying += 1
-            log.info("removing a %s message failed (%s); will retry", item.ref.kind, code)
+            out.count(item.ref, "retrying")
+            log.info("removing a %s failed (%s); will retry", item.ref.kind, code)
             retries.append((item, code))
             continue
         finished.append(item.id)
@@ -163,14 +231,87 @@ def _remove_messages(rt: Runtime, pending: list[store.PendingRemoval], out: Eras
             store.removal_failed(s, item.id, code, now + removal_backoff(item.attempts + 1))
 
 
-def _delete_message(client: WebClient, ref: store.MessageRef) -> str | None:
+def _remove(client: WebClient, ref: store.MessageRef, shares: _FileShares) -> _Outcome:
+    if ref.file_id is not None:
+        return _remove_file(client, ref, ref.file_id, shares)
+    return _Outcome(_delete_message(client, ref.channel, ref.ts or ""))
+
+
+def _delete_message(client: WebClient, channel: str, ts: str) -> str | None:
     """None when Slack deleted the message, else Slack's error code (or the exception's
     name for network trouble) — never message content."""
     try:
-        client.chat_delete(channel=ref.channel, ts=ref.ts)
+        client.chat_delete(channel=channel, ts=ts)
     except Exception as exc:  # noqa: BLE001 - a code decides: gone, refused or retried
         return error_code(exc)
     return None
+
+
+def _remove_file(
+    client: WebClient, ref: store.MessageRef, file_id: str, shares: _FileShares
+) -> _Outcome:
+    """The message that shared the file goes first (else Slack shows "This file was
+    deleted" in its place), then the file itself, so its link stops answering. A message
+    Slack refuses for good does not keep the file; one it fails for now retries both."""
+    try:
+        found = shares.of(ref.channel, file_id)
+    except Exception as exc:  # noqa: BLE001 - a code decides, as for a message
+        code = error_code(exc)
+        if code not in CANNOT_REMOVE:
+            return _Outcome(code)
+        found = []
+    removed = 0
+    for ts in found:
+        refused = _delete_message(client, ref.channel, ts)
+        if refused is None:
+            removed += 1
+        elif refused not in ALREADY_GONE and refused not in CANNOT_REMOVE:
+            return _Outcome(refused, removed)
+    try:
+        client.files_delete(file=file_id)
+    except Exception as exc:  # noqa: BLE001 - a code decides: gone, refused or retried
+        return _Outcome(error_code(exc), removed)
+    return _Outcome(None, removed)
+
+
+class _FileShares:
+    """Where files were shared: the messages in a channel whose files include them.
+
+    Slack's answer to an upload names the files, not the message that shares them, so
+    the channel's history is read once per channel and erasure (newest first, as Slack
+    pages it, at most `SHARE_SCAN_PAGES` pages), until every wanted file is found.
+    """
+
+    def __init__(self, client: WebClient, refs: list[store.MessageRef]) -> None:
+        self._client = client
+        self._wanted: dict[str, set[str]] = {}
+        for ref in refs:
+            if ref.file_id:
+                self._wanted.setdefault(ref.channel, set()).add(ref.file_id)
+        self._found: dict[str, dict[str, list[str]]] = {}
+
+    def of(self, channel: str, file_id: str) -> list[str]:
+        """The ts of each message in `channel` that shares `file_id` (raises what the
+        Web API raises)."""
+        if channel not in self._found:
+            self._found[channel] = self._scan(channel, self._wanted.get(channel, {file_id}))
+        return self._found[channel].get(file_id, [])
+
+    def _scan(self, channel: str, wanted: set[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        cursor: str | None = None
+        for _ in range(SHARE_SCAN_PAGES):
+            page = self._client.conversations_history(
+                channel=channel, limit=SHARE_SCAN_PAGE_SIZE, cursor=cursor
+            )
+            for message in page.get("messages") or []:
+                for shared in message.get("files") or []:
+                    if shared.get("id") in wanted:
+                        found.setdefault(str(shared["id"]), []).append(str(message["ts"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if wanted <= found.keys() or not cursor:
+                break
+        return found
 
 
 def removal_backoff(attempts: int) -> timedelta:
@@ -187,12 +328,7 @@ def retry_removals(rt: Runtime, now: datetime, limit: int = 50) -> int:
     out = Erased()
     _remove_messages(rt, due, out)
     if due:
-        log.info(
-            "message removals retried: %d deleted, %d failed, %d still retrying",
-            out.messages_deleted,
-            out.messages_failed,
-            out.messages_retrying,
-        )
+        log.info("message removals retried: %s", _fmt(out))
     return len(due)
 
 
@@ -317,4 +453,8 @@ def housekeeping(rt: Runtime, now: datetime) -> dict[str, dict[str, int]]:
 
 def _fmt(out: Erased) -> str:
     rows = ", ".join(f"{k}={v}" for k, v in sorted(out.rows.items())) or "no rows"
-    return f"{rows}; messages deleted={out.messages_deleted} failed={out.messages_failed}"
+    return (
+        f"{rows}; messages deleted={out.messages_deleted} failed={out.messages_failed} "
+        f"retrying={out.messages_retrying}; files deleted={out.files_deleted} "
+        f"failed={out.files_failed} retrying={out.files_retrying}"
+    )

@@ -3,8 +3,9 @@
 `gather` reads one person's journal (read-only: opening the Home never creates a row,
 so a person who deleted everything stays deleted); `publish` renders and publishes it;
 `refresh` is the `bot.core.hooks` listener that republishes after every change the person
-makes. Every function takes the acting team + user from Slack's payload and reads only
-their rows, so an id or offset in a payload can reveal or change nothing of anyone else.
+makes; `reading_view` shows one finished reflection again, read-only. Every function
+takes the acting team + user from Slack's payload and reads only their rows, so an id
+or offset in a payload can reveal or change nothing of anyone else.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from sqlmodel import Session
 
 from bot.checkins import answers as checkins
@@ -24,11 +26,13 @@ from bot.core.runtime import Runtime
 from bot.journal import views
 from bot.members import zone as members
 from bot.reflection.answers import Answers
+from bot.reflection.views import gone_view
 from storage import journal as journal_store
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
 from storage.models import (
+    FINISHED_SETBACKS,
     CommitmentKind,
     CommitmentStatus,
     Member,
@@ -101,6 +105,19 @@ class MemberSettings:
     work_end_min: int
     workdays: tuple[int, ...]
     paused_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One finished reflection as its owner reads it again: every saved answer (as the
+    typed record), and each plan with how it went."""
+
+    title: str | None
+    status: SetbackStatus
+    finished_at: datetime | None
+    answers: Answers
+    plans: tuple[tuple[CommitmentKind, str, CommitmentStatus], ...]
+    tz: str
 
 
 @dataclass(frozen=True)
@@ -226,6 +243,34 @@ def _settings(member: Member | None) -> MemberSettings:
         workdays=tuple(sorted(hours.workdays)),
         paused_until=member.paused_until if member else None,
     )
+
+
+def reading(rt: Runtime, actor: Actor, setback_id: int | None) -> Reading | None:
+    """A finished reflection of this person, to read; None when the acting team + user
+    own no such finished one (the id is a claim from a button, never trusted; a draft
+    is resumed, not read)."""
+    with session_scope(rt.engine, readonly=True) as s:
+        sb = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        if sb is None or sb.status not in FINISHED_SETBACKS:
+            return None
+        answers = Answers(reflection_store.answers_by_field(s, sb))
+        plans = tuple((c.kind, c.text, c.status) for c in reflection_store.commitments_of(s, sb))
+        member = member_store.get_member(s, actor.team_id, actor.user_id)
+        return Reading(
+            title=sb.title,
+            status=sb.status,
+            finished_at=sb.completed_at or sb.created_at,
+            answers=answers,
+            plans=plans,
+            tz=members.effective_tz(member),
+        )
+
+
+def reading_view(rt: Runtime, actor: Actor, setback_id: int | None) -> View:
+    """The read-only modal of one of this person's finished reflections, or the "gone"
+    modal (the same for someone else's id as for a deleted one: no hint it exists)."""
+    found = reading(rt, actor, setback_id)
+    return views.reading_modal(found) if found else gone_view()
 
 
 # --- publishing ----------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from slack_sdk.models.blocks import (
@@ -28,11 +29,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.core.mrkdwn import escape, truncate
+from bot.core.mrkdwn import escape, split_for_sections, truncate
 from bot.core.timefmt import local, local_date
-from bot.reflection.screens import TOTAL_STEPS
-from bot.reflection.summary_view import KIND_LABEL
-from storage.models import SetbackStatus
+from bot.reflection.quoting import commitment_shown, quotable, title_shown, with_mentions
+from bot.reflection.screens import TOTAL_STEPS, FormField
+from bot.reflection.summary_view import KIND_LABEL, WORTH_LINE
+from storage.models import CommitmentStatus, SetbackStatus
 
 if TYPE_CHECKING:
     from bot.journal.home import (
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
         Journal,
         MemberSettings,
         PastSetback,
+        Reading,
         SharedSummary,
     )
 
@@ -52,11 +55,13 @@ ACTION_OLDER = "setback_home_older"
 ACTION_NEWER = "setback_home_newer"
 ACTION_EXPORT = "setback_home_export"
 ACTION_ERASE = "setback_home_erase"
+ACTION_OPEN = "setback_home_open"
 # Owned by other surfaces: the settings modal and deleting a shared summary.
 ACTION_SETTINGS = "setback_open_settings"
 ACTION_SHARE_DELETE = "setback_share_delete"
 
 CALLBACK_ERASE = "setback_erase_all"
+CALLBACK_READ = "setback_read"
 ERASE_OPTIONS = "erase_options"
 OPTION_SHARED = "shared"
 OPTION_DIRECT = "direct"
@@ -74,7 +79,7 @@ def _md(text: str) -> MarkdownTextObject:
 
 
 def _title(title: str | None) -> str:
-    return escape(truncate(title or "Untitled reflection", 80))
+    return escape(truncate(title_shown(title), 80))  # no harsh self-judgement quoted
 
 
 def _context(text: str) -> ContextBlock:
@@ -181,7 +186,8 @@ def _active_one(a: ActiveSetback, tz: str) -> list[Block]:
     lines = [f"*{_title(a.title)}*"]
     for c in a.commitments:
         label = KIND_LABEL.get(c.kind, "Plan")
-        line = f"• *{label}:* {escape(truncate(c.text, TEXT_SHOWN))}"
+        said = truncate(commitment_shown(c.kind, c.text), TEXT_SHOWN)  # harsh words left out
+        line = f"• *{label}:* {with_mentions(c.kind, escape(said))}"
         if c.next_checkin is not None:
             line += f"\n   _next check-in {local(c.next_checkin, tz)}_"
         lines.append(line)
@@ -190,6 +196,7 @@ def _active_one(a: ActiveSetback, tz: str) -> list[Block]:
         ActionsBlock(
             block_id=f"active_{a.id}_actions",
             elements=[
+                _open_button(a.id),
                 ButtonElement(
                     text="Archive",
                     action_id=ACTION_ARCHIVE,
@@ -211,10 +218,14 @@ def _active_one(a: ActiveSetback, tz: str) -> list[Block]:
 def _lessons(journal: Journal) -> list[Block]:
     if not journal.lessons:
         return []
+    shown = [(lesson.title, quotable(lesson.text)) for lesson in journal.lessons]
     lines = [
-        f"• *{_title(lesson.title)}:* {escape(truncate(lesson.text, LESSON_SHOWN))}"
-        for lesson in journal.lessons
+        f"• *{_title(title)}:* {escape(truncate(text, LESSON_SHOWN))}"
+        for title, text in shown
+        if text
     ]
+    if not lines:
+        return []
     return [
         DividerBlock(),
         HeaderBlock(text="Recent lessons"),
@@ -259,7 +270,8 @@ def _history(journal: Journal) -> list[Block]:
     if not journal.history and not journal.offset:
         return []
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text="Past reflections")]
-    blocks += [_past(p, journal.settings.tz) for p in journal.history]
+    for p in journal.history:
+        blocks += _past(p, journal.settings.tz)
     if not journal.history:
         blocks.append(_context("Nothing further back."))
     nav: list[ButtonElement] = []
@@ -278,14 +290,21 @@ def _history(journal: Journal) -> list[Block]:
     return blocks
 
 
-def _past(p: PastSetback, tz: str) -> SectionBlock:
+def _past(p: PastSetback, tz: str) -> list[Block]:
     verb = "Archived" if p.status == SetbackStatus.ARCHIVED else "Finished"
     when = f" · {verb} {local_date(p.when, tz)}" if p.when else ""
-    return SectionBlock(
-        block_id=f"past_{p.id}",
-        text=_md(f"*{_title(p.title)}*{when}"),
-        accessory=_delete_button(p.id),
-    )
+    return [
+        SectionBlock(block_id=f"past_{p.id}", text=_md(f"*{_title(p.title)}*{when}")),
+        ActionsBlock(
+            block_id=f"reflection_{p.id}_actions",
+            elements=[_open_button(p.id), _delete_button(p.id)],
+        ),
+    ]
+
+
+def _open_button(setback_id: int) -> ButtonElement:
+    """Open a finished reflection to read it again, as it was saved."""
+    return ButtonElement(text="Open", action_id=ACTION_OPEN, value=str(setback_id))
 
 
 def _hhmm(minutes: int) -> str:
@@ -312,12 +331,31 @@ def settings_text(st: MemberSettings, now: datetime) -> str:
 
 
 def _settings(journal: Journal) -> list[Block]:
+    if not journal.has_member:
+        return _settings_to_come(journal.settings)
     return [
         DividerBlock(),
         HeaderBlock(text="Check-in settings"),
         SectionBlock(
             block_id="settings",
             text=MarkdownTextObject(text=settings_text(journal.settings, journal.now)),
+            accessory=ButtonElement(text="Change settings", action_id=ACTION_SETTINGS),
+        ),
+    ]
+
+
+def _settings_to_come(st: MemberSettings) -> list[Block]:
+    """For someone with nothing stored (new, or after deleting everything): no settings
+    block that reads as if something were kept, only when check-ins would come."""
+    return [
+        DividerBlock(),
+        SectionBlock(
+            block_id="settings",
+            text=MarkdownTextObject(
+                text="When you make a plan, Setback checks in inside your working hours: "
+                f"{_days(st.workdays)}, {_hhmm(st.work_start_min)}–{_hhmm(st.work_end_min)}, "
+                f"in your Slack time zone ({escape(st.tz)}). You can change that any time."
+            ),
             accessory=ButtonElement(text="Change settings", action_id=ACTION_SETTINGS),
         ),
     ]
@@ -372,14 +410,122 @@ def home_view(journal: Journal) -> View:
     blocks += _history(journal)
     blocks += _settings(journal)
     blocks += _data(journal)
-    blocks.append(
-        _context("A slip is not a measure of your worth — it's something you learn from.")
-    )
+    blocks.append(_context(WORTH_LINE))
     return View(type="home", callback_id="setback_home", blocks=blocks)
 
 
+# --- reading a past reflection ------------------------------------------------------------
+
+SECTION_LIMIT = 3000
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+PLAN_STATUS = {
+    CommitmentStatus.ACTIVE: "still open",
+    CommitmentStatus.DONE: "done",
+    CommitmentStatus.LET_GO: "let go",
+    CommitmentStatus.CANCELLED: "closed when archived",
+}
+
+
+def reading_modal(r: Reading) -> View:
+    """One finished reflection, read-only: every answer as it was saved, under its
+    screen's title, and how each plan went. The person's own words are shown in full
+    (harsh ones too: only they see this modal), escaped and verbatim."""
+    verb = "Archived" if r.status == SetbackStatus.ARCHIVED else "Finished"
+    when = f"{verb} {local_date(r.finished_at, r.tz)} · " if r.finished_at else ""
+    blocks: list[Block] = [
+        SectionBlock(text=_md(f"*{escape(r.title or 'Untitled reflection')}*")),
+        _context(f"{when}Only you can see this. It stays as you saved it."),
+    ]
+    for screen in r.answers.screens:
+        filled = [(f, v) for f in screen.fields if (v := r.answers.value(f.name))]
+        if not filled:
+            continue
+        blocks.append(HeaderBlock(text=screen.title))
+        for f, value in filled:
+            blocks += _answer_sections(f, value)
+    if r.plans:
+        blocks.append(HeaderBlock(text="How your plans went"))
+        blocks += [
+            SectionBlock(
+                text=_md(
+                    f"*{KIND_LABEL.get(kind, 'Plan')}:* {escape(truncate(text, 500))} "
+                    f"— _{PLAN_STATUS[status]}_"
+                )
+            )
+            for kind, text, status in r.plans
+        ]
+    if len(blocks) > MAX_BLOCKS:
+        blocks = blocks[: MAX_BLOCKS - 1] + [
+            _context(
+                "This reflection is too long to show here in full; *Export my data* "
+                "on your Home has all of it."
+            )
+        ]
+    return View(
+        type="modal",
+        callback_id=CALLBACK_READ,
+        title="Your reflection",
+        close="Close",
+        blocks=blocks,
+    )
+
+
+def _answer_sections(f: FormField, value: str | tuple[str, ...]) -> list[SectionBlock]:
+    """A field's label and answer; a long answer continues in further sections."""
+    label = f"*{escape(f.label)}*\n"
+    room = SECTION_LIMIT - len(label)
+    if isinstance(value, str) and f.kind in ("text", "multiline"):
+        chunks = _escaped_chunks(value, room)
+    else:
+        chunks = [truncate(_choice_text(f, value), room)]
+    return [
+        SectionBlock(text=_md(label + chunk if i == 0 else chunk)) for i, chunk in enumerate(chunks)
+    ]
+
+
+def _choice_text(f: FormField, value: str | tuple[str, ...]) -> str:
+    """A picked answer as mrkdwn: choices by their labels, people as mentions, a date
+    as a day."""
+    values = value if isinstance(value, tuple) else (value,)
+    if f.kind == "users":
+        return ", ".join(f"<@{v}>" if _USER_ID.match(v) else escape(v) for v in values)
+    if f.choices:
+        labels = {c.value: c.label for c in f.choices}
+        return ", ".join(escape(labels.get(v, v)) for v in values)
+    if f.kind == "date":
+        try:
+            day = date.fromisoformat(values[0])
+        except ValueError:
+            return escape(values[0])
+        return f"{day:%a} {day.day} {day:%b %Y}"
+    return escape(", ".join(values))
+
+
+def _escaped_chunks(raw: str, limit: int) -> list[str]:
+    """The person's text, escaped, in pieces that each fit a section: split before
+    escaping, so no piece ends inside an `&amp;`, and split finer where escaping made a
+    piece too long. Every word is kept."""
+    out: list[str] = []
+    for piece in split_for_sections(raw, limit):
+        safe = escape(piece)
+        out += [safe] if len(safe) <= limit else _escaped_chunks(piece, limit // 2)
+    return [p for p in out if p]
+
+
 def erase_modal() -> View:
-    """The confirmation for "Delete everything": it says exactly what goes."""
+    """The confirmation for "Delete everything": it says exactly what goes. Both "also
+    remove from Slack" boxes start ticked, so the default leaves none of the person's
+    words behind; unticking one is the exception."""
+    direct = Option(
+        value=OPTION_DIRECT,
+        label="Everything Setback sent me in our DM",
+        description="Summaries, check-ins, recaps, notes and export files",
+    )
+    shared = Option(
+        value=OPTION_SHARED,
+        label="The summaries I shared in channels",
+        description="They are removed for everyone in those channels",
+    )
     return View(
         type="modal",
         callback_id=CALLBACK_ERASE,
@@ -405,19 +551,14 @@ def erase_modal() -> View:
                 optional=True,
                 element=CheckboxesElement(
                     action_id=ERASE_OPTIONS,
-                    options=[
-                        Option(
-                            value=OPTION_SHARED,
-                            label="The summaries I shared in channels",
-                        ),
-                        Option(
-                            value=OPTION_DIRECT,
-                            label="The summaries and check-ins Setback sent me in our DM",
-                        ),
-                    ],
+                    options=[direct, shared],
+                    initial_options=[direct, shared],
                 ),
             ),
-            _context("Unticked, those messages stay in Slack as they are."),
+            _context(
+                "Untick a box to leave those messages in Slack as they are. Replies you "
+                "typed yourself in our DM stay: Slack lets only you delete those."
+            ),
         ],
     )
 
@@ -430,23 +571,46 @@ def read_erase_options(view: dict[str, Any]) -> tuple[bool, bool]:
     return OPTION_SHARED in picked, OPTION_DIRECT in picked
 
 
+@dataclass(frozen=True)
+class Removed:
+    """A number of messages and files in Slack (the erasure's confirmation counts them)."""
+
+    messages: int = 0
+    files: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.messages or self.files)
+
+    def __str__(self) -> str:
+        parts = [_count(self.messages, "message")] if self.messages else []
+        if self.files:
+            parts.append(_count(self.files, "file"))
+        return " and ".join(parts)
+
+    @property
+    def one(self) -> bool:
+        return self.messages + self.files == 1
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def erased_message(
-    rows: int, deleted_messages: int, failed_messages: int, retrying_messages: int = 0
+    rows: int, deleted: Removed, failed: Removed = Removed(), retrying: Removed = Removed()
 ) -> str:
-    """The short DM confirming the erasure: counts only."""
-    text = (
-        f"Everything you kept in Setback is deleted ({rows} stored item{'s' if rows != 1 else ''})."
-    )
-    if deleted_messages:
-        text += f" {deleted_messages} message(s) were removed from Slack."
-    if failed_messages:
+    """The short DM confirming the erasure: counts only, in plain words."""
+    text = f"Everything you kept in Setback is deleted ({_count(rows, 'stored item')})."
+    if deleted:
+        text += f" {deleted} {'was' if deleted.one else 'were'} removed from Slack."
+    if failed:
         text += (
-            f" {failed_messages} message(s) could not be removed; you can ask a workspace "
-            "admin to remove them."
+            f" {failed} could not be removed; you can ask a workspace admin to remove "
+            f"{'it' if failed.one else 'them'}."
         )
-    if retrying_messages:
+    if retrying:
         text += (
-            f" {retrying_messages} message(s) could not be removed yet: Slack did not answer."
-            " Setback keeps trying in the background."
+            f" {retrying} could not be removed yet, as Slack did not answer. Setback keeps "
+            "trying in the background."
         )
     return text + " If you ever want to reflect again, `/setback` is here."

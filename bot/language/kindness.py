@@ -17,11 +17,18 @@ The rule for what counts, chosen to be easy to explain and test:
   verdict on the person's own worth.
 * An explicit negation right after "I'm" cancels the verdict ("I'm not stupid about this
   anymore"): the person is already pushing back, and echoing a concern would be unkind.
-* "Always"/"never" count only with a slip verb ("I always mess up", "I never get anything
+* "Always"/"never" count only with a verb of failing ("I always mess up", "I never get anything
   right"); habits such as "I always run the tests first" or "I never deploy on Fridays"
   are not judgements.
 * An act judged harshly ("that was a stupid mistake") is behaviour-focused, so it is not
   flagged here; the blameless check still flags the word in shared text.
+
+Never repeated: outside the modal (the summary DM, check-ins, the growth recap, a shared
+retro unless its author puts them back) Setback quotes a person's text through
+:func:`without_harsh`, which drops each *sentence* that holds such a verdict, so "I'm such
+an idiot." said once while it stung is not handed back days later. The person's own copy
+(the export) keeps every word. A sentence ends at ``.``, ``!``, ``?`` or ``…`` followed by
+white space, or at a line break; "v1.2" and "e.g.x" do not end one.
 """
 
 from __future__ import annotations
@@ -83,23 +90,20 @@ HARSH_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
+# Shown in place of the self-compassion screen's intro, so each one is short enough to
+# leave the first question in a phone's first view, and says in its own words what the
+# intro would have said: Neff's kindness, common humanity and naming the feeling.
 REFLECTIONS: tuple[str, ...] = (
-    "That sounds heavy, and it makes sense that it stings: it matters to you. Almost "
-    "everyone who builds things has had a day like this one, so you are in good company. "
-    "Try naming the feeling without letting it become the whole story. What would you say "
-    "to a friend in your place? You deserve the same.",
-    "Go gently for a moment. Slips are part of how people learn, and every team you "
-    "admire has a story like this. Notice what you feel right now, frustration or worry "
-    "perhaps, and let it be a feeling that will pass rather than a fact about you. You can "
-    "take this seriously and still be on your own side.",
-    "It is fine to feel rattled. Capable people make mistakes every day; this is one event "
-    "in your week, not a measure of your worth. Take a slow breath and notice what is "
-    "here. Then speak to yourself the way a good colleague would: steady, warm, and ready "
-    "to help put right what can be put right.",
+    "That sounds heavy, and it stings because it matters to you. Everyone who builds "
+    "things has had a day like this. Notice the feeling, and speak to yourself as you "
+    "would to a friend.",
+    "Go gently for a moment. Every team you admire has a story like this one. Notice what "
+    "you feel right now, and let it be a feeling that will pass, not a fact about you.",
+    "It's fine to feel rattled. Capable people make mistakes every day; this is one event "
+    "in your week, not a measure of your worth. Take a slow breath and notice what is here.",
     "Being hard on yourself is a common first reaction, and you are far from alone in it. "
-    "A mistake describes something that happened, not who you are. See if you can hold "
-    "the discomfort lightly, name it, and offer yourself the patience you would offer a "
-    "teammate who had the same day.",
+    "A mistake describes something that happened, not who you are. Name the feeling, and "
+    "give yourself a teammate's patience.",
 )
 
 
@@ -115,6 +119,55 @@ def find_harsh_self_judgement(text: str) -> bool:
     return any(pattern.search(normalised) for pattern in HARSH_PATTERNS)
 
 
+_SENTENCE = re.compile(r"[^\s][^\n]*?(?:[.!?\u2026]+(?=\s|$)|(?=\n)|$)")
+
+
+def harsh_sentences(text: str) -> list[tuple[int, int]]:
+    """Return the ``(start, end)`` spans of the sentences in ``text`` that judge the self.
+
+    Spans index ``text`` itself (``text[start:end]`` is the sentence with its closing
+    punctuation, without surrounding white space), in order and never overlapping, so a
+    caller can drop them, or show which words were left out. Same rule as
+    :func:`find_harsh_self_judgement`, applied one sentence at a time.
+    """
+    if not text:
+        return []
+    return [
+        (match.start(), match.end())
+        for match in _SENTENCE.finditer(text)
+        if find_harsh_self_judgement(match.group())
+    ]
+
+
+def without_harsh(text: str) -> tuple[str, int]:
+    """Return ``text`` without its sentences of harsh self-judgement, and how many went.
+
+    What Setback writes outside the modal quotes a person through this, so a verdict on
+    themselves is never repeated back to them or their team. The white space after a
+    removed sentence goes with it (and its line, when it was a line of its own), and the
+    result is stripped; text with no such sentence comes back unchanged. The result may
+    be empty when every sentence was a verdict: callers then say nothing rather than
+    quote an empty answer.
+    """
+    spans = harsh_sentences(text)
+    if not spans:
+        return text, 0
+    kept: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        kept.append(text[cursor:start])
+        cursor = end
+        while cursor < len(text) and text[cursor] in " \t":
+            cursor += 1
+        line_start = start == 0 or text[start - 1] == "\n"
+        if line_start and text.startswith("\n", cursor):
+            cursor += 1  # the sentence was a whole line: its line goes too
+    kept.append(text[cursor:])
+    joined = "".join(kept)
+    tidy = "\n".join(line.rstrip() for line in joined.split("\n")).strip()
+    return re.sub(r"\n{3,}", "\n\n", tidy), len(spans)
+
+
 def answers_have_harsh_self_judgement(answers: Mapping[str, object]) -> bool:
     """Return True when any string in a step's answers holds harsh self-judgement.
 
@@ -128,7 +181,7 @@ def self_compassion_reflection(variant: int = 0) -> str:
     """Return one short self-compassion reflection, cycling through the variants.
 
     Each one carries Neff's three moves in the product's own words: a kind tone instead
-    of a verdict, a reminder that slips are shared by everyone, and naming the feeling
+    of a verdict, a reminder that mistakes happen to everyone, and naming the feeling
     without becoming it. Variants exist because the same line shown every time stops
     being read. The text never includes the person's own words.
     """

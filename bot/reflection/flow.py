@@ -8,6 +8,7 @@ function that names a setback takes the acting team + user and re-checks ownersh
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from bot.language import kindness, safety
 from bot.members import zone as members
 from bot.reflection import views
 from bot.reflection.answers import Answers
+from bot.reflection.quoting import USER_ID, support_commitment
 from bot.reflection.screens import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
 from storage import drafts
 from storage import members as member_store
@@ -85,9 +87,9 @@ def _coerce(f: FormField, raw: dict[str, Any]) -> Any:
         return [
             o.get("value") for o in raw.get("selected_options") or [] if o.get("value") in allowed
         ]
-    if f.kind == "users":
+    if f.kind == "users":  # only ids shaped like Slack's: Setback builds mentions of them
         users = raw.get("selected_users") or []
-        return [u for u in users if isinstance(u, str)][:20]
+        return [u for u in users if isinstance(u, str) and USER_ID.fullmatch(u)][:20]
     return None
 
 
@@ -99,18 +101,30 @@ def _is_date(value: str) -> bool:
         return False
 
 
-def validate(step: int, answers: dict[str, Any]) -> dict[str, str]:
-    """Field errors for a screen, keyed by block id, in the product's gentle voice."""
+def validate(step: int, answers: dict[str, Any], author: str | None = None) -> dict[str, str]:
+    """Field errors for a screen, keyed by block id, in the product's gentle voice.
+
+    `author` is the person filling it in: the people they could talk to are others.
+    """
     errors: dict[str, str] = {}
     fields = {f.name for f in screen(step).fields}
     for f in screen(step).fields:
         if f.required and not answers.get(f.name):
             errors[f.name] = "Please fill this in to continue."
     # The rules below are keyed by the fields a screen asks, never by its number.
+    if "intensity" in fields and answers.get("feelings") and not answers.get("intensity"):
+        errors["intensity"] = "How strong is it? Pick one, or clear the feelings above."
+    if "people" in fields and author is not None and author in answers.get("people", []):
+        errors["people"] = (
+            "You picked yourself here. Choose someone you could talk it through with, "
+            "or leave this empty."
+        )
     if "repair_by" in fields and answers.get("repair") and not answers.get("repair_by"):
         errors["repair_by"] = "Pick a day for the repair, so we can check in with you then."
     if "factors" in fields and "factors" not in errors:
-        factors = [line for line in answers.get("factors", "").splitlines() if line.strip()]
+        # One per line, as the field asks; "a; b" on one line counts as two as well, so
+        # a Slack client that shows the example on one line still shows a valid answer.
+        factors = [f for f in re.split(r"[\n;]", answers.get("factors", "")) if f.strip()]
         if len(factors) < 2:
             errors["factors"] = (
                 "List at least two contributing factors, one per line — "
@@ -153,14 +167,15 @@ def open_view(rt: Runtime, actor: Actor) -> Opening:
 
 
 def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> View | dict[str, Any]:
-    """The screen a draft stopped at, prefilled; step 1 when there is no draft."""
+    """The screen a draft stopped at, prefilled; with no draft, a screen that says there
+    is nothing to resume and offers to start a reflection."""
     team, user = actor.team_id, actor.user_id
     with session_scope(rt.engine, readonly=True) as s:
         conn = s.connection()  # one snapshot: the draft and its screen agree
         if setback_id is None:
             draft = drafts.latest(conn, team, user)
             if draft is None:
-                return views.step_view(0, None)
+                return views.nothing_to_resume_view()
             sid, _title, step = draft
         else:
             setback = reflection_store.get_owned_setback(s, team, user, setback_id)
@@ -168,7 +183,7 @@ def resume_view(rt: Runtime, actor: Actor, setback_id: int | None = None) -> Vie
                 return views.gone_view()
             sid, step = setback_id, setback.current_step
         saved = drafts.load(conn, team, sid, step)
-    return _step(rt, step, sid, saved)
+    return _step(step, sid, saved)
 
 
 def start_over(rt: Runtime, actor: Actor, setback_id: int) -> View | dict[str, Any]:
@@ -218,7 +233,7 @@ def submit_step(
     answers = read_values(step, state_values)
     now = rt.clock.now()
     crisis = safety.screen_answers(answers)
-    errors = validate(step, answers)
+    errors = validate(step, answers, actor.user_id)
     if errors and not crisis:
         return StepOutcome("errors", errors=errors)
     next_step = step if errors else step + 1
@@ -240,7 +255,7 @@ def submit_step(
     if crisis:
         return StepOutcome("update", views.care_view(sid, next_step, rt.settings.support_resources))
     note = _kind_note(answers, sid)
-    return StepOutcome("update", _step(rt, next_step, sid, saved, note))
+    return StepOutcome("update", _step(next_step, sid, saved, note))
 
 
 def continue_after_care(
@@ -258,19 +273,13 @@ def continue_after_care(
             _finish(conn, actor, setback_id, now)
             return StepOutcome("clear", finished_id=setback_id)
         saved = drafts.load(conn, actor.team_id, setback_id, next_step)
-    return StepOutcome("update", _step(rt, next_step, setback_id, saved))
+    return StepOutcome("update", _step(next_step, setback_id, saved))
 
 
 def _step(
-    rt: Runtime,
-    step: int,
-    setback_id: int | None,
-    saved: dict[str, Any] | None,
-    note: str | None = None,
+    step: int, setback_id: int | None, saved: dict[str, Any] | None, note: str | None = None
 ) -> dict[str, Any]:
-    return views.step_view_dict(
-        step, setback_id, saved, kind_note=note, resources=rt.settings.support_resources
-    )
+    return views.step_view_dict(step, setback_id, saved, kind_note=note)
 
 
 def _kind_note(answers: dict[str, Any], seed: int) -> str | None:
@@ -324,7 +333,7 @@ def go_back(
         if answers:
             drafts.save(conn, team, setback_id, step, answers, now)
         saved = drafts.load(conn, team, setback_id, target)
-    return _step(rt, target, setback_id, saved)
+    return _step(target, setback_id, saved)
 
 
 def close(
@@ -407,7 +416,8 @@ def _commitments(
         out.append((make(CommitmentKind.AMENDS, answers.repair, due, "due"), [due]))
     if answers.reach_out_by:
         due = amends_due(answers.reach_out_by, hours, now)
-        reach_out = "Reach out to someone for support"
+        people, kinds = answers.values("people"), answers.values("support_kinds")
+        reach_out = support_commitment(people, kinds, actor.user_id)
         out.append((make(CommitmentKind.SUPPORT, reach_out, due, "due"), [due]))
     for plan in answers.plans:
         due_times = plan_checkins(now, plan.schedule, hours)

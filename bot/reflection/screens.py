@@ -21,7 +21,6 @@ FieldKind = Literal[
 ]
 
 TOTAL_STEPS = 6
-SUPPORT_STEP = 4
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class FormField:
 @dataclass(frozen=True)
 class Screen:
     step: int
-    title: str  # modal title, <= 24 chars
+    title: str  # modal title, <= 24 chars (Slack's limit), never the same as the heading
     heading: str
     intro: str
     fields: tuple[FormField, ...]
@@ -137,7 +136,7 @@ def _growth_fields() -> tuple[FormField, ...]:
 SCREENS: tuple[Screen, ...] = (
     Screen(
         0,
-        "What happened",
+        "The facts",
         "What happened",
         "Tell it forward, in the order it happened: facts first, judgement later. "
         "Only you can see this.",
@@ -166,7 +165,7 @@ SCREENS: tuple[Screen, ...] = (
         1,
         "Self-compassion",
         "Be as kind to yourself as you would be to a friend",
-        "A slip is part of doing real work; everyone who builds things makes them. "
+        "Mistakes come with doing real work, and everyone who builds things makes them. "
         "Notice how you feel, without needing to fix it yet.",
         (
             FormField("feelings", "How do you feel about it?", "multi_select", choices=FEELINGS),
@@ -174,7 +173,7 @@ SCREENS: tuple[Screen, ...] = (
                 "intensity",
                 "How strong is it right now?",
                 "radio",
-                required=True,
+                hint="Asked only when you picked a feeling above.",
                 choices=INTENSITY,
             ),
             FormField(
@@ -244,7 +243,8 @@ SCREENS: tuple[Screen, ...] = (
                 "Contributing factors — at least two, one per line",
                 "multiline",
                 required=True,
-                placeholder="Staging data didn't match production; the review came late",
+                # One factor per line, exactly the format the check on this field wants.
+                placeholder="Staging data didn't match production\nThe review came late",
             ),
             FormField("limited", "What limited the damage?", "multiline"),
             FormField("change", "What would you change next time?", "multiline"),

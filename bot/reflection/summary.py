@@ -1,33 +1,81 @@
-"""Posting the summary DM that starts a setback's thread.
+"""Posting the summary DM that starts a setback's thread, and keeping it current.
 
 Runs after the modal closes (never on the ack path). The setback is already complete in
 the database, so a failed post loses nothing: housekeeping retries setbacks that have
 no thread yet, and a retry first looks for a summary that did arrive (by its message
 metadata) so the person never gets two.
+
+The summary names each plan's next check-in, so it is rendered again from what is
+stored (`refresh_summary`, a ``chat.update``) whenever an answer changes that: a check-in
+answered, snoozed or let go, a plan closed or reopened. The "Open journal" link the
+first post got (from the request's app id) is read back from the message and kept.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.core import hooks
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.members import zone as members
 from bot.reflection.answers import Answers
-from bot.reflection.summary_view import summary_message
+from bot.reflection.summary_view import ACTION_OPEN_JOURNAL, summary_message
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
-from storage.models import SetbackStatus
+from storage.models import Commitment, Setback, SetbackStatus
+from storage.rows import row_id
 
 log = logging.getLogger(__name__)
 
 SUMMARY_EVENT = "setback_summary"
 MAX_SUMMARY_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the summary DM shows, read in one session: the post and every re-render
+    build it the same way."""
+
+    setback_id: int
+    title: str
+    answers: Answers
+    commitments: list[Commitment]
+    next_due: dict[int, datetime]
+    tz: str
+    share_ok: bool
+
+    def message(self, home_url: str | None) -> tuple[str, list[dict[str, Any]]]:
+        return summary_message(
+            self.setback_id,
+            self.title,
+            self.answers,
+            self.commitments,
+            self.next_due,
+            self.tz,
+            share_enabled=self.share_ok,
+            home_url=home_url,
+        )
+
+
+def _summary_of(s: Session, setback: Setback) -> _Summary:
+    member = member_store.get_member(s, setback.team_id, setback.user_id)
+    return _Summary(
+        setback_id=row_id(setback),
+        title=setback.title or "Untitled",
+        answers=Answers(reflection_store.answers_by_field(s, setback)),
+        commitments=reflection_store.commitments_of(s, setback),
+        next_due=reflection_store.next_checkins(s, setback),
+        tz=members.effective_tz(member),
+        share_ok=not setback.safety_hold,
+    )
 
 
 def post_summary(
@@ -46,28 +94,14 @@ def post_summary(
             return setback.thread_ts
         setback.summary_attempts += 1
         retry = setback.summary_attempts > 1
-        answers = Answers(reflection_store.answers_by_field(s, setback))
-        commitments = reflection_store.commitments_of(s, setback)
-        next_due = reflection_store.next_checkins(s, setback)
-        tz = members.effective_tz(member_store.get_member(s, actor.team_id, actor.user_id))
-        title = setback.title or "Untitled"
-        share_ok = not setback.safety_hold
+        summary = _summary_of(s, setback)
     client = rt.web_client()
     try:
         channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
         ts = _find_existing(rt, channel, setback_id) if retry else None
         if ts is None:
             home = f"slack://app?team={actor.team_id}&id={app_id}&tab=home" if app_id else None
-            text, blocks = summary_message(
-                setback_id,
-                title,
-                answers,
-                commitments,
-                next_due,
-                tz,
-                share_enabled=share_ok,
-                home_url=home,
-            )
+            text, blocks = summary.message(home)
             resp = client.chat_postMessage(
                 channel=channel,
                 text=text,
@@ -87,6 +121,61 @@ def post_summary(
         reflection_store.set_setback_thread(s, setback_id, channel, ts)
     hooks.changed(rt, actor)
     return ts
+
+
+def refresh_summary(rt: Runtime, actor: Actor, setback_id: int) -> bool:
+    """Render this person's summary DM again from what is stored now (after an answer
+    changed a plan's next check-in). Off the ack path; a failure is logged and changes
+    nothing stored, and the next answer renders it again. Returns whether it was updated.
+    """
+    with session_scope(rt.engine, readonly=True) as s:
+        setback = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        if setback is None or setback.status == SetbackStatus.DRAFT:
+            return False
+        if not setback.dm_channel or not setback.thread_ts:
+            return False
+        channel, ts = setback.dm_channel, setback.thread_ts
+        summary = _summary_of(s, setback)
+    client = rt.web_client()
+    try:
+        shown = _shown_summary(rt, channel, ts)
+        if shown is None:  # not there (or not ours): nothing to bring up to date
+            return False
+        text, blocks = summary.message(_journal_url(shown))
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning(
+            "summary update for setback %s failed: %s", setback_id, exc.response.get("error")
+        )
+        return False
+    except Exception as exc:  # noqa: BLE001 - the answer is saved; the next one re-renders
+        log.warning("summary update for setback %s failed: %s", setback_id, type(exc).__name__)
+        return False
+    return True
+
+
+def _shown_summary(rt: Runtime, channel: str, ts: str) -> dict[str, Any] | None:
+    """The summary message as Slack shows it now: the root of its thread."""
+    resp = rt.web_client().conversations_replies(
+        channel=channel, ts=ts, limit=1, include_all_metadata=True
+    )
+    messages: list[dict[str, Any]] = resp.get("messages") or []
+    root = messages[0] if messages else None
+    if root is None or root.get("ts") != ts:
+        return None
+    if (root.get("metadata") or {}).get("event_type") != SUMMARY_EVENT:
+        return None
+    return root
+
+
+def _journal_url(message: dict[str, Any]) -> str | None:
+    """The "Open journal" link of a posted summary, to keep it as it was."""
+    for block in message.get("blocks") or []:
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("action_id") == ACTION_OPEN_JOURNAL:
+                url = element.get("url")
+                return url if isinstance(url, str) else None
+    return None
 
 
 def _find_existing(rt: Runtime, channel: str, setback_id: int) -> str | None:

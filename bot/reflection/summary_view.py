@@ -1,7 +1,8 @@
 """Messages in the setback's DM thread: the summary that starts it.
 
 User text is escaped for mrkdwn before it is placed in a block, and long answers are
-split across sections rather than cut off or rejected.
+split across sections rather than cut off or rejected. What it quotes goes through
+`bot.reflection.quoting`: sentences of harsh self-judgement are never repeated.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from slack_sdk.models.blocks import (
 from bot.core.mrkdwn import escape, split_for_sections, truncate
 from bot.core.timefmt import local
 from bot.reflection.answers import Answers
+from bot.reflection.quoting import commitment_mrkdwn, quotable, title_shown
 from storage.models import Commitment, CommitmentKind
 from storage.rows import row_id
 
@@ -35,6 +37,12 @@ KIND_LABEL = {
     CommitmentKind.GROWTH: "Plan",
     CommitmentKind.SUPPORT: "Support",
 }
+
+# Closes the summary DM and the Home: it fits a typo and a 40-minute outage alike.
+WORTH_LINE = (
+    "What happened says nothing about your worth. It's something you're learning from "
+    "— and you just did."
+)
 
 # When Slack no longer accepts a command's trigger (its 3 s passed at a busy moment).
 TRIGGER_EXPIRED = (
@@ -52,7 +60,7 @@ def labelled_sections(label: str, text: str) -> list[Block]:
 
 
 def commitment_line(c: Commitment, next_due: datetime | None, tz: str) -> str:
-    line = f"• *{KIND_LABEL.get(c.kind, 'Plan')}:* {escape(c.text)}"
+    line = f"• *{KIND_LABEL.get(c.kind, 'Plan')}:* {commitment_mrkdwn(c.kind, c.text)}"
     if next_due is not None:
         line += f"\n   _next check-in {local(next_due, tz)}_"
     return line
@@ -71,7 +79,7 @@ def summary_message(
 ) -> tuple[str, list[dict[str, Any]]]:
     """Fallback text and blocks of the summary DM that becomes the setback's thread."""
     blocks: list[Block] = [
-        HeaderBlock(text=truncate(f"Your reflection: {title}", 150)),
+        HeaderBlock(text=truncate(f"Your reflection: {title_shown(title)}", 150)),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
@@ -81,11 +89,12 @@ def summary_message(
             ]
         ),
     ]
-    for label, text in (
+    for label, said in (
         ("What happened", answers.facts),
         ("Your part", answers.my_part),
         ("The lesson", answers.lesson),
     ):
+        text = quotable(said)
         if text:
             blocks += labelled_sections(label, text)
     if commitments:
@@ -109,16 +118,7 @@ def summary_message(
         )
     if buttons:
         blocks.append(ActionsBlock(block_id="summary_actions", elements=buttons))
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="A slip is not a measure of your worth. It's something you're "
-                    "learning from — and you just did."
-                )
-            ]
-        )
-    )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=WORTH_LINE)]))
     if len(blocks) > MESSAGE_BLOCK_LIMIT:  # bounded by field lengths; kept as a guard
         blocks = blocks[: MESSAGE_BLOCK_LIMIT - 3] + blocks[-3:]
     # The fallback shows in notifications and lock screens: no words of the reflection.

@@ -36,13 +36,15 @@ from slack_sdk.models.views import View
 
 from bot.core.mrkdwn import escape, truncate
 from bot.core.settings import SupportResource
-from bot.reflection.screens import SUPPORT_STEP, TOTAL_STEPS, Choice, FormField, Screen, screen
+from bot.reflection.screens import TOTAL_STEPS, Choice, FormField, Screen, screen
 
 CALLBACK_STEP = "setback_step"
 CALLBACK_CARE = "setback_care"
 CALLBACK_RESUME = "setback_resume_choice"
 CALLBACK_GONE = "setback_gone"
+CALLBACK_NOTHING_TO_RESUME = "setback_nothing_to_resume"
 ACTION_BACK = "setback_back"
+ACTION_CARE_CONTINUE = "setback_care_continue"
 ACTION_RESUME = "setback_resume"
 ACTION_START_OVER = "setback_start_over"
 
@@ -125,11 +127,18 @@ def _input(f: FormField, value: Any) -> InputBlock:
     )
 
 
-def _header_blocks(s: Screen) -> list[Block]:
+def _header_blocks(s: Screen, kind_note: str | None) -> list[Block]:
+    """Step, heading, then one paragraph: the screen's intro, or the kind note in its
+    place (both speak of the same thing; said twice, they filled a phone's first view)."""
+    intro: Block = (
+        SectionBlock(text=MarkdownTextObject(text=f":seedling: {kind_note}"))
+        if kind_note
+        else SectionBlock(text=PlainTextObject(text=s.intro))
+    )
     return [
         ContextBlock(elements=[MarkdownTextObject(text=f"*Step {s.step + 1} of {TOTAL_STEPS}*")]),
         HeaderBlock(text=s.heading),
-        SectionBlock(text=PlainTextObject(text=s.intro)),
+        intro,
     ]
 
 
@@ -139,22 +148,19 @@ def step_view(
     answers: Mapping[str, Any] | None = None,
     *,
     kind_note: str | None = None,
-    resources: list[SupportResource] | None = None,
 ) -> View:
     """One screen of the reflection, prefilled with `answers`.
 
     `kind_note` is the self-compassion reflection shown when the previous screen held
-    harsh self-judgement; it never repeats the person's words.
+    harsh self-judgement; it never repeats the person's words. Crisis resources are not
+    shown here: an ordinary screen is no place for helplines (they belong to the care
+    screen, `care_view`).
     """
     s = screen(step)
     answers = answers or {}
-    blocks: list[Block] = _header_blocks(s)
-    if kind_note:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f":seedling: {kind_note}")))
+    blocks: list[Block] = _header_blocks(s, kind_note)
     blocks.append(DividerBlock())
     blocks += [_input(f, answers.get(f.name)) for f in s.fields]
-    if step == SUPPORT_STEP and resources:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_resource_lines(resources))))
     if step > 0:
         blocks.append(
             ActionsBlock(
@@ -191,7 +197,6 @@ def step_view_dict(
     answers: Mapping[str, Any] | None = None,
     *,
     kind_note: str | None = None,
-    resources: list[SupportResource] | None = None,
 ) -> dict[str, Any]:
     """`step_view` as a dict, memoised for screens with nothing prefilled.
 
@@ -201,17 +206,15 @@ def step_view_dict(
     answers) are never cached.
     """
     if answers:
-        view = step_view(step, setback_id, answers, kind_note=kind_note, resources=resources)
-        return view.to_dict()
-    data: dict[str, Any] = json.loads(_blank_step(step, kind_note, tuple(resources or ())))
+        return step_view(step, setback_id, answers, kind_note=kind_note).to_dict()
+    data: dict[str, Any] = json.loads(_blank_step(step, kind_note))
     data["private_metadata"] = metadata(setback_id, step)
     return data
 
 
 @lru_cache(maxsize=64)
-def _blank_step(step: int, kind_note: str | None, resources: tuple[SupportResource, ...]) -> str:
-    view = step_view(step, None, None, kind_note=kind_note, resources=list(resources))
-    return json.dumps(view.to_dict())
+def _blank_step(step: int, kind_note: str | None) -> str:
+    return json.dumps(step_view(step, None, None, kind_note=kind_note).to_dict())
 
 
 def _resource_lines(resources: list[SupportResource]) -> str:
@@ -220,11 +223,13 @@ def _resource_lines(resources: list[SupportResource]) -> str:
 
 
 def care_view(setback_id: int, next_step: int, resources: list[SupportResource]) -> View:
-    """The calm support screen shown when an answer holds crisis language.
+    """The calm care screen shown when an answer holds crisis language.
 
     Safe-messaging guidance (WHO/IASP 2023, Samaritans 2020): answer calmly, no diagnosis,
     show the workspace's own resources, say plainly this is not a crisis service, and let
-    the person choose whether to go on.
+    the person choose whether to go on. The primary (submit) button is the calm choice,
+    "Take a break" (the draft is kept); going on with the reflection is a plain button,
+    so nothing nudges the person back into the work.
     """
     blocks: list[Block] = [
         HeaderBlock(text="Pausing for a moment"),
@@ -245,18 +250,28 @@ def care_view(setback_id: int, next_step: int, resources: list[SupportResource])
             elements=[
                 MarkdownTextObject(
                     text="Setback is not a crisis service. Nothing from this reflection will be "
-                    "shared, and no one is notified. You can keep going with the reflection, "
-                    "or close it and come back whenever you like."
+                    "shared, and no one is notified. What you wrote so far is kept: take a "
+                    "break, and `/setback resume` brings you back whenever you like."
                 )
             ]
+        ),
+        ActionsBlock(
+            block_id="care_continue",
+            elements=[
+                ButtonElement(
+                    text="Keep going with the reflection",
+                    action_id=ACTION_CARE_CONTINUE,
+                    value=str(next_step),
+                )
+            ],
         ),
     ]
     return View(
         type="modal",
         callback_id=CALLBACK_CARE,
         title="A moment of care",
-        submit="Keep going",
-        close="Stop for now",
+        submit="Take a break",
+        close="Close",
         private_metadata=metadata(setback_id, next_step),
         notify_on_close=True,
         blocks=blocks,
@@ -301,6 +316,45 @@ def resume_view(setback_id: int, title: str | None, step: int) -> View:
                     ),
                 ],
             ),
+        ],
+    )
+
+
+def saved_view() -> View:
+    """Shown when "Keep going" on the care screen finished the reflection: a button
+    cannot close a modal, so it says where the summary went."""
+    return View(
+        type="modal",
+        callback_id=CALLBACK_GONE,
+        title="Setback",
+        close="Close",
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="Your reflection is saved. Its summary is in your messages with "
+                    "Setback, and check-ins for your plans will arrive there."
+                )
+            )
+        ],
+    )
+
+
+def nothing_to_resume_view() -> View:
+    """`/setback resume` when no reflection is in progress: say so, rather than open a
+    new one as if it were the old, and offer to start one (the submit button)."""
+    return View(
+        type="modal",
+        callback_id=CALLBACK_NOTHING_TO_RESUME,
+        title="Setback",
+        submit="Start a reflection",
+        close="Not now",
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="You have no reflection in progress, so there is nothing to "
+                    "resume. Would you like to start a new one?"
+                )
+            )
         ],
     )
 

@@ -7,6 +7,11 @@ blocks the post will use, with the blameless language check under them. The chan
 checked while the modal is open (see `bot.sharing.channels`), so its usual problems
 come back as a field error on the picker.
 
+Sentences of harsh self-judgement ("I'm such an idiot.") in the parts taken from the
+reflection stay out of the draft by default: the preview says how many were left out
+(never which), and ticking "Include the sentences Setback left out" on compose puts them
+back on purpose. A part the author edited by hand keeps their words either way.
+
 Closing the modal forgets a draft that was never posted. Crisis language in any text
 written for the post puts the whole setback on safety hold: its drafts are dropped and
 it is never offered again.
@@ -24,6 +29,7 @@ from bot.core import hooks
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.language import blameless, safety
+from bot.language.kindness import without_harsh
 from bot.sharing import views
 from bot.sharing.channels import quick_channel_problem
 from bot.sharing.draft import CHANNEL_ID, SECTION_BY_KEY, SECTIONS, Draft, FoundFlag, ShareMeta
@@ -49,6 +55,7 @@ class _Compose:
     chosen: list[str]
     intro: str
     anonymous: bool
+    keep_harsh: bool
 
 
 def _value(values: dict[str, Any], name: str) -> dict[str, Any]:
@@ -80,7 +87,36 @@ def read_compose(values: dict[str, Any], offered: dict[str, str]) -> _Compose:
         chosen=[s.key for s in SECTIONS if s.key in picked and s.key in offered],
         intro=_text(values, views.FIELD_INTRO, views.INTRO_MAX),
         anonymous=views.ANONYMOUS_VALUE in _picked(values, views.FIELD_ANONYMOUS),
+        keep_harsh=views.KEEP_HARSH_VALUE in _picked(values, views.FIELD_KEEP_HARSH),
     )
+
+
+def as_offered(text: str, keep_harsh: bool) -> tuple[str, int]:
+    """A part's text as a draft takes it from the reflection: without its sentences of
+    harsh self-judgement unless the author puts them back, and how many were left out."""
+    return (text, 0) if keep_harsh else without_harsh(text)
+
+
+def section_texts(
+    offered: dict[str, str], form: _Compose, before: Draft | None
+) -> tuple[dict[str, str], int]:
+    """The texts of the chosen parts, and how many harsh sentences were left out of them.
+
+    A part the author edited by hand (its text in the earlier draft is not what that
+    draft took from the reflection) keeps the edit; the others are taken afresh with
+    this submission's choice. A part left with no sentence at all is dropped."""
+    texts: dict[str, str] = {}
+    left_out = 0
+    for key in form.chosen:
+        earlier = before.sections.get(key) if before else None
+        if before and earlier and earlier != as_offered(offered[key], before.keep_harsh)[0]:
+            texts[key] = earlier
+            continue
+        text, dropped = as_offered(offered[key], form.keep_harsh)
+        left_out += dropped
+        if text:
+            texts[key] = text
+    return texts, left_out
 
 
 def _compose_errors(form: _Compose) -> dict[str, str]:
@@ -120,19 +156,23 @@ def submit_compose(
     if safety.screen(form.title) or safety.screen(form.intro):
         return ShareOutcome("update", hold(rt, actor, meta.setback_id))
     errors = _compose_errors(form)
+    sections, left_out = section_texts(loaded.offered, form, before)
+    if form.chosen and not sections:
+        errors[views.FIELD_SECTIONS] = views.ALL_LEFT_OUT
     if errors:
         return ShareOutcome("errors", errors=errors)
     assert form.channel is not None
     problem = quick_channel_problem(rt, form.channel, actor.user_id)
     if problem:
         return ShareOutcome("errors", errors={views.FIELD_CHANNEL: problem_text(problem)})
-    edited = before.sections if before else {}
     draft = Draft(
         channel=form.channel,
         title=form.title,
-        sections={k: edited.get(k) or loaded.offered[k] for k in form.chosen},
+        sections=sections,
         intro=form.intro,
         anonymous=form.anonymous,
+        keep_harsh=form.keep_harsh,
+        left_out=left_out,
     )
     share_id = _save_draft(rt, actor, meta, draft)
     if share_id is None:
@@ -173,10 +213,15 @@ def _save_draft(rt: Runtime, actor: Actor, meta: ShareMeta, draft: Draft) -> int
 
 
 def blameless_flags(draft: Draft) -> list[FoundFlag]:
-    """Run the blameless check on every part of the post, remembering where each flag is."""
+    """Run the blameless check on every part of the post, remembering where each flag is.
+
+    A person or role named as the cause comes first, with its reframe; then other blame,
+    then notes on the account's form; in the order of the post within each.
+    """
     parts = [("the title", draft.title), ("the intro", draft.intro)]
     parts += [(SECTION_BY_KEY[k].label, text) for k, text in draft.sections.items()]
-    return [FoundFlag(part, flag) for part, text in parts for flag in blameless.check(text)]
+    found = [FoundFlag(part, flag) for part, text in parts for flag in blameless.check(text)]
+    return sorted(found, key=lambda found_flag: blameless.priority(found_flag.flag))
 
 
 def preview(actor: Actor, meta: ShareMeta, draft: Draft, notice: str | None = None) -> View:
@@ -217,6 +262,7 @@ def to_compose(rt: Runtime, actor: Actor, meta: ShareMeta) -> View:
         channel=draft.channel,
         intro=draft.intro,
         anonymous=draft.anonymous,
+        keep_harsh=draft.keep_harsh,
     )
 
 

@@ -5,8 +5,11 @@ them. `ShareMeta` is what a share modal is about; it travels in the modal's
 private_metadata as ids only, and every service function re-checks that the acting
 person owns what it names. A `Draft` is what will be posted: the author's (possibly
 edited) texts and choices, kept on the share row until the post is in Slack.
-`PostContent` is a post as Block Kit messages — the same blocks in the preview and in
-the channel. `FoundFlag` is a blameless-check flag and the part it was found in.
+A draft leaves out, by default, the sentences of harsh self-judgement in the parts it
+takes from the reflection (`keep_harsh` puts them back; `left_out` counts what was left
+out, never which words). `PostContent` is a post as Block Kit messages — the same blocks
+in the preview and in the channel. `FoundFlag` is a blameless-check flag and the part it
+was found in.
 """
 
 from __future__ import annotations
@@ -75,7 +78,9 @@ def read_metadata(raw: str | None) -> ShareMeta:
 class Draft:
     """What will be posted: the author's (possibly edited) texts and choices.
 
-    `sections` maps section keys to text, in the order of `SECTIONS`.
+    `sections` maps section keys to text, in the order of `SECTIONS`. `keep_harsh`: the
+    author ticked to include the sentences of harsh self-judgement Setback leaves out by
+    default; `left_out`: how many such sentences the parts taken as they were left out.
     """
 
     channel: str
@@ -83,6 +88,8 @@ class Draft:
     sections: dict[str, str] = field(default_factory=dict)
     intro: str = ""
     anonymous: bool = False
+    keep_harsh: bool = False
+    left_out: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The JSON stored (encrypted) on the share row; sections as ordered pairs."""
@@ -92,6 +99,8 @@ class Draft:
             "sections": [[k, v] for k, v in self.sections.items()],
             "intro": self.intro,
             "anonymous": self.anonymous,
+            "keep_harsh": self.keep_harsh,
+            "left_out": self.left_out,
         }
 
     @classmethod
@@ -101,6 +110,7 @@ class Draft:
             return None
         try:
             pairs = [(str(k), str(v)) for k, v in data.get("sections") or []]
+            left_out = max(0, int(data.get("left_out") or 0))
         except (TypeError, ValueError):
             return None
         return cls(
@@ -109,6 +119,8 @@ class Draft:
             sections={k: v for k, v in pairs if k in SECTION_BY_KEY},
             intro=str(data.get("intro") or ""),
             anonymous=bool(data.get("anonymous")),
+            keep_harsh=bool(data.get("keep_harsh")),
+            left_out=left_out,
         )
 
 

@@ -26,6 +26,7 @@ from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.core.timefmt import local_date
 from bot.language import safety
+from bot.language.kindness import without_harsh
 from bot.members import zone as members
 from bot.reflection.answers import Answers
 from bot.sharing import views
@@ -86,8 +87,12 @@ def offered_sections(answers: Answers, commitments: Sequence[Commitment]) -> dic
 
 
 def _default_title(setback: Setback, answers: Answers) -> str:
+    """The reflection's title to start the post's from, without crisis language or a
+    sentence of harsh self-judgement (the author can still type any title they like)."""
     title = setback.title or answers.title or ""
-    return "" if safety.screen(title) else title.strip()[: views.TITLE_MAX]
+    if safety.screen(title):
+        return ""
+    return without_harsh(title.strip())[0][: views.TITLE_MAX]
 
 
 def refusal_view(setback: Setback | None) -> View | None:

@@ -6,7 +6,9 @@ Slack gives a view_submission — and a post that succeeded after Slack gave up 
 ack would show an error for something that worked. So Post claims the draft (a second
 click claims nothing) and answers at once with a "Posting…" screen; `post_share` then
 posts, and the outcome arrives as a DM (see `bot.sharing.settle`): a link and a Delete
-button, or what went wrong, what to do, and a button to reopen the kept draft.
+button, or what went wrong, what to do, and a button to reopen the kept draft. The
+"Posting…" screen, if the author still has it open, changes to the same outcome (or, when
+Slack's answer to the post was lost, to "not confirmed yet": the DM follows).
 
 The post is all-or-nothing: if a continuation reply or the record fails, the parts
 already posted are deleted and the row is marked failed. Posts are never retried (a
@@ -31,7 +33,14 @@ from bot.sharing.draft import Draft, PostContent, ShareMeta
 from bot.sharing.offer import refusal_view
 from bot.sharing.outcome import ShareOutcome, ShareProblem
 from bot.sharing.recovery import settle_if_found, share_metadata
-from bot.sharing.settle import ToPost, author_thread, delete_parts, mark_failed, settle_posted
+from bot.sharing.settle import (
+    ToPost,
+    author_thread,
+    delete_parts,
+    mark_failed,
+    settle_posted,
+    show_in_modal,
+)
 from storage import reflections as reflection_store
 from storage import shares as share_store
 from storage.db import session_scope
@@ -63,28 +72,32 @@ def submit_post(rt: Runtime, actor: Actor, meta: ShareMeta) -> ShareOutcome:
     return ShareOutcome("update", views.posting_view(draft.channel))
 
 
-def _claim_for_posting(rt: Runtime, actor: Actor, share_id: int | None) -> ToPost | None:
-    """queued → posting, for the owner only, with the setback still shareable."""
+def _claim_for_posting(
+    rt: Runtime, actor: Actor, share_id: int | None, view_id: str | None = None
+) -> ToPost | None:
+    """queued → posting, for the owner only, with the setback still shareable. A share
+    that may no longer be posted fails, and the author's modal (`view_id`) says why."""
     now = rt.clock.now()
     with session_scope(rt.engine) as s:
         share = share_store.get_owned_share(s, actor.team_id, actor.user_id, share_id)
         if share is None or share.status != ShareStatus.QUEUED:
-            return None
+            return None  # another request has it (a replayed Post): that one tells
         setback = reflection_store.get_owned_setback(
             s, actor.team_id, actor.user_id, share.setback_id
         )
         draft = Draft.from_json(share.draft)
-        if refusal_view(setback) is not None or draft is None or not draft.sections:
-            share.status, share.updated_at = ShareStatus.FAILED, now
-            return None
-        assert setback is not None and share.id is not None
-        queued, posting = (ShareStatus.QUEUED,), ShareStatus.POSTING
-        if not share_store.claim_share(
-            s, actor.team_id, actor.user_id, share.id, queued, posting, now
-        ):
-            return None
-        thread = author_thread(setback)
-        return ToPost(share.id, draft, thread)
+        refusal = refusal_view(setback)
+        if refusal is None and draft is not None and draft.sections:
+            assert setback is not None and share.id is not None
+            queued, posting = (ShareStatus.QUEUED,), ShareStatus.POSTING
+            if not share_store.claim_share(
+                s, actor.team_id, actor.user_id, share.id, queued, posting, now
+            ):
+                return None
+            return ToPost(share.id, draft, author_thread(setback), view_id)
+        share.status, share.updated_at = ShareStatus.FAILED, now
+    show_in_modal(rt, view_id, refusal or views.gone_view())
+    return None
 
 
 class _Unsure(Exception):
@@ -92,15 +105,16 @@ class _Unsure(Exception):
     the message may have landed. Nothing is deleted or retried; the channel is searched."""
 
 
-def post_share(rt: Runtime, actor: Actor, share_id: int | None) -> bool:
-    """Post a queued share in its channel, record it, and DM the author the outcome.
+def post_share(rt: Runtime, actor: Actor, share_id: int | None, view_id: str | None = None) -> bool:
+    """Post a queued share in its channel, record it, and DM the author the outcome;
+    `view_id` is the author's modal showing "Posting…", updated with the outcome too.
 
     All or nothing: a failure leaves no message behind and the row marked failed, with
     the draft kept so the author can reopen it from the DM. When Slack's answer to a
     post is lost, the row stays `posting` and the channel is searched for the post by
     its metadata — now, and by `recover_stale` in housekeeping if that is inconclusive.
     """
-    job = _claim_for_posting(rt, actor, share_id)
+    job = _claim_for_posting(rt, actor, share_id, view_id)
     if job is None:
         return False
     client = rt.web_client()
@@ -111,7 +125,10 @@ def post_share(rt: Runtime, actor: Actor, share_id: int | None) -> bool:
         parts = _post_parts(client, job.draft.channel, content, job.share_id)
     except _Unsure as exc:
         log.warning("share %s: Slack did not confirm the post (%s)", job.share_id, exc)
-        return settle_if_found(rt, actor, job, rt.clock.now())
+        if settle_if_found(rt, actor, job, rt.clock.now()):
+            return True
+        show_in_modal(rt, view_id, views.unconfirmed_view(job.draft.channel))
+        return False
     except (ShareProblem, SlackApiError) as exc:
         code = exc.code if isinstance(exc, ShareProblem) else exc.response.get("error")
         mark_failed(rt, actor, job, str(code or "unknown"))

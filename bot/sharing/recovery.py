@@ -223,5 +223,5 @@ def recover_stale(rt: Runtime, now: datetime) -> int:
         except Exception:  # noqa: BLE001 - one share must not stop the others
             log.exception("recovering share %s failed", one.job.share_id)
     if settled:
-        log.info("settled %d interrupted share(s)", settled)
+        log.info("settled %d interrupted %s", settled, "share" if settled == 1 else "shares")
     return settled

@@ -8,6 +8,13 @@ the draft, and the author gets a DM saying what went wrong, what to do, and a bu
 reopen the draft. Only the request that moves the row sends the DM, so the poster and
 housekeeping never both settle (or confirm) the same share. DMs go in the setback's
 thread when it has one.
+
+When the poster settles a share, the author's modal still shows "Posting…": it is
+updated in place first (`show_in_modal`, by the view id the Post submission named) with
+the same outcome. The update carries no hash: Slack never tells the app the hash of a
+screen set by `response_action`, and "Posting…" has no input a person could have
+changed. A modal closed meanwhile makes Slack answer `not_found`; that is expected and
+ignored quietly, since the DM says it anyway. Housekeeping has no modal to update.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.core import hooks
 from bot.core.actor import Actor
@@ -26,21 +34,23 @@ from bot.core.slack_client import error_code
 from bot.sharing import views
 from bot.sharing.draft import Draft
 from bot.sharing.outcome import UNSURE, problem_text
+from storage import sent as sent_store
 from storage import shares as share_store
 from storage.db import session_scope
-from storage.models import Setback, ShareStatus
+from storage.models import MessageKind, Setback, ShareStatus
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ToPost:
-    """A share claimed for posting: its draft, and the setback's thread for the author's
-    DMs."""
+    """A share claimed for posting: its draft, the setback's thread for the author's DMs,
+    and the author's modal still showing "Posting…" (None when housekeeping settles it)."""
 
     share_id: int
     draft: Draft
     thread: tuple[str, str] | None
+    view_id: str | None = None
 
 
 def settle_posted(
@@ -125,11 +135,25 @@ def mark_failed(
         if moved and share is not None:
             share.error = code[:64]
     if moved:
-        text, blocks = views.failure_message(
-            job.share_id, job.draft.channel, problem_text(code), unsure=code in UNSURE
+        reason, unsure = problem_text(code), code in UNSURE
+        show_in_modal(
+            rt, job.view_id, views.not_posted_view(job.draft.channel, reason, unsure=unsure)
         )
+        text, blocks = views.failure_message(job.share_id, job.draft.channel, reason, unsure=unsure)
         dm_author(rt, actor, job.thread, text, blocks)
     return moved
+
+
+def show_in_modal(rt: Runtime, view_id: str | None, view: View) -> None:
+    """Replace the "Posting…" screen with how the post ended, when the author's modal is
+    known. Never raises: a modal closed meanwhile (Slack answers `not_found`) is the
+    author's choice, and the DM says the same."""
+    if not view_id:
+        return
+    try:
+        rt.web_client().views_update(view_id=view_id, view=view)
+    except Exception as exc:  # noqa: BLE001 - the DM carries the outcome either way
+        log.debug("the share modal was not updated: %s", error_code(exc))
 
 
 def author_thread(setback: Setback) -> tuple[str, str] | None:
@@ -163,10 +187,34 @@ def dm_author(
             unfurl_links=False,
             unfurl_media=False,
         )
-        return str(resp["channel"]), str(resp["ts"])
+        sent = str(resp["channel"]), str(resp["ts"])
     except Exception as exc:  # noqa: BLE001 - the share itself is already settled
         log.warning("DM to the author failed: %s", error_code(exc))
         return None
+    _remember(rt, actor, sent, thread_ts)
+    return sent
+
+
+def _remember(rt: Runtime, actor: Actor, sent: tuple[str, str], thread_ts: str | None) -> None:
+    """Record a DM to the author, so erasing their data takes it down too; in a thread,
+    it goes with that setback."""
+    channel, ts = sent
+    sid = (
+        sent_store.setback_of_thread(rt.engine, actor.team_id, actor.user_id, channel, thread_ts)
+        if thread_ts
+        else None
+    )
+    sent_store.record_message(
+        rt.engine,
+        actor.team_id,
+        actor.user_id,
+        MessageKind.NOTICE,
+        channel,
+        ts,
+        rt.clock.now(),
+        thread_ts=thread_ts,
+        setback_id=sid,
+    )
 
 
 def _confirm(rt: Runtime, actor: Actor, job: ToPost, ts: str) -> None:
@@ -178,9 +226,9 @@ def _confirm(rt: Runtime, actor: Actor, job: ToPost, ts: str) -> None:
         ]
     except Exception as exc:  # noqa: BLE001 - the confirmation still goes out, without a link
         log.info("no permalink for share %s: %s", job.share_id, type(exc).__name__)
-    text, blocks = views.confirmation_message(
-        job.share_id, job.draft.channel, permalink, job.draft.anonymous
-    )
+    channel, anonymous = job.draft.channel, job.draft.anonymous
+    show_in_modal(rt, job.view_id, views.posted_view(channel, permalink, anonymous))
+    text, blocks = views.confirmation_message(job.share_id, channel, permalink, anonymous)
     sent = dm_author(rt, actor, job.thread, text, blocks)
     if sent is None:
         return

@@ -39,6 +39,7 @@ from slack_sdk.models.views import View
 
 from bot.core.mrkdwn import escape, split_for_sections, truncate
 from bot.core.settings import SupportResource
+from bot.language.kindness import harsh_sentences, without_harsh
 from bot.sharing.draft import (
     CHANNEL_ID,
     SECTION_BY_KEY,
@@ -67,8 +68,15 @@ FIELD_TITLE = "title"
 FIELD_SECTIONS = "sections"
 FIELD_INTRO = "intro"
 FIELD_ANONYMOUS = "anonymous"
+FIELD_KEEP_HARSH = "keep_harsh"
 EDIT_PREFIX = "text_"
 ANONYMOUS_VALUE = "anonymous"
+KEEP_HARSH_VALUE = "keep"
+KEEP_HARSH_LABEL = "Include the sentences Setback left out"
+ALL_LEFT_OUT = (
+    "Every sentence in the parts you ticked is harsh on you, so Setback left them "
+    f"out. Tick another part, or tick “{KEEP_HARSH_LABEL}” to put them back."
+)
 
 MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
@@ -238,6 +246,34 @@ def pick_view(choices: Sequence[tuple[int, str, str]], origin: str | None) -> Vi
     )
 
 
+def sentences(count: int) -> str:
+    """ "1 sentence", "2 sentences"."""
+    return f"{count} sentence" if count == 1 else f"{count} sentences"
+
+
+def _part_option(key: str, label: str, text: str) -> Option:
+    shown = " ".join(without_harsh(text)[0].split())
+    return Option(value=key, text=label, description=truncate(shown, 75) if shown else None)
+
+
+def _keep_harsh_input(count: int, keep: bool) -> InputBlock:
+    """The box that puts the harsh sentences back: unticked unless the author ticked it."""
+    it, verb = ("it stays", "is") if count == 1 else ("they stay", "are")
+    option = Option(
+        value=KEEP_HARSH_VALUE,
+        text=KEEP_HARSH_LABEL,
+        description=f"{sentences(count)} here {verb} harsh on you; {it} out unless you tick this.",
+    )
+    return InputBlock(
+        block_id=FIELD_KEEP_HARSH,
+        label="Harsh words about yourself",
+        optional=True,
+        element=CheckboxesElement(
+            action_id=FIELD_KEEP_HARSH, options=[option], initial_options=[option] if keep else None
+        ),
+    )
+
+
 def compose_view(
     meta: ShareMeta,
     title: str,
@@ -247,19 +283,17 @@ def compose_view(
     channel: str | None = None,
     intro: str = "",
     anonymous: bool = False,
+    keep_harsh: bool = False,
 ) -> View:
-    """Screen 1: channel, the parts to share, a title, an intro line, anonymous or not.
+    """Screen 1: channel, the parts to share, a title, an intro line, anonymous or not,
+    and — when the parts hold harsh self-judgement — whether to put it back in.
 
     Only `offered` parts appear; feelings, self-talk, the apology draft, support and
-    anything flagged for safety never reach this screen.
+    anything flagged for safety never reach this screen. Each part's description shows
+    its start as the post takes it by default, without the harsh sentences.
     """
-    options = [
-        Option(
-            value=s.key, text=s.label, description=truncate(" ".join(offered[s.key].split()), 75)
-        )
-        for s in SECTIONS
-        if s.key in offered
-    ]
+    options = [_part_option(s.key, s.label, offered[s.key]) for s in SECTIONS if s.key in offered]
+    harsh = sum(len(harsh_sentences(text)) for text in offered.values())
     initial = [o for o in options if o.value in chosen]
     picker = ConversationSelectElement(
         action_id=FIELD_CHANNEL,
@@ -270,7 +304,7 @@ def compose_view(
     )
     anon = Option(
         value=ANONYMOUS_VALUE,
-        text="Post anonymously",
+        text="Leave my name off the post",
         description="Your name won't appear anywhere in the post.",
     )
     blocks: list[Block] = [
@@ -289,6 +323,7 @@ def compose_view(
                 action_id=FIELD_SECTIONS, options=options, initial_options=initial or None
             ),
         ),
+        *([_keep_harsh_input(harsh, keep_harsh)] if harsh else []),
         InputBlock(
             block_id=FIELD_TITLE,
             label="Title",
@@ -304,12 +339,12 @@ def compose_view(
                 action_id=FIELD_INTRO,
                 max_length=INTRO_MAX,
                 initial_value=intro or None,
-                placeholder="Sharing what I learned last week, so we all can",
+                placeholder="Sharing what I learned, in case it helps someone else",
             ),
         ),
         InputBlock(
             block_id=FIELD_ANONYMOUS,
-            label="Name",
+            label="Anonymous",  # Slack adds "(optional)": being anonymous is the option
             optional=True,
             element=CheckboxesElement(
                 action_id=FIELD_ANONYMOUS,
@@ -388,11 +423,11 @@ def _check_blocks(flags: Sequence[FoundFlag], room: int) -> list[Block]:
                 )
             )
         ]
-    noun = "phrase" if len(flags) == 1 else "phrases"
+    noun, each = ("phrase", "It has") if len(flags) == 1 else ("phrases", "Each has")
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"*Blameless check:* {len(flags)} {noun} might read as blame. Each has a "
+                text=f"*Blameless check:* {len(flags)} {noun} might read as blame. {each} a "
                 "reframe idea — edit the text, or post as it is. It's your call."
             )
         )
@@ -414,19 +449,17 @@ def preview_view(
     *,
     notice: str | None = None,
 ) -> View:
-    """The message as it will appear, then each flagged phrase with its reframe idea."""
+    """The message as it will appear, then each flagged phrase with its reframe idea.
+    When harsh sentences were left out, it says how many and how to put them back."""
     how = "anonymously" if draft.anonymous else "under your name"
     blocks: list[Block] = []
     if notice:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f":warning: {notice}")))
+    lines = [f"*Preview* — how it will look in <#{draft.channel}>, posted {how}."]
+    if draft.left_out and not draft.keep_harsh:
+        lines.append(left_out_note(draft.left_out))
     blocks += [
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"*Preview* — how it will look in <#{draft.channel}>, posted {how}."
-                )
-            ]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=line) for line in lines]),
         DividerBlock(),
     ]
     shown: list[Block] = []
@@ -457,6 +490,17 @@ def preview_view(
     return _modal(CALLBACK_PREVIEW, "Preview", blocks, meta, submit="Post", notify_on_close=True)
 
 
+def left_out_note(count: int) -> str:
+    """How many sentences of harsh self-judgement the post leaves out (never which), and
+    how to put them back on purpose."""
+    it = "it" if count == 1 else "them"
+    return (
+        f"Setback left out {sentences(count)} that {'is' if count == 1 else 'are'} harsh on "
+        f"you: a retro is about what happened, not a verdict on you. To put {it} back, go to "
+        f"*← Channel or parts* and tick “{KEEP_HARSH_LABEL}”."
+    )
+
+
 def posting_view(channel: str) -> View:
     """The modal's last screen: the post happens after the modal answers (see
     bot.sharing.post)."""
@@ -464,6 +508,45 @@ def posting_view(channel: str) -> View:
         f"Posting your blameless retro in <#{channel}>…\n\nSetback will send you a DM with a "
         "link to it and a *Delete shared summary* button. You can close this window.",
         title="Posting",
+    )
+
+
+def posted_view(channel: str, permalink: str | None, anonymous: bool) -> View:
+    """The "Posting…" screen once the post is in its channel: where, a link, and where
+    taking it back lives (the DM's Delete button)."""
+    how = "anonymously" if anonymous else "under your name"
+    return info_view(
+        f":white_check_mark: Your blameless retro is posted in <#{channel}>, {how}."
+        f"{_link(permalink)}\n\nSetback also sent you a DM with the link and a *Delete shared "
+        "summary* button, in case you change your mind. You can close this window.",
+        title="Posted",
+    )
+
+
+def not_posted_view(channel: str, reason: str, *, unsure: bool = False) -> View:
+    """The "Posting…" screen once the post has failed: what went wrong, what to do, and
+    where the kept draft is (`unsure`: Slack could not be asked whether it went out)."""
+    where = f"<#{channel}>" if CHANNEL_ID.fullmatch(channel or "") else "the channel"
+    if unsure:
+        head = f"Setback couldn't confirm whether your blameless retro was posted in {where}."
+    else:
+        head = f"Your blameless retro wasn't posted in {where}. Nothing went out."
+    return info_view(
+        f":warning: {head} {reason}\n\nYour draft is kept: the DM from Setback has an *Open "
+        "the draft again* button for when you're ready. You can close this window.",
+        title="Not posted",
+    )
+
+
+def unconfirmed_view(channel: str) -> View:
+    """The "Posting…" screen when Slack's answer to the post was lost: it may have gone out,
+    so nothing is promised; the DM will say how it ended."""
+    return info_view(
+        f"Slack didn't answer when Setback posted in <#{channel}>, so Setback couldn't "
+        "confirm whether your blameless retro went out. It will look for it in the channel "
+        "and send you a DM either way: the link if it's there, or your draft to open again "
+        "if it isn't. You can close this window.",
+        title="Not confirmed yet",
     )
 
 
@@ -514,18 +597,22 @@ def _delete_button(share_id: int) -> ButtonElement:
     )
 
 
+def _link(permalink: str | None) -> str:
+    """The "Open it" link to the post, or nothing when Slack gave no usable link."""
+    safe = bool(permalink) and re.fullmatch(r"https?://[^\s<>|]+", permalink or "") is not None
+    return f" <{permalink}|Open it>" if safe else ""
+
+
 def confirmation_message(
     share_id: int, channel: str, permalink: str | None, anonymous: bool
 ) -> tuple[str, list[dict[str, Any]]]:
     """The DM after a post: where it is, a link, and a way to take it back."""
     how = "anonymously" if anonymous else "under your name"
-    safe = bool(permalink) and re.fullmatch(r"https?://[^\s<>|]+", permalink or "") is not None
-    link = f" <{permalink}|Open it>" if safe else ""
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
                 text=f":white_check_mark: Your blameless retro is posted in <#{channel}>, "
-                f"{how}.{link}"
+                f"{how}.{_link(permalink)}"
             )
         ),
         ActionsBlock(block_id="share_posted", elements=[_delete_button(share_id)]),

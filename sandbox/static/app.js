@@ -4,6 +4,10 @@
 // change in the workspace arrives as a Server-Sent Event and triggers a fresh read.
 // Everything the person does is a POST to /sandbox/<verb>, which the sandbox turns into
 // the signed request Slack would send the bot.
+//
+// "Only visible to you" (ephemeral) messages live here, in the page's memory, as they
+// live in Slack's client: the page asks only for those posted since it opened, keeps
+// them while it is open, and a reload (or switching people) starts without them.
 
 import {
   clientProblems,
@@ -35,6 +39,8 @@ const ui = {
   homeRequested: false,
   returnFocus: null,
   rendered: new Map(), // list element -> Map(key -> {sig, node})
+  ephemeralsSince: null, // the workspace's newest ts when this page opened
+  ephemerals: new Map(), // ts -> ephemeral message (with its channel) this page was shown
 };
 
 // ---------------------------------------------------------------------------- helpers
@@ -87,6 +93,7 @@ function renderCtx(extra) {
     directory: ui.data.directory,
     me: ui.me,
     onAppLink: openAppLink,
+    inPageLink,
     openUrl,
     confirm: confirmDialog,
     ...extra,
@@ -98,8 +105,53 @@ function openAppLink(url) {
   go(tab === "messages" ? "#/dm" : "#/home");
 }
 
+// A permalink to a message of this workspace (…/archives/C…/p1764064800000100, maybe
+// with ?thread_ts=…) opens that conversation here, as Slack's client does, not a new tab.
+function permalink(url) {
+  let parsed;
+  try {
+    parsed = new URL(url, location.href);
+  } catch {
+    return null;
+  }
+  const found = parsed.pathname.match(/^\/archives\/([A-Z0-9]+)\/p(\d{7,})$/);
+  if (!found || parsed.port !== location.port || !/^(127\.0\.0\.1|localhost|\[::1\])$/.test(parsed.hostname)) return null;
+  const ts = `${found[2].slice(0, -6)}.${found[2].slice(-6)}`;
+  return { channel: found[1], ts, thread: parsed.searchParams.get("thread_ts") };
+}
+
+function inPageLink(url) {
+  const link = permalink(url);
+  if (!link) return null;
+  const conv = conversation(link.channel);
+  const href = conv?.is_im ? "#/dm" : `#/c/${link.channel}`;
+  return { href, open: () => openPermalink(link, href) };
+}
+
+function openPermalink(link, href) {
+  if (!conversation(link.channel)) {
+    toast("That message is in a conversation you are not in, or it is gone.", "error");
+    return;
+  }
+  ui.thread = link.thread ? { channel: link.channel, ts: link.thread } : null;
+  if (!$("#modal-overlay").hidden) closeModal();
+  if (location.hash !== href) location.hash = href; // (its hashchange renders again: harmless)
+  ui.route = parseRoute();
+  render(); // now, so the message is there to scroll to
+  const target = $(`#messages li[data-ts="${CSS.escape(link.thread || link.ts)}"]`);
+  if (!target) {
+    toast("That message is no longer there.", "error");
+    return;
+  }
+  target.scrollIntoView({ block: "center" });
+  target.classList.add("linked");
+  setTimeout(() => target.classList.remove("linked"), 2500);
+}
+
 function openUrl(url) {
-  if (url.startsWith("slack://")) openAppLink(url);
+  const inPage = inPageLink(url);
+  if (inPage) inPage.open();
+  else if (url.startsWith("slack://")) openAppLink(url);
   else window.open(url, "_blank", "noopener,noreferrer");
 }
 
@@ -144,10 +196,16 @@ async function refresh() {
     do {
       again = false;
       try {
-        const reply = await fetch(`/sandbox/state?user=${encodeURIComponent(ui.me)}`);
-        if (reply.ok) {
+        const who = ui.me;
+        const since = ui.ephemeralsSince ? `&ephemerals_since=${encodeURIComponent(ui.ephemeralsSince)}` : "";
+        const reply = await fetch(`/sandbox/state?user=${encodeURIComponent(who)}${since}`);
+        if (who !== ui.me) {
+          again = true; // switched people meanwhile: read again for the one signed in now
+        } else if (reply.ok) {
           ui.data = await reply.json();
           ui.fetchedAt = performance.now();
+          ui.ephemeralsSince ||= ui.data.cursor;
+          keepEphemerals(ui.data);
           render();
           setConnection(true);
         }
@@ -158,6 +216,19 @@ async function refresh() {
   })();
   await refreshing;
   refreshing = null;
+}
+
+// Remember the ephemerals this page was shown, and show them even once the sandbox has
+// forgotten them (a restart): they go only with the page.
+function keepEphemerals(data) {
+  for (const conv of data.conversations) {
+    for (const m of conv.messages) if (m.ephemeral) ui.ephemerals.set(m.ts, { ...m, channel: conv.id });
+    const listed = new Set(conv.messages.map((m) => m.ts));
+    const kept = [...ui.ephemerals.values()].filter((m) => m.channel === conv.id && !listed.has(m.ts));
+    if (!kept.length) continue;
+    conv.messages.push(...kept.map(({ channel, ...m }) => m));
+    conv.messages.sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
 }
 
 let soon = null;
@@ -362,7 +433,7 @@ function intro(conv) {
         el(
           "p",
           {},
-          "Had a slip at work? Type ",
+          "When something went wrong at work, type ",
           el("code", { text: "/setback" }),
           " below for a short, blameless reflection. Only you can see what you write here; check-ins for your plans arrive in this conversation.",
         ),
@@ -575,7 +646,11 @@ function buildModal(modal) {
   const view = modal.view;
   const overlay = $("#modal-overlay");
   const opening = overlay.hidden;
-  if (opening) ui.returnFocus = document.activeElement;
+  if (opening) {
+    ui.returnFocus = document.activeElement;
+    // Notices are about the workspace behind; they must not sit on the modal's ×.
+    for (const notice of document.querySelectorAll("#toasts .toast-notice")) notice.remove();
+  }
   $("#modal-title").replaceChildren(textObject(view.title, {}));
   $("#modal-back").hidden = modal.depth < 2;
   const body = $("#modal-body");
@@ -860,6 +935,8 @@ function switchUser(id) {
   ui.homeRequested = false;
   ui.lastSeen = JSON.parse(sessionStorage.getItem(`seen-${id}`) || "{}");
   ui.rendered.clear();
+  ui.ephemeralsSince = null; // another person's client: none of the earlier ones
+  ui.ephemerals.clear();
   ui.data = null;
   if (!$("#modal-overlay").hidden) hideModal();
   go("#/dm");

@@ -173,15 +173,8 @@ function inputBlock(b, ctx) {
   return node;
 }
 
-const GROUPED = new Set([
-  "checkboxes",
-  "radio_buttons",
-  "multi_static_select",
-  "multi_users_select",
-  "multi_conversations_select",
-  "multi_channels_select",
-  "multi_external_select",
-]);
+// Groups of inputs get a fieldset; a multi-select is one control (its search box).
+const GROUPED = new Set(["checkboxes", "radio_buttons"]);
 
 export function setError(inputNode, message) {
   const slot = inputNode.querySelector(":scope > .field-error");
@@ -288,28 +281,159 @@ function select(e, b, ctx, opts, groups, current, toState) {
   return wrap;
 }
 
-function chips(e, b, ctx, opts, options, current, toState) {
-  const name = nextId("chips");
-  const list = el("div", { class: "chips", role: "group", "aria-labelledby": opts.labelId || null });
-  const boxes = options.map((o) => {
-    const id = nextId("chip");
-    const box = el("input", { type: "checkbox", id, name, value: o.value, checked: current.includes(o.value) });
-    list.append(el("label", { class: "chip", for: id }, box, el("span", {}, textObject(o.text, ctx))));
-    return { box, option: o };
+// Slack's multi-select: a box holding the picked values as chips, which opens a
+// searchable list on click. Options already picked leave the list; Backspace in the empty
+// search removes the last chip; max_selected_items stops the picking, as in Slack.
+function multiPicker(e, b, ctx, opts, options, current, toState) {
+  const inputId = opts.id || nextId("ms");
+  const listId = nextId("ms-list");
+  const byValue = new Map(options.map((o) => [o.value, o]));
+  let picked = current.filter((v) => byValue.has(v));
+  let active = -1;
+  let shown = [];
+  const placeholder = plainString(e.placeholder) || "Select options";
+  const search = el("input", {
+    type: "text",
+    id: inputId,
+    class: "ms-search",
+    role: "combobox",
+    autocomplete: "off",
+    "aria-autocomplete": "list",
+    "aria-expanded": "false",
+    "aria-controls": listId,
+    "aria-label": opts.id ? null : placeholder,
+    "aria-describedby": opts.describedBy || null,
+    "aria-required": opts.required ? "true" : null,
   });
+  const chipRow = el("span", { class: "ms-chips" });
+  const box = el("div", { class: "ms-box" }, chipRow, search, el("span", { class: "ms-caret", "aria-hidden": "true" }));
+  const menu = el("ul", { class: "ms-menu", id: listId, role: "listbox", "aria-multiselectable": "true", hidden: true });
+  const wrap = el("div", { class: "multi-select" }, box, menu);
   const limit = e.max_selected_items;
-  const enforce = () => {
-    const picked = boxes.filter((x) => x.box.checked).length;
-    for (const x of boxes) x.box.disabled = Boolean(limit && picked >= limit && !x.box.checked);
-  };
-  enforce();
-  const read = () => toState(boxes.filter((x) => x.box.checked).map((x) => x.option));
-  list.addEventListener("change", () => {
-    enforce();
+  const full = () => Boolean(limit && picked.length >= limit);
+  const read = () => toState(picked.map((v) => byValue.get(v)));
+  const changed = () => {
+    drawChips();
+    drawMenu();
     if (opts.inAction || opts.dispatch) fire(ctx, e, b, asClick(read()));
+  };
+  const choose = (value) => {
+    if (picked.includes(value) || full()) return;
+    picked = [...picked, value];
+    search.value = "";
+    changed();
+    search.focus();
+  };
+  const unpick = (value) => {
+    picked = picked.filter((v) => v !== value);
+    changed();
+    search.focus();
+  };
+  function drawChips() {
+    chipRow.replaceChildren(
+      ...picked.map((v) => {
+        const name = plainString(byValue.get(v).text);
+        return el(
+          "span",
+          { class: "ms-chip" },
+          el("span", { class: "ms-chip-text" }, textObject(byValue.get(v).text, ctx)),
+          el("button", {
+            type: "button",
+            class: "ms-remove",
+            "aria-label": `Remove ${name}`,
+            tabindex: "-1",
+            text: "×",
+            onmousedown: (ev) => {
+              ev.preventDefault(); // keeps focus in the search, and the list as it is
+              ev.stopPropagation();
+            },
+            onclick: (ev) => {
+              ev.stopPropagation();
+              unpick(v);
+            },
+          }),
+        );
+      }),
+    );
+    search.placeholder = picked.length ? "" : placeholder;
+    wrap.classList.toggle("has-value", picked.length > 0);
+  }
+  function drawMenu() {
+    if (menu.hidden) return;
+    const query = search.value.trim().toLowerCase();
+    shown = options.filter((o) => !picked.includes(o.value) && plainString(o.text).toLowerCase().includes(query));
+    if (active >= shown.length) active = shown.length - 1;
+    const items = shown.map((o, i) =>
+      el(
+        "li",
+        {
+          id: `${listId}-${i}`,
+          role: "option",
+          class: `ms-option${i === active ? " active" : ""}`,
+          "aria-selected": "false",
+          onmousedown: (ev) => ev.preventDefault(),
+          onclick: () => choose(o.value),
+        },
+        textObject(o.text, ctx),
+      ),
+    );
+    let note = null;
+    if (full()) note = `You can pick up to ${limit}.`;
+    else if (!shown.length) note = query ? "No matches" : "Nothing left to pick";
+    menu.replaceChildren(...(full() ? [] : items), note ? el("li", { class: "ms-note", text: note }) : null);
+    if (active >= 0 && shown[active] && !full()) search.setAttribute("aria-activedescendant", `${listId}-${active}`);
+    else search.removeAttribute("aria-activedescendant");
+  }
+  const open = () => {
+    if (!menu.hidden) return;
+    menu.hidden = false;
+    active = -1;
+    search.setAttribute("aria-expanded", "true");
+    wrap.classList.add("open");
+    drawMenu();
+  };
+  const close = () => {
+    menu.hidden = true;
+    search.setAttribute("aria-expanded", "false");
+    search.removeAttribute("aria-activedescendant");
+    wrap.classList.remove("open");
+    search.value = "";
+  };
+  box.addEventListener("mousedown", (ev) => {
+    if (ev.target !== search) ev.preventDefault();
+    search.focus();
+    if (menu.hidden) open();
+    else if (ev.target !== search) close();
   });
-  if (opts.describedBy) list.setAttribute("aria-describedby", opts.describedBy);
-  return stateful(list, e, b, read);
+  search.addEventListener("click", open);
+  search.addEventListener("input", () => {
+    open();
+    active = search.value ? 0 : -1;
+    drawMenu();
+  });
+  search.addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      open();
+      const step = ev.key === "ArrowDown" ? 1 : -1;
+      active = shown.length ? (active + step + shown.length) % shown.length : -1;
+      drawMenu();
+      menu.querySelector(".ms-option.active")?.scrollIntoView({ block: "nearest" });
+    } else if (ev.key === "Enter") {
+      ev.preventDefault(); // never submits the modal: Enter picks, as in Slack
+      if (!menu.hidden && shown[active]) choose(shown[active].value);
+      else open();
+    } else if (ev.key === "Escape" && !menu.hidden) {
+      ev.preventDefault();
+      ev.stopPropagation(); // closes the list, not the modal
+      close();
+    } else if (ev.key === "Backspace" && !search.value && picked.length) {
+      unpick(picked.at(-1));
+    }
+  });
+  search.addEventListener("blur", close);
+  drawChips();
+  return stateful(wrap, e, b, read);
 }
 
 function choiceList(e, b, ctx, opts, multiple, current) {
@@ -495,25 +619,25 @@ const ELEMENTS = {
   multi_static_select: (e, b, ctx, opts) => {
     const st = initialState(e, b, ctx);
     const options = optionsOf(e).flatMap((g) => g.options);
-    return chips(e, b, ctx, opts, options, (st.selected_options || []).map((o) => o.value), (picked) => ({
+    return multiPicker(e, b, ctx, opts, options, (st.selected_options || []).map((o) => o.value), (picked) => ({
       selected_options: picked,
     }));
   },
   multi_users_select: (e, b, ctx, opts) => {
     const st = initialState(e, b, ctx);
-    return chips(e, b, ctx, opts, userOptions(ctx), st.selected_users || [], (picked) => ({
+    return multiPicker(e, b, ctx, opts, userOptions(ctx), st.selected_users || [], (picked) => ({
       selected_users: picked.map((o) => o.value),
     }));
   },
   multi_conversations_select: (e, b, ctx, opts) => {
     const st = initialState(e, b, ctx);
-    return chips(e, b, ctx, opts, conversationOptions(e, ctx, false), st.selected_conversations || [], (picked) => ({
+    return multiPicker(e, b, ctx, opts, conversationOptions(e, ctx, false), st.selected_conversations || [], (picked) => ({
       selected_conversations: picked.map((o) => o.value),
     }));
   },
   multi_channels_select: (e, b, ctx, opts) => {
     const st = initialState(e, b, ctx);
-    return chips(e, b, ctx, opts, conversationOptions(e, ctx, true), st.selected_channels || [], (picked) => ({
+    return multiPicker(e, b, ctx, opts, conversationOptions(e, ctx, true), st.selected_channels || [], (picked) => ({
       selected_channels: picked.map((o) => o.value),
     }));
   },

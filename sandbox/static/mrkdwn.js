@@ -86,7 +86,8 @@ function appendWithEmoji(parent, text, withEmoji = true) {
   parent.append(text.slice(last));
 }
 
-// ctx: { members: {id: {real_name}}, channels: {id: name}, onAppLink(url) }
+// ctx: { members: {id: {real_name}}, channels: {id: name}, onAppLink(url),
+//        inPageLink(url) -> {href, open()} for a link to this workspace (a permalink) }
 export function mrkdwn(text, ctx = {}) {
   const frag = document.createDocumentFragment();
   const parts = String(text ?? "").split("```");
@@ -187,7 +188,14 @@ function angle(body, ctx) {
   const url = decodeEntities(target);
   const a = document.createElement("a");
   a.textContent = decodeEntities(label || target);
-  if (/^slack:\/\/app\?/.test(url) && ctx.onAppLink) {
+  const inPage = ctx.inPageLink?.(url);
+  if (inPage) {
+    a.href = inPage.href;
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      inPage.open();
+    });
+  } else if (/^slack:\/\/app\?/.test(url) && ctx.onAppLink) {
     a.href = "#/home";
     a.addEventListener("click", (e) => {
       e.preventDefault();

@@ -65,6 +65,17 @@ def test_the_dispatch_benchmark_completes_at_a_thousand_rows() -> None:
     assert "rate limit" in out, out
 
 
+def test_the_check_corpus_benchmark_prints_quality_and_speed_figures() -> None:
+    out = run_benchmark("check_corpus.py", "--quick")
+    for part in ("dev", "held-out"):
+        assert re.search(rf"^{part}: \d+ documents", out, re.M), out
+    quality = rf"precision={FIGURE} .*recall={FIGURE} .*{FIGURE} flags/1k words.*docs exit 1"
+    assert len(re.findall(quality, out)) == 4, out  # warnings and all flags, both parts
+    assert re.search(rf"{FIGURE} MB/s on ordinary prose", out), out
+    assert re.search(rf"one {FIGURE} MB line in {FIGURE} s", out), out
+    assert re.search(rf"pathological \d+-character inputs: {FIGURE} s .*{FIGURE}x the time", out)
+
+
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py")))
 def test_every_benchmark_has_a_smoke_run_here(script: str) -> None:
     source = Path(__file__).read_text()

@@ -10,7 +10,8 @@ leaves a screenshot of what the page showed.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call = report  # type: ignore[attr-defined]  # why: pytest's documented way to hand a test's report to its fixtures
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    """Poll until ``predicate()`` is truthy and return it (the bot works after its ack)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = predicate()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def pick(scope: Any, label: str, *options: str) -> None:
+    """Use a multi-select as in Slack: click its box, pick each option from the list that
+    opens, then close the list (Escape closes the list only, never the modal)."""
+    box = scope.get_by_label(label)
+    box.click()
+    listbox = scope.locator(f"#{box.get_attribute('aria-controls')}")
+    for option in options:
+        listbox.get_by_role("option", name=option, exact=True).click()
+    box.press("Escape")
 
 
 def shoot(tab: Any, name: str, *, docs: str | None = None, frame: Any = None) -> Path:

@@ -51,7 +51,7 @@ from sandbox.workspace import Workspace
 from tests.integration.harness import wait_for
 from tests.sandbox.test_delivery import SIGNING_SECRET, Receiver
 
-from .conftest import WIDE, shoot
+from .conftest import WIDE, pick, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -192,9 +192,9 @@ def test_every_input_reads_back_in_slacks_shape(local: Local, tab: Any) -> None:
     modal.get_by_label("Facts").fill("Line one\nLine two")
     modal.get_by_label("How many").fill("3")
     modal.get_by_label("Mood").select_option("tense")
-    modal.get_by_role("checkbox", name="Config").check()
+    pick(modal, "Tags", "Config")
     modal.get_by_label("Owner", exact=True).select_option(label="Ben Okafor")
-    modal.get_by_role("checkbox", name="Ada Lovelace").check()
+    pick(modal, "People", "Ada Lovelace")
     modal.get_by_label("Channel").select_option(label="#team-retros")
     modal.get_by_role("checkbox", name="Mentor").check()
     modal.get_by_role("radio", name="High").check()
@@ -287,3 +287,87 @@ def test_messages_render_mrkdwn_safely(local: Local, tab: Any) -> None:
     expect(message.locator("script")).to_have_count(0)
     expect(message.locator("del")).to_have_text("old")
     expect(message.get_by_role("link", name="docs")).to_have_attribute("rel", "noopener noreferrer")
+
+
+def picker_modal() -> dict[str, Any]:
+    many = [Option(value=f"f{i}", text=f"Feeling {i}") for i in range(1, 13)]
+    blocks = [
+        InputBlock(
+            block_id="feelings",
+            label="How do you feel",
+            element=StaticMultiSelectElement(
+                action_id="feelings",
+                options=many,
+                placeholder="Choose any",
+                max_selected_items=3,
+            ),
+        ),
+        InputBlock(
+            block_id="people",
+            label="Who could you talk to",
+            element=UserMultiSelectElement(action_id="people", placeholder="Pick people"),
+            optional=True,
+        ),
+        InputBlock(
+            block_id="note",
+            label="Note",
+            element=PlainTextInputElement(action_id="note"),
+            optional=True,
+        ),
+    ]
+    view = View(type="modal", callback_id="pick", title="Pickers", submit="Save", blocks=blocks)
+    return view.to_dict()
+
+
+def test_multi_selects_are_pickers_as_in_slack(local: Local, tab: Any) -> None:
+    """Closed, a multi-select is one box with its placeholder, as heavy as in Slack; a
+    click opens a searchable list; picked values are chips in the box, leave the list
+    and can be removed; the list never holds more than max_selected_items allows."""
+    local.ws.use_trigger_id(local.ws.issue_trigger_id(ADA))
+    local.ws.open_view(ADA, picker_modal())
+    tab.goto(local.server.url)
+    modal = tab.locator("#modal")
+    feelings = modal.get_by_label("How do you feel")
+    expect(feelings).to_have_attribute("placeholder", "Choose any")
+    expect(modal.get_by_role("option")).to_have_count(0)  # no option shows until a click
+    expect(modal.get_by_text("Feeling 7")).to_have_count(0)
+    box = modal.locator(".multi-select").first.bounding_box()
+    assert box["height"] < 60  # one line, however many options it offers
+
+    feelings.click()
+    expect(feelings).to_have_attribute("aria-expanded", "true")
+    expect(modal.get_by_role("option")).to_have_count(12)
+    feelings.press_sequentially("1")  # Feeling 1, 10, 11, 12
+    expect(modal.get_by_role("option")).to_have_count(4)
+    modal.get_by_role("option", name="Feeling 11").click()
+    expect(modal.locator(".ms-chip")).to_have_text(["Feeling 11×"])
+    expect(feelings).to_have_value("")
+    expect(modal.get_by_role("option", name="Feeling 11")).to_have_count(0)  # picked: gone
+    feelings.press("ArrowDown")
+    feelings.press("Enter")  # the first option still offered, by keyboard
+    modal.get_by_role("option", name="Feeling 5").click()
+    expect(modal.locator(".ms-chip")).to_have_count(3)
+    expect(modal.get_by_role("option")).to_have_count(0)
+    expect(modal.locator(".ms-menu").first).to_contain_text("You can pick up to 3.")
+    shoot(tab, "kit-02-picker-open")
+
+    feelings.press("Escape")  # closes the list, not the modal
+    expect(feelings).to_have_attribute("aria-expanded", "false")
+    expect(modal).to_be_visible()
+    modal.get_by_role("button", name="Remove Feeling 5").click()
+    feelings.press("Backspace")  # the last chip goes
+    expect(modal.locator(".ms-chip")).to_have_text(["Feeling 11×"])
+
+    pick(modal, "Who could you talk to", "Ben Okafor")
+    modal.get_by_label("Note").click()  # clicking elsewhere closes any list
+    expect(modal.get_by_role("option")).to_have_count(0)
+    shoot(tab, "kit-03-picker-chips")
+
+    local.bot.answer(None)
+    tab.locator("#modal-submit").click()
+    values = wait_for(lambda: local.payloads("view_submission"), what="a submission")[-1]["view"][
+        "state"
+    ]["values"]
+    assert [o["value"] for o in values["feelings"]["feelings"]["selected_options"]] == ["f11"]
+    assert values["feelings"]["feelings"]["selected_options"][0]["text"]["text"] == "Feeling 11"
+    assert values["people"]["people"] == {"type": "multi_users_select", "selected_users": [BEN]}

@@ -144,6 +144,49 @@ def test_what_slack_would_refuse_is_shown_on_the_page(page: Any, sandbox: Any) -
     expect(log).to_be_hidden()
 
 
+def test_only_visible_to_you_goes_with_the_page_as_in_slack(page: Any, sandbox: Any) -> None:
+    """An ephemeral answer shows in the page that was open, and a reload shows none of
+    them: it was never part of the conversation, nor of what the sandbox saves."""
+    start(page, sandbox.url)
+    ephemeral = page.locator("#messages .message.ephemeral")
+    expect(ephemeral).to_have_count(0)
+    box = page.locator("#composer-input")
+    box.fill("/setback help")
+    box.press("Enter")
+    expect(ephemeral).to_have_count(1)
+    expect(ephemeral).to_contain_text("Only visible to you")
+    page.locator("#sidebar").get_by_role("link", name="general").click()
+    page.locator("#sidebar").get_by_role("link", name="Setback").click()
+    expect(ephemeral).to_have_count(1)  # still there while the page is open
+
+    page.reload()
+    expect(page.locator("#messages .intro")).to_be_visible()
+    page.get_by_role("button", name="+1 hour").click()  # something new arrives, a re-read
+    expect(page.locator(".toast-notice").last).to_contain_text("It's now")
+    expect(ephemeral).to_have_count(0)
+    state = (sandbox.output.parent / ".setback" / "sandbox-state.json").read_text()
+    assert "is_ephemeral" not in state  # what the sandbox saves never held it
+
+
+def test_a_permalink_opens_its_message_on_the_page(page: Any, sandbox: Any) -> None:
+    """ "Open it" after a post goes to the message, as in Slack, not to a page that is not there."""
+    start(page, sandbox.url)
+    token = json.loads((sandbox.output.parent / ".setback" / "sandbox.json").read_text())[
+        "bot_token"
+    ]
+    posted = _web_api(sandbox.url, "chat.postMessage", token, channel="C0GENERAL", text="A retro")
+    link = _web_api(
+        sandbox.url, "chat.getPermalink", token, channel="C0GENERAL", message_ts=posted["ts"]
+    )["permalink"]
+    _web_api(sandbox.url, "chat.postMessage", token, channel="U0ADA", text=f"<{link}|Open it>")
+
+    page.locator("#messages").get_by_role("link", name="Open it").click()
+    expect(page.locator("#main-header")).to_contain_text("general")
+    expect(page.locator(f'#messages li[data-ts="{posted["ts"]}"]')).to_have_class(
+        re.compile(r"\blinked\b")
+    )
+
+
 def test_nothing_due_is_said_plainly(page: Any, sandbox: Any) -> None:
     start(page, sandbox.url)
     before = page.locator("#clock-now").inner_text()

@@ -125,7 +125,14 @@ def shown(h: Harness, message: dict[str, Any]) -> dict[str, Any]:
 
 
 def has_buttons(message: dict[str, Any]) -> bool:
-    return any(b["type"] == "actions" for b in message.get("blocks") or [])
+    """Whether the check-in still offers its answers (an answered one keeps only "Add a
+    note", and "Undo" for a while)."""
+    return any(
+        e.get("action_id") == "setback_checkin_done"
+        for b in message.get("blocks") or []
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
 
 
 def context_text(message: dict[str, Any]) -> str:
@@ -296,7 +303,9 @@ def test_a_redelivered_reply_adds_the_note_once(harness: Harness, lazy: LazyList
     root = finish(h)
     h.clock.set(START + DAY)
     run_once(h.rt)
-    latest = posted_checkins(h, root)[-1]
+    answered, latest = posted_checkins(h, root)
+    click(h, answered, "setback_checkin_working")  # one check-in waits: the reply is its note
+    wait_for(lambda: not has_buttons(shown(h, answered)), what="answered check-in")
     channel = h.ws.im_channel_for(ADA)
     event = {
         "type": "message",

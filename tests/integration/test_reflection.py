@@ -36,7 +36,7 @@ def test_command_acks_and_opens_step_one(harness) -> None:
     view = harness.wait_modal(ADA, "setback_step", 0)
     assert "Step 1 of 6" in _texts(view)
     assert view["notify_on_close"] is True
-    assert view["title"]["text"] == "What happened"
+    assert view["title"]["text"] == "The facts"  # the title never repeats the heading
     assert not _all(harness, Setback)  # nothing stored until something is typed
 
 
@@ -222,7 +222,7 @@ def test_crisis_language_shows_care_screen_and_stores_only_a_flag(harness) -> No
     (setback,) = _all(h, Setback)
     assert setback.safety_hold is True
     # "Keep going" continues with the next screen.
-    h.submit(ADA, {})
+    h.slack.click(ADA, "setback_care_continue", view_id=care["id"])
     assert "Step 3 of 6" in _texts(h.wait_modal(ADA, "setback_step", 2))
 
 
@@ -254,8 +254,8 @@ def test_crisis_setback_summary_offers_no_sharing(harness) -> None:
     h.submit(ADA, steps[0])
     h.wait_modal(ADA, "setback_step", 1)
     h.submit(ADA, steps[1])
-    h.wait_modal(ADA, "setback_care")
-    h.submit(ADA, {})
+    care = h.wait_modal(ADA, "setback_care")
+    h.slack.click(ADA, "setback_care_continue", view_id=care["id"])
     for i in range(2, 6):
         h.wait_modal(ADA, "setback_step", i)
         h.submit(ADA, steps[i])

@@ -88,6 +88,57 @@ def test_a_snapshot_of_another_team_or_a_damaged_one_is_refused(workspace: Works
         Workspace().restore(damaged)
 
 
+def test_the_state_file_keeps_only_what_slack_keeps(tmp_path: Path) -> None:
+    """ "Only visible to you" messages, a closed modal with what was typed in it, and the
+    parameters of Web API calls live in memory only: a restart forgets them, as Slack does."""
+    path = tmp_path / "sandbox-state.json"
+    ws, _, store = _fresh(path)
+    seed(ws)
+    dm = ws.im_channel_for(ADA)
+    ws.post_ephemeral(dm, ADA, text="Only Ada sees this", require_member=False)
+    ws.use_trigger_id(ws.issue_trigger_id(ADA))
+    modal = ws.open_view(
+        ADA, {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": []}
+    )
+    typed = {"type": "plain_text_input", "value": "I'm such an idiot."}
+    ws.set_view_state(modal["id"], {"what": {"facts": typed}})
+    ws.close_view(modal["id"])
+    ws.record_call("chat.postMessage", {"channel": dm, "text": "You wrote: idiot"}, True, None)
+    store.save()
+
+    written = path.read_text()
+    assert "Only Ada sees this" not in written
+    assert "I'm such an idiot." not in written
+    assert "You wrote: idiot" not in written
+    again, _, again_store = _fresh(path)
+    assert again_store.load() is True
+    assert again.ephemeral_messages(ADA) == []
+    assert again.view(modal["id"]) is None
+    assert again.recent("calls")[-1] == {
+        "method": "chat.postMessage",
+        "ok": True,
+        "error": None,
+        "at": ws.recent("calls")[-1]["at"],
+    }
+
+
+def test_an_open_modal_keeps_what_was_typed_across_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox-state.json"
+    ws, _, store = _fresh(path)
+    seed(ws)
+    ws.use_trigger_id(ws.issue_trigger_id(ADA))
+    modal = ws.open_view(
+        ADA, {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": []}
+    )
+    typed = {"type": "plain_text_input", "value": "Pushed on a Friday"}
+    ws.set_view_state(modal["id"], {"what": {"facts": typed}})
+    store.save()
+
+    again, _, again_store = _fresh(path)
+    assert again_store.load() is True
+    assert again.top_view(ADA)["state"]["values"] == {"what": {"facts": typed}}
+
+
 def test_trigger_ids_do_not_survive_a_restart(workspace: Workspace, clock: FakeClock) -> None:
     trigger = workspace.issue_trigger_id(ALICE)
     copy = Workspace(clock=clock)

@@ -1,11 +1,12 @@
 """files_upload_v2 works end to end against the sandbox, as it does against Slack."""
 
+import urllib.error
 import urllib.request
 
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from .conftest import GENERAL, RANDOM
+from .conftest import ALICE, GENERAL, RANDOM
 
 
 def test_files_upload_v2_round_trip(client, workspace):
@@ -78,3 +79,38 @@ def test_completing_an_upload_that_never_arrived_is_refused(client):
         client.files_completeUploadExternal(files=[{"id": reserved["file_id"]}], channel_id=GENERAL)
 
     assert raised.value.response["error"] == "file_not_found"
+
+
+def test_files_delete_leaves_a_tombstone_in_the_message_and_the_link_stops_answering(
+    client, workspace
+):
+    answer = client.files_upload_v2(
+        channel=GENERAL,
+        content="my words\n",
+        filename="journal.md",
+        initial_comment="Here is your export",
+    )
+    file = answer["file"]
+
+    assert client.files_delete(file=file["id"])["ok"]
+
+    message = workspace.messages[GENERAL][-1]
+    assert message["text"] == "Here is your export", "the message stays, as in Slack"
+    assert message["files"] == [{"id": file["id"], "mode": "tombstone"}]
+    assert workspace.file_info(file["id"]) is None
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(file["url_private"], timeout=5)
+    assert gone.value.code == 404
+    with pytest.raises(SlackApiError) as again:
+        client.files_delete(file=file["id"])
+    assert again.value.response["error"] == "file_not_found"
+
+
+def test_only_the_bots_own_files_can_be_deleted(client, workspace):
+    file_id = workspace.reserve_file("theirs.txt", 3, user_id=ALICE)
+
+    with pytest.raises(SlackApiError) as refused:
+        client.files_delete(file=file_id)
+
+    assert refused.value.response["error"] == "cant_delete_file"
+    assert workspace.file_info(file_id) is not None

@@ -80,7 +80,8 @@ def test_a_person_sees_their_channels_and_only_their_own_dm_with_the_app(ws: Wor
     )
     ws.publish_home(ADA, {"type": "home", "blocks": []})
 
-    ada, ben = page_state(ws, ADA), page_state(ws, BEN)
+    ada = page_state(ws, ADA, ephemerals_since="0")  # a page open since the start
+    ben = page_state(ws, BEN, ephemerals_since="0")
 
     ada_dm = [c for c in ada["conversations"] if c["is_im"]]
     assert [m["text"] for m in ada_dm[0]["messages"]] == ["Your reflection: Config push"]
@@ -93,6 +94,26 @@ def test_a_person_sees_their_channels_and_only_their_own_dm_with_the_app(ws: Wor
     assert ben["modal"] is None and ben["home"] is None
     assert "Config push" not in json.dumps(ben["conversations"])
     assert "Only Ada sees this" not in json.dumps(ben)
+
+
+def test_a_page_sees_only_the_ephemerals_posted_since_it_opened(ws: Workspace) -> None:
+    """As in Slack's client: "Only visible to you" goes with the page that was open, and a
+    reload (a page without ``ephemerals_since``) shows none of the earlier ones."""
+    ws.post_ephemeral(GENERAL, ADA, text="Before the page opened")
+    opened = page_state(ws, ADA)
+    ws.post_ephemeral(GENERAL, ADA, text="While the page was open")
+
+    def ephemerals(state: dict[str, Any]) -> list[str]:
+        return [
+            m["text"] for c in state["conversations"] for m in c["messages"] if m.get("ephemeral")
+        ]
+
+    assert ephemerals(opened) == []
+    assert ephemerals(page_state(ws, ADA, ephemerals_since=opened["cursor"])) == [
+        "While the page was open"
+    ]
+    assert ephemerals(page_state(ws, ADA)) == []  # reloaded
+    assert ephemerals(page_state(ws, BEN, ephemerals_since="0")) == []
 
 
 def test_selects_offer_public_channels_and_only_private_ones_you_are_in(ws: Workspace) -> None:
@@ -132,6 +153,14 @@ def test_state_is_per_person(page: SandboxServer) -> None:
     with pytest.raises(urllib.error.HTTPError) as unknown:
         get(page, "/sandbox/state?user=U0SETBACK")
     assert unknown.value.code == 404
+
+
+def test_state_refuses_an_ephemerals_since_that_is_not_a_ts(page: SandboxServer) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get(page, f"/sandbox/state?user={ADA}&ephemerals_since=yesterday")
+    assert refused.value.code == 400
+    status, _, body = get(page, f"/sandbox/state?user={ADA}&ephemerals_since=1764064800.000001")
+    assert status == 200 and json.loads(body)["cursor"]
 
 
 def test_the_web_api_shares_the_pages_port(page: SandboxServer, ws: Workspace) -> None:
@@ -320,3 +349,17 @@ def test_the_page_answers_only_to_this_machines_names(page: SandboxServer) -> No
     connection.request("GET", f"/sandbox/state?user={ADA}", headers={"Host": host})
     assert connection.getresponse().status == 200
     connection.close()
+
+
+def test_a_permalink_opened_in_a_new_tab_leads_to_its_conversation(
+    page: SandboxServer, ws: Workspace
+) -> None:
+    posted = ws.post_message(GENERAL, text="A retro")
+    dm = ws.im_channel_for(ADA)
+    for channel, where in ((GENERAL, f"/#/c/{GENERAL}"), (dm, "/#/dm")):
+        connection = http.client.HTTPConnection("127.0.0.1", page.port, timeout=5)
+        stamp = posted["ts"].replace(".", "")
+        connection.request("GET", f"/archives/{channel}/p{stamp}")
+        reply = connection.getresponse()
+        assert (reply.status, reply.getheader("Location")) == (302, where)
+        connection.close()

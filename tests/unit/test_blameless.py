@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
-from bot.language.blameless import RULES, Flag, check
+from bot.language.blameless import RULES, Flag, Severity, check, priority, ranked
+from bot.language.blameless.engine import run
 
 # (sentence, the one rule it should raise, or None when it must stay clean)
 LABELLED: list[tuple[str, str | None]] = [
@@ -579,3 +582,202 @@ def test_a_mention_with_a_failure_gets_both_the_person_and_the_privacy_flag() ->
 
 def test_words_inside_an_email_address_are_only_private_detail() -> None:
     assert [flag.rule for flag in check("careless.whisper@example.com")] == ["private-detail"]
+
+
+# --- real-document classes (issue 13) and a person as the cause (issue 12, item 5) -----
+
+CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus"
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(flag.rule, flag.phrase) for flag in check(text)]
+
+
+def test_a_named_colleague_as_the_cause_is_caught_first_with_its_reframe() -> None:
+    text = "The root cause was the config. Bob should have checked the config. Obviously."
+    flags = ranked(check(text))
+    first = flags[0]
+    assert (first.rule, first.phrase) == ("named-person", "Bob should have")
+    assert first.reframe == RULE_BY_ID["named-person"].reframe
+    assert "person" in first.reframe and first.severity is Severity.WARNING
+    assert "counterfactual" not in {flag.rule for flag in flags}  # one reframe per phrase
+    assert [priority(flag) for flag in flags] == sorted(priority(flag) for flag in flags)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("I screwed up badly.", "I screwed up"),
+        ("We dropped the ball on the renewal.", "We dropped the ball"),
+        ("Our team is solely responsible for this.", "solely responsible"),
+        ("The developer misjudged the potential impact.", "The developer misjudged"),
+        ("Honestly the guy to blame is the CTO.", "to blame is the CTO"),
+        ("Dana was responsible for the outage.", "was responsible for the outage"),
+        ("Management are definitely to blame.", "are definitely to blame"),
+        ("Yes, I broke production.", "I broke production"),
+        ("The engineer should have paged the DBA.", "The engineer should have"),
+    ],
+)
+def test_a_person_or_role_as_the_cause(text: str, phrase: str) -> None:
+    assert ("named-person", phrase) in _found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("It was a misguided attempt to speed things up.", "normative"),
+        ("He hurriedly pushed the update before lunch.", "normative"),
+        ("In my haste, I overlooked the filter.", "normative"),
+        ("Why did the developer forget to check the endpoint?", "omission"),
+        ("What a clown.", "character"),
+        ("He wasn't a strong software engineer.", "character"),
+        ("And who pushes to production on a Friday!", "who-question"),
+        ("Someone is going to lose their job over this.", "punitive"),
+        ("Guess you learned your lesson.", "punitive"),
+    ],
+)
+def test_judgements_and_insults_aimed_at_people(text: str, rule: str) -> None:
+    assert rule in _rules_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The fix should have been corrected in the release notes.",  # passive
+        "Reports should have priority over exports.",  # a duty, not the past
+        "The alert should have fired at 90%.",  # a system as the subject
+        "Tests are skipped (if only CI is updated).",  # not a wish
+        "This was not your fault.",  # negated
+        "Yeah, something this big is absolutely not one engineer's fault.",
+        "If a future problem happens to be your fault, say so.",  # supposed
+        "A human mistake was a collective failure, not an individual one.",  # the reframe
+        "We made our systems more robust to handle human error.",
+        "We should clearly communicate the maintenance window.",  # manner
+        "Nothing was obviously compromised.",
+        "We found the root cause after an hour.",  # a search, not a claim
+        "Root cause identified: connection pool exhaustion.",
+        "Make sure everyone knows what the root cause was.",
+        "I don't want to throw him under the bus.",
+        "We try our best to respond within a day.",
+        "April Fools' Day fell on the same date.",
+    ],
+)
+def test_structure_keeps_plain_postmortem_sentences_clean(text: str) -> None:
+    assert [f for f in check(text) if f.severity is Severity.WARNING] == [], check(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: We should have known\nauthor: ana@example.com\n---\nThe deploy went out.\n",
+        "Steps:\n\n```\n# we should have rolled back\nmail ana@example.com\n```\n",
+        "Steps:\n\n    rm -rf / # obviously careless\n\nDone.\n",
+        "Run `git blame --who-broke-it` and `should have` in the shell.\n",
+        "See [the runbook](https://example.com/careless/should-have-known) first.\n",
+        "[1]: https://example.com/human-error-report\n",
+        "Logs at https://example.com/obviously/@dana/root-cause.\n",
+        "<!-- we should have known; ping @dana -->\nThe deploy went out.\n",
+    ],
+)
+def test_nothing_is_flagged_in_front_matter_code_links_or_comments(text: str) -> None:
+    assert check(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "## Root cause\n\nA stale cache and a missing alert.\n",
+        "Root Cause\n----------\n\nA stale cache.\n",
+        "- 21:33 UTC: @pietro pings @sean on Discord\n",
+        "| 10:02 | @dana | restarts the primary |\n",
+        "> [10:02] <dana> restarting the primary\n> [10:03] <sam> @dana ok\n",
+        "Install @posthog/core 1.2 to get the fix.\n",
+        "Mail security@example.org or help@crates.io to report it.\n",
+        "- Add CPU alerting. Owner: @lucas\n",
+        '> "For whatever reason, the employee decided to do a global deployment," he said.\n',
+    ],
+)
+def test_headings_timelines_chat_logs_and_role_addresses_are_records_not_blame(
+    text: str,
+) -> None:
+    assert check(text) == [], check(text)
+
+
+def test_quoted_speech_is_reported_not_written_but_private_detail_still_counts() -> None:
+    text = 'Someone wrote: "you just nuked your entire company, idiot", to dana@example.com.'
+    assert _found(text) == [("private-detail", "dana@example.com")]
+
+
+def test_notes_are_advice_and_warnings_are_blame() -> None:
+    flags = {flag.rule: flag.severity for flag in check("The root cause was DNS. I was lazy.")}
+    assert flags == {"root-cause": Severity.NOTE, "character": Severity.WARNING}
+    assert {rule.rule for rule in RULES if rule.severity is Severity.NOTE} == {
+        "root-cause",
+        "minimising",
+        "conditional-apology",
+        "vague-action",
+        "ownerless-action",
+    }
+
+
+def test_columns_count_code_points_from_one_and_end_past_the_phrase() -> None:
+    text = "Intro line.\n  \u201cWe\u201d said: Bob should have\nchecked."
+    flag = next(flag for flag in check(text) if flag.rule == "named-person")
+    assert (flag.line, flag.column) == (2, text.split("\n")[1].index("Bob") + 1)
+    assert (flag.end_line, flag.end_column) == (2, flag.column + len("Bob should have"))
+    crossing = next(f for f in check("We should\nhave waited.") if f.rule == "counterfactual")
+    assert (crossing.line, crossing.column, crossing.end_line, crossing.end_column) == (1, 4, 2, 5)
+
+
+def _sentences() -> list[str]:
+    texts = [sentence for sentence, _ in LABELLED] + [text for text, _, _ in ONE_PER_RULE]
+    texts += [  # private detail has two trigger streams: words and @, +, digits
+        "The customer Globex was upset. Call 020 7946 0958 or ana@example.com now.",
+        "Ana on sick leave; ping @dana. Then the client Initech, then +44 20 7946 0958.",
+    ]
+    for path in sorted((CORPUS / "texts").glob("*.md")):
+        texts.append(path.read_text(encoding="utf-8"))
+    for row in json.loads((CORPUS / "labels.json").read_text(encoding="utf-8")):
+        texts.extend(quote["text"] for quote in row.get("quotes", []))
+    return texts
+
+
+def test_trigger_words_never_hide_a_match_from_a_rule() -> None:
+    for text in _sentences():
+        assert run(text) == run(text, windowed=False), text[:80]
+
+
+def test_the_corpus_labels_are_phrases_of_their_documents() -> None:
+    rows = json.loads((CORPUS / "labels.json").read_text(encoding="utf-8"))
+    assert len(rows) >= 25
+    assert {row["part"] for row in rows} == {"dev", "held-out"}
+    for row in rows:
+        if "file" in row:
+            text = (CORPUS / row["file"]).read_text(encoding="utf-8")
+            assert all(label in text for label in row["labels"]), row["id"]
+        else:
+            assert row["quotes"], row["id"]
+            for quote in row["quotes"]:
+                assert all(label in quote["text"] for label in quote["labels"]), row["id"]
+
+
+# --- linear time: pathological inputs finish (a quadratic pattern would hang) -----------
+
+PATHOLOGICAL = ["a-", "-", ".", "a.", "@", "a@", " ", "a ", "\n", "a-a team ", "should ", "<@U"]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("unit", PATHOLOGICAL)
+def test_long_runs_of_one_pattern_finish(unit: str) -> None:
+    text = unit * (200_000 // len(unit))
+    flags = check(text)
+    assert all(text[flag.start : flag.end] == flag.phrase for flag in flags)
+
+
+@pytest.mark.timeout(20)
+def test_one_megabyte_line_of_prose_finishes_with_the_same_flags_as_its_sentences() -> None:
+    sentence = "We should have rolled back, and the alert fired twice. "
+    line = sentence * (1_000_000 // len(sentence))
+    flags = check(line)
+    assert len(flags) == line.count("should have")
+    assert {flag.line for flag in flags} == {1}

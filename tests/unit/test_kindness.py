@@ -8,7 +8,9 @@ from bot.language.kindness import (
     REFLECTIONS,
     answers_have_harsh_self_judgement,
     find_harsh_self_judgement,
+    harsh_sentences,
     self_compassion_reflection,
+    without_harsh,
 )
 
 HARSH = [
@@ -128,3 +130,67 @@ def test_reflection_invites_naming_the_feeling(variant: int) -> None:
     # Neff's "mindfulness": notice or name the feeling without becoming it.
     lowered = self_compassion_reflection(variant).lower()
     assert "feel" in lowered or "notice" in lowered or "name it" in lowered
+
+
+# --- leaving harsh sentences out of what Setback quotes back --------------------------------
+
+
+def test_harsh_sentences_are_found_as_spans_of_the_text() -> None:
+    text = "I deployed the wrong config. I'm such an idiot. Checkout was down 40 minutes."
+    spans = harsh_sentences(text)
+    assert [text[start:end] for start, end in spans] == ["I'm such an idiot."]
+
+
+@pytest.mark.parametrize("sentence", HARSH)
+def test_every_harsh_phrase_is_found_inside_a_longer_answer(sentence: str) -> None:
+    text = f"The deploy went out at 16:40.\n{sentence}\nWe rolled back within the hour."
+    (span,) = harsh_sentences(text)
+    assert sentence.rstrip(".?") in text[span[0] : span[1]]
+
+
+@pytest.mark.parametrize("sentence", [t for t in NOT_HARSH if t])
+def test_judgements_of_things_are_kept(sentence: str) -> None:
+    text = f"The deploy went out at 16:40. {sentence} We rolled back."
+    assert harsh_sentences(text) == []
+    assert without_harsh(text) == (text, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "removed"),
+    [
+        (
+            "I deployed the wrong config. I'm such an idiot. Checkout was down 40 minutes.",
+            "I deployed the wrong config. Checkout was down 40 minutes.",
+            1,
+        ),
+        ("I'm such an idiot.", "", 1),
+        ("Line one\nI am so stupid!\nLine three", "Line one\nLine three", 1),
+        ("First.\n\nI hate myself.\n\nThird.", "First.\n\nThird.", 1),
+        ("v1.2 broke. What is wrong with me?? I fixed it.", "v1.2 broke. I fixed it.", 1),
+        ("I always mess up. I'm useless. The cache was stale.", "The cache was stale.", 2),
+        ("Typo in the README, fixed in a minute.", "Typo in the README, fixed in a minute.", 0),
+        ("", "", 0),
+    ],
+)
+def test_without_harsh_leaves_the_rest_as_written(text: str, kept: str, removed: int) -> None:
+    assert without_harsh(text) == (kept, removed)
+
+
+def test_nothing_left_is_harsh_after_removal() -> None:
+    text = "Checkout broke. I'm so stupid! I always mess up. What is wrong with me? Fixed now."
+    kept, removed = without_harsh(text)
+    assert removed == 3 and kept == "Checkout broke. Fixed now."
+    assert find_harsh_self_judgement(kept) is False
+
+
+def test_spans_are_ordered_and_never_overlap() -> None:
+    text = "I'm useless. Fine. I hate myself. Done. I'm a failure"
+    spans = harsh_sentences(text)
+    assert len(spans) == 3
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+@pytest.mark.parametrize("variant", range(len(REFLECTIONS)))
+def test_reflection_fits_a_typo_and_an_outage_alike(variant: int) -> None:
+    # "Slip" minimises a 40-minute outage; the kind note uses words that fit both.
+    assert "slip" not in self_compassion_reflection(variant).lower()

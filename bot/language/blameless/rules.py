@@ -1,65 +1,31 @@
-"""Blameless language check for retro summaries the author may share with a channel.
+"""The twenty rule groups: patterns, trigger words, severity, judge and reframe idea.
 
-The share preview runs :func:`check` and shows each flagged phrase with a reframe idea;
-the author edits or posts as is. The check advises, it never blocks. The twenty rule
-groups draw on Google's SRE book (postmortem
-culture), John Allspaw on blameless postmortems and "the infinite hows", PagerDuty's
-postmortem guide, the Learning from Incidents community (counterfactual, normative and
-mechanistic reasoning), Dekker on "human error", and Neff on over-identification.
+The groups draw on Google's SRE book (postmortem culture), John Allspaw on blameless
+postmortems and "the infinite hows", PagerDuty's postmortem guide, the Learning from
+Incidents community (counterfactual, normative and mechanistic reasoning), Dekker on
+"human error", and Neff on over-identification.
 
-Precision matters more than recall here: a preview that flags plain work sentences
-("we should add a canary stage", "the alert fired twice", "the root of the repo") teaches
-people to ignore it. So most patterns need a frame around the trigger word, not the word
-alone; the choices are noted next to each rule.
+Precision matters more than recall: a check that flags plain work sentences ("we should
+add a canary stage", "the alert fired twice", "the root of the repo") teaches people to
+ignore it. So patterns need a frame around the trigger word, and a judge (``judges``)
+reads the clause before a match becomes a flag.
 
-How overlaps are resolved, so one phrase gets one reframe:
-
-* within a rule, overlapping matches keep the earliest, then the longest;
-* across rules 1-19, a flag lying inside a longer flag of another rule is dropped
-  ("QA should have" is blame moved to others, not also a bare counterfactual);
-* private detail (rule 20) is never dropped, since it has to be redacted whatever else
-  the sentence says, and it hides any other flag inside it (a word inside an address).
+Every pattern is linear: no unbounded repetition can run over a stretch that a later
+part of the pattern then rejects at every starting point. Runs of word characters are
+anchored at their start (``(?<![\\w-])``) or bounded (``{1,40}``), and lookaheads that
+read to the end of a sentence are bounded too.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-_PRIVATE_RULE = 20
+from bot.language.blameless import judges
+from bot.language.blameless.context import NOT_NAMES
+from bot.language.blameless.model import Rule, Severity
 
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule group: what to look for and the reframe idea shown beside it.
-
-    ``unless`` lets a rule step back when the same sentence already contains what the
-    rule asks for (an ownerless action that does name an owner or a date).
-    """
-
-    number: int
-    rule: str
-    title: str
-    patterns: tuple[re.Pattern[str], ...]
-    reframe: str
-    unless: re.Pattern[str] | None = None
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A phrase in the text that one rule flagged, with where it is and a reframe idea."""
-
-    rule: str
-    number: int
-    title: str
-    phrase: str
-    start: int
-    end: int
-    reframe: str
-    line: int
+WARNING, NOTE = Severity.WARNING, Severity.NOTE
 
 
 def _p(*sources: str, flags: int = re.IGNORECASE) -> tuple[re.Pattern[str], ...]:
@@ -72,6 +38,11 @@ def _alternatives(words: Iterable[str]) -> str:
     return "(?:" + "|".join(words) + ")"
 
 
+def _t(words: str) -> tuple[str, ...]:
+    """Trigger words, lower case, separated by spaces."""
+    return tuple(words.split())
+
+
 # --- shared fragments ------------------------------------------------------------------
 
 # "should have", "should've", the common misspelling "should of".
@@ -79,7 +50,7 @@ _HAVE = r"(?:\s+have|'ve|\s+of)"
 # "should have a canary stage" is about owning something in future, not a counterfactual.
 _NOT_POSSESSION = (
     r"(?!\s+(?:a|an|the|some|any|more|less|fewer|better|no|enough|our|their|my|your|his|"
-    r"her|its|this|that|these|those|access|time|one|two|\d)\b)"
+    r"her|its|this|that|these|those|access|time|one|two|priority|precedence|\d)\b)"
 )
 # "it could have been worse" weighs impact; it is not a wish about the past.
 _NOT_IMPACT_ESTIMATE = (
@@ -92,38 +63,11 @@ _PARTICIPLE = (
     r"left|set|put|thought|got|gotten|built|sent|found|brought|given|shown|hit|chosen)"
 )
 _PRONOUN = r"(?:I|we|you|he|she|they|someone|somebody|anyone|anybody)"
+_NAME = rf"(?<!\w)(?=[A-Z][a-z])(?!{_alternatives(sorted(NOT_NAMES))}\b)[A-Z][a-z]{{1,30}}"
 
-# Capitalised words that begin sentences or name systems and teams, not people.
-_NOT_NAMES = _alternatives(
-    (
-        "The|This|That|These|Those|It|Its|We|They|He|She|You|Our|Their|His|Her|My|Your",
-        "Who|What|Which|When|Where|Why|How|There|Then|Also|And|But|So|Yet|Or|If|Once",
-        "Someone|Somebody|Nobody|Everyone|Everybody|Anyone|Anybody|Everything|Something",
-        "Nothing|One|Each|Both|All|Some|Any|Another|Later|Yesterday|Today|Tomorrow",
-        "Eventually|Finally|Initially|First|Next|Again|Nearly|Almost|Never|Only|Still",
-        "Accidentally|Apparently|Unfortunately|Meanwhile|Previously|Sadly|Luckily",
-        "Deploy|Deploys|Deployment|Build|Builds|Test|Tests|Testing|Job|Jobs|Backup|Backups",
-        "Migration|Migrations|Release|Releases|Server|Servers|Service|Services|Check|Checks",
-        "Alert|Alerts|Alerting|Monitoring|Cron|Pipeline|Pipelines|Script|Scripts|System",
-        "Cache|Database|Node|Nodes|Pod|Pods|Cluster|Request|Requests|Query|Update|Upgrade",
-        "Rollback|Rollout|Sync|Login|Auth|Staging|Production|Prod|Canary|Replication",
-        "Failover|Healthcheck|Probe|Validation|Linter|Review|Code|Config|Change|Patch",
-        "Commit|Merge|Feature|Network|Proxy|Queue|Worker|Workers|Scheduler|Import|Export",
-        "Upload|Payment|Payments|Billing|Email|Search|Dashboard|Automation|Retry|Process",
-        "Step|Tool|Tooling|Team|Ops|Support|Security|Infra|Product|Design|Sales|Finance",
-        "Legal|Platform|Engineering|Management|Marketing|Customer|Customers|Client|User",
-        "Users|Vendor|Jenkins|Terraform|Kubernetes|Docker|Postgres|Redis|Kafka|Nginx",
-        "Ansible|Helm|Renovate|Dependabot|Sentry|Datadog|Grafana|Prometheus|Vault",
-        "Consul|Cloudflare|Heroku|Vercel|Netlify|Chrome|Safari|Firefox|Windows|Linux",
-        "Amazon|Google|Microsoft|Apple|Azure|Stripe|Twilio|Okta|Slack|Zoom|Jira|Confluence",
-        "PagerDuty|Opsgenie|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
-        "January|February|March|April|May|June|July|August|September|October|November",
-        "December|Tonight|Overnight|Morning|Afternoon|Evening",
-    )
-)
 _FAILURE_VERB = (
     r"(?i:failed(?:\s+to)?|broke|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|"
-    r"overlooked|dropped\s+the\s+ball)\b"
+    r"overlooked|dropped\s+the\s+ball|misjudged)\b"
 )
 # What a person, not a page or a product, is said to have failed at: the person-only
 # verbs, "failed" with an object ("failed the migration"), and "failed to" before
@@ -133,15 +77,27 @@ _SYSTEM_FAILURE = (
     r"build|compile|parse|sync|upload|download|send|deliver|fetch|open|close|save|"
     r"acquire|allocate|mount|launch|initiali[sz]e|authenticate|validate|confirm|"
     r"process|register|scale|restart|recover|trigger|fire|update|apply|install|"
-    r"import|export|match|reach|execute|read|write|lock|release|retry)"
+    r"import|export|match|reach|execute|read|write|lock|release|retry|push|work|detect)"
 )
 _PERSON_FAILURE = (
     r"(?i:broke|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|overlooked|"
-    r"dropped\s+the\s+ball|failed\s+(?:the|a|an|his|her|their|our|my)\b|"
+    r"misjudged|dropped\s+the\s+ball|failed\s+(?:the|a|an|his|her|their|our|my)\b|"
     rf"failed\s+to\s+(?!{_SYSTEM_FAILURE}\b)[a-z]+)\b"
 )
-_MENTION = r"<@[UW][A-Z0-9]{2,}(?:\|[^>]*)?>"
-_HANDLE = r"(?<![\w.<@])@(?!(?:here|channel|everyone)\b)[A-Za-z](?:[\w.-]*\w)?"
+_MENTION = r"<@[UW][A-Z0-9]{2,20}(?:\|[^>\n]{0,80})?>"
+_HANDLE = r"(?<![\w.<@])@(?!(?:here|channel|everyone)\b)[A-Za-z](?:[\w.-]{0,38}\w)?"
+# People named by their role: "the developer", "our on-call engineer", "the CTO".
+_ROLE = (
+    r"(?:the|a|an|our|their|that|this|one|some|my|his|her)\s+(?:[\w-]{1,20}\s+){0,2}?"
+    r"(?:engineer|developer|dev|admin|administrator|operator|reviewer|intern|contractor|"
+    r"employee|guy|person|coworker|co-worker|colleague|manager|boss|CTO|CEO|COO|lead|"
+    r"maintainer|author|programmer|sysadmin|DBA|SRE)"
+)
+_ROLE_FAILURE = (
+    r"(?:forgot|misjudged|broke|messed\s+up|screwed\s+up|botched|overlooked|dropped\s+the\s+"
+    r"ball|should(?:n't|\s+not)?(?:\s+have|'ve)|ought\s+to\s+have|bypassed|sidestepped|"
+    r"ignored|neglected)"
+)
 
 # "I clearly labelled the dashboard" describes how something was done, not hindsight.
 _CLEARLY_MANNER_BEFORE = "".join(
@@ -167,18 +123,22 @@ _CLEARLY_MANNER_BEFORE = "".join(
     )
 )
 _CLEARLY = (
-    _CLEARLY_MANNER_BEFORE + r"\bclearly\b(?!\s+(?:label|mark|nam|format|structur|separat|"
-    r"comment|signpost|word|writ|laid|organi[sz]|present|split|defin)\w*)"
+    r"\b(?=clearly\b)"
+    + _CLEARLY_MANNER_BEFORE
+    + r"clearly\b(?!\s+(?:label|mark|nam|format|structur|separat|"
+    r"comment|signpost|word|writ|laid|organi[sz]|present|split|defin|communicat|state|"
+    r"document|explain|describ|indicat|show|identif|visible|separate)\w*)"
 )
 
 _WHO_VERB = (
-    r"(?:did\s+(?:this|that|it)|broke|pushed|deployed|merged|approved|caused|wrote|changed|"
-    r"forgot|missed|messed\s+up|screwed\s+up|dropped|touched|signed\s+off|reviewed|let|"
-    r"allowed|shipped|committed|deleted|removed)"
+    r"(?:did\s+(?:this|that|it)|broke|breaks|pushed|pushes|deployed|deploys|merged|merges|"
+    r"approved|caused|wrote|changed|forgot|missed|messed\s+up|screwed\s+up|dropped|touched|"
+    r"signed\s+off|reviewed|let|allowed|shipped|ships|committed|deleted|removed)"
 )
 _OTHER_TEAM = (
-    r"(?:QA|ops|devops|SREs?|infra|DBAs?|the\s+vendor|the\s+other\s+team|"
-    r"(?:the\s+)?(?!our\b|my\b|the\b|a\b|this\b|that\b|whole\b|entire\b|same\b)[\w-]+\s+team)"
+    r"(?:QA|ops|devops|SREs?|infra|DBAs?|the\s+vendor|the\s+other\s+team|(?<![\w-])"
+    r"(?:the\s+)?(?!our\b|my\b|the\b|a\b|this\b|that\b|whole\b|entire\b|same\b)[\w-]{1,40}"
+    r"\s+team)"
 )
 _SHIFT_VERB = (
     r"(?:didn't|did\s+not|should(?:n't|\s+not)?(?:\s+have|'ve)|failed\s+to|never|"
@@ -193,7 +153,7 @@ _SLIP = (
 _SLIPPING = (
     r"(?:messing\s+(?:\w+\s+)?up|screwing\s+(?:\w+\s+)?up|breaking|forgetting|missing|"
     r"getting\s+(?:it|this|things)\s+wrong|making\s+(?:the\s+same\s+)?mistakes?|"
-    r"dropping\s+the\s+ball)"
+    r"dropping\s+the\s+ball|botching)"
 )
 _IMPACT = (
     r"(?:blip|hiccup|glitch|outage|issue|incident|bug|mistake|error|problem|thing|typo|"
@@ -205,36 +165,16 @@ _ACTION_TOPIC = (
     r"visibility|code\s+reviews?|processes|process|tooling|runbooks|handovers?|handoffs?|"
     r"onboarding|checks|validation)"
 )
-_DAY = (
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|"
-    r"fri|sat|sun)"
-)
-_MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
-)
-_PERIOD = rf"(?:week|sprint|month|quarter|release|year|iteration|cycle|{_DAY})"
-# An owner or a date in the same sentence turns an action item into a concrete one.
-_OWNER_OR_DATE = re.compile(
-    "|".join(
-        (
-            # an owner: a mention, "owner:", "assigned to", or the writer ("I'll")
-            r"@\w|<@[UW]|\bowner\s*[:=-]|\bowned\s+by\b|\bassigned\s+to\b|\bI(?:'ll|\s+will)\b",
-            # a date: "by Friday", "due: 3 June", "before the next release", "by 2024-06-01"
-            rf"\b(?:by|before|due|until|on)\s*:?\s+(?:{_DAY}|{_MONTH})\b",
-            rf"\b(?:by|before|due)\s+(?:the\s+)?(?:(?:end\s+of\s+(?:the\s+)?|next\s+|this\s+)"
-            rf"{_PERIOD}|tomorrow|tonight|eod|eow|q[1-4])\b",
-            r"\b(?:by|before|due)\s+\d+(?![\d.]*\s*(?:%|percent))",
-            r"\bdue\s*[:=]|\b\d{4}-\d{2}-\d{2}\b",
-        )
-    ),
-    re.IGNORECASE,
-)
 _HEALTH = (
     r"sick\s+leave|medical\s+leave|off\s+sick|called\s+in\s+sick|in\s+(?:the\s+)?hospital|"
     r"diagnosed\s+with|surgery|medication|chemo(?:therapy)?|pregnan(?:t|cy)|miscarriage|"
     r"panic\s+attacks?|migraines?|therapist|mental\s+health\s+(?:issues?|crisis|condition)|"
     r"depression|anxiety\s+disorder|ADHD|diabetes|cancer"
+)
+_HEALTH_TRIGGERS = (
+    "sick medical leave hospital diagnosed surgery medication chemo chemotherapy pregnant "
+    "pregnancy miscarriage panic attack attacks migraine migraines therapist mental "
+    "depression anxiety adhd diabetes cancer"
 )
 
 # --- the rule table --------------------------------------------------------------------
@@ -250,6 +190,9 @@ RULES: tuple[Rule, ...] = (
             rf"\bought(?:n't|\s+not)?\s+to(?:\s+not)?\s+have\b{_NOT_POSSESSION}",
         ),
         "Tell what was actually done and why it looked like a good idea with what was known then.",
+        WARNING,
+        _t("should shouldn't shouldnt should've ought oughtn't"),
+        judges.counterfactual,
     ),
     Rule(
         2,
@@ -265,6 +208,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:I|we)\s+wish\s+(?:I|we|they|you|someone)(?:'d|\s+had)\b",
         ),
         "Describe the choices that could be seen back then, and why the one taken looked right.",
+        WARNING,
+        _t("could would could've would've if had wish"),
+        judges.hindsight_wish,
     ),
     Rule(
         3,
@@ -277,8 +223,15 @@ RULES: tuple[Rule, ...] = (
             rf"\b(?:{_PRONOUN}|reviewers?|engineers?|operators?|developers?|on-?call|team)\s+"
             r"(?:had\s+|has\s+|have\s+)?failed\s+to\b",
             r"\b(?:didn't|did\s+not|never)\s+bother(?:ed)?\s+to\b",
+            r"\bforgets?\s+to\b",
         ),
         "Describe what was done instead, and what had people's attention at the time.",
+        WARNING,
+        _t(
+            "forgot forgotten forgetting neglected neglecting omitted failed bother bothered "
+            "forget forgets"
+        ),
+        judges.omission,
     ),
     Rule(
         4,
@@ -292,6 +245,9 @@ RULES: tuple[Rule, ...] = (
             r"\blayer[- ]8\s+(?:issue|problem|error)\b",
         ),
         "Describe what in the setup made this slip easy to make and hard to spot.",
+        WARNING,
+        _t("error errors mistake mistakes pebkac layer"),
+        judges.human_error,
     ),
     Rule(
         5,
@@ -308,6 +264,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:caused|happened)\s+(?:solely|entirely|only|purely)\s+(?:by|because)\b",
         ),
         "Several things lined up; name at least two of them.",
+        NOTE,
+        _t("root rootcause rootcaused cause caused happened reason"),
+        judges.root_cause,
     ),
     Rule(
         6,
@@ -325,8 +284,25 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:clueless|inept|foolish|boneheaded)\b",
             r"\brookie\s+(?:mistake|error|move)\b",
             r"\bamateur(?:ish|\s+hour)\b",
+            r"\b(?:clowns?|fools?|imbeciles?|buffoons?|jerks?|dimwits?|numpties|numpty|muppets?|"
+            r"halfwits?|nitwits?|dunces?)\b",
+            r"\b(?:wasn't|was\s+not|isn't|is\s+not|not)\s+(?:a\s+)?(?:very\s+)?(?:strong|good|"
+            r"great|competent|real)\s+(?:software\s+)?(?:engineer|developer|programmer|coder|"
+            r"dev)\b",
+            r"\black\s+of\s+(?:skills?|competence|talent|ability)\b",
+            r"\bover\s?-?confident\b",
         ),
         "Talk about what was done and the situation around it; leave labels for people out.",
+        WARNING,
+        _t(
+            "careless carelessly carelessness lazy laziness stupid stupidity idiot idiots "
+            "idiotic incompetent incompetence dumb moron morons moronic clueless inept "
+            "foolish boneheaded rookie amateurish amateur clown clowns fool fools imbecile "
+            "imbeciles buffoon buffoons jerk jerks dimwit dimwits numpty numpties muppet "
+            "muppets halfwit halfwits nitwit nitwits dunce dunces strong good great "
+            "competent real skill skills competence talent ability overconfident confident"
+        ),
+        judges.person_judgement,
     ),
     Rule(
         7,
@@ -344,9 +320,39 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:didn't|did\s+not|refused\s+to)\s+follow\s+(?:the\s+)?"
             r"(?:process|procedure|runbook|policy|protocol|rules?)\b",
             r"\b(?:violated|ignored)\s+(?:the\s+)?(?:process|procedure|policy|protocol|rules?)\b",
+            r"\b(?:shoddy|misguided)\b",
+            r"\b(?:hurriedly|hastily|blindly|lazily)\s+(?:pushed|deployed|merged|shipped|ran|"
+            r"released|rolled|approved|made|wrote|changed|applied)\b",
+            r"\bin\s+(?:my|his|her|their|our|your)\s+haste\b",
+            r"\bmisjudg(?:ed|ing|ment|ments)\b",
+            r"\bmisused\b",
+            r"\bbotch(?:ed|es|ing)\b",
+            r"\b(?:huge|massive|big|total|own|fun|epic|stupid|dumb|royal)\s+(?:fuck-?ups?|"
+            r"screw-?ups?|cock-?ups?)\b",
+            r"\b(?:makes|made|making|make)\s+excuses\b",
+            r"\bbrush(?:es|ed|ing)?\s+(?:it|this|that|them|me|us)\s+off\b",
+            r"\b(?:doing|do|did|redo|redoing|redid)\s+(?:his|her|their)\s+work\b",
+            r"\bcould(?:n't|\s+not)\s+have\s+(?:possibly\s+)?(?:picked|chosen|found|thought\s+of)\s+"
+            r"a\s+worse\b",
+            r"\bwithout\s+even\s+(?:checking|testing|looking|asking|thinking|reading|trying)\b",
+            r"\b(?:never|doesn't|does\s+not|don't|won't)\s+follows?\s+(?:the\s+)?(?:same\s+)?"
+            r"(?:process|procedure|runbook|policy|protocol|rules?|steps|instructions)\b",
         ),
         "Set the action against what people were trying to achieve at the time, instead "
         "of passing a verdict.",
+        WARNING,
+        _t(
+            "poor bad terrible awful questionable negligent negligence negligently reckless "
+            "recklessly recklessness unacceptable unacceptably inappropriate inappropriately "
+            "irresponsible irresponsibly irresponsibility unprofessional unprofessionally "
+            "inexcusable excuse follow violated ignored shoddy misguided hurriedly hastily "
+            "blindly lazily haste misjudged misjudging misjudgment misjudgement misjudgments "
+            "misjudgements misused botched botches botching fuckup fuckups fuck screwup "
+            "screwups screw cockup cockups cock excuses checking testing looking asking thinking "
+            "reading trying follows brush brushes brushed brushing doing do did redo redoing "
+            "redid couldn't could"
+        ),
+        judges.normative,
     ),
     Rule(
         8,
@@ -354,8 +360,8 @@ RULES: tuple[Rule, ...] = (
         "Hindsight certainty",
         _p(
             r"\bobviously\b",
-            r"\b(?:was|were|is|it's|seemed|seems|looked|looks|so|blindingly|painfully)\s+"
-            r"(?:so\s+|really\s+|completely\s+|totally\s+)?obvious\b",
+            r"\b(?=[wislbp])(?:was|were|is|it's|seemed|seems|looked|looks|so|blindingly|"
+            r"painfully)\s+(?:so\s+|really\s+|completely\s+|totally\s+)?obvious\b",
             _CLEARLY,
             r"\bshould(?:n't|\s+not)?(?:\s+have|'ve)\s+(?:been\s+)?(?:known|seen|noticed|"
             r"spotted|reali[sz]ed|foreseen|predicted|anticipated|guessed|obvious)\b",
@@ -367,6 +373,12 @@ RULES: tuple[Rule, ...] = (
             r"\bthe\s+(?:warning\s+)?(?:signs|red\s+flags)\s+were\s+(?:all\s+)?(?:there|obvious)\b",
         ),
         "Point to what could be seen at the time and what made it easy to miss.",
+        WARNING,
+        _t(
+            "obviously obvious clearly should shouldn't should've anyone anybody everyone "
+            "everybody engineer developer person sense brainer nobrainer plain signs flags"
+        ),
+        judges.hindsight_certainty,
     ),
     Rule(
         9,
@@ -387,26 +399,71 @@ RULES: tuple[Rule, ...] = (
             r"thinking)\b",
         ),
         "Say what else was pulling on attention at that moment.",
+        WARNING,
+        _t(
+            "attention focus concentration care diligence sloppy sloppiness sloppily "
+            "distracted inattentive inattentiveness inattention zoned spaced asleep focused "
+            "concentrating careful thinking"
+        ),
+        judges.person_judgement,
     ),
     Rule(
         10,
         "named-person",
-        "A person as the subject of a failure",
+        "A person or role as the cause",
         # Case-sensitive: a capitalised name (not a sentence opener, team or tool) or a
-        # Slack mention, followed by a failure verb.
-        # One capitalised word is as often a product or a page ("Checkout failed") as a
-        # name, so after one word "failed" counts only before something people do
-        # ("failed to follow the runbook"); a first and last name or a mention takes
-        # every failure verb.
+        # Slack mention, followed by a failure verb. One capitalised word is as often a
+        # product or a page ("Checkout failed") as a name, so after one word "failed"
+        # counts only before something people do ("failed to follow the runbook"); a
+        # first and last name or a mention takes every failure verb. Then a name with
+        # "should have", a role ("the developer forgot"), the writer's own "I screwed up",
+        # and blame or sole responsibility put on someone.
         _p(
-            rf"\b(?!{_NOT_NAMES}\b)[A-Z][a-z]+\s+(?!{_NOT_NAMES}\b)[A-Z][a-z]+\s+"
+            rf"{_NAME}\s+(?=[A-Z][a-z])(?!{_alternatives(sorted(NOT_NAMES))}\b)[A-Z][a-z]{{1,30}}\s+"
             rf"{_FAILURE_VERB}",
-            rf"\b(?!{_NOT_NAMES}\b)[A-Z][a-z]+\s+{_PERSON_FAILURE}",
+            rf"{_NAME}\s+{_PERSON_FAILURE}",
             rf"{_MENTION}\s+{_FAILURE_VERB}",
             rf"{_HANDLE}\s+{_FAILURE_VERB}",
+            rf"{_NAME}\s+(?i:should(?:n't|\s+not)?(?:\s+have|'ve)|ought\s+to\s+have)\b"
+            rf"{_NOT_POSSESSION}",
+            rf"(?i:\b{_ROLE}\b(?:\s+[\w'-]{{1,30}}){{0,6}}?\s+{_ROLE_FAILURE})\b",
+            r"(?i:\b(?:I|we|you|he|she|they|someone|somebody)\s+(?:(?:had|has|have|just|totally|"
+            r"completely|really|badly|royally|accidentally|actually|kind\s+of|sort\s+of|then)\s+)"
+            r"{0,2}(?:screwed\s+up|messed\s+up|fucked\s+up|"
+            r"dropped\s+the\s+ball|botched|blew\s+it|misjudged|broke\s+(?:prod|production|the\s+"
+            r"build|the\s+site|everything|things|it|main|master|the\s+database|the\s+app|the\s+"
+            r"deploy(?:ment)?)|missed\s+(?:a|an|the|some|several|two|three)\s+(?:few\s+|couple\s+"
+            r"of\s+)?\w+))\b",
+            r"(?i:\b(?:is|are|was|were)\s+(?:(?:solely|entirely|fully|directly|personally|"
+            r"definitely|definately|clearly|totally|really)\s+)?to\s+blame)\b",
+            r"(?i:\bto\s+blame\s+(?:is|was)\s+(?:the|a|an|our|their|my)\s+[A-Za-z]{1,30})",
+            r"(?i:\b(?:solely|entirely|fully|wholly|100%)\s+responsible)\b",
+            r"(?i:\b(?:was|were)\s+responsible\s+for\s+(?:the|this|that)\s+(?:outage|incident|"
+            r"mistake|bug|failure|error|breakage|mess|downtime|problem|issue|data\s+loss|"
+            r"screw-?up|fuck-?up))\b",
+            rf"(?i:\b(?:bet|guess|suspect|probably|obviously|clearly)\s+it\s+was\s+{_ROLE})\b",
+            r"(?i:\b(?:his|her|their)\s+(?:breaking|bad|broken|faulty|buggy|sloppy|careless)\s+"
+            r"(?:change|changes|commit|commits|update|deploy|push|merge|PR|config))\b",
+            r"(?i:\bit\s+(?:was|is)\s+(?:always\s+|obviously\s+|clearly\s+)?(?:him|her|them)\b"
+            r"(?!\s+who\s+(?:fixed|found|noticed|saved|caught|spotted|helped)))",
+            r"(?i:\b(?:he|she|they|someone|somebody|(?:this|that|the)\s+guy|one\s+(?:man|guy|"
+            r"woman|person|businessman|developer|engineer|employee))\s+(?:(?:accidentally|just|"
+            r"basically|single-?handedly)\s+)?(?:destroyed|nuked|wiped\s+out|killed|kill|took\s+"
+            r"down|brought\s+down|deletes)\s+(?:the|all|an|a|his|her|their|our|entire|whole|"
+            r"production|prod)\b)",
             flags=0,
         ),
-        "Let the step, role or system carry the sentence instead of a person's name.",
+        "Give the step, the role's situation or the system the sentence instead of a "
+        "person; say what they saw and why it made sense then.",
+        WARNING,
+        _t(
+            "failed broke missed forgot messed screwed botched overlooked dropped misjudged "
+            "should shouldn't should've ought bypassed sidestepped ignored neglected fucked "
+            "blew blame responsible destroyed nuked wiped killed kill took brought deletes bet "
+            "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
+            "careless him her them"
+        ),
+        judges.named_person,
     ),
     Rule(
         11,
@@ -415,15 +472,18 @@ RULES: tuple[Rule, ...] = (
         # A question, not a relative clause: "the engineer who merged it" is fine.
         _p(
             r"\bwho(?:'s|\s+is|\s+was)\s+(?:to\s+blame|at\s+fault)\b",
-            r"\bwhose\s+(?:fault|mistake)\b",
-            rf"\bwho\s+{_WHO_VERB}\b(?=[^.!?\n]*\?)",
-            r"\bwho(?:'s|\s+is|\s+was)\s+responsible\b(?=[^.!?\n]*\?)",
+            r"\bwhose\s+(?:fault|mistake)\b(?=[^.!\n]{0,200}\?)",
+            rf"\bwho\s+{_WHO_VERB}\b(?=[^.!?\n]{{0,200}}[?!])",
+            r"\bwho(?:'s|\s+is|\s+was)\s+responsible\b(?=[^.!?\n]{0,200}\?)",
             r"\b(?:find\s+out|figure\s+out|know|ask(?:ed)?|wonder(?:ing)?|track\s+down)\s+"
             rf"who\s+(?:{_WHO_VERB}|(?:is|was)\s+responsible)\b",
             rf"(?:^|(?<=[.!?]\s))who\s+{_WHO_VERB}\b",
             flags=re.IGNORECASE | re.MULTILINE,
         ),
         "Ask how events unfolded rather than hunting for a person.",
+        WARNING,
+        _t("who who's whose"),
+        judges.person_judgement,
     ),
     Rule(
         12,
@@ -434,11 +494,15 @@ RULES: tuple[Rule, ...] = (
             r"(?i:\bwhy\s+(?:on\s+earth\s+|the\s+hell\s+)?(?:did|didn't|did\s+not|would|"
             r"wouldn't|do|don't|could|couldn't|hadn't|haven't)\s+(?:you|I|he|she|they|we|"
             r"nobody|no\s+one|no-one|someone|anyone|anybody)\b)",
-            rf"(?i:\bwhy\s+(?:did|didn't|did\s+not)\s+)(?!{_NOT_NAMES}\b)[A-Z][a-z]+\b",
+            rf"(?i:\bwhy\s+(?:did|didn't|did\s+not)\s+){_NAME}\b",
             r"(?i:\bwhat\s+(?:were|was)\s+(?:you|I|they|he|she|we)\s+thinking\b)",
+            rf"(?i:\bwhy\s+(?:did|didn't|did\s+not|would|wouldn't|does|doesn't)\s+{_ROLE})\b",
             flags=0,
         ),
         "Ask what made that choice look reasonable in the moment.",
+        WARNING,
+        _t("why what"),
+        judges.person_judgement,
     ),
     Rule(
         13,
@@ -453,6 +517,9 @@ RULES: tuple[Rule, ...] = (
             r"\bpass(?:ed|ing)?\s+the\s+buck\b",
         ),
         "Other teams get the same courtesy: describe the situation they were in, not their fault.",
+        WARNING,
+        _t("team qa ops devops sre sres infra dba dbas vendor fault blame threw throw thrown buck"),
+        judges.blame_shift,
     ),
     Rule(
         14,
@@ -464,7 +531,8 @@ RULES: tuple[Rule, ...] = (
             r"let\s+go|punished|disciplined|reprimanded)\b(?!\s+(?:twice|again|off|every|on|"
             r"at|when|multiple|repeatedly|once|early|late)\b)",
             r"\b(?:I|he|she|they|we|you|someone|somebody)\s+(?:was|were|is|are|am|'m|'re)\s+"
-            r"(?:fired|sacked|punished|disciplined|reprimanded)\b",
+            r"(?:so\s+|totally\s+|definitely\s+|getting\s+)?(?:fired|sacked|punished|"
+            r"disciplined|reprimanded)\b",
             r"\bfire\s+(?:him|her|them|me|you|someone|somebody|whoever|the\s+(?:engineer|"
             r"developer|person|intern))\b",
             r"\bpunish(?:ed|es|ing|ment|ments)?\b",
@@ -474,9 +542,18 @@ RULES: tuple[Rule, ...] = (
             r"\bthere\s+(?:will|should|must|need\s+to)\s+be\s+consequences\b",
             r"\bmake\s+an\s+example\s+of\b",
             r"\b(?:performance\s+improvement\s+plan|on\s+a\s+PIP)\b",
+            r"\b(?:lose|loose|lost|losing)\s+(?:their|his|her|my|your|our)\s+jobs?\b",
+            r"\b(?:learned|learnt)\s+(?:your|his|her|their)\s+lesson\b",
         ),
         "Being accountable means telling the story and helping put things right; leave "
         "penalties out.",
+        WARNING,
+        _t(
+            "fired sacked canned let punished disciplined reprimanded fire punish punishes "
+            "punishing punishment punishments disciplinary reprimand reprimands warning "
+            "lesson lessons heads consequences example plan pip job jobs"
+        ),
+        judges.punitive,
     ),
     Rule(
         15,
@@ -485,7 +562,8 @@ RULES: tuple[Rule, ...] = (
         # Habits ("I always run the tests first") are fine; only always/never + a slip.
         _p(
             rf"\b(?:I|we|you|he|she|they)\s+(?:always|constantly)\s+{_SLIP}\b",
-            rf"\b(?:I|we|you|he|she|they)\s+(?:keep|always\s+end\s+up)\s+{_SLIPPING}\b",
+            rf"\b(?:I|we|you|he|she|they|(?:co-?worker|colleague)s?)\s+(?:keeps?|always\s+end\s+"
+            rf"up)\s+{_SLIPPING}\b",
             r"\b(?:I|we|you|he|she|they)\s+(?:never|can\s+never|can't\s+ever)\s+(?:get|do)\s+"
             r"(?:anything|it|this|things)\s+right\b",
             r"\b(?:I|we)(?:'m|'re|\s+am|\s+are)\s+(?:so\s+|just\s+|really\s+)?(?:terrible|"
@@ -494,6 +572,12 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:every\s+single\s+time|this\s+always\s+happens)\b",
         ),
         "Talk about this occasion; a single slip says little about always or never.",
+        WARNING,
+        _t(
+            "always constantly keep keeps never terrible hopeless awful useless rubbish bad "
+            "worst everything single"
+        ),
+        judges.person_judgement,
     ),
     Rule(
         16,
@@ -516,6 +600,9 @@ RULES: tuple[Rule, ...] = (
             r"of\s+(?:downtime|outage|disruption)\b",
         ),
         "Give the impact in plain terms: who was affected, how, and for how long.",
+        NOTE,
+        _t("just only merely deal nbd harm real nothing bad barely hardly"),
+        judges.note,
     ),
     Rule(
         17,
@@ -529,6 +616,9 @@ RULES: tuple[Rule, ...] = (
             r"trouble|issues|disruption)\b",
         ),
         "Say plainly what the impact was and on whom; drop the 'if' and the 'but'.",
+        NOTE,
+        _t("sorry apologise apologize apologies"),
+        judges.note,
     ),
     Rule(
         18,
@@ -552,6 +642,13 @@ RULES: tuple[Rule, ...] = (
         ),
         "Swap the intention for a specific change: a new check, an automated guard, or a "
         "habit with a clear trigger.",
+        NOTE,
+        _t(
+            "careful vigilant diligent attentive thorough mindful harder best check "
+            "doublecheck attention care better detail focused alert sharp again twice "
+            "carefully"
+        ),
+        judges.vague_action,
     ),
     Rule(
         19,
@@ -565,139 +662,40 @@ RULES: tuple[Rule, ...] = (
             rf"{_ACTION_TOPIC}\b",
         ),
         "Give it a named owner, a due date, and a way to tell when it is finished.",
-        unless=_OWNER_OR_DATE,
+        NOTE,
+        _t(
+            "monitoring alerting alerts communication communications comms testing coverage "
+            "documentation docs observability logging training oversight visibility review "
+            "reviews processes process tooling runbooks handover handovers handoff handoffs "
+            "onboarding checks validation"
+        ),
+        judges.ownerless,
     ),
     Rule(
-        _PRIVATE_RULE,
+        20,
         "private-detail",
         "Private detail",
         # Case-sensitive where a capital marks a name; keywords use inline (?i:...).
         _p(
-            r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b",
+            r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[A-Za-z]{2,24}\b",
             _MENTION,
             _HANDLE,
             r"(?<![\w+])\+\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}(?![\w-])",
             r"(?<![\w.+-])\(?0\d{2,4}\)?[ -]\d{3,4}[ -]?\d{3,4}(?![\w-]|\.\d)",
             r"(?<![\w.+-])\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-]|\.\d)",
             r"(?i:\b(?:customers?|clients?)\s+(?:named\s+|called\s+)?)"
-            r"(?!(?:Success|Support|Service|Services|Experience|Care|Data)\b)[A-Z][a-z][\w&'-]*",
+            r"(?!(?:Success|Support|Service|Services|Experience|Care|Data)\b)[A-Z][a-z][\w&'-]{0,40}",
             rf"(?i:\b(?:{_HEALTH})\b)",
             flags=0,
         ),
         "Remove or anonymise this before the summary goes to a channel; refer to roles, "
         "not people, and leave out contact and health details.",
+        WARNING,
+        _t("customer customers client clients " + _HEALTH_TRIGGERS),
+        judges.private_detail,
     ),
 )
 
-
-# --- matching --------------------------------------------------------------------------
-
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
-
-
-@dataclass(frozen=True)
-class _Source:
-    """The text being checked, with the indexes every rule needs, computed once."""
-
-    text: str  # as written; phrases are cut from here
-    folded: str  # same length, apostrophes folded; patterns run on this
-    newlines: list[int]  # offsets of "\n", for line numbers
-    sentence_ends: list[int]  # offsets just past each sentence or line end
-
-    @classmethod
-    def of(cls, text: str) -> _Source:
-        folded = text.translate(_APOSTROPHES)
-        return cls(
-            text=text,
-            folded=folded,
-            newlines=[match.start() for match in re.finditer("\n", text)],
-            sentence_ends=[match.end() for match in _SENTENCE_END.finditer(folded)],
-        )
-
-    def line(self, offset: int) -> int:
-        """1-based line number of an offset."""
-        return bisect_left(self.newlines, offset) + 1
-
-    def sentence(self, start: int, end: int) -> str:
-        """The sentence (or line) around a match, for rules that read context."""
-        before = bisect_right(self.sentence_ends, start)
-        left = self.sentence_ends[before - 1] if before else 0
-        after = bisect_left(self.sentence_ends, end + 1)
-        right = self.sentence_ends[after] if after < len(self.sentence_ends) else len(self.text)
-        return self.folded[left:right]
-
-
-def _spans(rule: Rule, source: _Source) -> Iterator[tuple[int, int]]:
-    """Yield the non-empty match spans of one rule, honouring its ``unless`` context."""
-    for pattern in rule.patterns:
-        for match in pattern.finditer(source.folded):
-            start, end = match.span()
-            if start == end:
-                continue
-            if rule.unless and rule.unless.search(source.sentence(start, end)):
-                continue
-            yield start, end
-
-
-def _without_overlaps(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Keep the earliest, then longest, of overlapping spans within one rule."""
-    kept: list[tuple[int, int]] = []
-    for start, end in sorted(set(spans), key=lambda span: (span[0], -span[1])):
-        if kept and start < kept[-1][1]:
-            continue
-        kept.append((start, end))
-    return kept
-
-
-def _rule_flags(rule: Rule, source: _Source) -> list[Flag]:
-    """Turn one rule's matches into flags carrying the original text and line number."""
-    return [
-        Flag(
-            rule=rule.rule,
-            number=rule.number,
-            title=rule.title,
-            phrase=source.text[start:end],
-            start=start,
-            end=end,
-            reframe=rule.reframe,
-            line=source.line(start),
-        )
-        for start, end in _without_overlaps(_spans(rule, source))
-    ]
-
-
-def _hidden_by(flag: Flag, other: Flag) -> bool:
-    """True when ``other`` covers ``flag`` and should speak for that stretch of text."""
-    if other.rule == flag.rule or flag.number == _PRIVATE_RULE:
-        return False
-    if not (other.start <= flag.start and flag.end <= other.end):
-        return False
-    longer = (other.end - other.start) > (flag.end - flag.start)
-    return longer or other.number < flag.number or other.number == _PRIVATE_RULE
-
-
-def _drop_hidden(flags: list[Flag]) -> list[Flag]:
-    """Drop flags covered by another rule's flag; only nearby flags can cover one."""
-    ordered = sorted(flags, key=lambda flag: (flag.start, flag.number, flag.end))
-    starts = [flag.start for flag in ordered]
-    longest = max((flag.end - flag.start for flag in ordered), default=0)
-    kept = []
-    for flag in ordered:
-        low = bisect_left(starts, flag.start - longest)
-        high = bisect_right(starts, flag.start)
-        if not any(_hidden_by(flag, other) for other in ordered[low:high]):
-            kept.append(flag)
-    return kept
-
-
-def check(text: str) -> list[Flag]:
-    """Return the phrases in ``text`` that work against a blameless summary.
-
-    Each flag carries the exact phrase, where it is (offsets and 1-based line) and a
-    reframe idea, so the share preview can point at it and the author can decide. The
-    list is sorted by position; no rule flags the same stretch of text twice.
-    """
-    if not text:
-        return []
-    source = _Source.of(text)
-    return _drop_hidden([flag for rule in RULES for flag in _rule_flags(rule, source)])
+PRIVATE_RULE = 20
+# Rules whose flags name a person or a role as the cause: the preview shows them first.
+CAUSE_RULES = frozenset({10, 13})

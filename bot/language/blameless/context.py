@@ -1,0 +1,232 @@
+"""Reading the words around a match: who the subject is, negation, conditions, speech.
+
+Rules find phrases; whether a phrase is blame depends on its clause. "We should have
+rolled back" puts a person in the past tense of a duty; "the alert should have fired"
+and "it should have been corrected" do not (a system, a passive). "This was not your
+fault" negates; "if a future problem happens to be your fault" supposes; "he said it was
+my fault" reports. Every helper here looks at a bounded stretch before or around the
+match (a clause is at most ``_CLAUSE`` characters, a sentence at most ``_SENTENCE`` on
+each side), so the cost of a judgement never grows with the length of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from enum import Enum
+
+from bot.language.blameless.markdown import Layout, LineKind
+
+_CLAUSE = 160
+_SENTENCE = 300
+
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+_SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"')\]*_]|$)")
+_CLAUSE_MARK = re.compile(r"[,;:()\u2014\u2013\"\u201c\u201d]|\s-\s|\*\*")
+
+
+def words_set(words: str) -> frozenset[str]:
+    """A set of words written as one string."""
+    return frozenset(words.split())
+
+
+class Subject(Enum):
+    """Who does the verb: a person (or people), a thing, or nobody written."""
+
+    PERSON = "person"
+    THING = "thing"
+    NONE = "none"
+
+
+PERSON_PRONOUNS = words_set(
+    "i we you he she they someone somebody anyone anybody everyone everybody who nobody whoever"
+)
+PERSON_NOUNS = words_set(
+    "engineer engineers developer developers dev devs admin admins administrator "
+    "administrators operator operators reviewer reviewers maintainer maintainers "
+    "contributor contributors author authors intern interns contractor contractors "
+    "employee employees manager managers boss bosses cto ceo coo cio ciso vp lead leads "
+    "colleague colleagues coworker coworkers co-worker co-workers guy guys gal person "
+    "people team teams staff folks qa ops devops sre sres dba dbas on-call oncall "
+    "responder responders member members management leadership programmer programmers "
+    "coder coders teammate teammates junior seniors senior newbie founder founders "
+    "consultant consultants vendor analyst architect architects tester testers"
+)
+# Words that stand between a subject and its verb without being the subject.
+_SKIPPED = words_set(
+    "just really also probably definitely clearly ideally honestly simply then still all "
+    "both certainly obviously actually totally absolutely literally maybe perhaps surely "
+    "never not ever only even already again so too really truly likely arguably 've have "
+    "had has 'd would could should might must may can will shall do does did and or but"
+)
+_DETERMINERS = words_set(
+    "the a an our their this that these those its my your his her some any each every no another"
+)
+_NEGATORS = words_set("not never no nobody none nothing neither nor without")
+_CONDITIONS = words_set("if unless whether suppose supposing imagine")
+_REPORTING = words_set(
+    "said says say told tells tell claimed claims claim thinks thought think accused "
+    "accuses insisted insists argued argues wrote asked asks complained complains "
+    "suggested suggests alleged alleges reckon reckons"
+)
+
+# Capitalised words that begin sentences or name systems and teams, not people.
+NOT_NAMES = words_set(
+    "The This That These Those It Its We They He She You Our Their His Her My Your I Who "
+    "What Which When Where Why How There Then Also And But So Yet Or If Once Someone "
+    "Somebody Nobody Everyone Everybody Anyone Anybody Everything Something Nothing One "
+    "Each Both All Some Any Another Later Yesterday Today Tomorrow Eventually Finally "
+    "Initially First Next Again Nearly Almost Never Only Still Accidentally Apparently "
+    "Unfortunately Meanwhile Previously Sadly Luckily Deploy Deploys Deployment Build "
+    "Builds Test Tests Testing Job Jobs Backup Backups Migration Migrations Release "
+    "Releases Server Servers Service Services Check Checks Alert Alerts Alerting "
+    "Monitoring Cron Pipeline Pipelines Script Scripts System Cache Database Node Nodes "
+    "Pod Pods Cluster Request Requests Query Update Upgrade Rollback Rollout Sync Login "
+    "Auth Staging Production Prod Canary Replication Failover Healthcheck Probe "
+    "Validation Linter Review Code Config Change Patch Commit Merge Feature Network Proxy "
+    "Queue Worker Workers Scheduler Import Export Upload Payment Payments Billing Email "
+    "Search Dashboard Automation Retry Process Step Tool Tooling Team Ops Support "
+    "Security Infra Product Design Sales Finance Legal Platform Engineering Management "
+    "Marketing Customer Customers Client User Users Vendor Jenkins Terraform Kubernetes "
+    "Docker Postgres Redis Kafka Nginx Ansible Helm Renovate Dependabot Sentry Datadog "
+    "Grafana Prometheus Vault Consul Cloudflare Heroku Vercel Netlify Chrome Safari "
+    "Firefox Windows Linux Amazon Google Microsoft Apple Azure Stripe Twilio Okta Slack "
+    "Zoom Jira Confluence PagerDuty Opsgenie Monday Tuesday Wednesday Thursday Friday "
+    "Saturday Sunday January February March April May June July August September October "
+    "November December Tonight Overnight Morning Afternoon Evening GitHub Github Git "
+    "Traefik Flux Cargo Rustup Crates Docs Index Yes No Oh Well Now Here Thanks Note "
+    "Summary Impact Timeline Resolution Root Cause Action Actions Lessons Why Because "
+    "While Since After Before During Until Unless Although Though However Instead Also "
+    "Nobody Not Don Do Did Does Is Was Were Are Be Been Has Had Have Will Would Could "
+    "Should Might Must Can May Please Let Make Many Most Much More Less Few Several"
+)
+
+
+def words(text: str) -> list[str]:
+    """The words of a stretch of text, in order, as written."""
+    return _WORD.findall(text)
+
+
+def is_name(word: str, before: str | None) -> bool:
+    """True when a capitalised word reads as a person's name in its place."""
+    if len(word) < 2 or not word[0].isupper() or word in NOT_NAMES:
+        return False
+    if not word[1:].islower() or not word.isalpha():
+        return False
+    return before is None or before.lower() not in _DETERMINERS
+
+
+class Context:
+    """The text being checked, its layout, and the clause-reading helpers judges use."""
+
+    def __init__(self, text: str, layout: Layout) -> None:
+        self.text = text
+        self.layout = layout
+        self.scan = layout.scan
+        ends = [match.end() for match in _SENTENCE_END.finditer(self.scan)]
+        self.bounds = sorted(set(ends) | set(layout.breaks))
+
+    # --- where things are ----------------------------------------------------------
+
+    def line_index(self, offset: int) -> int:
+        """0-based index of the line holding an offset."""
+        return bisect_right(self.layout.line_starts, offset) - 1
+
+    def kind(self, offset: int) -> LineKind:
+        """What the line holding an offset is (heading, timeline, chat, ...)."""
+        return self.layout.kinds[self.line_index(offset)]
+
+    def line(self, offset: int) -> str:
+        """The whole line holding an offset, as scanned."""
+        index = self.line_index(offset)
+        start = self.layout.line_starts[index]
+        end = self.scan.find("\n", start)
+        return self.scan[start : end if end != -1 else len(self.scan)]
+
+    def line_before(self, offset: int) -> str:
+        """The part of the line before an offset, as scanned."""
+        start = self.layout.line_starts[self.line_index(offset)]
+        return self.scan[start:offset]
+
+    def quoted(self, start: int, end: int) -> bool:
+        """True when the stretch lies inside quoted speech ("..." or “...”)."""
+        quotes = self.layout.quotes
+        index = bisect_right(quotes, (start, len(self.scan))) - 1
+        return index >= 0 and quotes[index][0] <= start and end <= quotes[index][1]
+
+    def sentence_span(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence (or block) around a stretch, at most ``_SENTENCE`` each side."""
+        before = bisect_right(self.bounds, start)
+        left = self.bounds[before - 1] if before else 0
+        after = bisect_left(self.bounds, end)
+        right = self.bounds[after] if after < len(self.bounds) else len(self.scan)
+        return max(left, start - _SENTENCE), min(right, end + _SENTENCE)
+
+    def sentence(self, start: int, end: int) -> str:
+        left, right = self.sentence_span(start, end)
+        return self.scan[left:right]
+
+    def before_in_sentence(self, start: int) -> str:
+        """From the start of the sentence to the match."""
+        left, _ = self.sentence_span(start, start)
+        return self.scan[left:start]
+
+    def clause_before(self, start: int) -> str:
+        """The clause leading up to a match: back to a comma, colon, dash or sentence."""
+        text = self.before_in_sentence(start)[-_CLAUSE:]
+        marks = list(_CLAUSE_MARK.finditer(text))
+        return text[marks[-1].end() :] if marks else text
+
+    def after(self, end: int, size: int = 60) -> str:
+        """A short stretch after a match, within its sentence."""
+        _, right = self.sentence_span(end, end)
+        return self.scan[end : min(right, end + size)]
+
+    # --- what the clause says ------------------------------------------------------
+
+    def subject(self, start: int) -> Subject:
+        """Who does the verb at ``start``: a person, a thing, or nobody written."""
+        tokens = words(self.clause_before(start))
+        for index in range(len(tokens) - 1, -1, -1):
+            word = tokens[index]
+            lower = word.lower()
+            if lower.endswith("'s"):
+                lower, word = lower[:-2], word[:-2]
+            if lower in _SKIPPED:
+                continue
+            if lower in PERSON_PRONOUNS:
+                return Subject.PERSON
+            if lower in PERSON_NOUNS or (lower.endswith("s") and lower[:-1] in PERSON_NOUNS):
+                return Subject.PERSON
+            if len(word) == 1 and word.isupper():
+                return Subject.PERSON  # "X told me", a person kept anonymous
+            if is_name(word, tokens[index - 1] if index else None):
+                return Subject.PERSON
+            return Subject.THING
+        return Subject.NONE
+
+    def negated(self, start: int, reach: int = 6) -> bool:
+        """True when a negation stands in the few words before the match."""
+        tokens = [word.lower() for word in words(self.clause_before(start))][-reach:]
+        return any(
+            (word in _NEGATORS or word.endswith("n't"))
+            and not (word == "not" and tokens[index + 1 : index + 2] == ["only"])
+            for index, word in enumerate(tokens)
+        )
+
+    def supposed(self, start: int) -> bool:
+        """True when the sentence so far is a condition ("if ...", "unless ...")."""
+        tokens = [word.lower() for word in words(self.before_in_sentence(start))]
+        return any(
+            word in _CONDITIONS and tokens[index + 1 : index + 2] != ["only"]
+            for index, word in enumerate(tokens)
+        )
+
+    def reported(self, start: int) -> bool:
+        """True when the clause reports someone's words or thoughts ("he said it was ...")."""
+        tokens = [word.lower() for word in words(self.clause_before(start))]
+        return any(word in _REPORTING for word in tokens)
+
+    def previous_words(self, start: int, count: int = 4) -> list[str]:
+        """The last few words before a match, lower case."""
+        return [word.lower() for word in words(self.clause_before(start))][-count:]

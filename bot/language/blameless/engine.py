@@ -1,0 +1,241 @@
+"""Running the rules: trigger words, sentence windows, judges, overlaps and ranking.
+
+The protocol, in order:
+
+1. ``read_layout`` blanks what is not prose (code, links, front matter) and notes what
+   each line is;
+2. one pass of a trie-shaped pattern finds every trigger word; each rule then runs its
+   patterns only on the sentences (at most a few hundred characters each) that hold one
+   of its triggers, so a long text costs one linear pass plus work proportional to the
+   sentences that might hold blame;
+3. a match inside quoted speech or a chat log is dropped (except private detail, which
+   must be redacted whoever said it); the rule's judge reads the clause and gives the
+   severity, or drops it;
+4. overlaps resolve so one phrase gets one reframe: within a rule, the earliest then
+   the longest; across rules 1-19, a flag inside a longer flag of another rule is
+   dropped ("QA should have" is blame moved to others, not also a bare counterfactual);
+   private detail is never dropped and hides any other flag inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from bot.language.blameless.context import Context
+from bot.language.blameless.markdown import LineKind, read_layout
+from bot.language.blameless.model import Flag, Rule, Severity
+from bot.language.blameless.rules import CAUSE_RULES, PRIVATE_RULE, RULES
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Characters that may start private detail: an address, a handle, a phone number.
+_PRIVATE_MARK = re.compile(r"[@+<]|\d{3}")
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex alternation shaped as a trie, so each position tries one branch per letter."""
+    tree: dict[str, dict] = {}  # type: ignore[type-arg]  # why: a trie nests to any depth
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]  # why: same nested trie
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
+def _trigger_index(rules: Iterable[Rule]) -> tuple[re.Pattern[str], dict[str, list[Rule]]]:
+    """One pattern for every rule's trigger words, and which rules each word wakes."""
+    by_word: dict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        for word in rule.triggers:
+            by_word[word].append(rule)
+    pattern = re.compile(r"(?<![a-z])" + _trie(by_word) + r"(?![a-z])")
+    return pattern, dict(by_word)
+
+
+_TRIGGERS, _RULES_BY_WORD = _trigger_index(RULES)
+_PRIVATE = next(rule for rule in RULES if rule.number == PRIVATE_RULE)
+
+
+def _windows(ctx: Context) -> dict[int, list[tuple[int, int]]]:
+    """For each rule, the merged sentence spans that hold one of its trigger words.
+
+    Triggers come in order of position, so a trigger inside the span already open for a
+    rule extends nothing and runs of triggers ("@@@@…") cost one span, not one per
+    character. Private detail has a second stream (``@``, ``+``, digits), merged last.
+    """
+    spans: dict[tuple[int, bool], list[tuple[int, int]]] = defaultdict(list)
+
+    def add(key: tuple[int, bool], start: int, end: int) -> None:
+        found = spans[key]
+        if found and start < found[-1][1]:
+            return
+        left, right = ctx.sentence_span(start, end)
+        if found and left <= found[-1][1]:
+            found[-1] = (found[-1][0], max(found[-1][1], right))
+        else:
+            found.append((left, right))
+
+    lowered = ctx.scan.lower()
+    if len(lowered) != len(ctx.scan):  # a few letters lower to two characters
+        lowered = ctx.scan.translate(_ASCII_LOWER)
+    for match in _TRIGGERS.finditer(lowered):
+        for rule in _RULES_BY_WORD[match.group()]:
+            add((rule.number, False), match.start(), match.end())
+    for match in _PRIVATE_MARK.finditer(ctx.scan):
+        add((PRIVATE_RULE, True), match.start(), match.end())
+    merged: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (number, _), found in sorted(spans.items()):
+        merged[number].extend(found)
+    for number, found in merged.items():
+        found.sort()
+        out = [found[0]]
+        for start, end in found[1:]:
+            if start <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], end))
+            else:
+                out.append((start, end))
+        merged[number] = out
+    return dict(merged)
+
+
+def _matches(
+    rule: Rule, ctx: Context, windows: list[tuple[int, int]] | None
+) -> Iterator[tuple[int, int, int]]:
+    """Non-empty match spans of a rule with the index of the pattern that matched."""
+    for index, pattern in enumerate(rule.patterns):
+        found = (
+            pattern.finditer(ctx.scan)
+            if windows is None
+            else (m for start, end in windows for m in pattern.finditer(ctx.scan, start, end))
+        )
+        for match in found:
+            if match.start() != match.end():
+                yield match.start(), match.end(), index
+
+
+def _judged(
+    rule: Rule, ctx: Context, spans: Iterable[tuple[int, int, int]]
+) -> Iterator[tuple[int, int, Severity]]:
+    """Apply what all rules share, then the rule's own judge."""
+    for start, end, index in spans:
+        if rule.number != PRIVATE_RULE and (
+            ctx.quoted(start, end) or ctx.kind(start) & (LineKind.CHAT | LineKind.CODE)
+        ):
+            continue
+        severity = rule.judge(ctx, start, end, index) if rule.judge else rule.severity
+        if severity is not None:
+            yield start, end, severity
+
+
+def _without_overlaps(
+    spans: Iterable[tuple[int, int, Severity]],
+) -> list[tuple[int, int, Severity]]:
+    """Keep the earliest, then longest, of overlapping spans within one rule."""
+    kept: list[tuple[int, int, Severity]] = []
+    for start, end, severity in sorted(set(spans), key=lambda span: (span[0], -span[1])):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end, severity))
+    return kept
+
+
+class _Positions:
+    """Line and column of offsets, from the newline offsets found once."""
+
+    def __init__(self, text: str) -> None:
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of an offset (the column counts code points)."""
+        line = bisect_left(self.newlines, offset)
+        line_start = self.newlines[line - 1] + 1 if line else 0
+        return line + 1, offset - line_start + 1
+
+
+def _flag(rule: Rule, text: str, positions: _Positions, span: tuple[int, int, Severity]) -> Flag:
+    start, end, severity = span
+    line, column = positions.line_column(start)
+    end_line, last_column = positions.line_column(end - 1)
+    return Flag(
+        rule=rule.rule,
+        number=rule.number,
+        title=rule.title,
+        phrase=text[start:end],
+        start=start,
+        end=end,
+        reframe=rule.reframe,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=last_column + 1,
+        severity=severity,
+    )
+
+
+def _hidden_by(flag: Flag, other: Flag) -> bool:
+    """True when ``other`` covers ``flag`` and should speak for that stretch of text."""
+    if other.rule == flag.rule or flag.number == PRIVATE_RULE:
+        return False
+    if not (other.start <= flag.start and flag.end <= other.end):
+        return False
+    longer = (other.end - other.start) > (flag.end - flag.start)
+    return longer or other.number < flag.number or other.number == PRIVATE_RULE
+
+
+def _drop_hidden(flags: list[Flag]) -> list[Flag]:
+    """Drop flags covered by another rule's flag; only nearby flags can cover one."""
+    ordered = sorted(flags, key=lambda flag: (flag.start, flag.number, flag.end))
+    starts = [flag.start for flag in ordered]
+    longest = max((flag.end - flag.start for flag in ordered), default=0)
+    kept = []
+    for flag in ordered:
+        low = bisect_left(starts, flag.start - longest)
+        high = bisect_right(starts, flag.start)
+        if not any(_hidden_by(flag, other) for other in ordered[low:high]):
+            kept.append(flag)
+    return kept
+
+
+def run(text: str, windowed: bool = True) -> list[Flag]:
+    """Every flag in ``text``, sorted by position; ``windowed=False`` scans everything.
+
+    The unwindowed scan gives the same flags, more slowly: tests compare the two to
+    prove that no rule misses a phrase for want of a trigger word.
+    """
+    if not text:
+        return []
+    ctx = Context(text, read_layout(text))
+    windows = _windows(ctx) if windowed else None
+    positions = _Positions(text)
+    flags: list[Flag] = []
+    for rule in RULES:
+        rule_windows = None if windows is None else windows.get(rule.number, [])
+        if rule_windows == []:
+            continue
+        spans = _without_overlaps(_judged(rule, ctx, _matches(rule, ctx, rule_windows)))
+        flags.extend(_flag(rule, text, positions, span) for span in spans)
+    return _drop_hidden(flags)
+
+
+def priority(flag: Flag) -> int:
+    """0 for a person or role named as the cause, 1 for other warnings, 2 for notes."""
+    if flag.number in CAUSE_RULES:
+        return 0
+    return 1 if flag.severity is Severity.WARNING else 2
+
+
+def ranked(flags: Iterable[Flag]) -> list[Flag]:
+    """Flags in the order a reader should see them: a person or role named as the cause
+    first (with its reframe), then other warnings, then notes; by position within each."""
+    return sorted(flags, key=lambda flag: (priority(flag), flag.start))

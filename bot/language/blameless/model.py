@@ -1,0 +1,71 @@
+"""What the blameless check works with: a rule, its severity, and the flags it raises.
+
+A rule is data (patterns, trigger words, a reframe idea); the context decisions that
+make a match a flag live in ``judges``. Offsets in a flag are code-point offsets into
+the text given to ``check``; lines and columns are 1-based, as editors count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.language.blameless.context import Context
+
+
+class Severity(StrEnum):
+    """How much a flag matters: blame and private detail warn, advice on form is a note.
+
+    A lint fails on warnings; notes are shown beside them as ideas (a single root cause,
+    an action with no owner, a wish about a system) and never fail a build by default.
+    """
+
+    WARNING = "warning"
+    NOTE = "note"
+
+
+# A judge sees one match in its context and says whether it is a flag, and how severe.
+Judge = Callable[["Context", int, int, int], "Severity | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule group: what to look for and the reframe idea shown beside it.
+
+    ``triggers`` are the words (lower case; a trailing ``*`` takes any ending) without
+    which no pattern of the rule can match; the check only runs a rule's patterns on
+    the sentences that hold one, which keeps it fast on long text. ``judge`` reads the
+    context of each match (who the subject is, negation, quotation, Markdown) and
+    returns its severity, or ``None`` to drop it.
+    """
+
+    number: int
+    rule: str
+    title: str
+    patterns: tuple[re.Pattern[str], ...]
+    reframe: str
+    severity: Severity
+    triggers: tuple[str, ...]
+    judge: Judge | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A phrase in the text that one rule flagged, with where it is and a reframe idea."""
+
+    rule: str
+    number: int
+    title: str
+    phrase: str
+    start: int
+    end: int
+    reframe: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    severity: Severity
