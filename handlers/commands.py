@@ -79,11 +79,12 @@ def register(app: App, rt: Runtime) -> None:
         ack(text=text, blocks=blocks, response_type="ephemeral")
 
     def start_instead(ack: Ack, context: BoltContext) -> None:
-        """ "Start a reflection" on the nothing-to-resume modal: what `/setback` opens
-        (the first screen, or the resume chooser if a draft appeared meanwhile), in
-        place of that modal."""
-        opening = reflection.open_view(rt, actor_of(context))
+        """The nothing-to-resume modal's button: what `/setback` opens (the first
+        screen, or the resume chooser if a draft appeared meanwhile) takes its place."""
+        actor = actor_of(context)
+        opening = reflection.open_view(rt, actor)
         ack(response_action="update", view=opening.view)
+        rt.later(reflection.refresh_member, rt, actor, stale=opening.zone_stale)
 
     def run_command(command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         sub = subcommand_of(command.get("text"))

@@ -550,6 +550,29 @@ class SlackDelivery:
                 event[key] = posted[key]
         return self.event(event)
 
+    def message_deleted_im(self, user_id: str, deleted: dict[str, Any]) -> Response:
+        """The person deleted one of their own messages in their DM with the app: Slack
+        sends ``message`` with subtype ``message_deleted`` (and the message as it was)."""
+        channel_id = self.workspace.im_channel_for(user_id)
+        now = f"{self.clock():.6f}"
+        previous = {
+            k: deleted[k] for k in ("type", "user", "text", "ts", "thread_ts") if k in deleted
+        }
+        event: dict[str, Any] = {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "deleted_ts": deleted["ts"],
+            "channel": channel_id,
+            "channel_type": "im",
+            "previous_message": previous,
+            "event_ts": now,
+            "ts": now,
+        }
+        if deleted.get("thread_ts") and deleted["thread_ts"] != deleted["ts"]:
+            event["thread_ts"] = deleted["thread_ts"]
+        return self.event(event)
+
     def app_home_opened(self, user_id: str) -> Response:
         """The user opens the app's Home tab (the published view rides along, as in Slack)."""
         self._user(user_id)

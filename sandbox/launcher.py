@@ -75,7 +75,7 @@ def load_credentials(data_dir: Path) -> Credentials:
     if path.exists():
         saved = json.loads(path.read_text(encoding="utf-8"))
         return Credentials(saved["bot_token"], saved["signing_secret"])
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the bot's data folder too
     fresh = Credentials(f"xoxb-sandbox-{secrets.token_hex(12)}", secrets.token_hex(32))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:

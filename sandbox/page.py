@@ -2,9 +2,10 @@
 
 Typing ``/setback`` becomes a signed slash command to the bot, a button becomes
 ``block_actions``, Submit becomes ``view_submission``, a message in the app's DM becomes
-a ``message.im`` event — all through :class:`sandbox.delivery.SlackDelivery`, over HTTP,
-exactly as Slack sends them. A few things Slack's own client does without the app are
-done here directly: a plain message in a channel, ``/invite @setback``.
+a ``message.im`` event, deleting one's own message there a ``message_deleted`` one — all
+through :class:`sandbox.delivery.SlackDelivery`, over HTTP, exactly as Slack sends them.
+A few things Slack's own client does without the app are done here directly: a plain
+message in a channel (or deleting it), ``/invite @setback``.
 
 Every method returns a small JSON-ready outcome ``{"ok": bool, ...}``; ``error`` is a
 plain sentence for the page to show. The bot's own failures (slow answers, invalid
@@ -90,6 +91,20 @@ class PageActions:
             self.ws.post_message(
                 channel, text=text, blocks=[_rich_text(text)], user=user, thread_ts=thread_ts
             )
+        except (LookupError, SlackError) as exc:
+            return _refused(exc)
+        return {"ok": True}
+
+    def delete(self, user: str, channel: str, ts: str) -> Outcome:
+        """The person deletes a message they wrote (their own only, as in Slack); in
+        their DM with the app Slack tells the app with a ``message_deleted`` event."""
+        try:
+            info = self.ws.channel(channel)
+            if info is None or user not in info["members"]:
+                raise LookupError("You are not in that conversation.")
+            deleted = self.ws.delete_person_message(channel, ts, user)
+            if info["is_im"]:
+                return _answered(self.delivery.message_deleted_im(user, deleted))
         except (LookupError, SlackError) as exc:
             return _refused(exc)
         return {"ok": True}

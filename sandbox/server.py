@@ -187,6 +187,7 @@ class SandboxServer:
             "message": lambda b: actions.message(
                 b["user"], b["channel"], str(b["text"]), b.get("thread_ts")
             ),
+            "delete": lambda b: actions.delete(b["user"], b["channel"], str(b["ts"])),
             "submit": lambda b: actions.submit(b["user"], b["view_id"], b.get("values") or {}),
             "close": lambda b: actions.close(b["user"], b["view_id"], b.get("values")),
             "action": lambda b: actions.action(b["user"], b),

@@ -741,6 +741,23 @@ class Workspace:
             message = self._own_message(channel_id, ts, "cant_delete_message")
             self._remove(channel_id, message)
 
+    def delete_person_message(self, channel_id: str, ts: str, user_id: str) -> dict[str, Any]:
+        """A person deletes a message they wrote (Slack's "Delete message"); returns it.
+
+        Only its author may: another person's message and the app's are refused with
+        ``cant_delete_message``, as Slack's client refuses them.
+        """
+        with self._locked():
+            self._channel(channel_id)
+            message = self._find(channel_id, ts)
+            if message is None:
+                raise SlackError("message_not_found", f"{channel_id}/{ts}")
+            if message.get("bot_id") or message.get("user") != user_id:
+                raise SlackError("cant_delete_message", f"{channel_id}/{ts} is not theirs")
+            deleted = copy.deepcopy(message)
+            self._remove(channel_id, message)
+            return deleted
+
     def _remove(self, channel_id: str, message: dict[str, Any]) -> None:
         ts, parent_ts = message["ts"], message.get("thread_ts")
         if parent_ts == ts and self._replies(channel_id, ts):
@@ -761,6 +778,9 @@ class Workspace:
             if parent_ts and parent_ts != ts:
                 self._refresh_thread(channel_id, parent_ts)
         self._emit("message_deleted", {"channel": channel_id, "ts": ts})
+        parent = self._find(channel_id, parent_ts) if parent_ts and parent_ts != ts else None
+        if parent and parent.get("subtype") == "tombstone" and not parent.get("reply_count"):
+            self._remove(channel_id, parent)  # a deleted message's last reply went: all gone
 
     def history(self, channel_id: str) -> list[dict[str, Any]]:
         """Top-level messages (and thread broadcasts), oldest first."""

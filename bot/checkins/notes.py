@@ -34,8 +34,9 @@ from bot.reflection.quoting import commitment_mrkdwn
 from storage import checkins as store
 from storage import events as event_store
 from storage import reflections as reflection_store
+from storage import sent as sent_store
 from storage.db import session_scope
-from storage.models import Checkin, Commitment
+from storage.models import Checkin, Commitment, MessageKind
 from storage.rows import row_id
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,12 @@ def ask_which_plan(rt: Runtime, actor: Actor, channel: str, thread_ts: str, repl
             ((commitment_of(s, c), c) for c in latest.values()), key=lambda p: p[0].position
         )
         choices = [views.NoteChoice(row_id(c), p.kind, p.text) for p, c in plans]
+        setback_id = waiting[0].setback_id if waiting else None
     if not choices:
         return False
     text, blocks = views.note_question(reply_ts, choices)
     try:
-        rt.web_client().chat_postMessage(
+        posted = rt.web_client().chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
             text=text,
@@ -69,6 +71,18 @@ def ask_which_plan(rt: Runtime, actor: Actor, channel: str, thread_ts: str, repl
     except Exception as exc:  # noqa: BLE001 - nothing was kept; the reply stays in Slack
         log.warning("asking which plan a reply is about failed: %s", error_code(exc))
         return False
+    # Recorded, so erasing takes the question (it quotes the plans) down too.
+    sent_store.record_message(
+        rt.engine,
+        actor.team_id,
+        actor.user_id,
+        MessageKind.NOTICE,
+        channel,
+        str(posted["ts"]),
+        rt.clock.now(),
+        thread_ts=thread_ts,
+        setback_id=setback_id,
+    )
     return True
 
 

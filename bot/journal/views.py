@@ -119,7 +119,7 @@ def _drafts(journal: Journal) -> list[Block]:
     if journal.more_drafts:
         blocks.append(
             _context(
-                f"{journal.more_drafts} older draft(s) not shown. `/setback resume` "
+                f"{_count(journal.more_drafts, 'older draft')} not shown. `/setback resume` "
                 "opens the latest."
             )
         )
@@ -437,7 +437,8 @@ def reading_modal(r: Reading) -> View:
         _context(f"{when}Only you can see this. It stays as you saved it."),
     ]
     for screen in r.answers.screens:
-        filled = [(f, v) for f in screen.fields if (v := r.answers.value(f.name))]
+        shown = [f for f in screen.fields if f.name != "title"]  # the modal's heading
+        filled = [(f, v) for f in shown if (v := r.answers.value(f.name))]
         if not filled:
             continue
         blocks.append(HeaderBlock(text=screen.title))
@@ -519,7 +520,7 @@ def erase_modal() -> View:
     direct = Option(
         value=OPTION_DIRECT,
         label="Everything Setback sent me in our DM",
-        description="Summaries, check-ins, recaps, notes and export files",
+        description="Summaries, check-ins, recaps, export files: all of it",
     )
     shared = Option(
         value=OPTION_SHARED,

@@ -94,6 +94,7 @@ function renderCtx(extra) {
     me: ui.me,
     onAppLink: openAppLink,
     inPageLink,
+    channelLink: (id) => (conversation(id) && !conversation(id).is_im ? `#/c/${id}` : null),
     openUrl,
     confirm: confirmDialog,
     ...extra,
@@ -457,6 +458,7 @@ function messageItem(conv, m, withThreadLink) {
 }
 
 function renderMessage(conv, m, withThreadLink) {
+  if (m.subtype === "tombstone") return renderTombstone(conv, m, withThreadLink);
   const author = ui.data.members[m.user];
   const isBot = Boolean(m.bot_id) || m.user === ui.data.bot_user_id;
   const name = isBot ? "Setback" : author?.real_name || m.user || "Someone";
@@ -468,9 +470,7 @@ function renderMessage(conv, m, withThreadLink) {
   });
   if (m.blocks?.length) body.append(renderBlocks(m.blocks, ctx));
   else body.append(el("div", { class: "message-text" }, mrkdwn(m.text || "", ctx)));
-  for (const f of m.files || []) {
-    body.append(el("a", { class: "file-card", href: f.url_private, download: f.name, text: `${f.title || f.name} · ${f.size} bytes` }));
-  }
+  if (m.files?.length) body.append(el("div", { class: "file-cards" }, ...m.files.map(fileCard)));
   const meta = el(
     "div",
     { class: "message-meta" },
@@ -478,6 +478,7 @@ function renderMessage(conv, m, withThreadLink) {
     isBot ? el("span", { class: "app-badge", text: "APP" }) : null,
     el("time", { datetime: new Date(Number(m.ts) * 1000).toISOString(), text: withThreadLink ? timeOf(m.ts) : stampOf(m.ts) }),
     m.edited ? el("span", { class: "edited", text: "(edited)" }) : null,
+    !isBot && m.user === ui.me && !m.ephemeral ? deleteButton(conv, m) : null,
   );
   const main = el("div", { class: "message-main" }, meta);
   if (m.ephemeral) {
@@ -491,22 +492,7 @@ function renderMessage(conv, m, withThreadLink) {
     );
   }
   main.append(body);
-  if (withThreadLink && m.reply_count) {
-    const open = ui.thread?.channel === conv.id && ui.thread?.ts === m.ts;
-    main.append(
-      el(
-        "button",
-        {
-          type: "button",
-          class: `thread-link${open ? " open" : ""}`,
-          "aria-expanded": String(open),
-          onclick: () => openThread(conv.id, m.ts),
-        },
-        `${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`,
-        el("span", { class: "thread-last", text: ` · last reply ${stampOf(m.latest_reply)}` }),
-      ),
-    );
-  }
+  if (withThreadLink && m.reply_count) main.append(threadLink(conv, m));
   return el(
     "li",
     { class: `message${m.ephemeral ? " ephemeral" : ""}${isBot ? " from-app" : ""}`, "data-ts": m.ts },
@@ -514,6 +500,71 @@ function renderMessage(conv, m, withThreadLink) {
       ? el("img", { class: "avatar avatar-app", src: "/static/favicon.svg", alt: "" })
       : el("div", { class: "avatar", "aria-hidden": "true", text: name[0] }),
     main,
+  );
+}
+
+function threadLink(conv, m) {
+  const open = ui.thread?.channel === conv.id && ui.thread?.ts === m.ts;
+  return el(
+    "button",
+    {
+      type: "button",
+      class: `thread-link${open ? " open" : ""}`,
+      "aria-expanded": String(open),
+      onclick: () => openThread(conv.id, m.ts),
+    },
+    `${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`,
+    el("span", { class: "thread-last", text: ` · last reply ${stampOf(m.latest_reply)}` }),
+  );
+}
+
+// What Slack shows where a message with replies was deleted: no author, just the fact.
+function renderTombstone(conv, m, withThreadLink) {
+  const main = el("div", { class: "message-main" }, el("p", { class: "tombstone-text", text: "This message was deleted." }));
+  if (withThreadLink && m.reply_count) main.append(threadLink(conv, m));
+  return el("li", { class: "message tombstone", "data-ts": m.ts }, el("div", { class: "avatar avatar-gone", "aria-hidden": "true" }), main);
+}
+
+// Slack's "Delete message" on what you wrote yourself (the app's messages are the app's).
+function deleteButton(conv, m) {
+  return el("button", {
+    type: "button",
+    class: "link-button own-action",
+    text: "Delete",
+    "aria-label": "Delete your message",
+    onclick: async () => {
+      const sure = await confirmDialog({
+        title: { type: "plain_text", text: "Delete message" },
+        text: { type: "plain_text", text: "Are you sure you want to delete this message? This cannot be undone." },
+        confirm: { type: "plain_text", text: "Delete" },
+        deny: { type: "plain_text", text: "Cancel" },
+        style: "danger",
+      });
+      if (sure) await post("delete", { channel: conv.id, ts: m.ts });
+    },
+  });
+}
+
+const FILE_KINDS = { json: "JSON", md: "Markdown", markdown: "Markdown", txt: "Plain text", csv: "CSV" };
+
+function fileSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function fileCard(f) {
+  const type = String(f.filetype || "").toLowerCase();
+  return el(
+    "a",
+    { class: "file-card", href: f.url_private, download: f.name, title: `Download ${f.name}` },
+    el("span", { class: "file-icon", "aria-hidden": "true", text: (type || "file").slice(0, 4).toUpperCase() }),
+    el(
+      "span",
+      { class: "file-text" },
+      el("span", { class: "file-name", text: f.title || f.name }),
+      el("span", { class: "file-meta", text: `${FILE_KINDS[type] || type.toUpperCase() || "File"} · ${fileSize(f.size)}` }),
+    ),
   );
 }
 

@@ -87,7 +87,8 @@ function appendWithEmoji(parent, text, withEmoji = true) {
 }
 
 // ctx: { members: {id: {real_name}}, channels: {id: name}, onAppLink(url),
-//        inPageLink(url) -> {href, open()} for a link to this workspace (a permalink) }
+//        inPageLink(url) -> {href, open()} for a link to this workspace (a permalink),
+//        channelLink(id) -> the page's address of a channel you are in, or null }
 export function mrkdwn(text, ctx = {}) {
   const frag = document.createDocumentFragment();
   const parts = String(text ?? "").split("```");
@@ -163,11 +164,12 @@ function inlineNode(kind, m, ctx) {
   return el;
 }
 
-function mention(label, cls) {
-  const span = document.createElement("span");
-  span.className = `mention ${cls}`;
-  span.textContent = label;
-  return span;
+function mention(label, cls, href = null) {
+  const node = document.createElement(href ? "a" : "span");
+  if (href) node.href = href;
+  node.className = `mention ${cls}`;
+  node.textContent = label;
+  return node;
 }
 
 function angle(body, ctx) {
@@ -178,7 +180,7 @@ function angle(body, ctx) {
   }
   if (target.startsWith("#")) {
     const name = label || (ctx.channels || {})[target.slice(1)] || target.slice(1);
-    return mention(`#${name}`, "channel");
+    return mention(`#${name}`, "channel", ctx.channelLink?.(target.slice(1))); // opens, as in Slack
   }
   if (target.startsWith("!")) {
     if (target.startsWith("!date^")) return document.createTextNode(decodeEntities(label || ""));

@@ -187,6 +187,53 @@ def test_a_permalink_opens_its_message_on_the_page(page: Any, sandbox: Any) -> N
     )
 
 
+def test_a_person_deletes_what_they_wrote_and_a_deleted_thread_goes_with_it(
+    page: Any, sandbox: Any
+) -> None:
+    """What Slack lets a person do: delete their own reply (the app cannot). A message
+    deleted under a reply shows as Slack shows it, and goes once its last reply goes."""
+    start(page, sandbox.url)
+    token = json.loads((sandbox.output.parent / ".setback" / "sandbox.json").read_text())[
+        "bot_token"
+    ]
+    root = _web_api(sandbox.url, "chat.postMessage", token, channel="U0ADA", text="Root note")
+    item = page.locator(f'#messages li[data-ts="{root["ts"]}"]')
+    item.hover()
+    expect(item).to_contain_text("Root note")
+    expect(item.get_by_role("button", name="Delete your message")).to_have_count(0)  # the app's
+
+    _web_api(
+        sandbox.url, "chat.postMessage", token, channel="U0ADA", text="Reply", thread_ts=root["ts"]
+    )
+    item.get_by_role("button", name="1 reply").click()
+    reply = page.locator("#thread-input")
+    reply.fill("My own words")
+    reply.press("Enter")
+    mine = page.locator("#thread .message").filter(has_text="My own words")
+    expect(mine).to_be_visible()
+    _web_api(sandbox.url, "chat.delete", token, channel="D0ADA", ts=root["ts"])
+    expect(item).to_contain_text("This message was deleted.")
+    expect(item).not_to_contain_text("USLACKBOT")
+    shoot(page, "ui-06-deleted-message")
+
+    mine.hover()
+    mine.get_by_role("button", name="Delete your message").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("This cannot be undone.")
+    dialog.get_by_role("button", name="Delete").click()
+    expect(page.locator("#thread .message").filter(has_text="My own words")).to_have_count(0)
+    _web_api(sandbox.url, "chat.delete", token, channel="D0ADA", ts=_last_reply(sandbox, root))
+    expect(item).to_have_count(0)  # no reply left: the deleted message is gone too
+
+
+def _last_reply(sandbox: Any, root: dict) -> str:
+    state = json.loads(
+        urllib.request.urlopen(f"{sandbox.url}/sandbox/state?user=U0ADA", timeout=10).read()
+    )
+    dm = next(c for c in state["conversations"] if c["is_im"])
+    return max(m["ts"] for m in dm["messages"] if m.get("thread_ts") == root["ts"])
+
+
 def test_nothing_due_is_said_plainly(page: Any, sandbox: Any) -> None:
     start(page, sandbox.url)
     before = page.locator("#clock-now").inner_text()

@@ -23,6 +23,7 @@ from tests.hostile.bot_process import (
     closed_by_peer,
     healthz,
     idle_sockets,
+    on_linux,
     open_socket,
     post_events,
     running_bot,
@@ -99,20 +100,21 @@ def test_a_slowloris_is_cut_off_by_the_header_timeout(stack: tuple[Nginx, Bot]) 
             line += 1
             socks[:] = [s for s in socks if trickle(s, b"X-Slow-%d: 1\r\n" % line)]
             serves_slack_and_health(proxy)
-            socks[:] = [s for s in socks if not closed_by_peer(s, 1.0)]
+            time.sleep(1.0)
+            socks[:] = [s for s in socks if not closed_by_peer(s, 0.01)]
         assert socks == [], f"{len(socks)} still open after {time.monotonic() - started:.0f} s"
-        print(f"slowloris cut off after {time.monotonic() - started:.1f} s, {line} lines")
         assert time.monotonic() - started >= HEADER_TIMEOUT - 1
 
 
 def test_huge_bodies_get_413_from_nginx(stack: tuple[Nginx, Bot]) -> None:
     proxy, bot = stack
-    before = bot.peak_rss_bytes()
+    before = bot.peak_rss_bytes() if on_linux() else 0
     for chunked in (False, True):
         result = send_big_body(proxy.host, proxy.port, 50 * MiB, chunked=chunked, tls=proxy.tls)
         assert result.status == 413, result
         assert result.sent < 16 * MiB, result
-    assert bot.peak_rss_bytes() - before < 16 * MiB
+    if on_linux():  # the bot never saw them
+        assert bot.peak_rss_bytes() - before < 16 * MiB
     serves_slack_and_health(proxy)
 
 
@@ -149,6 +151,5 @@ def test_a_flood_from_one_address_is_limited(stack: tuple[Nginx, Bot]) -> None:
             conn.close()
     conn.close()
     assert 429 in statuses and set(statuses) <= {401, 429}
-    print(f"first 429 after {statuses.index(429)} requests")
     time.sleep(5)  # the burst refills (200 at 50 a second)
     serves_slack_and_health(proxy)

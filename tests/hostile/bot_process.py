@@ -47,12 +47,9 @@ class Bot:
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def rss_bytes(self) -> int:
-        """The server's resident memory now (Linux /proc)."""
-        return _proc_status(self.process.pid, "VmRSS")
-
     def peak_rss_bytes(self) -> int:
-        """The most resident memory the server has had since it started."""
+        """The most resident memory the server has had since it started (Linux /proc):
+        a body read whole shows here even after it was freed."""
         return _proc_status(self.process.pid, "VmHWM")
 
     def stop(self) -> None:
@@ -224,7 +221,7 @@ def closed_by_peer(sock: socket.socket, within: float) -> bool:
                 return True
         except TimeoutError:
             return False
-        except (ConnectionError, ssl.SSLError, OSError):
+        except OSError:  # reset, or TLS torn down
             return True
     return False
 
@@ -257,7 +254,7 @@ def send_big_body(
 ) -> BigBodyResult:
     """POST an unsigned body of `size` bytes, stopping when the server answers or closes.
 
-    The body is sent with a zero-timeout check for an answer between chunks, so an early
+    Between chunks it checks, without blocking, for an answer, so an early
     413 stops the upload; `sent` then shows how much the server let in before refusing.
     """
     sock = open_socket(host, port, tls)
@@ -298,9 +295,7 @@ def _peek_status(sock: socket.socket) -> int:
         data = (
             sock.recv(64, socket.MSG_PEEK) if not isinstance(sock, ssl.SSLSocket) else sock.recv(64)
         )
-    except (BlockingIOError, ssl.SSLWantReadError):
-        return 0
-    except OSError:
+    except OSError:  # nothing waiting yet (BlockingIOError, SSLWantReadError), or reset
         return 0
     finally:
         sock.setblocking(True)

@@ -199,7 +199,11 @@ class Harness:
         return self.wait_modal(user, "setback_step", 0)
 
     def finish_setback(self, user: str, steps: tuple[Values, ...] = SAMPLE_STEPS) -> str:
-        """Walk all six screens and wait for the summary DM; returns its ts."""
+        """Walk all six screens and wait for the summary DM; returns its ts.
+
+        The sample answers pick Ben to talk to; a person cannot pick themselves, so when
+        Ben walks the sample he picks Ada instead."""
+        steps = tuple(self._not_picking_self(user, values) for values in steps)
         before = len(self.dm(user))
         self.open_reflection(user)
         for i, values in enumerate(steps):
@@ -210,6 +214,14 @@ class Harness:
         msgs = wait_for(lambda: len(self.dm(user)) > before and self.dm(user), what="summary DM")
         self.settle()
         return msgs[-1]["ts"]
+
+    @staticmethod
+    def _not_picking_self(user: str, values: Values) -> Values:
+        picked = values.get("people", {}).get("people", {}).get("selected_users", [])
+        if user not in picked:
+            return values
+        others = [ADA if u == user else u for u in picked]
+        return {**values, "people": {"people": {"selected_users": others}}}
 
     def settle(self) -> None:
         """Wait for the bot's follow-up work after acks (summary DMs, Home refreshes)."""

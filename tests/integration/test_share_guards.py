@@ -222,8 +222,8 @@ def _finish_with_crisis(h, user: str) -> None:
     h.submit(user, steps[0])
     h.wait_modal(user, "setback_step", 1)
     h.submit(user, steps[1])
-    h.wait_modal(user, "setback_care")
-    h.submit(user, {})
+    care = h.wait_modal(user, "setback_care")
+    h.slack.click(user, "setback_care_continue", view_id=care["id"])
     for i in range(2, 6):
         h.wait_modal(user, "setback_step", i)
         h.submit(user, steps[i])

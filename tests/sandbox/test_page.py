@@ -231,6 +231,45 @@ def test_a_message_to_the_app_is_an_event_and_in_a_channel_just_a_message(
     assert answer["ok"] is False  # nobody writes in someone else's DM
 
 
+def test_a_person_deletes_only_their_own_messages(
+    page: SandboxServer, ws: Workspace, bot: Receiver
+) -> None:
+    mine = ws.post_message(GENERAL, text="morning all", user=ADA)
+    bens = ws.post_message(GENERAL, text="hi Ada", user=BEN)
+    apps = ws.post_message(GENERAL, text="a retro")
+    sent = len(bot.requests)
+
+    _, answer = call(page, "delete", {"user": ADA, "channel": GENERAL, "ts": mine["ts"]})
+    assert answer == {"ok": True}
+    for ts in (bens["ts"], apps["ts"]):
+        _, refused = call(page, "delete", {"user": ADA, "channel": GENERAL, "ts": ts})
+        assert refused["ok"] is False and "cant_delete_message" in refused["error"]
+    assert [m["text"] for m in ws.history(GENERAL)] == ["hi Ada", "a retro"]
+    assert len(bot.requests) == sent  # a channel message's deletion is not the app's business
+
+
+def test_deleting_a_reply_in_the_dm_tells_the_app_and_clears_a_deleted_thread(
+    page: SandboxServer, ws: Workspace, bot: Receiver
+) -> None:
+    dm = ws.im_channel_for(ADA)
+    summary = ws.post_message(dm, text="Your reflection")
+    reply = ws.post_message(dm, text="I added the canary step", user=ADA, thread_ts=summary["ts"])
+    ws.delete_message(dm, summary["ts"])
+    assert ws.history(dm)[0]["subtype"] == "tombstone"  # a reply keeps it
+
+    _, answer = call(page, "delete", {"user": ADA, "channel": dm, "ts": reply["ts"]})
+
+    assert answer == {"ok": True}
+    event = bot.last["payload"]["event"]
+    assert (event["subtype"], event["deleted_ts"], event["channel_type"]) == (
+        "message_deleted",
+        reply["ts"],
+        "im",
+    )
+    assert event["previous_message"]["text"] == "I added the canary step"
+    assert ws.history(dm) == []  # its last reply gone, the deleted message goes too
+
+
 def test_opening_home_sends_app_home_opened(page: SandboxServer, bot: Receiver) -> None:
     call(page, "home", {"user": BEN})
     event = bot.last["payload"]["event"]
