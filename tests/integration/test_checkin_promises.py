@@ -101,8 +101,12 @@ def test_a_reply_with_two_plans_waiting_asks_which_plan_and_keeps_it_there(
     assert action_ids(question).count("setback_note_for") == 2
     h.settle()
     assert all(c.note is None for c in checkins(h.rt)), "nothing is kept before the pick"
-    with session_scope(h.rt.engine, readonly=True) as s:  # erasing will take it down
-        assert question["ts"] in s.exec(select(SentMessage.ts)).all()
+
+    def recorded() -> bool:  # so erasing takes the question down too
+        with session_scope(h.rt.engine, readonly=True) as s:
+            return question["ts"] in s.exec(select(SentMessage.ts)).all()
+
+    wait_for(recorded, what="the question recorded as sent")
 
     plan_one = next(
         b["block_id"]
