@@ -330,6 +330,19 @@ class Workspace(TableModel, table=True):
     uninstalled_at: datetime | None = _utc()
 
 
+class HomeSeen(TableModel, table=True):
+    """When a person last opened their App Home or used one of its buttons: Slack says
+    when a Home is opened, never when it is closed, so a recent time stands for "open"
+    and only then is the Home republished after a change (`bot.journal.presence`). One
+    row a person, no content; erased with the person."""
+
+    __tablename__ = "home_seen"
+
+    team_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    user_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    seen_at: datetime | None = _utc(nullable=False)
+
+
 class JobLease(TableModel, table=True):
     """Who runs a periodic job right now (housekeeping), so N replicas take turns."""
 

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, description="Signing secret")
     slack_app_token: str | None = Field(default=None, description="App-level token for Socket Mode")
     slack_api_url: str = Field(default="https://slack.com/api/", description="Web API base URL")
+    # OAuth installs (many workspaces): both set and no SLACK_BOT_TOKEN (bot.core.installs)
+    slack_client_id: str | None = Field(default=None, description="App's client id")
+    slack_client_secret: str | None = Field(default=None, description="App's client secret")
+    slack_authorize_url: str = Field(
+        default="https://slack.com/oauth/v2/authorize", description="Slack's authorize page"
+    )
+    slack_redirect_uri: str | None = Field(default=None, description="…/slack/oauth_redirect")
+    # Rotating tokens are refreshed this many minutes before they expire (Slack's last 12 h).
+    setback_token_refresh_minutes: int = Field(default=120, ge=1, le=660)
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite default")
     setback_data_dir: Path = Field(default=Path(".setback"), description="Embedded data folder")
     setback_encryption_keys: str | None = Field(
@@ -97,6 +106,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return v if v.endswith("/") else v + "/"
 
+    @field_validator("slack_authorize_url", "slack_redirect_uri")
+    @classmethod
+    def _oauth_url_shape(cls, v: str | None) -> str | None:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return v or None
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, v: str) -> str:
@@ -129,6 +145,12 @@ class Settings(BaseSettings):
     def has_slack_credentials(self) -> bool:
         """HTTP mode needs a bot token and a signing secret."""
         return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def oauth_installs(self) -> bool:
+        """Installs through Slack's OAuth (many workspaces, tokens in the database):
+        a client id and secret, and no single SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
 
 
 def parse_support_resources(raw: str) -> list[SupportResource]:

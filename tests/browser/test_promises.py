@@ -11,7 +11,8 @@ with the confirmation's defaults. The promise:
   channel post or file, as anyone sees the workspace over the sandbox's HTTP API, and
   nothing in the state the sandbox saves (where Slack's data would live);
 * the export files are gone (their links no longer answer);
-* the bot's log, run with LOG_LEVEL=DEBUG, carries none of her words at any level.
+* the bot's log, run with LOG_LEVEL=DEBUG, carries none of her words at any level —
+  also when one of her submissions arrives late and is refused (a stale signature).
 
 The sandbox and the bot run as in ``python -m sandbox``; the journey runs once per module
 and each test checks one part of the promise, so a report names exactly which part broke.
@@ -22,16 +23,18 @@ from __future__ import annotations
 import base64
 import html
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlencode
 
 import pytest
 from playwright.sync_api import expect
+from slack_sdk.signature import SignatureVerifier
 
 from tests.sandbox.launch import Launched, clean_env, get, launch
 
@@ -165,6 +168,37 @@ def write_the_reflection(tab: Any) -> None:
     expect(tab.locator("#modal-overlay")).to_be_hidden()
 
 
+def a_late_delivery_of_her_answers(running: Launched, cwd: Path) -> None:
+    """Her submission, well signed but delivered late (a clock skew, a slow network): the
+    bot refuses it, and must not write what it carried into its log while doing so."""
+    secret = json.loads((cwd / ".setback" / "sandbox.json").read_text())["signing_secret"]
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T0SANDBOX"},
+        "user": {"id": ADA},
+        "view": {"state": {"values": {"what": {"facts": {"value": FACTS}}}}},
+        "response_urls": [{"response_url": f"{running.url}/response/late"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    stamp = str(int(time.time()) - 600)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{running.bot_port}/slack/events",
+        data=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature or "",
+        },
+    )
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        status = 200
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    assert status == 401  # refused, as Slack's late deliveries are
+
+
 def read_the_summary(tab: Any, seen: Journey) -> Any:
     summary = tab.locator("#messages .message.from-app").filter(
         has=tab.get_by_role("button", name="Share a blameless retro")
@@ -282,6 +316,7 @@ def journey(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         tab.goto(running.url)
         expect(tab.locator("#messages .intro")).to_be_visible()
         write_the_reflection(tab)
+        a_late_delivery_of_her_answers(running, cwd)
         summary = read_the_summary(tab, seen)
         a_day_later_a_check_in(tab, running)
         share_with_the_defaults(tab, running, summary, seen)
