@@ -30,7 +30,14 @@ def register(app: App, rt: Runtime) -> None:
 
     def opened(event: dict[str, Any], context: BoltContext) -> None:
         if event.get("tab", "home") == "home":
-            home.publish(rt, actor_of(context))
+            home.opened(rt, actor_of(context))
+
+    def looking(context: BoltContext) -> Actor:
+        """The acting person, who used a button of their Home: they are looking at it, so
+        the changes that follow republish it (`bot.journal.presence`)."""
+        actor = actor_of(context)
+        home.seen(rt, actor)
+        return actor
 
     app.event("app_home_opened")(ack=just_ack, lazy=[opened])
 
@@ -38,12 +45,14 @@ def register(app: App, rt: Runtime) -> None:
         actor = actor_of(context)
         opening = reflection.open_view(rt, actor)
         client.views_open(trigger_id=body["trigger_id"], view=opening.view)
+        home.seen(rt, actor)  # after the modal opens: its trigger id lives 3 s
         reflection.refresh_member(rt, actor, stale=opening.zone_stale)
 
     def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        sid = clicked_id(body)
-        view = reflection.resume_view(rt, actor_of(context), sid) if sid else gone_view()
+        sid, actor = clicked_id(body), actor_of(context)
+        view = reflection.resume_view(rt, actor, sid) if sid else gone_view()
         client.views_open(trigger_id=body["trigger_id"], view=view)
+        home.seen(rt, actor)
 
     def open_reflection(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         view = home.reading_view(rt, actor_of(context), clicked_id(body))
@@ -52,17 +61,17 @@ def register(app: App, rt: Runtime) -> None:
     # A refused change (not theirs, or already gone in another tab) still republishes
     # the person's Home, so what they see is what is true now.
     def archive(body: dict[str, Any], context: BoltContext) -> None:
-        actor = actor_of(context)
+        actor = looking(context)
         if not home.archive(rt, actor, clicked_id(body)):
             home.publish(rt, actor)
 
     def delete(body: dict[str, Any], context: BoltContext) -> None:
-        actor = actor_of(context)
+        actor = looking(context)
         if erase.delete_setback(rt, actor, clicked_id(body)) is None:
             home.publish(rt, actor)
 
     def page(body: dict[str, Any], context: BoltContext) -> None:
-        home.publish(rt, actor_of(context), clicked_id(body) or 0)
+        home.opened(rt, actor_of(context), clicked_id(body) or 0)
 
     def send_export(context: BoltContext) -> None:
         export.send_export(rt, actor_of(context))
@@ -82,7 +91,7 @@ def register(app: App, rt: Runtime) -> None:
 
     def erase_all(view: dict[str, Any], context: BoltContext) -> None:
         shared, direct = views.read_erase_options(view)
-        erase.erase_on_request(rt, actor_of(context), delete_shared=shared, delete_direct=direct)
+        erase.erase_on_request(rt, looking(context), delete_shared=shared, delete_direct=direct)
 
     app.view(views.CALLBACK_ERASE)(ack=just_ack, lazy=[erase_all])
 

@@ -19,8 +19,9 @@ PEOPLE = (ADA, BEN)
 
 def seed(ws: Workspace) -> None:
     """Fill an empty workspace with the demo people and channels (and their DMs with the app)."""
-    ws.add_user(ADA, "ada", "Ada Lovelace", tz="Europe/London")
-    ws.add_user(BEN, "ben", "Ben Okafor", tz="America/New_York")
+    # Their display names are the names the page shows, as Slack's client shows them.
+    ws.add_user(ADA, "ada", "Ada Lovelace", tz="Europe/London", display_name="Ada Lovelace")
+    ws.add_user(BEN, "ben", "Ben Okafor", tz="America/New_York", display_name="Ben Okafor")
     ws.add_channel(GENERAL, "general", members=PEOPLE)
     ws.add_channel(RETROS, "team-retros", members=PEOPLE, bot_member=False)
     ws.add_channel(LEADS, "leads", is_private=True, members=PEOPLE, bot_member=False)

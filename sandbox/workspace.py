@@ -132,6 +132,7 @@ class _User:
     tz_offset: int | None
     is_bot: bool
     deleted: bool
+    display_name: str | None = None  # what the person chose to be called; else ``name``
 
 
 @dataclass
@@ -358,9 +359,11 @@ class Workspace:
         tz_offset: int | None = None,
         is_bot: bool = False,
         deleted: bool = False,
+        display_name: str | None = None,
     ) -> dict[str, Any]:
-        """Add (or replace) a member; ``tz_offset`` is derived from ``tz`` unless given."""
-        user = _User(user_id, name, real_name or name, tz, tz_offset, is_bot, deleted)
+        """Add (or replace) a member; ``tz_offset`` is derived from ``tz`` unless given,
+        the profile's ``display_name`` is ``name`` unless given."""
+        user = _User(user_id, name, real_name or name, tz, tz_offset, is_bot, deleted, display_name)
         with self._locked():
             self._users[user_id] = user
             return self._render_user(user)
@@ -393,8 +396,8 @@ class Workspace:
         profile = {
             "real_name": user.real_name,
             "real_name_normalized": user.real_name,
-            "display_name": user.name,
-            "display_name_normalized": user.name,
+            "display_name": user.display_name or user.name,
+            "display_name_normalized": user.display_name or user.name,
             "team": self.team_id,
         }
         if user.is_bot and user.id == self.bot_user_id:

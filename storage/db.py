@@ -5,6 +5,16 @@ transactions started with BEGIN IMMEDIATE so two writers queue instead of failin
 lock upgrade); PostgreSQL is the production store. Sessions are per unit of work and
 never shared across threads: Bolt runs listeners on a thread pool.
 
+A failing database fails fast (`DbTimeouts`, set by `SETBACK_DB_*`): on PostgreSQL a
+connection attempt gives up after the connect timeout, a checkout waiting for a free
+connection after the pool timeout, a statement after the server's `statement_timeout`
+and a lock wait after its `lock_timeout`; a server that answers nothing at all is cut
+off by `storage.watchdog` a little after the statement timeout, and a pooled connection
+is pinged on checkout under a short deadline (instead of SQLAlchemy's pre-ping, which
+has none). On SQLite a writer waits for the lock at most the busy timeout, in SQLite's
+busy handler and on the in-process writer lock alike. `unavailable` tells such a
+failure apart from a bug, so callers can tell the person to try again shortly.
+
 The embedded database is readable by its owner only. Its file is created 0600 before
 SQLite opens it (SQLite gives the `-wal`, `-shm` and `-journal` files it creates the
 database file's mode), and an existing database and its companions are brought down to
@@ -24,18 +34,21 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
+
+from storage.watchdog import WATCHDOG
 
 log = logging.getLogger(__name__)
 
 _BEGIN_OPTION = "setback_begin"
 _NO_BEGIN = "none"  # SQLite autocommit: each statement reads its own snapshot
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDictionary()
 
 OWNER_FILE = 0o600
 OWNER_FOLDER = 0o700
@@ -45,21 +58,143 @@ SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 _OURS = ("setback", "sandbox", "encryption.key")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+@dataclass(frozen=True)
+class DbTimeouts:
+    """How long each kind of database wait may last, in seconds (module docstring).
+
+    `statement` and `lock` of None mean no limit (migrations, which may rewrite a big
+    table, run so); `busy` is SQLite's, the rest PostgreSQL's."""
+
+    connect: float = 5.0
+    pool: float = 5.0
+    statement: float | None = 10.0
+    lock: float | None = 5.0
+    busy: float = 30.0
+    ping: float = 2.0  # a liveness `SELECT 1` on a pooled connection
+    grace: float = 2.0  # past `statement`, before the watchdog cuts a silent server off
+
+    def unlimited(self) -> DbTimeouts:
+        """The same, without statement and lock limits (for migrations)."""
+        return replace(self, statement=None, lock=None)
+
+
+def make_engine(url: str, *, pool_size: int = 10, timeouts: DbTimeouts | None = None) -> Engine:
     """Create the engine for `url`, creating the SQLite file's folder when needed."""
+    timeouts = timeouts or DbTimeouts()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database)
+        return _sqlite_engine(url, parsed.database, timeouts)
     if parsed.drivername == "postgresql":
-        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
-    return create_engine(
-        url,
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return _postgres_engine(parsed, pool_size, timeouts)
+
+
+def _server_options(parsed: URL, timeouts: DbTimeouts) -> str | None:
+    """`-c` options for the statement and lock timeouts, after any the URL gives."""
+    given = parsed.query.get("options")
+    parts = [given if isinstance(given, str) else " ".join(given or ())]
+    if timeouts.statement is not None:
+        parts.append(f"-c statement_timeout={int(timeouts.statement * 1000)}")
+    if timeouts.lock is not None:
+        parts.append(f"-c lock_timeout={int(timeouts.lock * 1000)}")
+    return " ".join(p for p in parts if p) or None
+
+
+def _postgres_engine(parsed: URL, pool_size: int, timeouts: DbTimeouts) -> Engine:
+    connect_args: dict[str, Any] = {"connect_timeout": max(1, round(timeouts.connect))}
+    options = _server_options(parsed, timeouts)
+    if options:
+        connect_args["options"] = options
+    engine = create_engine(
+        parsed.difference_update_query(["options"]),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_timeout=timeouts.pool,
+        connect_args=connect_args,
         hide_parameters=True,
         future=True,
     )
+    _guard_calls(engine, timeouts)
+    return engine
+
+
+def _guard_calls(engine: Engine, timeouts: DbTimeouts) -> None:
+    """Every call under the watchdog (`storage.watchdog`), and a guarded ping on checkout."""
+    limit = None if timeouts.statement is None else timeouts.statement + timeouts.grace
+
+    def watch(dbapi_conn: Any) -> None:
+        if limit is not None:
+            WATCHDOG.watch(dbapi_conn, limit)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(_conn: Any, cursor: Any, *_args: Any) -> None:
+        watch(cursor.connection)
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(_conn: Any, cursor: Any, *_args: Any) -> None:
+        WATCHDOG.release(cursor.connection)
+
+    @event.listens_for(engine, "handle_error")
+    def _failed(context: Any) -> None:
+        if context.cursor is not None:
+            WATCHDOG.release(context.cursor.connection)
+
+    for name in ("commit", "rollback"):  # no event follows these: the next call re-arms
+
+        @event.listens_for(engine, name)
+        def _ending(conn: Any) -> None:
+            watch(conn.connection.dbapi_connection)
+
+    @event.listens_for(engine, "reset")
+    def _reset(dbapi_conn: Any, _record: Any, _state: Any) -> None:
+        watch(dbapi_conn)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_conn: Any, _record: Any) -> None:
+        if dbapi_conn is not None:
+            WATCHDOG.release(dbapi_conn)
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_conn: Any, record: Any) -> None:
+        record.info["setback_fresh"] = True  # just answered: no ping on its first checkout
+
+    @event.listens_for(engine, "checkout")
+    def _ping_on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if record.info.pop("setback_fresh", False):
+            return
+        if not _ping_dbapi(dbapi_conn, timeouts.ping):
+            raise exc.DisconnectionError("the database did not answer a ping")
+
+
+def _ping_dbapi(dbapi_conn: Any, seconds: float) -> bool:
+    """`SELECT 1` outside any transaction under a deadline; False when it failed."""
+    WATCHDOG.watch(dbapi_conn, seconds)
+    autocommit = dbapi_conn.autocommit
+    try:
+        if not autocommit:
+            dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not autocommit:
+            dbapi_conn.autocommit = False
+        return True
+    except Exception:  # noqa: BLE001 - any failure: the pool takes a fresh connection
+        return False
+    finally:
+        WATCHDOG.release(dbapi_conn)
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached or did not answer in time
+    (down, hung, refusing connections, out of pooled connections, busy past the busy
+    timeout) rather than a bug: the person can be told to try again shortly."""
+    if isinstance(error, exc.TimeoutError | exc.DisconnectionError):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        return isinstance(error, exc.OperationalError | exc.InterfaceError)
+    return False
 
 
 def private_folder(folder: Path, *, own: tuple[str, ...] = ()) -> None:
@@ -101,12 +236,12 @@ def private_database(database: Path) -> None:
             _restrict(path, OWNER_FILE)
 
 
-def _sqlite_engine(url: str, database: str | None) -> Engine:
+def _sqlite_engine(url: str, database: str | None, timeouts: DbTimeouts) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         private_database(Path(database))
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": timeouts.busy},
         pool_size=10,
         max_overflow=20,
         hide_parameters=True,
@@ -120,7 +255,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(timeouts.busy * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -129,8 +264,24 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         if mode != _NO_BEGIN:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
-    _WRITE_LOCKS[engine] = threading.RLock()
+    _WRITE_LOCKS[engine] = _WriterLock(timeouts.busy)
     return engine
+
+
+class _WriterLock:
+    """SQLite's in-process writer lock: writers queue on it, each for at most the busy
+    timeout (`sqlalchemy.exc.TimeoutError` then, as when the pool has no connection)."""
+
+    def __init__(self, timeout: float) -> None:
+        self._lock = threading.RLock()
+        self._timeout = timeout
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(timeout=self._timeout):
+            raise exc.TimeoutError("the database stayed busy past the busy timeout")
+
+    def __exit__(self, *_exc: object) -> None:
+        self._lock.release()
 
 
 def is_sqlite(engine: Engine) -> bool:

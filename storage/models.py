@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import Column, Index, Integer, String, Table, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy import Enum as SQLEnum
 from sqlmodel import Field, SQLModel
 
@@ -317,15 +317,15 @@ class SafetyFlag(TableModel, table=True):
 
 
 class Workspace(TableModel, table=True):
-    """An installed workspace: its (encrypted) bot token when OAuth installs are used,
-    and when it was uninstalled so housekeeping can erase its data after the grace period."""
+    """A workspace the app is installed in: the org it belongs to (Enterprise Grid), when
+    it was installed, and when it was uninstalled so housekeeping can erase its data
+    after the grace period. Its tokens are the installation's (`SlackBot`)."""
 
     __tablename__ = "workspace"
 
     team_id: str = Field(sa_column=Column(String(32), primary_key=True))
-    enterprise_id: str | None = Field(default=None, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32, index=True)
     bot_user_id: str | None = Field(default=None, max_length=32)
-    bot_token: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
     installed_at: datetime | None = _utc()
     uninstalled_at: datetime | None = _utc()
 
@@ -418,3 +418,81 @@ class SentMessage(TableModel, table=True):
     thread_ts: str | None = Field(default=None, max_length=32)  # the root it replies to
     file_id: str | None = Field(default=None, max_length=32)
     created_at: datetime | None = _utc(nullable=False)
+
+
+# --- installations (OAuth installs: storage.installations) ---------------------------------
+
+
+def _secret() -> Any:
+    """A token or name: encrypted at rest, None when absent."""
+    return Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
+
+
+class SlackBot(TableModel, table=True):
+    """The bot token of one installation: a workspace's, or an org's (an org-wide install
+    on Enterprise Grid: `is_enterprise_install`, no team). One row per installation
+    (`install_key`, "enterprise:team"), rewritten by a reinstall and by token rotation,
+    so no earlier token stays behind."""
+
+    __tablename__ = "slack_bot"
+    __table_args__ = (UniqueConstraint("install_key", name="uq_slack_bot_install"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    install_key: str = Field(max_length=80)
+    app_id: str | None = Field(default=None, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32, index=True)
+    enterprise_name: str | None = _secret()
+    team_id: str | None = Field(default=None, max_length=32, index=True)
+    team_name: str | None = _secret()
+    is_enterprise_install: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_scopes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    bot_token: str = Field(sa_column=Column(EncryptedText(), nullable=False))
+    bot_refresh_token: str | None = _secret()  # only with token rotation
+    bot_token_expires_at: datetime | None = _utc()
+    installed_at: datetime | None = _utc(nullable=False)
+
+
+class SlackInstallation(TableModel, table=True):
+    """The rest of one installation, per person who installed it: their user token
+    (none with bot scopes only), scopes, the incoming webhook. Its bot token is the
+    installation's `SlackBot`. The installer is `installer_user_id` (not `user_id`:
+    this row belongs to the workspace, and erasing a person does not uninstall it)."""
+
+    __tablename__ = "slack_installation"
+    __table_args__ = (
+        UniqueConstraint("install_key", "installer_user_id", name="uq_slack_installation_user"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    install_key: str = Field(max_length=80, index=True)
+    installer_user_id: str = Field(max_length=32)
+    app_id: str | None = Field(default=None, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    enterprise_name: str | None = _secret()
+    enterprise_url: str | None = _secret()
+    team_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = _secret()
+    is_enterprise_install: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    token_type: str | None = Field(default=None, max_length=16)
+    user_token: str | None = _secret()
+    user_scopes: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    user_refresh_token: str | None = _secret()
+    user_token_expires_at: datetime | None = _utc()
+    incoming_webhook_url: str | None = _secret()
+    incoming_webhook_channel: str | None = _secret()
+    incoming_webhook_channel_id: str | None = Field(default=None, max_length=32)
+    incoming_webhook_configuration_url: str | None = _secret()
+    installed_at: datetime | None = _utc(nullable=False)
+
+
+class OAuthState(TableModel, table=True):
+    """An "Add to Slack" in progress: the SHA-256 of its state parameter (never the
+    state itself) and when it expires; consumed at most once."""
+
+    __tablename__ = "oauth_state"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    expires_at: datetime | None = _utc(nullable=False, index=True)

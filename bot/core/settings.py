@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     setback_web_connection_limit: int = Field(default=1000, ge=10, le=100_000)
     # Seconds a connection may send nothing before it is closed.
     setback_web_channel_timeout: int = Field(default=10, ge=2, le=600)
+    # A failing database fails fast (storage/db.py): seconds before giving up on a
+    # connection attempt, on a free pooled connection, on a statement and on a lock
+    # (PostgreSQL), and on the write lock (SQLite).
+    setback_db_connect_timeout: float = Field(default=5.0, ge=1, le=300)
+    setback_db_pool_timeout: float = Field(default=5.0, gt=0, le=300)
+    setback_db_statement_timeout: float = Field(default=10.0, ge=1, le=3600)
+    setback_db_lock_timeout: float = Field(default=5.0, gt=0, le=3600)
+    setback_db_busy_timeout: float = Field(default=30.0, gt=0, le=3600)
     setback_dispatch_interval: float = Field(default=30.0, gt=0)
     setback_dispatch_batch: int = Field(default=200, ge=1, le=10000)
     setback_lease_seconds: int = Field(default=120, ge=5)

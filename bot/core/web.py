@@ -2,7 +2,9 @@
 
 Routes: `POST /slack/events` (commands, interactivity and events all arrive here, through
 the front door: size cap, then signature, then Bolt — `bot.core.front_door`),
-`GET /healthz` (200 when the database answers, 503 otherwise).
+`GET /healthz` (200 when the database answers, 503 otherwise — within
+`bot.core.health.HEALTHZ_WAIT` seconds even while the database hangs: the question is
+asked on a probe thread, never on the HTTP thread).
 
 Limits, so idle or slow clients cannot starve Slack's requests or `/healthz`
 (`WebLimits`, set by `SETBACK_WEB_*`):
@@ -37,9 +39,9 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.core.front_door import FrontDoor, RateGate
+from bot.core.health import HEALTHZ_WAIT
 from bot.core.runtime import Runtime
 from bot.core.settings import Settings
-from storage.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +119,7 @@ def make_wsgi(app: App, rt: Runtime, extra: dict[tuple[str, str], Route] | None 
                 return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
             return events(environ, start_response)
         if path == "/healthz" and method == "GET":
-            if ping(rt.engine):
+            if rt.health.check(HEALTHZ_WAIT):
                 return _json(start_response, "200 OK", {"status": "ok"})
             return _json(start_response, "503 Service Unavailable", {"status": "database down"})
         route = routes.get((method, path))

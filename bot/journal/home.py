@@ -1,29 +1,41 @@
 """The growth journal on the App Home: what it shows, paging, and the Home's own changes.
 
-`gather` reads one person's journal (read-only: opening the Home never creates a row,
-so a person who deleted everything stays deleted); `publish` renders and publishes it;
-`refresh` is the `bot.core.hooks` listener that republishes after every change the person
-makes; `reading_view` shows one finished reflection again, read-only. Every function
-takes the acting team + user from Slack's payload and reads only their rows, so an id
-or offset in a payload can reveal or change nothing of anyone else.
+`gather` reads one person's journal (read-only: opening the Home stores no answer and no
+setting, only when it was opened — `bot.journal.presence` — so a person who deleted
+everything stays deleted); `publish` renders and publishes it; `opened` answers the
+person opening their Home; `refresh` is the `bot.core.hooks` listener that republishes
+after a change the person makes; `reading_view` shows one finished reflection again,
+read-only. Every function takes the acting team + user from Slack's payload and reads
+only their rows, so an id or offset in a payload can reveal or change nothing of anyone
+else.
+
+Publishing after a change (`refresh`) is the costliest follow-up of a change, so it is
+done only while it can be seen, and once per burst:
+
+- only for a person whose Home is open (`bot.journal.presence`): anyone else gets a
+  fresh Home from `opened` when they next look;
+- one publish per person at a time: changes that arrive while one is being published
+  are folded into a single publish after it, which gathers then, so the last state wins.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.checkins import answers as checkins
 from bot.core import hooks
 from bot.core.actor import Actor
 from bot.core.runtime import Runtime
-from bot.journal import views
+from bot.journal import presence, views
 from bot.members import zone as members
 from bot.reflection.answers import Answers
 from bot.reflection.views import gone_view
@@ -314,9 +326,50 @@ def _gather_and_publish(rt: Runtime, actor: Actor, offset: int) -> bool:
     return True
 
 
+def opened(rt: Runtime, actor: Actor, offset: int = 0) -> bool:
+    """The person opened their Home (or paged it): they are looking, so publish it now,
+    and keep publishing after their changes for a while (`bot.journal.presence`)."""
+    presence.seen(rt, actor)
+    return publish(rt, actor, offset)
+
+
+def seen(rt: Runtime, actor: Actor) -> None:
+    """The person used one of the Home's buttons: they are looking at it."""
+    presence.seen(rt, actor)
+
+
 def refresh(rt: Runtime, actor: Actor) -> None:
-    """The after-change listener (`bot.core.hooks.on_change`): republish the first page."""
-    publish(rt, actor)
+    """The after-change listener (`bot.core.hooks.on_change`): republish the first page
+    when the person has their Home open, folding a burst of changes into one publish."""
+    if not presence.is_open(rt, actor):
+        return  # `opened` publishes what is true when they next look
+    key = (actor.team_id, actor.user_id)
+    with _refresh_guard:
+        running = _refreshing.setdefault(rt.engine, {})
+        if key in running:  # a publish is under way: it runs once more when done
+            running[key] = True
+            return
+        running[key] = False
+    try:
+        while True:
+            publish(rt, actor)
+            with _refresh_guard:  # checked and let go in one step, so no change is missed
+                if not running[key]:
+                    del running[key]
+                    return
+                running[key] = False  # changed meanwhile: gather and publish again
+    except BaseException:
+        with _refresh_guard:
+            running.pop(key, None)
+        raise
+
+
+# Per database, the people whose Home a refresh is publishing now, each with whether
+# another change came in meanwhile (the refresh then publishes once more).
+_refresh_guard = threading.Lock()
+_refreshing: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], bool]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _uninstalled(rt: Runtime, team_id: str) -> bool:

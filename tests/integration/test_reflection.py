@@ -19,6 +19,7 @@ from tests.integration.harness import (
     text,
     wait_for,
 )
+from tests.integration.test_home import open_home
 
 
 def _all(h, model):
@@ -308,6 +309,7 @@ def test_home_tab_follows_the_reflection(harness) -> None:
     def home_text() -> str:
         return json.dumps((h.ws.home_view(ADA) or {}).get("blocks", []))
 
+    open_home(h, ADA)  # Ada has her Home open: her changes republish it
     h.open_reflection(ADA)
     h.submit(ADA, SAMPLE_STEPS[0])
     h.wait_modal(ADA, "setback_step", 1)

@@ -33,6 +33,7 @@ from tests.integration.harness import (
     wait_for,
 )
 from tests.integration.test_export import export_files
+from tests.integration.test_home import open_home
 
 HARSH_FACTS = (
     "I pushed a config change at 16:40. I'm such an idiot. Checkout failed for 20 minutes."
@@ -78,6 +79,7 @@ def test_harsh_sentences_stay_out_of_the_summary_and_home_but_not_the_export(
     harness: Harness,
 ) -> None:
     h = harness
+    open_home(h, ADA)  # Ada has her Home open: finishing republishes it
     h.finish_setback(ADA, _harsh_steps())
     summary = h.dm(ADA)[-1]
     blocks = _blocks(summary)
@@ -207,6 +209,7 @@ def test_screen_two_shows_its_intro_without_a_kind_note(harness: Harness) -> Non
 def test_no_slip_on_the_screens_summary_home_or_help(harness: Harness) -> None:
     h = harness
     seen: list[str] = []
+    open_home(h, ADA)  # Ada has her Home open: finishing republishes it
     h.open_reflection(ADA)
     for i, values in enumerate(SAMPLE_STEPS):
         seen.append(_blocks(h.modal(ADA)))

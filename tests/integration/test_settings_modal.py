@@ -16,6 +16,7 @@ from storage.db import session_scope
 from storage.models import Checkin, Member
 from tests.integration.harness import ADA, BEN, START, Harness, wait_for
 from tests.integration.test_checkins import finish, posted_checkins
+from tests.integration.test_home import open_home
 
 
 def settings_form(
@@ -187,6 +188,7 @@ def test_a_pause_holds_every_checkin_until_it_ends(harness: Harness) -> None:
 def test_saving_answers_slack_before_the_home_is_refreshed(harness: Harness) -> None:
     h = harness
     finish(h)
+    open_home(h, ADA)  # her Home is open: the answer is followed by its refresh
     open_settings(h)
     with HomeGate(h, ADA) as gate:
         resp = h.submit(ADA, settings_form("13:00", "17:30"))

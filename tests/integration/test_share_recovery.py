@@ -18,7 +18,7 @@ from bot.sharing import recovery, views
 from bot.sharing.draft import ShareMeta, read_metadata
 from storage.models import Share
 from tests.integration.harness import ADA, Harness, wait_for
-from tests.integration.test_home import texts
+from tests.integration.test_home import open_home, texts
 from tests.integration.test_share import (
     ALL,
     MARKERS,
@@ -71,6 +71,7 @@ def _thread_texts(h: Harness, summary: str) -> list[str]:
 def test_a_post_that_landed_but_was_not_recorded_is_found_and_confirmed(db_harness) -> None:
     h = db_harness
     summary, actor, meta = _prepared(h)
+    open_home(h, ADA)  # Ada has her Home open: it follows the share
     _queued(h, actor, meta)
     # The post runs, and the process stops right after `chat.postMessage`.
     job = posting._claim_for_posting(h.rt, actor, meta.share_id)

@@ -1,5 +1,8 @@
 """conversations.*, users.info and auth.test answer with Slack's shapes and errors."""
 
+from sandbox.seed import ADA, BEN, seed
+from sandbox.workspace import Workspace
+
 from .conftest import ALICE, BOB, GENERAL, OLD, RANDOM, SECRET, TEAM_ROOM, refused
 
 
@@ -102,3 +105,12 @@ def test_users_info_follows_daylight_saving(client, clock):
 
 def test_users_info_of_an_unknown_user_is_user_not_found(client):
     assert refused(lambda: client.users_info(user="U0NOBODY"))["error"] == "user_not_found"
+
+
+def test_the_seeded_people_are_called_what_the_page_calls_them() -> None:
+    """users.info's display name (what an app shows) is the name on the sandbox page."""
+    ws = Workspace()
+    seed(ws)
+    for person, name in ((ADA, "Ada Lovelace"), (BEN, "Ben Okafor")):
+        profile = ws.user(person)["profile"]
+        assert (profile["display_name"], profile["real_name"]) == (name, name)

@@ -125,6 +125,9 @@ class Context:
         self.scan = layout.scan
         ends = [match.end() for match in _SENTENCE_END.finditer(self.scan)]
         self.bounds = sorted(set(ends) | set(layout.breaks))
+        # A document with headings has sections (lessons, actions, timeline); a retro
+        # pasted into Slack usually has none.
+        self.has_sections = any(kind & LineKind.HEADING for kind in layout.kinds)
 
     # --- where things are ----------------------------------------------------------
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from bot.language.blameless.context import Context
 from bot.language.blameless.markdown import LineKind, read_layout
 from bot.language.blameless.model import Flag, Rule, Severity
-from bot.language.blameless.rules import CAUSE_RULES, PRIVATE_RULE, RULES
+from bot.language.blameless.rules import CAUSE_RULES, PRIVATE_RULE, ROOT_CAUSE_RULE, RULES
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # Characters that may start private detail: an address, a handle, a phone number.
@@ -229,8 +229,14 @@ def run(text: str, windowed: bool = True) -> list[Flag]:
 
 
 def priority(flag: Flag) -> int:
-    """0 for a person or role named as the cause, 1 for other warnings, 2 for notes."""
+    """0 for a person or role named as the cause, 1 for other warnings, 2 for notes.
+
+    A person or role as the cause is rules 10 and 13, and a root-cause flag that warns
+    (it names a person as the root cause).
+    """
     if flag.number in CAUSE_RULES:
+        return 0
+    if flag.number == ROOT_CAUSE_RULE and flag.severity is Severity.WARNING:
         return 0
     return 1 if flag.severity is Severity.WARNING else 2
 

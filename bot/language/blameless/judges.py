@@ -9,9 +9,15 @@ judge is asked; what is particular to a rule is here, next to why:
   ("the alert should have fired") or in the passive it is a fact about the system;
 * a judgement, a fault or an insult that is negated ("not your fault"), supposed ("if it
   happens to be your fault") or reported ("he said it was my fault") is not the writer's;
-* "root cause" as a heading, a field label or the object of an investigation ("find the
-  root cause") names a section or a task, not a single-cause claim;
-* "human error" that a system should handle is the blameless reframe itself.
+* a root cause is how postmortems are written: only a person named as the root cause
+  ("the root cause was the intern") warns, and only a claim that one cause was all there
+  was ("the sole cause") is a note; a heading or a search ("find the root cause") is not;
+* "human error" that a system should handle, or that is "a symptom" or "never a root
+  cause", is the blameless reframe itself;
+* a wish about a system ("a canary would have caught it") is a plain statement about the
+  system, and the consequent of a supposition ("if the alert had fired, we would have
+  seen it") is not a second wish;
+* an action needs an owner only where the text presents it as an action item.
 """
 
 from __future__ import annotations
@@ -39,20 +45,21 @@ _PASSIVE = re.compile(
     r"(?:[a-z]+ed|known|seen|done|caught|run|written|taken|made|told|kept|left|set|put|"
     r"built|sent|found|given|shown|hit|chosen|held|paid|spent|split|shut|laid|bound)\b"
 )
-_PREVENTED = re.compile(
-    r"\s+(?:stopped|caught|prevented|avoided|detected|noticed|saved|helped|alerted|flagged|"
-    r"blocked|protected|spotted|mitigated|limited|reduced|shortened|warned)\b|"
-    r"\s+been\s+(?:(?:much|far|a\s+lot|so)\s+)?(?:nice|better|good|great|helpful|useful|"
-    r"ideal|preferable|wise|smart|safer|easier)\b"
+# A supposition about the past earlier in the sentence: "if the alert had fired", "had we".
+_SUPPOSED_PAST = re.compile(
+    r"\bif\b[^.!?]{0,200}\b(?:had|'d|were)\b|\bhad\s+(?:I|we|you|he|she|they|it|the)\b",
+    re.IGNORECASE,
 )
 _ESTIMATE = re.compile(r"\b(?:later|sooner|earlier|faster|slower|worse|longer|shorter|instead)\b")
 _REFRAME = re.compile(
     r"\b(?:not\s+(?:an?\s+)?individual|collective\s+(?:failure|responsibility)|rather\s+than\s+"
     r"(?:blam\w*|the\s+individual|individuals|(?:a\s+)?person|people)|never\s+(?:a|the)\s+root\s+"
     r"cause|blameless|blame-?free|without\s+blame|not\s+(?:about\s+)?blam\w*|no\s+one\s+(?:is|was)\s+"
-    r"to\s+blame|systems?\s+(?:failure|problem|issue))\b",
+    r"to\s+blame|systems?\s+(?:failure|problem|issue)|(?:a|the)\s+symptom|(?:a|the)\s+starting\s+"
+    r"point|not\s+(?:the|an?)\s+(?:explanation|root\s+cause|cause))\b",
     re.IGNORECASE,
 )
+_EMPHASIS = re.compile(r"[*_]+")
 _HANDLED = _set(
     "handle handles handling tolerate tolerates resilient robust against prevent prevents "
     "reduce reduces minimise minimize catch catches absorb withstand protect guard "
@@ -109,10 +116,71 @@ _OWNER_OR_DATE = re.compile(
     ),
     re.IGNORECASE,
 )
+# What joins a cause to its complement: "was", "is", ":", "=", a dash.
+_LINK = re.compile(
+    r"[\s*_]*(?:(?:was|is|were|are|seems\s+to\s+(?:be|have\s+been)|appears\s+to\s+"
+    r"(?:be|have\s+been))\b|:|=|-|\u2014|\u2013)[\s*_]*(?:(?:that|simply|just|clearly|"
+    r"obviously|basically)\s+)*",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,;:()\u2014\u2013]|\s(?:and|but|which|who|because|so|while)\s")
+_AGENT = re.compile(r"\bby\s+", re.IGNORECASE)
+# "Dana was the root cause": the copula just before the match.
+_COPULA_BEFORE = re.compile(
+    r"\b(?:was|is|were|are)\s+(?:(?:the|a|an|our)\s+)?(?:(?:real|main|actual|true|only|"
+    r"sole|single|underlying)\s+)?$",
+    re.IGNORECASE,
+)
+_CULPRIT_PRONOUNS = _set("i me he him she her they them you someone somebody myself himself herself")
+_POSSESSIVES = _set("my his her their your")
+_CAUSE_DETERMINERS = _set("the a an our their one that this some")
+_ROLES = _set(
+    "engineer developer dev admin administrator reviewer intern contractor "
+    "employee guy person colleague coworker co-worker manager boss cto ceo lead maintainer "
+    "programmer sysadmin dba sre on-call oncall responder newbie junior hire tester analyst "
+    "consultant founder"
+)
+_ROLE_FOLLOWERS = _set("who not had has was did didn't forgot ran made broke")
+_ACTS = _set(
+    "mistake mistakes error errors fault typo typos oversight carelessness change changes "
+    "commit commits push deploy deployment script command decision call laziness negligence"
+)
+_PERSON_ONLY_VERBS = _set(
+    "forgot typed mistyped misread misjudged ignored skipped decided chose assumed neglected "
+    "messed screwed fat-fingered clicked approved accidentally mistakenly didn't"
+)
+_RARELY = _set("rarely seldom hardly")
+_ABOUT_INCIDENT = re.compile(
+    r"\s+(?:for|of|behind)\s+(?:the|this|that|our|an?)\s+(?:outage|incident|failure|problem|"
+    r"issue|downtime|bug|breakage|mistake|crash|data\s+loss)\b",
+    re.IGNORECASE,
+)
+# "Action: improve monitoring", "- [ ] TODO: better alerting", "Next steps - more tests".
+_ACTION_LABEL = re.compile(
+    r"\b(?:action(?:\s+items?)?|AI|follow[- ]?ups?|to-?dos?|to\s+do|next\s+steps?|next)[*_]*"
+    r"\s*(?::|-|\u2013|\u2014)[\s*_]*$",
+    re.IGNORECASE,
+)
+# What may stand before a vague action that is the whole sentence: a list marker, "we need".
+_BARE_ACTION_LEAD = re.compile(
+    r"[\s>*_\-+\u2022\d.)\[\]x]*(?:(?:we|you|they|the\s+team)\s+(?:really\s+)?(?:need|must|should|"
+    r"have\s+to|ought\s+to)(?:\s+to)?\s+|let's\s+|need\s+)?",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = _set("i i'm i've i'd me my myself")
+_PUBLIC_ACCOUNT = re.compile(
+    r"\s+on\s+(?:twitter|x|mastodon|bluesky|threads|github|gitlab|instagram|linkedin|"
+    r"the\s+fediverse)\b",
+    re.IGNORECASE,
+)
+_FOLLOW = (["follow"], ["following"], ["follows"])
 _ADDRESS_LEAD = re.compile(r"[\s>*\-+\u2022]*")
 _HYPOTHESIS = _set("assumed assuming suspected suspecting ruled rule")
 _PROMISE = _set("will 'll must to should going promise promised")
 _OBVIOUS_STATE = _set("was were is are been be being very so not nothing")
+_PASSIVE_AUX = _set("was were been being is are be")
+_PARTICIPLE_VERDICTS = frozenset({13, 14, 15})  # normative: misjudged, misused, botched
+_GERUND = re.compile(r"\s+[a-z]{2,30}ing\b")
 _ENSURE = _set("sure ensure let so")
 
 
@@ -128,15 +196,21 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
 
 
 def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """Wishes about the past: a person's are blame, a system's only a note."""
+    """Wishes about the past: a person's are blame; a system's, or the writing team's own
+    ("if we had deployed it sooner"), are how a team reasons about causes."""
     if index == 0:  # could / would have
         subject = ctx.subject(start)
         word = ctx.scan[start:end].lower()
         if subject is Subject.THING:
-            return NOTE if _PREVENTED.match(ctx.scan, end) else None
+            return None  # "a canary would have caught it": a statement about a system
+        if _SUPPOSED_PAST.search(ctx.before_in_sentence(start)):
+            return None  # the consequent of "if the alert had fired, we would have ..."
         if _ESTIMATE.search(ctx.after(end, 40)):
             return None  # "we could have noticed it later": an estimate, not a wish
-        if word.startswith("would") and {"we", "they"} & set(ctx.previous_words(start, 2)):
+        previous = set(ctx.previous_words(start, 2))
+        if word.startswith("would") and "we" in previous:
+            return None  # "we would have caught it sooner": the team reasoning about itself
+        if word.startswith("would") and "they" in previous:
             return NOTE
         return WARNING
     if index == 1:  # if only
@@ -151,7 +225,9 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
         phrase = ctx.scan[start:end].lower()
         if re.search(r"\b(?:only|just|simply)\b", phrase):
             return WARNING
-        return NOTE if re.search(r"\b(?:we|they)\b", phrase) else WARNING
+        if re.search(r"\bwe\b", phrase):
+            return None  # "if we had deployed it sooner": the team reasoning about itself
+        return NOTE if re.search(r"\bthey\b", phrase) else WARNING
     return WARNING
 
 
@@ -165,7 +241,7 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
 
 def human_error(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """Human error as the cause; not the reframe ("systems robust to human error")."""
-    if _REFRAME.search(ctx.sentence(start, end)):
+    if _REFRAME.search(_EMPHASIS.sub("", ctx.sentence(start, end))):
         return None
     before = ctx.previous_words(start, 3)
     if before and (before[-1] in _HANDLED or "not" in before or "never" in before):
@@ -176,16 +252,101 @@ def human_error(ctx: Context, start: int, end: int, index: int) -> Severity | No
 
 
 def root_cause(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """A single-cause claim is a note; a heading, a label or a search for one is not."""
+    """A person as the root cause warns; a claim of one cause only is a note; else nothing.
+
+    Patterns 0-2 ("root cause", "root of the problem", "the real cause") are how
+    postmortems name a technical cause, so they flag only when the cause they name is a
+    person. Patterns 3-4 ("the only cause", "caused solely by") claim a single cause.
+    """
     if _drop_in_heading(ctx, start):
         return None
-    if index in (0, 2):
-        before = ctx.previous_words(start, 4)
-        if any(word in _INVESTIGATE for word in before):
-            return None
-        if index == 0 and _FOUND_AFTER.match(ctx.scan, end):
-            return None
-    return NOTE
+    person = _person_as_cause(ctx, start, end)
+    if index <= 2:
+        if any(word in _INVESTIGATE for word in ctx.previous_words(start, 4)):
+            return None  # "find the root cause": a task, not a claim
+        return WARNING if person else None
+    if ctx.negated(start) or set(ctx.previous_words(start, 3)) & _RARELY:
+        return None  # "there is never a single root cause": the reframe itself
+    if index == 3 and ctx.scan[start:end].lower().endswith("reason"):
+        if not (person or _ABOUT_INCIDENT.match(ctx.scan, end)):
+            return None  # "the only reason we noticed": not about the incident's cause
+    return WARNING if person else NOTE
+
+
+def _person_as_cause(ctx: Context, start: int, end: int) -> bool:
+    """True when the cause named around a match is a person or a role, not a thing.
+
+    Reads the complement ("the root cause was the intern", "root cause: I ran ...") or
+    the subject ("the intern was the root cause"), and an agent anywhere in the
+    complement ("a change made by the on-call engineer"). "We" is the team, not a
+    culprit.
+    """
+    link = _LINK.match(ctx.scan, end)
+    if link:
+        clause = _CLAUSE_END.split(ctx.after(link.end(), 80), maxsplit=1)[0]
+        if _names_person(words(clause)):
+            return True
+        agent = _AGENT.search(clause)
+        if agent and _names_person(words(clause[agent.end() :])):
+            return True
+    before = ctx.clause_before(start)
+    copula = _COPULA_BEFORE.search(before)
+    if copula:
+        tokens = words(before[: copula.start()])
+        last = tokens[-1].lower() if tokens else ""
+        return last in _CULPRIT_PRONOUNS or _strip_s(last) in _ROLES
+    return False
+
+
+def _strip_s(word: str) -> str:
+    return word[:-2] if word.endswith("'s") else word
+
+
+def _names_person(tokens: list[str]) -> bool:
+    """True when the words where a cause begins name a person or a role.
+
+    A pronoun ("I ran the script"), a possessive before an act ("his change"), a role as
+    the head of its phrase ("the on-call engineer restarted ...", but not "the developer
+    tooling"), or a name doing what only people do ("Dana forgot", "Dana's typo").
+    Product names are capitalised too, so a bare name needs such a verb or act.
+    """
+    if not tokens:
+        return False
+    lower = [word.lower() for word in tokens[:5]]
+    first = lower[0]
+    if first in _CULPRIT_PRONOUNS:
+        return True
+    if first in _POSSESSIVES:
+        return len(lower) > 1 and (lower[1] in _ACTS or _strip_s(lower[1]) in _ROLES)
+    if first in _CAUSE_DETERMINERS:
+        for index in range(1, min(len(lower), 4)):
+            if _strip_s(lower[index]) in _ROLES:
+                return _ends_role(lower, index)
+        return False
+    if first.endswith("'s"):
+        return is_name(tokens[0][:-2], None) and len(lower) > 1 and lower[1] in _ACTS
+    if is_name(tokens[0], None) and len(lower) > 1:
+        return lower[1] in _PERSON_ONLY_VERBS or lower[1:3] == ["did", "not"]
+    return False
+
+
+def _names_agent(tokens: list[str]) -> bool:
+    """True when the agent of a passive ("botched by Sam") is a person or a role."""
+    if not tokens:
+        return False
+    return _names_person(tokens) or is_name(tokens[0], None) or tokens[0].lower() in _CULPRIT_PRONOUNS
+
+
+def _ends_role(lower: list[str], index: int) -> bool:
+    """True when the role word at ``index`` heads its phrase: nothing or a verb follows."""
+    while index + 1 < len(lower) and _strip_s(lower[index + 1]) in _ROLES:
+        index += 1  # "the on-call engineer"
+    if lower[index].endswith("'s"):
+        return index + 1 < len(lower) and lower[index + 1] in _ACTS
+    if index + 1 >= len(lower):
+        return True
+    following = lower[index + 1]
+    return following.endswith("ed") or following in _PERSON_ONLY_VERBS | _ROLE_FOLLOWERS
 
 
 def person_judgement(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -200,8 +361,17 @@ def person_judgement(ctx: Context, start: int, end: int, index: int) -> Severity
 
 
 def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """Verdicts on people's actions; not on a default or a design fit for a purpose."""
+    """Verdicts on people's actions; not on a default or a design fit for a purpose.
+
+    A verdict in the passive ("why was the impact misjudged?") names no one, like a
+    passive counterfactual.
+    """
     after = ctx.after(end, 12).lower()
+    if index in _PARTICIPLE_VERDICTS and _PASSIVE_AUX & set(ctx.previous_words(start, 5)):
+        agent = re.match(r"\s+by\s+", ctx.after(end, 40))
+        named = agent and _names_agent(words(ctx.after(end, 40)[agent.end() :]))
+        if ctx.subject(start) is not Subject.PERSON and not named:
+            return None  # "the impact was misjudged", "why was the impact misjudged?"
     if index in (3, 4) and re.match(r"\s+for\s+(?:our|the|this|a|an|its|their)\b", after):
         return None  # "the defaults were inappropriate for our setup"
     return person_judgement(ctx, start, end, index)
@@ -213,6 +383,8 @@ def hindsight_certainty(ctx: Context, start: int, end: int, index: int) -> Sever
     before = ctx.previous_words(start, 1)
     if phrase == "obviously" and before and before[0] in _OBVIOUS_STATE:
         return None  # "nothing was obviously compromised": a state, not hindsight
+    if phrase == "obviously" and _GERUND.match(ctx.scan, end):
+        return None  # "..., obviously taking the server down with it": a consequence
     if phrase == "clearly":
         if before and before[0] in _OBVIOUS_STATE | {"to"}:
             return None
@@ -257,13 +429,27 @@ def vague_action(ctx: Context, start: int, end: int, index: int) -> Severity | N
 
 
 def ownerless(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """An action with no owner: a note, unless its sentence or table row names one."""
+    """An action item with no owner or date: a note, where the text presents one.
+
+    An action label on the line ("Action:", "Follow-up:", "TODO:") makes it an action
+    item; so does a bare sentence that is nothing but the vague action ("Improve
+    monitoring.", "We need more testing.") in a text without sections, such as a retro
+    in Slack. In a structured postmortem the same words are a lesson or a description
+    of work under way, and public postmortems seldom name owners.
+    """
     kind = ctx.kind(start)
     if kind & LineKind.HEADING or _OWNER_OR_DATE.search(ctx.sentence(start, end)):
         return None
     if kind & LineKind.TABLE and ctx.line(start).count("|") >= 3:
         return None  # an action table: owner and date have their own columns
-    return NOTE
+    if _ACTION_LABEL.search(ctx.line_before(start)):
+        return NOTE
+    if ctx.has_sections:
+        return None
+    left, right = ctx.sentence_span(start, end)
+    lead = ctx.scan[left:start]
+    tail = words(ctx.scan[end:right])
+    return NOTE if _BARE_ACTION_LEAD.fullmatch(lead) and len(tail) <= 6 else None
 
 
 def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -271,9 +457,13 @@ def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity |
     phrase = ctx.scan[start:end]
     if index == 0:
         return None if _ROLE_ADDRESS.match(phrase) else WARNING
+    if index == 7 and set(ctx.previous_words(start, 6)) & _FIRST_PERSON:
+        return None  # the writer's own health, in their own account, is theirs to share
     if index == 2:  # @handle
         if ctx.scan[end : end + 1] == "/" or ctx.scan[max(0, start - 1) : start] == "[":
             return None  # a package scope ("@scope/pkg") or a linked profile
+        if _PUBLIC_ACCOUNT.match(ctx.scan, end) or ctx.previous_words(start, 1) in _FOLLOW:
+            return None  # "follow @status on Twitter": an account published to be followed
         records = LineKind.TIMELINE | LineKind.TABLE | LineKind.CHAT | LineKind.OWNER
         if ctx.kind(start) & (records | LineKind.QUOTE | LineKind.HEADING):
             return None

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from storage.types import UTCDateTime
-
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -23,7 +21,7 @@ def upgrade() -> None:
         "home_seen",
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
-        sa.Column("seen_at", UTCDateTime(), nullable=False),
+        sa.Column("seen_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("team_id", "user_id"),
     )
 
