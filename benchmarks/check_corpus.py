@@ -8,9 +8,9 @@ public text no one on this project wrote: postmortems from blameless-culture
 organisations and write-ups of mistakes from blogs and forums. Each document carries
 the phrases a blameless guide would reframe (its labels), written before the check was
 tuned, and belongs to the *dev* part (tuned against) or the *held-out* part (only its
-totals are ever printed, and only when asked for: tune with ``--part dev``). Documents whose licence allows it are kept whole; of the
-others the repository keeps a sentence or two with their labels, and ``--local DIR``
-measures their whole text from a directory of ``<id>.md`` files instead.
+totals are ever printed; tune with ``--part dev``). Documents whose licence allows it
+are kept whole; of the others the repository keeps a sentence or two with their labels,
+and ``--local DIR`` measures their whole text from a directory of ``<id>.md`` files.
 
 Printed for each part:
 

@@ -107,10 +107,10 @@ class TriggerClient(WebClient):
             ssl=base.ssl,
             proxy=base.proxy,
             headers=dict(base.headers),
-            team_id=base.team_id,
             logger=base.logger,
             retry_handlers=base.retry_handlers,
         )
+        self.default_params = dict(base.default_params)
         self.deadline = deadline
 
     def views_open(self, **kwargs: Any) -> SlackResponse:
@@ -185,7 +185,11 @@ def register(app: App, rt: Runtime) -> None:
         rt.later(reflection.refresh_member, rt, actor, stale=opening.zone_stale)
 
     def run_command(
-        sub: str, actor: Actor, command: dict[str, Any], client: WebClient, respond: Respond
+        sub: str,
+        actor: Actor,
+        command: dict[str, Any],
+        client: WebClient,
+        respond: Respond | None,
     ) -> None:
         """The follow-up: whatever happens, the person hears how it ended."""
         try:

@@ -101,5 +101,9 @@ def register(app: App, rt: Runtime) -> None:
         export.send_export(rt_, actor)
 
     add_subcommand(
-        rt, "export", "get a file with everything Setback keeps about you", export_command
+        rt,
+        "export",
+        "get a file with everything Setback keeps about you",
+        export_command,
+        opens_modal=False,  # a DM with a file: no trigger id to race
     )

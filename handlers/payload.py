@@ -54,11 +54,32 @@ def state_values(view: dict[str, Any] | None) -> dict[str, Any]:
     return ((view or {}).get("state") or {}).get("values") or {}
 
 
-def actor_from(context: BoltContext) -> Actor | None:
+def workspace_of(body: dict[str, Any] | None) -> str | None:
+    """The workspace a payload comes from, read from the payload itself: for an org-wide
+    install (Enterprise Grid) Bolt's context names no team for events and some
+    interactions, but the event envelope (`team_id`), the user (`user.team_id`) or the
+    view (`view.team_id`) still says where the person acted."""
+    if not body:
+        return None
+    user, view = body.get("user"), view_of(body)
+    for team in (
+        body.get("team_id"),
+        user.get("team_id") if isinstance(user, dict) else None,
+        view.get("team_id"),
+    ):
+        if isinstance(team, str) and team:
+            return team
+    return None
+
+
+def actor_from(context: BoltContext, body: dict[str, Any] | None = None) -> Actor | None:
     """The acting team + user as Slack's payload states them, or None when the payload
-    names no user (`app_uninstalled`, `tokens_revoked`). An org-wide install may name
-    only the enterprise: its id then stands for the team."""
-    team_id = context.team_id or context.enterprise_id
+    names no user (`app_uninstalled`, `tokens_revoked`). The team is the workspace where
+    the person acted — for an org-wide install too (`workspace_of`), so their data stays
+    scoped to it; user ids are org-wide there, so the same person in two workspaces of
+    one org has two journals. A payload naming only the enterprise: its id then stands
+    for the team."""
+    team_id = context.team_id or workspace_of(body) or context.enterprise_id
     if not team_id or not context.user_id:
         return None
     return Actor(
@@ -66,9 +87,11 @@ def actor_from(context: BoltContext) -> Actor | None:
     )
 
 
-def put_actor(context: BoltContext, next_: Callable[[], Any]) -> Any:
+def put_actor(
+    context: BoltContext, next_: Callable[[], Any], body: dict[str, Any] | None = None
+) -> Any:
     """Global middleware: put the acting person in the context for every listener."""
-    actor = actor_from(context)
+    actor = actor_from(context, body)
     if actor is not None:
         context[ACTOR] = actor
     return next_()

@@ -183,9 +183,16 @@ class SlackDelivery:
             "user": self._user_ref(user_id),
             "api_app_id": self.workspace.app_id,
             "token": self.verification_token,
-            "enterprise": None,
+            "enterprise": self._enterprise(),
             "is_enterprise_install": False,
         }
+
+    def _enterprise(self) -> dict[str, str] | None:
+        """The org the workspace belongs to, as interactions name it (None outside one)."""
+        ws = self.workspace
+        if not ws.enterprise_id:
+            return None
+        return {"id": ws.enterprise_id, "name": ws.enterprise_name or ws.enterprise_id}
 
     def _response_url(self, user_id: str, channel_id: str, message_ts: str | None = None) -> str:
         response_id = self.workspace.issue_response_url(user_id, channel_id, message_ts)
@@ -231,6 +238,9 @@ class SlackDelivery:
             "response_url": self._response_url(user_id, channel_id),
             "trigger_id": self.workspace.issue_trigger_id(user_id),
         }
+        enterprise = self._enterprise()
+        if enterprise is not None:
+            fields.update(enterprise_id=enterprise["id"], enterprise_name=enterprise["name"])
         response = self._send_form(fields, "slash_command")
         if response.error is None and response.body.strip():
             self._show_command_answer(user_id, channel_id, response)
@@ -495,7 +505,7 @@ class SlackDelivery:
             "token": self.verification_token,
             "team_id": self.workspace.team_id,
             "context_team_id": self.workspace.team_id,
-            "context_enterprise_id": None,
+            "context_enterprise_id": self.workspace.enterprise_id,
             "api_app_id": self.workspace.app_id,
             "event": event,
             "type": "event_callback",
@@ -503,7 +513,7 @@ class SlackDelivery:
             "event_time": int(self.clock()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": self.workspace.enterprise_id,
                     "team_id": self.workspace.team_id,
                     "user_id": self.workspace.bot_user_id,
                     "is_bot": True,
@@ -513,6 +523,8 @@ class SlackDelivery:
             "is_ext_shared_channel": False,
             "event_context": f"4-{secrets.token_urlsafe(24)}",
         }
+        if self.workspace.enterprise_id:
+            envelope["enterprise_id"] = self.workspace.enterprise_id
         extra = {}
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}

@@ -5,11 +5,24 @@ Order matters and is kept here in one place:
 1. the sandbox's page and Web API bind their port (the bot calls ``auth.test`` as it
    starts, so Slack must be up first);
 2. the bot starts as a child process, exactly as in production — ``setback run --http``
-   — with ``SLACK_API_URL`` pointing at the sandbox, the sandbox's token and signing
-   secret, ``HOST=127.0.0.1``, ``SETBACK_DEV_HOOKS=true`` (the time-travel hook) and its
-   own SQLite database, ``./.setback/sandbox.db``;
-3. once the bot answers ``/healthz``, its clock is set to the workspace's time and the
-   launcher prints ``Open http://127.0.0.1:3000``.
+   — installed through OAuth, as a Marketplace app is: ``SLACK_CLIENT_ID`` and
+   ``SLACK_CLIENT_SECRET`` of the sandbox's app, ``SLACK_API_URL`` and
+   ``SLACK_AUTHORIZE_URL`` pointing at the sandbox, ``SLACK_REDIRECT_URI`` at the bot's
+   own ``/slack/oauth_redirect``, the signing secret, ``HOST=127.0.0.1``,
+   ``SETBACK_DEV_HOOKS=true`` (the time-travel hook) and its own SQLite database,
+   ``./.setback/sandbox.db``. Tokens last ``SETBACK_SANDBOX_TOKEN_SECONDS`` (30 minutes)
+   and the bot refreshes them 10 minutes before they end, so rotation runs in every
+   session. ``--one-token`` runs the one-token set-up instead (``SLACK_BOT_TOKEN`` for
+   the first workspace; the second cannot install the app);
+3. once the bot answers ``/healthz``, the launcher adds Setback to every workspace that
+   has it — the first one on a fresh start — through the bot's own install pages
+   (:mod:`sandbox.autoinstall`), so the bot's stored installs match the sandbox's; the
+   bot's clock is set to the workspace's time and the launcher prints
+   ``Open http://127.0.0.1:3000``.
+
+Two workspaces in one org (:mod:`sandbox.seed`): Sandbox, where Ada and Ben start with
+Setback installed, and Northwind, where Cleo and Dev add it from the page ("Add
+Setback" under Apps, which opens the bot's "Add to Slack" page).
 
 One Ctrl-C stops both (the bot gets SIGTERM if it has not stopped by itself) and the
 workspace is saved to ``./.setback/sandbox-state.json``, so the next start continues the
@@ -36,11 +49,24 @@ from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
+from sandbox.autoinstall import install
 from sandbox.clock import SandboxClock
 from sandbox.delivery import SlackDelivery
 from sandbox.limits import apply_slack_limits
+from sandbox.oauth import AppConfig, OAuth
+from sandbox.org import Org
 from sandbox.page import PageActions
-from sandbox.seed import seed
+from sandbox.seed import (
+    ORG_ID,
+    ORG_NAME,
+    SECOND_BOT_ID,
+    SECOND_BOT_USER,
+    SECOND_ID_BASE,
+    SECOND_TEAM,
+    SECOND_TEAM_NAME,
+    seed,
+    seed_second,
+)
 from sandbox.server import SandboxServer
 from sandbox.store import STATE_FILE, StateStore
 from sandbox.timetravel import HOOK_PATH, BotClockLink, HookError, TimeMachine
@@ -51,6 +77,10 @@ CREDENTIALS_FILE = "sandbox.json"
 SANDBOX_DB = "sandbox.db"
 BOT_READY_SECONDS = 90.0
 STOP_SECONDS = 10.0
+TOKEN_SECONDS = 1800.0  # the sandbox's tokens last 30 minutes ...
+REFRESH_MINUTES = "10"  # ... and the bot refreshes them 10 minutes before they end
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 class LaunchError(Exception):
@@ -59,28 +89,54 @@ class LaunchError(Exception):
 
 @dataclass(frozen=True)
 class Credentials:
-    """The sandbox app's bot token and signing secret (generated once, kept private)."""
+    """The sandbox app's bot token, signing secret, client id and client secret
+    (generated once, kept private)."""
 
     bot_token: str
     signing_secret: str
+    client_id: str = ""
+    client_secret: str = ""
+
+
+def _fresh_client() -> dict[str, str]:
+    return {
+        "client_id": f"{secrets.randbelow(10**12)}.{secrets.randbelow(10**12)}",
+        "client_secret": secrets.token_hex(16),
+    }
 
 
 def load_credentials(data_dir: Path) -> Credentials:
-    """Read ``sandbox.json`` from ``data_dir``, creating it (mode 0600) on first use.
+    """Read ``sandbox.json`` from ``data_dir``, creating it (mode 0600) on first use; a
+    file from before OAuth gains a client id and secret.
 
     Random rather than fixed, so no other program on the machine can sign requests to the
-    bot — its time-travel hook trusts the signing secret alone.
+    bot — its time-travel hook trusts the signing secret alone — or install it.
     """
     path = data_dir / CREDENTIALS_FILE
     if path.exists():
         saved = json.loads(path.read_text(encoding="utf-8"))
-        return Credentials(saved["bot_token"], saved["signing_secret"])
+        if not saved.get("client_id") or not saved.get("client_secret"):
+            saved.update(_fresh_client())
+            _write_private(path, saved, replace=True)
+        return Credentials(
+            saved["bot_token"], saved["signing_secret"], saved["client_id"], saved["client_secret"]
+        )
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the bot's data folder too
-    fresh = Credentials(f"xoxb-sandbox-{secrets.token_hex(12)}", secrets.token_hex(32))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(fresh.__dict__, out)
+    fresh = Credentials(
+        f"xoxb-sandbox-{secrets.token_hex(12)}", secrets.token_hex(32), **_fresh_client()
+    )
+    _write_private(path, fresh.__dict__, replace=False)
     return fresh
+
+
+def _write_private(path: Path, data: dict[str, str], *, replace: bool) -> None:
+    """Write JSON readable by its owner only (a replacement goes through a new file)."""
+    target = path.with_suffix(".tmp") if replace else path
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out)
+    if replace:
+        os.replace(target, path)
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -121,27 +177,61 @@ class Launcher:
         self.args = args
         self.data_dir = Path(args.data_dir)
         self.credentials = load_credentials(self.data_dir)
+        self.oauth_mode = not args.one_token
         self.clock = SandboxClock()
-        self.ws = Workspace(
-            team_name="Sandbox", bot_token=self.credentials.bot_token, clock=self.clock
-        )
-        self.store = StateStore(self.data_dir / STATE_FILE, self.ws, self.clock)
         self.bot_url = f"http://127.0.0.1:{args.bot_port}"
+        self.ws = Workspace(
+            team_name="Sandbox",
+            bot_token=self.credentials.bot_token,
+            clock=self.clock,
+            app_installed=not self.oauth_mode,
+        )
+        self.second = Workspace(
+            team_id=SECOND_TEAM,
+            team_name=SECOND_TEAM_NAME,
+            bot_token="",  # only tokens from an install serve it
+            bot_user_id=SECOND_BOT_USER,
+            bot_id=SECOND_BOT_ID,
+            clock=self.clock,
+            id_base=SECOND_ID_BASE,
+            app_installed=False,
+        )
+        app = AppConfig(
+            self.credentials.client_id,
+            self.credentials.client_secret,
+            redirect_uris=(self.bot_url + REDIRECT_PATH,),
+            token_seconds=_env_seconds("SETBACK_SANDBOX_TOKEN_SECONDS", TOKEN_SECONDS),
+        )
+        self.org = Org(
+            [self.ws, self.second],
+            OAuth(app) if self.oauth_mode else None,
+            enterprise_id=ORG_ID,
+            enterprise_name=ORG_NAME,
+        )
+        self.store = StateStore(self.data_dir / STATE_FILE, self.org, self.clock)
         link = BotClockLink(self.bot_url + HOOK_PATH, self.credentials.signing_secret)
         self.time_machine = TimeMachine(self.clock, link, on_move=self.store.mark_dirty)
-        delivery = SlackDelivery(
-            self.ws, self.bot_url + "/slack/events", self.credentials.signing_secret
-        )
+        actions = {
+            ws.team_id: PageActions(
+                ws,
+                SlackDelivery(ws, self.bot_url + "/slack/events", self.credentials.signing_secret),
+                self.time_machine,
+            )
+            for ws in self.org.workspaces
+        }
+        install_url = self.bot_url + INSTALL_PATH if self.oauth_mode else None
         self.server = SandboxServer(
-            self.ws, PageActions(self.ws, delivery, self.time_machine), args.host, args.port
+            self.org, actions, args.host, args.port, install_url=install_url
         )
         self.bot: subprocess.Popen[bytes] | None = None
         self.serving = False
+        self.to_install: list[str] = []
 
     # ------------------------------------------------------------------ start
 
     def prepare_workspace(self) -> None:
         """Continue the saved workspace, or seed a fresh one (at ``--start`` if given)."""
+        seed_second(self.second)  # a file from before it existed restores only the first
         if self.store.load():
             say(f"Continuing the sandbox saved in {self.store.path}.")
         else:
@@ -149,8 +239,13 @@ class Launcher:
             start = parse_start(self.args.start)
             if start is not None:
                 self.clock.start_at(start)
+            self.to_install = [self.ws.team_id]
+        if self.oauth_mode:  # the bot's installs must match the sandbox's, whatever was lost
+            installed = [w.team_id for w in self.org.workspaces if w.app_installed]
+            self.to_install = list(dict.fromkeys([*self.to_install, *installed]))
         if self.args.rate_limits:
-            apply_slack_limits(self.ws)
+            for ws in self.org.workspaces:
+                apply_slack_limits(ws)
 
     def start_page(self) -> None:
         try:
@@ -168,7 +263,7 @@ class Launcher:
             raise _taken(self.args.bot_port, "127.0.0.1", "SETBACK_BOT_PORT")
         env = {
             **os.environ,
-            "SLACK_BOT_TOKEN": self.credentials.bot_token,
+            **self._slack_env(),
             "SLACK_SIGNING_SECRET": self.credentials.signing_secret,
             "SLACK_APP_TOKEN": "",
             "SLACK_API_URL": f"{self.server.url}api/",
@@ -184,6 +279,35 @@ class Launcher:
         }
         command = [sys.executable, "-m", "bot.cli", "run", "--http"]
         self.bot = subprocess.Popen(command, env=env)
+
+    def _slack_env(self) -> dict[str, str]:
+        """How the bot gets its tokens: OAuth installs from the sandbox, or one token."""
+        if not self.oauth_mode:
+            return {
+                "SLACK_BOT_TOKEN": self.credentials.bot_token,
+                "SLACK_CLIENT_ID": "",
+                "SLACK_CLIENT_SECRET": "",
+            }
+        return {
+            "SLACK_BOT_TOKEN": "",
+            "SLACK_CLIENT_ID": self.credentials.client_id,
+            "SLACK_CLIENT_SECRET": self.credentials.client_secret,
+            "SLACK_AUTHORIZE_URL": f"{self.server.url}oauth/v2/authorize",
+            "SLACK_REDIRECT_URI": self.bot_url + REDIRECT_PATH,
+            "SETBACK_TOKEN_REFRESH_MINUTES": os.environ.get("SETBACK_TOKEN_REFRESH_MINUTES")
+            or REFRESH_MINUTES,
+        }
+
+    def install_apps(self) -> None:
+        """Add Setback to the workspaces that have it, through the bot's install pages."""
+        for team_id in self.to_install if self.oauth_mode else []:
+            ws = self.org.workspace(team_id)
+            problem = install(self.org, team_id, self.bot_url + INSTALL_PATH)
+            if problem is not None and ws is not None:
+                say(
+                    f"Setback could not be added to {ws.team_name} by itself ({problem}); "
+                    "add it from the page: Apps → Add Setback."
+                )
 
     def wait_for_bot(self) -> None:
         """Until the bot answers /healthz; a bot that exits first ends the launch."""
@@ -205,10 +329,14 @@ class Launcher:
             self.start_page()
             self.start_bot()
             self.wait_for_bot()
+            self.install_apps()
             self.time_machine.sync()
             say("The Setback sandbox is ready: a local workspace, no Slack account needed.")
             say(f"Open {self.server.url.rstrip('/')}")
             say("You are Ada; switch to Ben at the top right. Press Ctrl-C to stop.")
+            if self.oauth_mode:
+                say(f"A second workspace, {SECOND_TEAM_NAME}, waits for Setback: switch to it")
+                say("at the top and add Setback from Apps, through its Add to Slack page.")
             return self._wait()
         except HookError as exc:
             raise LaunchError(f"the bot's clock could not be set: {exc}.") from None
@@ -278,6 +406,17 @@ def _env_port(name: str, default: int) -> int:
         raise LaunchError(f"{name} must be a port number, got {raw!r}.") from None
 
 
+def _env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    try:
+        seconds = float(raw) if raw else default
+    except ValueError:
+        raise LaunchError(f"{name} must be a number of seconds, got {raw!r}.") from None
+    if seconds <= 0:
+        raise LaunchError(f"{name} must be more than 0 seconds.")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sandbox",
@@ -298,6 +437,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--rate-limits", action="store_true", help="answer like Slack's rate limits (429)"
+    )
+    parser.add_argument(
+        "--one-token",
+        action="store_true",
+        help="give the bot one workspace's token instead of installing it through OAuth",
     )
     return parser
 

@@ -57,6 +57,8 @@ class PageActions:
         """A line starting with ``/`` typed into a composer."""
         name, _, text = line.strip().partition(" ")
         try:
+            if name == APP_COMMAND and not self.ws.app_installed:
+                return self._not_installed()
             if name == APP_COMMAND:
                 return _answered(self.delivery.command(user, text.strip(), name, channel))
             if name == "/invite":
@@ -67,6 +69,14 @@ class PageActions:
             "ok": False,
             "error": f"{name} is not a command in this sandbox. Try {APP_COMMAND} or "
             f"{APP_COMMAND} help.",
+        }
+
+    def _not_installed(self) -> Outcome:
+        """What Slack says to a command of an app the workspace has not installed."""
+        return {
+            "ok": False,
+            "error": f"{APP_COMMAND} is not a valid command here: Setback is not installed in "
+            f"{self.ws.team_name} yet. Add it from Apps in the sidebar.",
         }
 
     def _invite(self, channel: str, text: str) -> Outcome:
@@ -153,6 +163,8 @@ class PageActions:
 
     def open_home(self, user: str) -> Outcome:
         """The person opens the app's Home tab (``app_home_opened``)."""
+        if not self.ws.app_installed:
+            return self._not_installed()
         try:
             return _answered(self.delivery.app_home_opened(user))
         except (LookupError, SlackError) as exc:

@@ -1,10 +1,14 @@
-"""The demo workspace a newcomer starts in: two people, three channels, the app installed.
+"""The demo workspaces: the one a newcomer starts in, and a second one to install into.
 
 Ada is signed in; Ben is the second person the user switcher offers, to show that one
 person's reflections are invisible to another. The channels cover the cases sharing must
 handle: ``#general`` (the app is a member), ``#team-retros`` (public, the app is not a
 member yet, so it must join) and ``#leads`` (private, the app is not a member, so it
 cannot post there until someone invites it).
+
+The second workspace, Northwind, is in the same org: Cleo and Dev, two channels of its
+own, and Setback not installed yet — a person adds it through the app's "Add to Slack"
+page, and then nothing of one workspace shows in the other.
 """
 
 from sandbox.workspace import Workspace
@@ -15,6 +19,19 @@ GENERAL = "C0GENERAL"
 RETROS = "C0RETROS"
 LEADS = "G0LEADS"
 PEOPLE = (ADA, BEN)
+
+ORG_ID = "E0SANDBOX"
+ORG_NAME = "Sandbox Org"
+SECOND_TEAM = "T0NORTHWIND"
+SECOND_TEAM_NAME = "Northwind"
+SECOND_BOT_USER = "U0SETBACKN"
+SECOND_BOT_ID = "B0SETBACKN"
+SECOND_ID_BASE = 500_000_000  # ids of the second workspace never meet the first's
+CLEO = "U0CLEO"
+DEV = "U0DEV"
+NORTH_GENERAL = "C0NWGENERAL"
+LAUNCHES = "C0NWLAUNCH"
+SECOND_PEOPLE = (CLEO, DEV)
 
 
 def seed(ws: Workspace) -> None:
@@ -27,3 +44,11 @@ def seed(ws: Workspace) -> None:
     ws.add_channel(LEADS, "leads", is_private=True, members=PEOPLE, bot_member=False)
     for person in PEOPLE:
         ws.im_channel_for(person)
+
+
+def seed_second(ws: Workspace) -> None:
+    """Fill the second workspace: its own people and channels, the app not installed."""
+    ws.add_user(CLEO, "cleo", "Cleo Achebe", tz="Africa/Lagos", display_name="Cleo Achebe")
+    ws.add_user(DEV, "dev", "Dev Raman", tz="Asia/Kolkata", display_name="Dev Raman")
+    ws.add_channel(NORTH_GENERAL, "general", members=SECOND_PEOPLE, bot_member=False)
+    ws.add_channel(LAUNCHES, "launch-retros", members=SECOND_PEOPLE, bot_member=False)

@@ -11,7 +11,16 @@ One port (3000 by default) serves
   the page re-reads its state instead of polling;
 * ``POST /sandbox/<verb>`` — what the person does (:class:`sandbox.page.PageActions`);
 * ``/api/…``, ``/response/…``, ``/upload/…``, ``/files/…`` — the Web API the bot calls
-  (``SLACK_API_URL=http://127.0.0.1:3000/api/``), answered by :func:`sandbox.slack_api.route`.
+  (``SLACK_API_URL=http://127.0.0.1:3000/api/``), answered by :func:`sandbox.slack_api.route`;
+* ``/oauth/v2/authorize`` — Slack's authorize page (:mod:`sandbox.authorize`), where a
+  person adds the app to a workspace; ``GET /app_redirect?team=T…`` — Slack's link that
+  opens the app in a workspace, which opens the page as a person of that workspace.
+
+With several workspaces (:class:`sandbox.org.Org`), the page shows one person at a
+time, in their own workspace: the state and every action go to the workspace of the
+``user`` they name, and the page's ``sandbox-user`` cookie tells the authorize page who
+is signed in. ``workspaces`` in the state lists them all for the switcher, with whether
+the app is installed in each and, where it is not, the app's "Add to Slack" page.
 
 The page's POSTs must be JSON from the page's own origin: a browser refuses to send a
 cross-site JSON POST without a preflight this server never grants, so another web page
@@ -26,12 +35,14 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+from sandbox import authorize
+from sandbox.org import Org
 from sandbox.page import PageActions
 from sandbox.slack_api import route
 from sandbox.view_model import page_state
@@ -165,41 +176,64 @@ class _Server(ThreadingHTTPServer):
     sandbox: "SandboxServer"
 
 
-Verb = Callable[[dict[str, Any]], dict[str, Any]]
+Verb = Callable[[PageActions, dict[str, Any]], dict[str, Any]]
 
 
 class SandboxServer:
-    """The page + Web API server for one workspace; ``start()`` raises OSError on a taken port."""
+    """The page + Web API server for the sandbox's workspaces; ``start()`` raises
+    OSError on a taken port. ``actions`` are one workspace's, or each workspace's by
+    team id; ``install_url`` is the app's "Add to Slack" page, offered where the app is
+    not installed."""
 
     def __init__(
-        self, ws: Workspace, actions: PageActions, host: str = "127.0.0.1", port: int = 3000
+        self,
+        target: Workspace | Org,
+        actions: PageActions | Mapping[str, PageActions],
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        *,
+        install_url: str | None = None,
     ) -> None:
-        self.ws = ws
-        self.actions = actions
+        self.org = Org.of(target)
+        self.ws = self.org.first
+        by_team = {actions.ws.team_id: actions} if isinstance(actions, PageActions) else actions
+        self.by_team = dict(by_team)
+        self.actions = self.by_team[self.ws.team_id]
+        self.install_url = install_url
         self.host = host
         self.requested_port = port
         self.hub = EventHub()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
-        self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
         self._verbs: dict[str, Verb] = {
-            "command": lambda b: actions.command(b["user"], b["channel"], str(b["text"])),
-            "message": lambda b: actions.message(
+            "command": lambda a, b: a.command(b["user"], b["channel"], str(b["text"])),
+            "message": lambda a, b: a.message(
                 b["user"], b["channel"], str(b["text"]), b.get("thread_ts")
             ),
-            "delete": lambda b: actions.delete(b["user"], b["channel"], str(b["ts"])),
-            "submit": lambda b: actions.submit(b["user"], b["view_id"], b.get("values") or {}),
-            "close": lambda b: actions.close(b["user"], b["view_id"], b.get("values")),
-            "action": lambda b: actions.action(b["user"], b),
-            "home": lambda b: actions.open_home(b["user"]),
+            "delete": lambda a, b: a.delete(b["user"], b["channel"], str(b["ts"])),
+            "submit": lambda a, b: a.submit(b["user"], b["view_id"], b.get("values") or {}),
+            "close": lambda a, b: a.close(b["user"], b["view_id"], b.get("values")),
+            "action": lambda a, b: a.action(b["user"], b),
+            "home": lambda a, b: a.open_home(b["user"]),
             "clock": self._advance,
-            "rate-limits": lambda b: actions.rate_limits(bool(b.get("on"))),
+            "rate-limits": self._rate_limits,
         }
 
-    def _advance(self, body: dict[str, Any]) -> dict[str, Any]:
-        outcome = self.actions.advance(float(body["seconds"]))
+    def _advance(self, actions: PageActions, body: dict[str, Any]) -> dict[str, Any]:
+        outcome = actions.advance(float(body["seconds"]))
         self.hub.publish("clock")
         return outcome
+
+    def _rate_limits(self, actions: PageActions, body: dict[str, Any]) -> dict[str, Any]:
+        outcome: dict[str, Any] = {"ok": True}
+        for each in self.by_team.values():  # one Slack: its limits hold in every workspace
+            outcome = each.rate_limits(bool(body.get("on")))
+        return outcome
+
+    def _actions_for(self, user: Any) -> PageActions:
+        ws = self.org.of_user(user) if isinstance(user, str) else None
+        return self.by_team.get(ws.team_id if ws else "", self.actions)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -208,7 +242,7 @@ class SandboxServer:
         server = _Server((self.host, self.requested_port), _Handler)
         server.sandbox = self
         self._server = server
-        self._unsubscribe = self.ws.subscribe(self.hub.publish)
+        self._unsubscribe = [ws.subscribe(self.hub.publish) for ws in self.org.workspaces]
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.1},
@@ -221,8 +255,9 @@ class SandboxServer:
     def stop(self) -> None:
         """Close open event streams, stop serving and release the port."""
         self.hub.closed.set()
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -250,8 +285,7 @@ class SandboxServer:
         return host in {f"{name}:{self.port}" for name in local}
 
     def _is_person(self, user_id: Any) -> bool:
-        user = self.ws.user(user_id) if isinstance(user_id, str) else None
-        return user is not None and not user["is_bot"]
+        return isinstance(user_id, str) and self.org.of_user(user_id) is not None
 
     # ------------------------------------------------------------------ routing
 
@@ -261,14 +295,61 @@ class SandboxServer:
         """One HTTP request to one reply (no socket needed, so tests can call it directly)."""
         if path.startswith(SLACK_PREFIXES):
             target = f"{path}?{query}" if query else path
-            return route(self.ws, verb, target, headers, body)
+            return route(self.org, verb, target, headers, body)
         if not self._is_our_host(headers.get("host", "")):
             return _json(421, {"ok": False, "error": "open the sandbox at its own address"})
+        if path == authorize.PATH and verb == "GET":
+            return authorize.show(self.org, query, headers.get("cookie"))
+        if path == authorize.PATH and verb == "POST":
+            if not self._same_origin(headers):
+                return _json(403, {"ok": False, "error": "only the sandbox page may do this"})
+            return authorize.decide(self.org, body, headers.get("cookie"))
+        if path == "/app_redirect" and verb == "GET":
+            return self._app_redirect(query, headers.get("cookie"))
         if verb == "GET":
             return self._get(path, query)
         if verb == "POST" and path.startswith("/sandbox/"):
             return self._post(path.removeprefix("/sandbox/"), headers, body)
         return 404, {"Content-Type": "text/plain"}, b"Not Found"
+
+    @staticmethod
+    def _same_origin(headers: dict[str, str]) -> bool:
+        origin = headers.get("origin")
+        return not origin or origin.rstrip("/") == f"http://{headers.get('host', '')}"
+
+    def _app_redirect(self, query: str, cookies: str | None) -> Reply:
+        """Slack's "open the app" link: the app's DM, as a person of that workspace
+        (the signed-in one when they are in it)."""
+        team = (parse_qs(query).get("team") or [""])[0]
+        ws = self.org.workspace(team) or self.org.first
+        user = authorize.signed_in(cookies)
+        if user is None or self.org.of_user(user) is not ws:
+            people = [ws.user(u) for u in ws.user_ids()]
+            user = next((p["id"] for p in people if p and not p["is_bot"]), "")
+        location = f"/?{urlencode({'as': user})}#/dm"
+        return 302, {"Location": location, "Content-Type": "text/plain"}, b""
+
+    def workspaces(self) -> list[dict[str, Any]]:
+        """Every workspace for the page's switcher: its people, and whether the app is in."""
+        listed = []
+        for ws in self.org.workspaces:
+            people = [ws.user(u) for u in ws.user_ids()]
+            listed.append(
+                {
+                    "id": ws.team_id,
+                    "name": ws.team_name,
+                    "app_installed": ws.app_installed,
+                    "install_url": None
+                    if ws.app_installed or not self.install_url
+                    else f"{self.install_url}?{urlencode({'team': ws.team_id})}",
+                    "people": [
+                        {"id": p["id"], "real_name": p["real_name"]}
+                        for p in people
+                        if p and not p["is_bot"] and not p["deleted"]
+                    ],
+                }
+            )
+        return listed
 
     def _get(self, path: str, query: str) -> Reply:
         if path in ("/", "/index.html"):
@@ -288,10 +369,15 @@ class SandboxServer:
             since = (asked.get("ephemerals_since") or [""])[0] or None
             if since is not None and not _TS.fullmatch(since):
                 return _json(400, {"ok": False, "error": "ephemerals_since must be a ts"})
+            ws = self.org.of_user(user) or self.ws
             try:
-                return _json(200, page_state(self.ws, user, ephemerals_since=since))
+                state = page_state(ws, user, ephemerals_since=since)
             except LookupError as exc:
                 return _json(404, {"ok": False, "error": str(exc)})
+            state["org"] = {"id": self.org.enterprise_id, "name": self.org.enterprise_name}
+            state["workspaces"] = self.workspaces()
+            state["app_installed"] = ws.app_installed
+            return _json(200, state)
         return 404, {"Content-Type": "text/plain"}, b"Not Found"
 
     def _post(self, name: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -300,8 +386,7 @@ class SandboxServer:
             return _json(404, {"ok": False, "error": f"no such action {name}"})
         if not headers.get("content-type", "").startswith("application/json"):
             return _json(415, {"ok": False, "error": "send JSON"})
-        origin = headers.get("origin")
-        if origin and origin.rstrip("/") != f"http://{headers.get('host', '')}":
+        if not self._same_origin(headers):
             return _json(403, {"ok": False, "error": "only the sandbox page may do this"})
         try:
             request = json.loads(body or b"{}")
@@ -309,6 +394,6 @@ class SandboxServer:
                 raise ValueError("not an object")
             if name not in _NO_USER and not self._is_person(request.get("user")):
                 raise ValueError("user must be a person in this workspace")
-            return _json(200, verb(request))
+            return _json(200, verb(self._actions_for(request.get("user")), request))
         except (ValueError, KeyError, TypeError) as exc:
             return _json(400, {"ok": False, "error": f"bad request: {exc}"})

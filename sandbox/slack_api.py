@@ -33,6 +33,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from sandbox.oauth import client_credentials
+from sandbox.org import Org
 from sandbox.workspace import SlackError, Workspace
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,9 @@ JSON_FIELDS = ("blocks", "view", "metadata", "attachments", "files")
 Params = dict[str, Any]
 Handler = Callable[[Workspace, "_Args"], dict[str, Any]]
 _METHODS: dict[str, Handler] = {}
+# Methods about the app and its install rather than one workspace's contents.
+AppHandler = Callable[[Org, "_Args", str | None, str | None], dict[str, Any]]
+_APP_METHODS: dict[str, AppHandler] = {}
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -107,9 +112,19 @@ def method(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def app_method(name: str) -> Callable[[AppHandler], AppHandler]:
+    """Register a method answered for the app as a whole (OAuth, uninstall)."""
+
+    def register(handler: AppHandler) -> AppHandler:
+        _APP_METHODS[name] = handler
+        return handler
+
+    return register
+
+
 def methods() -> list[str]:
     """The Web API methods the sandbox answers."""
-    return sorted(_METHODS)
+    return sorted([*_METHODS, *_APP_METHODS])
 
 
 # ---------------------------------------------------------------------------- validation
@@ -358,7 +373,50 @@ def _auth_test(ws: Workspace, args: _Args) -> dict[str, Any]:
         "user_id": ws.bot_user_id,
         "bot_id": ws.bot_id,
         "is_enterprise_install": False,
+        **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {}),
     }
+
+
+def _oauth(org: Org) -> Any:
+    if org.oauth is None:
+        raise SlackError("invalid_client_id", "this sandbox has no app set up for OAuth")
+    return org.oauth
+
+
+@app_method("oauth.v2.access")
+def _oauth_v2_access(
+    org: Org, args: _Args, authorization: str | None, token: str | None
+) -> dict[str, Any]:
+    """A code or a refresh token for a bot token (sandbox.oauth); no token needed."""
+    body: dict[str, Any] = _oauth(org).access(args.params, authorization, org.teams())
+    return body
+
+
+@app_method("auth.revoke")
+def _auth_revoke(
+    org: Org, args: _Args, authorization: str | None, token: str | None
+) -> dict[str, Any]:
+    """The calling token stops working (a one-token set-up's fixed token cannot)."""
+    org.by_token(token)
+    revoked = org.oauth is not None and bool(org.oauth.revoke(str(token)))
+    return {"ok": True, "revoked": revoked}
+
+
+@app_method("apps.uninstall")
+def _apps_uninstall(
+    org: Org, args: _Args, authorization: str | None, token: str | None
+) -> dict[str, Any]:
+    """The app removes itself from the token's workspace: every token there ends."""
+    ws = org.by_token(token)
+    oauth = _oauth(org)
+    client_id, secret = client_credentials(args.params, authorization)
+    if client_id != oauth.app.client_id:
+        raise SlackError("invalid_client_id", "unknown client_id")
+    if secret != oauth.app.client_secret:
+        raise SlackError("bad_client_secret", "client_secret does not match")
+    oauth.uninstall(ws.team_id)
+    ws.uninstall_app()
+    return {"ok": True}
 
 
 @method("chat.postMessage")
@@ -585,13 +643,6 @@ def _inject_fault(workspace: Workspace, name: str) -> None:
     raise SlackError(error, "injected by fail_next", status=status, headers=headers)
 
 
-def _authenticate(workspace: Workspace, token: str | None) -> None:
-    if not token:
-        raise SlackError("not_authed", "no token")
-    if token != workspace.bot_token:
-        raise SlackError("invalid_auth", "unknown token")
-
-
 def _rate_limit(workspace: Workspace, name: str, params: Params) -> None:
     channel = params.get("channel") or params.get("channel_id")
     wait = workspace.check_rate_limit(name, str(channel) if channel else None)
@@ -602,27 +653,57 @@ def _rate_limit(workspace: Workspace, name: str, params: Params) -> None:
 
 
 def call(
-    workspace: Workspace, method: str, params: Params, token: str | None
+    target: Workspace | Org,
+    method: str,
+    params: Params,
+    token: str | None,
+    *,
+    authorization: str | None = None,
 ) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Answer one Web API call as Slack would: ``(HTTP status, JSON body, extra headers)``.
 
-    Every call is recorded on ``workspace.calls``; every refusal also on
-    ``workspace.rejections`` with the reason, so the sandbox page can explain it.
+    The call is answered in the workspace its token serves (:meth:`Org.by_token`).
+    Every call is recorded on that workspace's ``calls`` (the first workspace's when the
+    token serves none); every refusal also on its ``rejections`` with the reason, so the
+    sandbox page can explain it. ``authorization`` is the HTTP header, for the client
+    credentials ``oauth.v2.access`` takes by HTTP Basic.
     """
     params = dict(params)
+    org = Org.of(target)
+    workspace = org.first
+    headers: dict[str, str] = {}
     try:
+        app_handler = _APP_METHODS.get(method)
         handler = _METHODS.get(method)
-        if handler is None:
+        if app_handler is not None:
+            _inject_fault(workspace, method)
+            status, body = 200, app_handler(org, _Args(params), authorization, token)
+        elif handler is None:
             raise SlackError("unknown_method", method)
-        _inject_fault(workspace, method)
-        _authenticate(workspace, token)
-        _rate_limit(workspace, method, params)
-        status, body, headers = 200, handler(workspace, _Args(params)), {}
+        else:
+            workspace, refusal = _workspace_of(org, token)
+            _inject_fault(workspace, method)
+            if refusal is not None:
+                raise refusal
+            _rate_limit(workspace, method, params)
+            status, body = 200, handler(workspace, _Args(params))
     except SlackError as exc:
         status, body, headers = exc.status, exc.body(), dict(exc.headers)
         workspace.record_rejection(method, exc.error, exc.detail or "; ".join(exc.messages))
-    workspace.record_call(method, params, bool(body.get("ok")), body.get("error"))
+    kept = {k: v for k, v in params.items() if k not in _SECRET_PARAMS}
+    workspace.record_call(method, kept, bool(body.get("ok")), body.get("error"))
     return status, body, headers
+
+
+_SECRET_PARAMS = ("client_secret", "code", "refresh_token")  # never kept in the call log
+
+
+def _workspace_of(org: Org, token: str | None) -> tuple[Workspace, SlackError | None]:
+    """The token's workspace, or the first one and Slack's refusal of the token."""
+    try:
+        return org.by_token(token), None
+    except SlackError as exc:
+        return org.first, exc
 
 
 # ---------------------------------------------------------------------------- HTTP
@@ -684,15 +765,14 @@ def parse_api_request(
     return params, token
 
 
-def _serve_api(
-    workspace: Workspace, name: str, query: str, headers: Mapping[str, str], body: bytes
-) -> Reply:
+def _serve_api(org: Org, name: str, query: str, headers: Mapping[str, str], body: bytes) -> Reply:
     try:
         params, token = parse_api_request(query, headers, body)
     except SlackError as exc:
-        workspace.record_rejection(name, exc.error, exc.detail)
+        org.first.record_rejection(name, exc.error, exc.detail)
         return _json_reply(exc.status, exc.body())
-    status, answer, extra = call(workspace, name, params, token)
+    authorization = headers.get("authorization")
+    status, answer, extra = call(org, name, params, token, authorization=authorization)
     return _json_reply(status, answer, extra)
 
 
@@ -755,26 +835,30 @@ def _serve_response(
 
 
 def route(
-    workspace: Workspace, verb: str, path: str, headers: Mapping[str, str], body: bytes
+    target: Workspace | Org, verb: str, path: str, headers: Mapping[str, str], body: bytes
 ) -> Reply:
     """Answer one HTTP request to the sandbox Slack; ``headers`` keys must be lower case."""
+    org = Org.of(target)
     parts = urlsplit(path)
     where = parts.path
     if where.startswith("/api/") and verb in ("GET", "POST"):
-        return _serve_api(workspace, where[len("/api/") :], parts.query, headers, body)
+        return _serve_api(org, where[len("/api/") :], parts.query, headers, body)
     if where.startswith("/upload/") and verb == "POST":
-        return _serve_upload(workspace, unquote(where[len("/upload/") :]), headers, body)
+        file_id = unquote(where[len("/upload/") :])
+        return _serve_upload(org.of_file(file_id), file_id, headers, body)
     if where.startswith("/files/") and verb == "GET":
-        return _serve_file(workspace, unquote(where[len("/files/") :]))
+        file_id = unquote(where[len("/files/") :])
+        return _serve_file(org.of_file(file_id), file_id)
     if where.startswith("/response/") and verb == "POST":
-        return _serve_response(workspace, unquote(where[len("/response/") :]), headers, body)
+        response_id = unquote(where[len("/response/") :])
+        return _serve_response(org.of_response_url(response_id), response_id, headers, body)
     return 404, {"Content-Type": "text/plain"}, b"Not Found"
 
 
 class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # bursts of concurrent clients queue instead of resetting
     daemon_threads = True
-    workspace: Workspace
+    org: Org
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -792,9 +876,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
-            status, reply_headers, payload = route(
-                self.server.workspace, verb, self.path, headers, body
-            )
+            status, reply_headers, payload = route(self.server.org, verb, self.path, headers, body)
         except Exception:  # a sandbox bug must look like Slack's 500, not a dropped socket
             log.exception("sandbox Slack failed on %s %s", verb, self.path)
             status, reply_headers, payload = _json_reply(500, {"ok": False, "error": "fatal_error"})
@@ -817,20 +899,21 @@ class SlackApiServer:
     >>> server.stop()
     """
 
-    def __init__(self, workspace: Workspace, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.workspace = workspace
+    def __init__(self, target: Workspace | Org, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.org = Org.of(target)
+        self.workspace = self.org.first
         self.host = host
         self._requested_port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
-        self._set_web_url = False
+        self._set_web_url: list[Workspace] = []
 
     def start(self) -> "SlackApiServer":
         """Bind and serve; points ``workspace.web_url`` here unless a URL was already chosen."""
         if self._server is not None:
             return self
         server = _Server((self.host, self._requested_port), _RequestHandler)
-        server.workspace = self.workspace
+        server.org = self.org
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever,
@@ -839,9 +922,9 @@ class SlackApiServer:
             daemon=True,
         )
         self._thread.start()
-        if self.workspace.web_url is None:
-            self.workspace.web_url = self.root_url
-            self._set_web_url = True
+        self._set_web_url = [w for w in self.org.workspaces if w.web_url is None]
+        for ws in self._set_web_url:
+            ws.web_url = self.root_url
         return self
 
     def stop(self) -> None:
@@ -849,8 +932,9 @@ class SlackApiServer:
         server, self._server = self._server, None
         if server is None:
             return
-        if self._set_web_url:  # a later server on another port must not inherit a dead URL
-            self.workspace.web_url, self._set_web_url = None, False
+        for ws in self._set_web_url:  # a later server on another port must not inherit a dead URL
+            ws.web_url = None
+        self._set_web_url = []
         server.shutdown()
         server.server_close()
         if self._thread is not None:

@@ -1,11 +1,13 @@
 """Keeping the sandbox across restarts: ``./.setback/sandbox-state.json``.
 
 The bot keeps its own data in its database under ``./.setback/``; the sandbox keeps what
-Slack would hold (messages, threads, open modals, Home tabs, channels) and how far the
-clock was moved, next to it. Changes are written shortly after they happen (debounced,
-so a burst of messages is one write), atomically (a temporary file renamed over the old
-one), and once more on shutdown. A file that cannot be read is set aside rather than
-overwritten, and the sandbox starts fresh with a message saying so.
+Slack would hold (each workspace's messages, threads, open modals, Home tabs, channels;
+the app's installs and live tokens) and how far the clock was moved, next to it. A file
+of the one-workspace sandbox (format 1) is read into the first workspace. Changes are
+written shortly after they happen (debounced, so a burst of messages is one write),
+atomically (a temporary file renamed over the old one), and once more on shutdown. A
+file that cannot be read is set aside rather than overwritten, and the sandbox starts
+fresh with a message saying so.
 """
 
 import json
@@ -17,27 +19,30 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.clock import SandboxClock
+from sandbox.org import Org
 from sandbox.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "sandbox-state.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 DEBOUNCE_SECONDS = 0.3
 
 
 class StateStore:
-    """Load the workspace and clock from ``path`` and write them back when they change."""
+    """Load the workspaces and clock from ``path`` and write them back when they change."""
 
-    def __init__(self, path: Path, ws: Workspace, clock: SandboxClock) -> None:
+    def __init__(self, path: Path, target: Workspace | Org, clock: SandboxClock) -> None:
         self.path = path
-        self.ws = ws
+        self.org = Org.of(target)
+        self.ws = self.org.first
         self.clock = clock
         self._dirty = threading.Event()
         self._stopping = threading.Event()
         self._write_lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
 
     def load(self) -> bool:
         """Restore the saved workspace; False (and nothing changed) when there is none.
@@ -49,9 +54,9 @@ class StateStore:
             return False
         try:
             saved = json.loads(self.path.read_text(encoding="utf-8"))
-            if saved.get("version") != FORMAT_VERSION:
+            if saved.get("version") not in READABLE_VERSIONS:
                 raise ValueError(f"format version {saved.get('version')!r}")
-            self.ws.restore(saved["workspace"])
+            self._restore(saved)
             self.clock.set_offset(float(saved["clock_offset"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             aside = self.path.with_suffix(".unreadable")
@@ -62,12 +67,25 @@ class StateStore:
             return False
         return True
 
+    def _restore(self, saved: dict[str, Any]) -> None:
+        self.ws.restore(saved["workspace"])
+        if saved["version"] == 1:  # the one-workspace sandbox
+            return
+        snapshots = saved["other_workspaces"]
+        for ws in self.org.workspaces[1:]:
+            if ws.team_id in snapshots:
+                ws.restore(snapshots[ws.team_id])
+        if self.org.oauth is not None and saved.get("oauth"):
+            self.org.oauth.restore(saved["oauth"])
+
     def save(self) -> None:
         """Write the current state now (atomically)."""
         data = {
             "version": FORMAT_VERSION,
             "clock_offset": self.clock.offset,
-            "workspace": self.ws.snapshot(),
+            "workspace": self.ws.snapshot(),  # the first, where format 1 kept its only one
+            "other_workspaces": {ws.team_id: ws.snapshot() for ws in self.org.workspaces[1:]},
+            "oauth": self.org.oauth.snapshot() if self.org.oauth is not None else None,
         }
         with self._write_lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +100,9 @@ class StateStore:
 
     def start(self) -> "StateStore":
         """Save on every workspace change from now on (in a background thread)."""
-        self._unsubscribe = self.ws.subscribe(self.mark_dirty)
+        self._unsubscribe = [ws.subscribe(self.mark_dirty) for ws in self.org.workspaces]
+        if self.org.oauth is not None:
+            self.org.oauth.listeners.append(self.mark_dirty)
         self._thread = threading.Thread(target=self._run, name="sandbox-state", daemon=True)
         self._thread.start()
         return self
@@ -99,8 +119,9 @@ class StateStore:
 
     def stop(self) -> None:
         """Stop watching and write a last time."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -166,6 +166,8 @@ class Workspace:
         *,
         bot_name: str = "setback",
         web_url: str | None = None,
+        id_base: int = 0,
+        app_installed: bool = True,
     ) -> None:
         self.team_id = team_id
         self.team_name = team_name
@@ -176,6 +178,11 @@ class Workspace:
         self.app_id = app_id
         self.bot_name = bot_name
         self.clock = clock
+        # The Enterprise Grid org this workspace belongs to (set by sandbox.org.Org).
+        self.enterprise_id: str | None = None
+        self.enterprise_name: str | None = None
+        # Whether the app is installed here: Slack delivers nothing of it otherwise.
+        self.app_installed = app_installed
         # Where this Slack is reachable over HTTP (permalinks, upload and response URLs).
         # SlackApiServer fills it in on start unless someone chose a URL already.
         self.web_url = web_url
@@ -183,7 +190,7 @@ class Workspace:
         self._depth = 0
         self._pending: list[tuple[str, dict[str, Any]]] = []
         self._listeners: list[Listener] = []
-        self._seq = 0
+        self._seq = id_base  # ids never repeat across workspaces of one sandbox
         self._last_ts_micros = 0
         self._users: dict[str, _User] = {}
         self._channels: dict[str, _Channel] = {}
@@ -1274,6 +1281,22 @@ class Workspace:
             self._emit("member_joined", {"channel": channel_id, "user": user_id})
             return True
 
+    def install_app(self) -> None:
+        """The app is added to this workspace: it is listed under Apps, with a DM for
+        every person (Slack opens the app's Messages tab for each)."""
+        with self._locked():
+            self.app_installed = True
+            for user in list(self._users.values()):
+                if not user.is_bot and not user.deleted:
+                    self.im_channel_for(user.id)
+            self._emit("app_installed", {"team": self.team_id})
+
+    def uninstall_app(self) -> None:
+        """The app is removed from this workspace: Slack sends it nothing more."""
+        with self._locked():
+            self.app_installed = False
+            self._emit("app_uninstalled", {"team": self.team_id})
+
     def rate_limits(self) -> dict[str, RateLimit]:
         """The rate limits switched on, by method."""
         with self._locked():
@@ -1295,6 +1318,7 @@ class Workspace:
             return copy.deepcopy(
                 {
                     "team_id": self.team_id,
+                    "app_installed": self.app_installed,
                     "seq": self._seq,
                     "last_ts_micros": self._last_ts_micros,
                     "users": [u.__dict__ for u in self._users.values()],
@@ -1338,6 +1362,7 @@ class Workspace:
         with self._locked():
             self._users, self._channels, self._file_content = users, channels, contents
             self._seq, self._last_ts_micros = seq, last
+            self.app_installed = bool(state.get("app_installed", True))  # older files: it was
             self._im_by_user = parts.pop("im_by_user")
             self._limits = parts.pop("limits")
             self._buckets = {}

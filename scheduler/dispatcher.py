@@ -144,6 +144,7 @@ class Due:
 
     id: int
     team_id: str
+    enterprise_id: str | None  # the org of an org-wide install (whose token serves it)
     user_id: str
     due_at: datetime
     attempts: int  # counting this one (the claim counted it)
@@ -242,6 +243,7 @@ def _due(
     return Due(
         id=row_id(checkin),
         team_id=checkin.team_id,
+        enterprise_id=setback.enterprise_id,
         user_id=checkin.user_id,
         due_at=checkin.due_at,
         attempts=checkin.attempts,
@@ -354,11 +356,14 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float:
     return 1.0
 
 
-def post_client(rt: Runtime) -> WebClient:
-    """A client for posting check-ins: 429s retried (safe: nothing was posted), but no
-    automatic retry of dropped connections — a dropped answer may hide a post, and the
-    dispatcher's own attempt protocol handles that."""
-    base = rt.web_client()
+def post_client(base: WebClient) -> WebClient:
+    """A client for posting check-ins with `base`'s token (a workspace's: `client_for`):
+    429s retried (safe: nothing was posted), but no automatic retry of dropped
+    connections — a dropped answer may hide a post, and the dispatcher's own attempt
+    protocol handles that. A client without a token (no installation there) stays as
+    it is: it answers every call without asking Slack."""
+    if base.token is None:
+        return base
     return WebClient(
         token=base.token,
         base_url=base.base_url,
@@ -405,10 +410,22 @@ class _Pass:
         self.pacer = pacer
         self.lease_until = lease_until
         self.max_attempts = rt.settings.setback_max_attempts
-        self.client = post_client(rt)
+        self._clients: dict[str, WebClient] = {}  # team -> its post client, for this pass
+        self._clients_guard = threading.Lock()
         self.recorder: _GroupCommit | None = None
         self._stopped: dict[str, str] = {}  # team -> the code Slack refused its token with
         self._stop_guard = threading.Lock()
+
+    def client(self, due: Due) -> WebClient:
+        """The post client of the row's workspace: its own token (refreshed first when
+        about to expire), resolved once per pass and workspace."""
+        with self._clients_guard:
+            client = self._clients.get(due.team_id)
+        if client is None:
+            client = post_client(self.rt.client_for(due.team_id, due.enterprise_id))
+            with self._clients_guard:
+                client = self._clients.setdefault(due.team_id, client)
+        return client
 
     # triage: decided without Slack
 
@@ -474,7 +491,7 @@ class _Pass:
                 log.info("check-in %s is no longer this worker's to send; not posted", due.id)
                 return "lost"
             try:
-                resp = post_checkin(self.client, due)
+                resp = post_checkin(self.client(due), due)
             except SlackApiError as exc:
                 return self._after_slack_error(due, exc)
             except Exception as exc:  # noqa: BLE001 - connection reset, timeout: maybe posted
@@ -493,7 +510,7 @@ class _Pass:
         channel, thread_ts = due.thread
         try:
             ts = find_posted(
-                self.client,
+                self.client(due),
                 channel,
                 thread_ts,
                 views.CHECKIN_EVENT,
@@ -598,7 +615,7 @@ class _Pass:
 
     def _take_down(self, due: Due, channel: str, ts: str) -> None:
         try:
-            self.rt.web_client().chat_delete(channel=channel, ts=ts)
+            self.rt.client_for(due.team_id, due.enterprise_id).chat_delete(channel=channel, ts=ts)
         except Exception as exc:  # noqa: BLE001 - nothing more to do than to say so
             log.warning(
                 "check-in %s was deleted while posting; removing its message failed (%s)",

@@ -12,7 +12,8 @@ runtime's injected clock.
   passes come back full, for at most one interval.
 - **housekeeping** — every few minutes, by one process at a time (a lease row in
   ``job_lease``): retry summary DMs and recaps that did not arrive, refresh time zones
-  about to matter, forget old event ids, and run data retention (`bot.journal.erase`).
+  about to matter, forget old event ids and expired install states, and run data
+  retention (`bot.journal.erase`).
 """
 
 from __future__ import annotations
@@ -158,6 +159,11 @@ def forget_events(rt: Runtime, now: datetime) -> int:
         return event_store.prune_processed_events(s, now - EVENT_MEMORY)
 
 
+def forget_oauth_states(rt: Runtime, now: datetime) -> int:
+    """Drop "Add to Slack" states that expired unused (OAuth installs only)."""
+    return rt.installs.prune_states() if rt.installs is not None else 0
+
+
 def retention(rt: Runtime, now: datetime) -> object:
     """Data lifecycle: uninstalled workspaces past their grace period, old setbacks."""
     return erase.housekeeping(rt, now)
@@ -168,5 +174,6 @@ TASKS: tuple[tuple[str, Task], ...] = (
     ("recaps", retry_recaps),
     ("zones", refresh_zones),
     ("events", forget_events),
+    ("oauth_states", forget_oauth_states),
     ("retention", retention),
 )

@@ -273,11 +273,13 @@ FIRST_TRY_GRACE = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class PendingRemoval:
-    """A queued `MessageRemoval`: its row id and the message it names."""
+    """A queued `MessageRemoval`: its row id, the message it names, and the workspace
+    it is in (whose token removes it)."""
 
     id: int
     ref: MessageRef
     attempts: int
+    team_id: str
 
 
 def queue_removals(
@@ -301,7 +303,7 @@ def queue_removals(
     ]
     s.add_all(rows)
     s.flush()
-    return [PendingRemoval(row_id(r), ref, 0) for r, ref in zip(rows, refs, strict=True)]
+    return [PendingRemoval(row_id(r), ref, 0, team_id) for r, ref in zip(rows, refs, strict=True)]
 
 
 def removals_due(s: Session, now: datetime, limit: int) -> list[PendingRemoval]:
@@ -314,7 +316,10 @@ def removals_due(s: Session, now: datetime, limit: int) -> list[PendingRemoval]:
     )
     return [
         PendingRemoval(
-            row_id(r), MessageRef(r.channel, r.ts, r.kind, r.thread_ts, r.file_id), r.attempts
+            row_id(r),
+            MessageRef(r.channel, r.ts, r.kind, r.thread_ts, r.file_id),
+            r.attempts,
+            r.team_id,
         )
         for r in rows
     ]

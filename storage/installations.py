@@ -47,7 +47,7 @@ from typing import Any
 
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
-from sqlalchemy import Connection, Engine, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, Engine, RowMapping, delete, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -410,25 +410,43 @@ def _user_tokens(installation: Installation) -> dict[str, Any]:
 # --- uninstalls (in the erasure's transaction: bot.journal.erase) -------------------------------
 
 
-def forget_workspace(s: Session, team_id: str) -> int:
-    """Delete the tokens of this workspace's own installation (bot and installers).
-    Returns the rows deleted."""
-    own_bot = (BOTS.c.team_id == team_id) & BOTS.c.is_enterprise_install.is_(False)
-    own = (INSTALLATIONS.c.team_id == team_id) & INSTALLATIONS.c.is_enterprise_install.is_(False)
+def _older(table: Any, before: datetime | None) -> Any:
+    """Rows saved before `before` (all rows when None)."""
+    return table.c.installed_at <= before if before is not None else true()
+
+
+def forget_workspace(s: Session, team_id: str, installed_before: datetime | None = None) -> int:
+    """Delete the tokens of this workspace's own installation (bot and installers),
+    saved before `installed_before` when given (a reinstall that overtook a late
+    uninstall event stays). Returns the rows deleted."""
     conn = s.connection()
-    gone = conn.execute(delete(BOTS).where(own_bot)).rowcount
-    return gone + conn.execute(delete(INSTALLATIONS).where(own)).rowcount
-
-
-def forget_org(s: Session, enterprise_id: str) -> int:
-    """Delete the tokens of this org's org-wide installation. Returns the rows deleted."""
-    org_bot = (BOTS.c.enterprise_id == enterprise_id) & BOTS.c.is_enterprise_install.is_(True)
-    org = (INSTALLATIONS.c.enterprise_id == enterprise_id) & (
-        INSTALLATIONS.c.is_enterprise_install.is_(True)
+    bots = delete(BOTS).where(
+        BOTS.c.team_id == team_id,
+        BOTS.c.is_enterprise_install.is_(False),
+        _older(BOTS, installed_before),
     )
+    people = delete(INSTALLATIONS).where(
+        INSTALLATIONS.c.team_id == team_id,
+        INSTALLATIONS.c.is_enterprise_install.is_(False),
+        _older(INSTALLATIONS, installed_before),
+    )
+    return conn.execute(bots).rowcount + conn.execute(people).rowcount
+
+
+def forget_org(s: Session, enterprise_id: str, installed_before: datetime | None = None) -> int:
+    """`forget_workspace` for an org's org-wide installation."""
     conn = s.connection()
-    gone = conn.execute(delete(BOTS).where(org_bot)).rowcount
-    return gone + conn.execute(delete(INSTALLATIONS).where(org)).rowcount
+    bots = delete(BOTS).where(
+        BOTS.c.enterprise_id == enterprise_id,
+        BOTS.c.is_enterprise_install.is_(True),
+        _older(BOTS, installed_before),
+    )
+    people = delete(INSTALLATIONS).where(
+        INSTALLATIONS.c.enterprise_id == enterprise_id,
+        INSTALLATIONS.c.is_enterprise_install.is_(True),
+        _older(INSTALLATIONS, installed_before),
+    )
+    return conn.execute(bots).rowcount + conn.execute(people).rowcount
 
 
 def forget_installers(
@@ -446,8 +464,14 @@ def forget_installers(
 
 
 def org_workspaces(s: Session, enterprise_id: str) -> list[str]:
-    """The workspaces recorded as belonging to this org."""
-    query = select(WORKSPACES.c.team_id).where(WORKSPACES.c.enterprise_id == enterprise_id)
+    """The workspaces of this org that its org-wide installation serves: recorded as
+    the org's, with no installation of their own."""
+    own = select(BOTS.c.team_id).where(
+        BOTS.c.team_id.is_not(None), BOTS.c.is_enterprise_install.is_(False)
+    )
+    query = select(WORKSPACES.c.team_id).where(
+        WORKSPACES.c.enterprise_id == enterprise_id, WORKSPACES.c.team_id.not_in(own)
+    )
     return [str(team) for team in s.execute(query).scalars()]
 
 

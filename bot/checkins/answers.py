@@ -25,10 +25,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.checkins import views
-from bot.checkins.planning import snooze
+from bot.checkins.planning import one_more, snooze
 from bot.checkins.wording import NOTED, answered_text, promised_day
 from bot.core import hooks
 from bot.core.actor import Actor
@@ -76,12 +76,15 @@ ASK: Final = "ask"
 
 @dataclass(frozen=True)
 class Rendered:
-    """Where a check-in's message is and what it should show now."""
+    """Where a check-in's message is and what it should show now, and the workspace
+    (and org) whose token updates it."""
 
     channel: str
     ts: str
     text: str
     blocks: list[dict[str, Any]]
+    team_id: str
+    enterprise_id: str | None
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -98,7 +101,8 @@ def answer(
 
     Done and Let it go close the commitment and cancel the rest of its plan; when that
     was the setback's last open commitment, the growth recap follows. Snooze plans a new
-    check-in (a new message later) at the chosen time inside working hours. A second
+    check-in (a new message later) at the chosen time inside working hours; so does
+    Still working when nothing is left in the plan (`_plan_one_more`). A second
     answer to the same check-in (a double click, an old message) changes nothing and
     just re-renders the message. Returns whether this call recorded the answer.
     """
@@ -122,6 +126,8 @@ def answer(
                 recap_for = setback.id
         if recorded and response == CheckinResponse.SNOOZED and active:
             _plan_snooze(s, checkin, choice or "1d", now)
+        if recorded and response == CheckinResponse.WORKING and active:
+            _plan_one_more(s, checkin, now)
         touched = [row_id(checkin), *(row_id(o) for o in others)]
         setback_id = checkin.setback_id
     for touched_id in touched:  # rendered from what was committed, outside the write
@@ -159,6 +165,44 @@ def _plan_snooze(s: Session, checkin: Checkin, choice: str, now: datetime) -> No
         status=CheckinStatus.SCHEDULED,
     )
     s.add(again)
+
+
+def _plan_one_more(s: Session, checkin: Checkin, now: datetime) -> None:
+    """ "Still working" with no check-in left in the plan: one more comes a week later,
+    inside working hours, as the plan's new last one. Without it the plan would stay open
+    with nothing to answer, never reaching Done or Let it go, nor its recap. Its message
+    says when (`_render`), and it asks again the same way if the answer is the same."""
+    if _later_in_plan(s, checkin):
+        return
+    member = member_store.get_member(s, checkin.team_id, checkin.user_id)
+    s.add(
+        Checkin(
+            team_id=checkin.team_id,
+            user_id=checkin.user_id,
+            setback_id=checkin.setback_id,
+            commitment_id=checkin.commitment_id,
+            kind=checkin.kind,
+            seq=checkin.seq + 1,
+            total=max(checkin.total, checkin.seq + 2),
+            due_at=one_more(now, members.working_hours(member)),
+            status=CheckinStatus.SCHEDULED,
+        )
+    )
+
+
+def _later_in_plan(s: Session, checkin: Checkin) -> bool:
+    """Whether the plan holds a check-in after this one that was not called off: still
+    to come, waiting for an answer or answered. Rows are created in the plan's order
+    (snoozes and one-more check-ins later still), so "after" is a higher id."""
+    later = s.exec(
+        select(Checkin.id).where(
+            Checkin.commitment_id == checkin.commitment_id,
+            Checkin.team_id == checkin.team_id,
+            col(Checkin.id) > row_id(checkin),
+            col(Checkin.status).not_in((CheckinStatus.CANCELLED, CheckinStatus.FAILED)),
+        )
+    ).first()
+    return later is not None
 
 
 # --- notes ---------------------------------------------------------------------------------
@@ -317,11 +361,12 @@ def _render(s: Session, checkin_id: int, now: datetime) -> Rendered | None:
         answer_shown = CheckinResponse(commitment.status)  # the answer that closed it
     elif checkin.status != CheckinStatus.SENT:  # cancelled another way (its setback was archived)
         text, blocks = _closed_message(facts, noted)
-        return Rendered(checkin.channel, checkin.message_ts, text, blocks)
+        org = setback.enterprise_id if setback is not None else None
+        return Rendered(checkin.channel, checkin.message_ts, text, blocks, checkin.team_id, org)
     if answer_shown in (CheckinResponse.SNOOZED, CheckinResponse.WORKING):
         again = store.next_open_of(s, checkin, same_seq=answer_shown == CheckinResponse.SNOOZED)
         until = local(again.due_at, tz) if again is not None and again.due_at else None
-        last = again is None
+        last = again is None and not _later_in_plan(s, checkin)
     deadline = undo_deadline(checkin, commitment, setback)
     if deadline is not None and now < deadline:
         undo_until = local(deadline, tz)
@@ -334,7 +379,8 @@ def _render(s: Session, checkin_id: int, now: datetime) -> Rendered | None:
         undo_until=undo_until,
         answered_here=checkin.status == CheckinStatus.ANSWERED,
     )
-    return Rendered(checkin.channel, checkin.message_ts, text, blocks)
+    org = setback.enterprise_id if setback is not None else None
+    return Rendered(checkin.channel, checkin.message_ts, text, blocks, checkin.team_id, org)
 
 
 def undo_deadline(
@@ -381,10 +427,11 @@ def rerender_all(rt: Runtime, checkin_ids: Iterable[int]) -> None:
 
 
 def _update_messages(rt: Runtime, renders: list[Rendered]) -> None:
-    client = rt.web_client()
     for r in renders:
         try:
-            client.chat_update(channel=r.channel, ts=r.ts, text=r.text, blocks=r.blocks)
+            rt.client_for(r.team_id, r.enterprise_id).chat_update(
+                channel=r.channel, ts=r.ts, text=r.text, blocks=r.blocks
+            )
         except SlackApiError as exc:
             log.warning("chat.update of a check-in failed: %s", exc.response.get("error"))
         except Exception as exc:  # noqa: BLE001 - the answer is saved; the next change re-renders
@@ -430,8 +477,9 @@ def post_recap(rt: Runtime, setback_id: int, *, look_first: bool = False) -> boo
         facts = recap_facts(setback, answers, commitments, now)
         channel, thread_ts = setback.dm_channel, setback.thread_ts
         team_id, user_id = setback.team_id, setback.user_id
+        org = setback.enterprise_id
     text, blocks = views.recap_message(facts)
-    client = rt.web_client()
+    client = rt.client_for(team_id, org)
     try:
         posted = None
         if look_first:

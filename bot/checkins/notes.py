@@ -59,7 +59,7 @@ def ask_which_plan(rt: Runtime, actor: Actor, channel: str, thread_ts: str, repl
         return False
     text, blocks = views.note_question(reply_ts, choices)
     try:
-        posted = rt.web_client().chat_postMessage(
+        posted = rt.client_for(actor.team_id, actor.enterprise_id).chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
             text=text,
@@ -98,21 +98,20 @@ def keep_reply(rt: Runtime, actor: Actor, value: str | None) -> bool:
         return False
     setback_id, channel, thread_ts, commitment = place
     try:
-        thread = _thread(rt, channel, thread_ts)
+        thread = _thread(rt, actor, channel, thread_ts)
     except Exception as exc:  # noqa: BLE001 - nothing kept; the buttons stay for another try
         log.warning("reading a thread for a reply note failed: %s", error_code(exc))
         return False
     reply = _reply(thread, reply_ts, actor.user_id)
     question = _question_ts(thread, reply_ts)
     if reply is None:
-        _settle(rt, channel, question, NOTE_GONE)
+        _settle(rt, actor, channel, question, NOTE_GONE)
         return False
     text = str(reply.get("text") or "").strip()[:REPLY_NOTE_MAX]
     if not text or not _save(rt, actor, checkin_id, f"note:{setback_id}:{reply_ts}", text):
         return False
-    _settle(
-        rt, channel, question, note_kept_on(commitment_mrkdwn(commitment.kind, commitment.text))
-    )
+    kept = note_kept_on(commitment_mrkdwn(commitment.kind, commitment.text))
+    _settle(rt, actor, channel, question, kept)
     after_note(rt, actor, checkin_id)
     return True
 
@@ -125,11 +124,11 @@ def skip_reply(rt: Runtime, actor: Actor, value: str | None) -> bool:
         return False
     _, channel, thread_ts, _ = place
     try:
-        question = _question_ts(_thread(rt, channel, thread_ts), reply_ts)
+        question = _question_ts(_thread(rt, actor, channel, thread_ts), reply_ts)
     except Exception as exc:  # noqa: BLE001 - the question keeps its buttons
         log.warning("reading a thread for a reply note failed: %s", error_code(exc))
         return False
-    _settle(rt, channel, question, NOTE_SKIPPED)
+    _settle(rt, actor, channel, question, NOTE_SKIPPED)
     return question is not None
 
 
@@ -164,10 +163,10 @@ def _save(rt: Runtime, actor: Actor, checkin_id: int | None, key: str, text: str
     return True
 
 
-def _thread(rt: Runtime, channel: str, thread_ts: str) -> list[dict[str, Any]]:
-    """Every message of a thread, its metadata included."""
+def _thread(rt: Runtime, actor: Actor, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+    """Every message of a thread in the person's DM, its metadata included."""
     messages: list[dict[str, Any]] = []
-    for page in rt.web_client().conversations_replies(
+    for page in rt.client_for(actor.team_id, actor.enterprise_id).conversations_replies(
         channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
     ):
         messages += page.get("messages") or []
@@ -195,12 +194,13 @@ def _question_ts(thread: list[dict[str, Any]], reply_ts: str) -> str | None:
     return None
 
 
-def _settle(rt: Runtime, channel: str, question_ts: str | None, line: str) -> None:
+def _settle(rt: Runtime, actor: Actor, channel: str, question_ts: str | None, line: str) -> None:
     """Replace the question's buttons with one line saying what happened."""
     if question_ts is None:
         return
     text, blocks = views.note_question_settled(line)
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
-        rt.web_client().chat_update(channel=channel, ts=question_ts, text=text, blocks=blocks)
+        client.chat_update(channel=channel, ts=question_ts, text=text, blocks=blocks)
     except Exception as exc:  # noqa: BLE001 - the note is saved; the buttons are harmless
         log.warning("updating the question about a reply failed: %s", error_code(exc))

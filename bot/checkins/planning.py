@@ -45,6 +45,7 @@ __all__ = [
     "amends_due",
     "is_working_time",
     "next_slot",
+    "one_more",
     "plan_checkins",
     "replan",
     "snooze",
@@ -77,6 +78,10 @@ SCHEDULE_LABELS: dict[str, str] = {
     "once_week": "Once, in 1 week",
     "once_month": "Once, in 1 month",
 }
+
+# "Still working" on a plan's last planned check-in asks once more this much later, so a
+# plan never stays open with nothing left to answer (see ``one_more``).
+ONE_MORE = timedelta(weeks=1)
 
 # "1w" is not a fixed length: snooze() takes it to the start of next week (see there).
 SNOOZES: dict[str, timedelta] = {
@@ -355,6 +360,17 @@ def snooze(now: datetime, choice: str, hours: WorkingHours) -> datetime:
     if choice == "1w":
         return _earliest(moment, hours, min_date=_next_week(moment, hours))
     return next_slot(_shift(moment, SNOOZES[choice], hours.zone), hours)
+
+
+def one_more(now: datetime, hours: WorkingHours) -> datetime:
+    """When to ask again about a plan whose last planned check-in was answered "Still
+    working": the same time of day a week later, then the next working time.
+
+    Without it the plan would stay open with no check-in left to close it (Done, Let it
+    go) and its recap could never come. A week is the plan's gentlest regular spacing.
+    """
+    moment = _as_utc(now, "now")
+    return next_slot(_shift(moment, ONE_MORE, hours.zone), hours)
 
 
 def _week_start(workdays: frozenset[int]) -> int:

@@ -67,7 +67,7 @@ def undo(rt: Runtime, actor: Actor, checkin_id: int | None) -> bool:
         rerender(rt, row_id(checkin))
         return False
     if reopened.recap_taken_back and reopened.channel and reopened.thread_ts:
-        _take_down_recap(rt, reopened.channel, reopened.thread_ts, reopened.setback_id)
+        _take_down_recap(rt, actor, reopened.channel, reopened.thread_ts, reopened.setback_id)
     for touched in reopened.touched:
         rerender(rt, touched)
     refresh_summary(rt, actor, reopened.setback_id)
@@ -113,9 +113,11 @@ def _into_working_time(s: Session, actor: Actor, rows: list[Checkin], now: datet
         s.add(row)
 
 
-def _take_down_recap(rt: Runtime, channel: str, thread_ts: str, setback_id: int) -> None:
+def _take_down_recap(
+    rt: Runtime, actor: Actor, channel: str, thread_ts: str, setback_id: int
+) -> None:
     """Delete the recap the reopened plan had brought (found by its metadata)."""
-    client = rt.web_client()
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
         ts = find_posted(client, channel, thread_ts, views.RECAP_EVENT, "setback_id", setback_id)
         if ts is not None:

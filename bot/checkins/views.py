@@ -41,7 +41,7 @@ from bot.checkins.wording import (
     recap_intro,
     undo_line,
 )
-from bot.core.mrkdwn import escape, split_for_sections, truncate
+from bot.core.mrkdwn import escape, split_for_sections, truncate, verbatim
 from bot.reflection.quoting import (
     commitment_mrkdwn,
     commitment_shown,
@@ -321,7 +321,7 @@ def note_question_metadata(reply_ts: str) -> dict[str, Any]:
 
 def note_question_settled(line: str) -> tuple[str, list[dict[str, Any]]]:
     """The question once answered: one line, no buttons (``line`` is mrkdwn)."""
-    return "Your reply", [SectionBlock(text=MarkdownTextObject(text=line)).to_dict()]
+    return "Your reply", [SectionBlock(text=verbatim(line)).to_dict()]
 
 
 def read_note_choice(value: str | None) -> tuple[int | None, str | None]:
@@ -368,8 +368,8 @@ def recap_message(facts: RecapFacts) -> tuple[str, list[dict[str, Any]]]:
     ]
     if lines:
         chunks = split_for_sections("\n".join(lines), 2970)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*What you did*\n{chunks[0]}")))
-        blocks += [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[1:]]
+        blocks.append(SectionBlock(text=verbatim(f"*What you did*\n{chunks[0]}")))
+        blocks += [SectionBlock(text=verbatim(c)) for c in chunks[1:]]
     blocks.append(DividerBlock())
     if facts.share_setback_id is not None:
         share = ButtonElement(

@@ -7,6 +7,7 @@ one line naming the setting and the fix, and exit status 2 — never a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -44,7 +45,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """`setback run`: Socket Mode when SLACK_APP_TOKEN is set (or --socket), else HTTP;
     with no Slack tokens at all, the local sandbox workspace (docs/ARCHITECTURE.md, Run modes)."""
     no_slack = not (
-        settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token
+        settings.slack_bot_token
+        or settings.slack_signing_secret
+        or settings.slack_app_token
+        or settings.slack_client_id
     )
     if no_slack and not (args.http or args.socket):
         print("No Slack tokens configured: starting the local sandbox workspace.", flush=True)
@@ -56,20 +60,33 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def choose_mode(settings: Settings, *, force_http: bool = False, force_socket: bool = False) -> str:
-    """Pick the run mode (docs/ARCHITECTURE.md, Run modes), or explain what is missing."""
+    """Pick the run mode (docs/ARCHITECTURE.md, Run modes), or explain what is missing.
+    Tokens come from SLACK_BOT_TOKEN (one workspace) or from OAuth installs
+    (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: README → Distribute to many workspaces)."""
+    _check_install_settings(settings)
     if force_socket or (settings.slack_app_token and not force_http):
         if not settings.slack_app_token:
             raise StartupError(
                 "Socket Mode needs SLACK_APP_TOKEN (xapp-…, with connections:write). "
                 "Create one under Basic Information → App-Level Tokens, or use --http."
             )
-        if not settings.slack_bot_token:
-            raise StartupError("Setting SLACK_BOT_TOKEN is missing: copy the Bot User OAuth Token.")
+        if not (settings.slack_bot_token or settings.oauth_installs):
+            raise StartupError(
+                "Setting SLACK_BOT_TOKEN is missing: copy the Bot User OAuth Token "
+                "(or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install through OAuth)."
+            )
+        if settings.oauth_installs and not settings.slack_signing_secret:
+            raise StartupError(
+                "Setting SLACK_SIGNING_SECRET is missing: OAuth installs serve "
+                "/slack/install over HTTP; copy it from Basic Information → App Credentials."
+            )
         return "socket"
-    if not settings.slack_bot_token:
+    if not (settings.slack_bot_token or settings.oauth_installs):
         raise StartupError(
             "Setting SLACK_BOT_TOKEN is missing: set it (and SLACK_SIGNING_SECRET) in .env, "
-            "see README → Create the Slack app."
+            "see README → Create the Slack app; or set SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET to install through OAuth (README → Distribute to many "
+            "workspaces)."
         )
     if not settings.slack_signing_secret:
         raise StartupError(
@@ -77,6 +94,23 @@ def choose_mode(settings: Settings, *, force_http: bool = False, force_socket: b
             "App Credentials into .env."
         )
     return "http"
+
+
+def _check_install_settings(settings: Settings) -> None:
+    """One of the two ways to get tokens, whole: a client id needs its secret, and a
+    single SLACK_BOT_TOKEN next to them wins (said once, so nobody wonders why the
+    install page is missing)."""
+    if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
+        missing = "SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"
+        raise StartupError(
+            f"Setting {missing} is missing: OAuth installs need both SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (Basic Information → App Credentials)."
+        )
+    if settings.slack_bot_token and settings.slack_client_id:
+        log.warning(
+            "SLACK_BOT_TOKEN is set, so Setback serves that one workspace and ignores "
+            "SLACK_CLIENT_ID; unset SLACK_BOT_TOKEN to install through OAuth."
+        )
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
@@ -168,6 +202,8 @@ def run_http(
     server = _bind(wsgi, settings)
     url = f"http://{settings.host}:{server.effective_port}"
     log.info("Setback is listening on %s/slack/events (health: %s/healthz)", url, url)
+    if rt.installs is not None:
+        log.info("Add Setback to a workspace from %s/slack/install", url)
     if ready:
         ready(url)
     _stop_on_signals(server.close)
@@ -221,13 +257,36 @@ def run_socket(settings: Settings) -> int:
 
     rt = _runtime(settings)
     app = _app(rt)
+    pages = _install_pages(app, rt)
     scheduler = _start_scheduler(rt)
     log.info("Setback is connecting to Slack in Socket Mode")
     try:
         SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]  # why: slack_bolt leaves start() unannotated
     finally:
         scheduler.shutdown()
+        if pages is not None:
+            pages.close()
     return 0
+
+
+def _install_pages(app: App, rt: Runtime) -> Server | None:
+    """Socket Mode with OAuth installs: events come over the socket, but a person's
+    browser still needs `/slack/install` and `/slack/oauth_redirect` — served over HTTP
+    on $PORT, in a thread (with `/healthz`)."""
+    if rt.installs is None:
+        return None
+    from bot.core.web import make_wsgi
+
+    server = _bind(make_wsgi(app, rt), rt.settings)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):  # closed when Socket Mode stops
+            server.run()
+
+    threading.Thread(target=serve, name="install-pages", daemon=True).start()
+    url = f"http://{rt.settings.host}:{server.effective_port}"
+    log.info("Add Setback to a workspace from %s/slack/install", url)
+    return server
 
 
 def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
@@ -238,9 +297,12 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """`setback worker`: the check-in dispatcher and housekeeping, no HTTP listener."""
-    if not settings.slack_bot_token:
+    _check_install_settings(settings)
+    if not (settings.slack_bot_token or settings.oauth_installs):
         raise StartupError(
-            "Setting SLACK_BOT_TOKEN is missing: the worker posts check-ins with it (xoxb-…)."
+            "Setting SLACK_BOT_TOKEN is missing: the worker posts check-ins with it (xoxb-…), "
+            "or with each workspace's token when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "are set (OAuth installs)."
         )
     rt = _runtime(settings)
     scheduler = _start_scheduler(rt)

@@ -129,9 +129,8 @@ class Lane:
     def _grow(self) -> None:
         """Start a thread when none is idle and the lane may have more (under the lock)."""
         if self._idle:
-            self._idle -= 1  # this one is spoken for (see `_work`)
             self._cond.notify()
-        elif self._workers < self.threads:
+        if self._workers < self.threads and len(self._queue) > self._idle:
             self._workers += 1
             threading.Thread(target=self._work, name=f"setback-{self.name}", daemon=True).start()
         if not self._sweeping and self._timed:
@@ -149,11 +148,11 @@ class Lane:
                     self._timed -= 1
                 if task is None and not late:
                     self._idle += 1
-                    if not self._cond.wait(IDLE_SECONDS):  # not woken by `_grow`: idle
-                        self._idle -= 1
-                        if not self._queue:
-                            self._workers -= 1
-                            return
+                    woken = self._cond.wait(IDLE_SECONDS)
+                    self._idle -= 1
+                    if not woken and not self._queue:  # nothing to do for a while: end
+                        self._workers -= 1
+                        return
                     continue
             self._hand_over(late)
             if task is not None:

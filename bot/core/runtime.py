@@ -27,8 +27,8 @@ from sqlalchemy import Engine
 
 from bot.core.actor import Actor
 from bot.core.clock import Clock, SystemClock
-from bot.core.installs import Installations
 from bot.core.health import DatabaseHealth
+from bot.core.installs import Installations
 from bot.core.lanes import Deadline, Lane, LaneStats, Ticks
 from bot.core.settings import Settings
 from bot.core.slack_client import make_client

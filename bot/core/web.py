@@ -2,7 +2,9 @@
 
 Routes: `POST /slack/events` (commands, interactivity and events all arrive here, through
 the front door: size cap, then signature, then Bolt — `bot.core.front_door`),
-`GET /healthz` (200 when the database answers, 503 otherwise — within
+with OAuth installs `GET /slack/install` and `GET /slack/oauth_redirect` (a person's
+browser, not Slack, sends them: `install_routes`), `GET /healthz` (200 when the
+database answers, 503 otherwise — within
 `bot.core.health.HEALTHZ_WAIT` seconds even while the database hangs: the question is
 asked on a probe thread, never on the HTTP thread).
 
@@ -101,6 +103,18 @@ def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> l
     return [data]
 
 
+def install_routes(app: App) -> dict[tuple[str, str], Route]:
+    """With OAuth installs, `GET /slack/install` and `GET /slack/oauth_redirect`, served
+    by Bolt's OAuth flow. A person's browser sends them, so they carry no Slack
+    signature: they go around the front door (their bodies are empty, and the server's
+    own size cap still holds); the flow checks its own state instead."""
+    flow = app.oauth_flow
+    if flow is None:
+        return {}
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+    return {("GET", flow.install_path): bolt, ("GET", flow.redirect_uri_path): bolt}
+
+
 def make_wsgi(app: App, rt: Runtime, extra: dict[tuple[str, str], Route] | None = None) -> Route:
     """The WSGI callable: the front door and Bolt for Slack's requests, plus health and
     any extra routes."""
@@ -110,7 +124,7 @@ def make_wsgi(app: App, rt: Runtime, extra: dict[tuple[str, str], Route] | None 
     events = FrontDoor(
         SlackRequestHandler(app, path=EVENTS_PATH), secret, rt.settings.setback_web_max_body_bytes
     )
-    routes = dict(extra or {})
+    routes = {**install_routes(app), **(extra or {})}
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/")

@@ -33,6 +33,7 @@ from bot.journal import views
 from bot.sharing import recovery
 from storage import erase as store
 from storage import events as event_store
+from storage import installations
 from storage import reflections as reflection_store
 from storage.db import session_scope
 from storage.models import Workspace
@@ -145,7 +146,7 @@ def erase_on_request(
         views.Removed(out.messages_failed, out.files_failed),
         views.Removed(out.messages_retrying, out.files_retrying),
     )
-    client = rt.web_client()
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
         channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
         client.chat_postMessage(channel=channel, text=text)
@@ -157,7 +158,21 @@ def erase_on_request(
 
 
 def _remove_messages(rt: Runtime, pending: list[store.PendingRemoval], out: Erased) -> None:
-    """Take down each queued message or file; one failure never stops the rest.
+    """Take down each queued message or file, each workspace's with its own token
+    (`Runtime.client_for`: one uninstalled meanwhile answers `not_authed`, and its rows
+    are retried like any other failure)."""
+    by_team: dict[str, list[store.PendingRemoval]] = {}
+    for item in pending:
+        by_team.setdefault(item.team_id, []).append(item)
+    for team_id, items in by_team.items():
+        _remove_in_workspace(rt, rt.client_for(team_id), items, out)
+
+
+def _remove_in_workspace(
+    rt: Runtime, client: WebClient, pending: list[store.PendingRemoval], out: Erased
+) -> None:
+    """Take down each queued message or file of one workspace; one failure never stops
+    the rest.
 
     Files and thread replies go first. A root goes next only once none of its replies is
     queued any more; while one is (Slack refused it for now), the root waits with it, so
@@ -168,7 +183,6 @@ def _remove_messages(rt: Runtime, pending: list[store.PendingRemoval], out: Eras
     """
     if not pending:
         return
-    client = rt.web_client()
     first = [p for p in pending if p.ref.is_file or p.ref.is_reply]
     roots = [p for p in pending if not (p.ref.is_file or p.ref.is_reply)]
     shares = _FileShares(client, [p.ref for p in first if p.ref.is_file])
@@ -267,6 +281,7 @@ def _remove_file(
             removed += 1
         elif refused not in ALREADY_GONE and refused not in CANNOT_REMOVE:
             return _Outcome(refused, removed)
+        shares.settled(ref.channel, ts)
     try:
         client.files_delete(file=file_id)
     except Exception as exc:  # noqa: BLE001 - a code decides: gone, refused or retried
@@ -280,6 +295,10 @@ class _FileShares:
     Slack's answer to an upload names the files, not the message that shares them, so
     the channel's history is read once per channel and erasure (newest first, as Slack
     pages it, at most `SHARE_SCAN_PAGES` pages), until every wanted file is found.
+
+    One message may share several files (an export shares two): once it is settled
+    (deleted, gone already, or refused for good) it is no longer named for the next
+    file, so it is deleted once and Slack never answers "message_not_found" to us.
     """
 
     def __init__(self, client: WebClient, refs: list[store.MessageRef]) -> None:
@@ -289,13 +308,20 @@ class _FileShares:
             if ref.file_id:
                 self._wanted.setdefault(ref.channel, set()).add(ref.file_id)
         self._found: dict[str, dict[str, list[str]]] = {}
+        self._settled: set[tuple[str, str]] = set()
 
     def of(self, channel: str, file_id: str) -> list[str]:
-        """The ts of each message in `channel` that shares `file_id` (raises what the
-        Web API raises)."""
+        """The ts of each message in `channel` that shares `file_id` and is not settled
+        yet (raises what the Web API raises)."""
         if channel not in self._found:
             self._found[channel] = self._scan(channel, self._wanted.get(channel, {file_id}))
-        return self._found[channel].get(file_id, [])
+        found = self._found[channel].get(file_id, [])
+        return [ts for ts in found if (channel, ts) not in self._settled]
+
+    def settled(self, channel: str, ts: str) -> None:
+        """This sharing message needs no more asking: Slack removed it, it was gone
+        already, or Slack will never let us remove it."""
+        self._settled.add((channel, ts))
 
     def _scan(self, channel: str, wanted: set[str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
@@ -335,8 +361,13 @@ def retry_removals(rt: Runtime, now: datetime, limit: int = 50) -> int:
 # --- uninstall -------------------------------------------------------------------------
 
 
-def record_uninstall(rt: Runtime, team_id: str, event_id: str | None) -> bool:
-    """Mark the workspace uninstalled and forget its token. False for a retried delivery.
+def record_uninstall(
+    rt: Runtime, team_id: str, event_id: str | None, since: datetime | None = None
+) -> bool:
+    """Mark the workspace uninstalled and delete its installation's tokens, in one
+    transaction, whatever the grace period says about its data. False for a retried
+    delivery (the first one deleted them). `since`: when Slack sent the event; an
+    installation saved after it (a reinstall that overtook a late event) is kept.
 
     The mark keeps the first uninstall time, so a later `tokens_revoked` for the same
     removal does not push the erasure date back.
@@ -346,25 +377,71 @@ def record_uninstall(rt: Runtime, team_id: str, event_id: str | None) -> bool:
         with session_scope(rt.engine) as s:
             if event_id and not event_store.mark_event_processed(s, event_id, team_id, now):
                 return False
+            tokens = installations.forget_workspace(s, team_id, installed_before=since)
             ws = s.get(Workspace, team_id) or Workspace(team_id=team_id)
-            ws.bot_token = None
             ws.uninstalled_at = ws.uninstalled_at or now
             s.add(ws)
     except IntegrityError:  # the same event, delivered twice at once
         return False
-    log.info("workspace %s uninstalled; its token is dropped", team_id)
+    log.info("workspace %s uninstalled; its tokens are deleted (%d rows)", team_id, tokens)
     return True
 
 
-def handle_uninstall(rt: Runtime, team_id: str, event_id: str | None) -> dict[str, int]:
-    """`app_uninstalled` / bot `tokens_revoked`: mark the workspace and drop its token;
-    with no grace period, erase its data at once (housekeeping would do it otherwise).
-    Returns the rows erased now, per table."""
-    if not record_uninstall(rt, team_id, event_id):
+def handle_uninstall(
+    rt: Runtime, team_id: str, event_id: str | None, since: datetime | None = None
+) -> dict[str, int]:
+    """`app_uninstalled` / bot `tokens_revoked`: mark the workspace and delete its
+    tokens at once; with no grace period, erase its data at once too (housekeeping
+    would do it otherwise). Returns the rows erased now, per table."""
+    if not record_uninstall(rt, team_id, event_id, since):
         return {}
     if rt.settings.setback_uninstall_grace_days > 0:
         return {}
     return purge_uninstalled(rt, rt.clock.now(), team_id=team_id)
+
+
+def handle_org_uninstall(
+    rt: Runtime, enterprise_id: str, event_id: str | None, since: datetime | None = None
+) -> dict[str, int]:
+    """An org-wide install removed (Enterprise Grid): delete the org's tokens at once,
+    and mark every workspace it served (those without an installation of their own), so
+    their data goes now or after the grace period, as for one workspace."""
+    now = rt.clock.now()
+    try:
+        with session_scope(rt.engine) as s:
+            if event_id and not event_store.mark_event_processed(s, event_id, enterprise_id, now):
+                return {}
+            tokens = installations.forget_org(s, enterprise_id, installed_before=since)
+            teams = installations.org_workspaces(s, enterprise_id)
+            for team in teams:
+                ws = s.get(Workspace, team) or Workspace(team_id=team)
+                ws.uninstalled_at = ws.uninstalled_at or now
+                s.add(ws)
+    except IntegrityError:  # the same event, delivered twice at once
+        return {}
+    log.info(
+        "org %s uninstalled; its tokens are deleted (%d rows), %d workspace(s) marked",
+        enterprise_id,
+        tokens,
+        len(teams),
+    )
+    if rt.settings.setback_uninstall_grace_days > 0:
+        return {}
+    counts: Counter[str] = Counter()
+    for team in teams:
+        counts.update(purge_uninstalled(rt, now, team_id=team))
+    return dict(counts)
+
+
+def forget_installers(
+    rt: Runtime, team_id: str | None, enterprise_id: str | None, user_ids: list[str]
+) -> int:
+    """`tokens_revoked` for user tokens only: delete those people's installations
+    (their user tokens); the app stays installed. Returns the rows deleted."""
+    if not user_ids:
+        return 0
+    with session_scope(rt.engine) as s:
+        return installations.forget_installers(s, team_id, enterprise_id, user_ids)
 
 
 def note_active(rt: Runtime, team_id: str | None) -> bool:

@@ -431,6 +431,7 @@ def send_export(rt: Runtime, actor: Actor) -> bool:
     """Upload the export (JSON + Markdown) into the person's DM. False on a Slack error."""
     data = collect(rt, actor)
     stamp = rt.clock.now().strftime("%Y-%m-%d")
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     files = [
         {
             "content": json.dumps(data, ensure_ascii=False, indent=2),
@@ -438,13 +439,12 @@ def send_export(rt: Runtime, actor: Actor) -> bool:
             "title": "Setback export (JSON)",
         },
         {
-            "content": to_markdown(data, look_up_names(rt.web_client(), data)),
+            "content": to_markdown(data, look_up_names(client, data)),
             "filename": f"setback-export-{stamp}.md",
             "title": "Setback journal (Markdown)",
         },
     ]
     n = len(data["setbacks"])
-    client = rt.web_client()
     try:
         channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
         uploaded = client.files_upload_v2(

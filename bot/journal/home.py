@@ -310,13 +310,14 @@ def _publish_lock(actor: Actor) -> threading.Lock:
 
 def _gather_and_publish(rt: Runtime, actor: Actor, offset: int) -> bool:
     journal = gather(rt, actor, offset)
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     if not journal.has_member:  # nothing stored yet: show Slack's zone, store nothing
-        tz = members.fetch_timezone(rt.web_client(), actor.user_id)
+        tz = members.fetch_timezone(client, actor.user_id)
         if tz:
             journal = replace(journal, settings=replace(journal.settings, tz=tz))
     view = views.home_view(journal)
     try:
-        rt.web_client().views_publish(user_id=actor.user_id, view=view)
+        client.views_publish(user_id=actor.user_id, view=view)
     except SlackApiError as exc:
         log.warning("views.publish failed: %s", exc.response.get("error"))
         return False

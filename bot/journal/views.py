@@ -33,7 +33,7 @@ from bot.core.mrkdwn import escape, split_for_sections, truncate
 from bot.core.timefmt import local, local_date
 from bot.reflection.quoting import commitment_shown, quotable, title_shown, with_mentions
 from bot.reflection.screens import TOTAL_STEPS, FormField
-from bot.reflection.summary_view import KIND_LABEL, WORTH_LINE
+from bot.reflection.summary_view import KIND_LABEL
 from storage.models import CommitmentStatus, SetbackStatus
 
 if TYPE_CHECKING:
@@ -65,6 +65,12 @@ CALLBACK_READ = "setback_read"
 ERASE_OPTIONS = "erase_options"
 OPTION_SHARED = "shared"
 OPTION_DIRECT = "direct"
+
+# Closes the Home. Unlike the summary's line it claims nothing was just done: it must read
+# true for someone who has not reflected yet and right after Delete everything alike.
+HOME_CLOSING_LINE = (
+    "A mistake says nothing about your worth. It's something to learn from, at your own pace."
+)
 
 MAX_BLOCKS = 100
 TEXT_SHOWN = 400
@@ -410,7 +416,7 @@ def home_view(journal: Journal) -> View:
     blocks += _history(journal)
     blocks += _settings(journal)
     blocks += _data(journal)
-    blocks.append(_context(WORTH_LINE))
+    blocks.append(_context(HOME_CLOSING_LINE))
     return View(type="home", callback_id="setback_home", blocks=blocks)
 
 

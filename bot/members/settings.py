@@ -208,7 +208,7 @@ def refresh_zone(rt: Runtime, actor: Actor) -> bool:
         member = member_store.get_member(s, actor.team_id, actor.user_id)
         if member is None or not members.tz_is_stale(member, now):
             return False
-    tz = members.fetch_timezone(rt.web_client(), actor.user_id)
+    tz = members.fetch_timezone(rt.client_for(actor.team_id, actor.enterprise_id), actor.user_id)
     with session_scope(rt.engine) as s:
         member = member_store.ensure_member(s, actor.team_id, actor.user_id, now)
         member.tz_checked_at = now

@@ -208,7 +208,7 @@ def refresh_member(rt: Runtime, actor: Actor, *, stale: bool | None = None) -> N
         stale = members.zone_is_stale(checked_at, now)
     if not stale:
         return  # the common case: no write, no Slack call
-    tz = members.fetch_timezone(rt.web_client(), actor.user_id)
+    tz = members.fetch_timezone(rt.client_for(actor.team_id, actor.enterprise_id), actor.user_id)
     with session_scope(rt.engine) as s:
         member = member_store.ensure_member(s, actor.team_id, actor.user_id, now)
         if tz:

@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from bot.core.mrkdwn import escape, truncate
+from bot.core.mrkdwn import escape, truncate, verbatim
 
 SUBCOMMANDS: tuple[tuple[str, str], ...] = (
     ("/setback", "start a guided reflection after a mistake at work (or resume one)"),
@@ -69,7 +69,7 @@ def help_message(
     opening: list[SectionBlock] = []
     if unknown is not None:
         known = [cmd.split(" ", 1)[1] for cmd, _ in commands if " " in cmd]
-        opening.append(SectionBlock(text=MarkdownTextObject(text=_unknown_line(unknown, known))))
+        opening.append(SectionBlock(text=verbatim(_unknown_line(unknown, known))))
     blocks = [
         *opening,
         HeaderBlock(text="Setback: learn from a mistake, kindly"),

@@ -173,7 +173,7 @@ SCREENS: tuple[Screen, ...] = (
                 "intensity",
                 "How strong is it right now?",
                 "radio",
-                hint="Asked only when you picked a feeling above.",
+                hint="Skip this if you didn't pick a feeling above.",
                 choices=INTENSITY,
             ),
             FormField(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
@@ -95,10 +96,10 @@ def post_summary(
         setback.summary_attempts += 1
         retry = setback.summary_attempts > 1
         summary = _summary_of(s, setback)
-    client = rt.web_client()
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
         channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
-        ts = _find_existing(rt, channel, setback_id) if retry else None
+        ts = _find_existing(client, channel, setback_id) if retry else None
         if ts is None:
             home = f"slack://app?team={actor.team_id}&id={app_id}&tab=home" if app_id else None
             text, blocks = summary.message(home)
@@ -136,9 +137,9 @@ def refresh_summary(rt: Runtime, actor: Actor, setback_id: int) -> bool:
             return False
         channel, ts = setback.dm_channel, setback.thread_ts
         summary = _summary_of(s, setback)
-    client = rt.web_client()
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
-        shown = _shown_summary(rt, channel, ts)
+        shown = _shown_summary(client, channel, ts)
         if shown is None:  # not there (or not ours): nothing to bring up to date
             return False
         text, blocks = summary.message(_journal_url(shown))
@@ -154,11 +155,9 @@ def refresh_summary(rt: Runtime, actor: Actor, setback_id: int) -> bool:
     return True
 
 
-def _shown_summary(rt: Runtime, channel: str, ts: str) -> dict[str, Any] | None:
+def _shown_summary(client: WebClient, channel: str, ts: str) -> dict[str, Any] | None:
     """The summary message as Slack shows it now: the root of its thread."""
-    resp = rt.web_client().conversations_replies(
-        channel=channel, ts=ts, limit=1, include_all_metadata=True
-    )
+    resp = client.conversations_replies(channel=channel, ts=ts, limit=1, include_all_metadata=True)
     messages: list[dict[str, Any]] = resp.get("messages") or []
     root = messages[0] if messages else None
     if root is None or root.get("ts") != ts:
@@ -178,11 +177,9 @@ def _journal_url(message: dict[str, Any]) -> str | None:
     return None
 
 
-def _find_existing(rt: Runtime, channel: str, setback_id: int) -> str | None:
+def _find_existing(client: WebClient, channel: str, setback_id: int) -> str | None:
     """A summary already posted for this setback (a crash between post and record)."""
-    resp = rt.web_client().conversations_history(
-        channel=channel, limit=50, include_all_metadata=True
-    )
+    resp = client.conversations_history(channel=channel, limit=50, include_all_metadata=True)
     messages: list[dict[str, Any]] = resp.get("messages", [])
     for message in messages:
         meta = message.get("metadata") or {}

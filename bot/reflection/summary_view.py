@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.mrkdwn import escape, split_for_sections, truncate
+from bot.core.mrkdwn import escape, split_for_sections, truncate, verbatim
 from bot.core.timefmt import local
 from bot.reflection.answers import Answers
 from bot.reflection.quoting import commitment_mrkdwn, quotable, title_shown
@@ -38,7 +38,8 @@ KIND_LABEL = {
     CommitmentKind.SUPPORT: "Support",
 }
 
-# Closes the summary DM and the Home: it fits a typo and a 40-minute outage alike.
+# Closes the summary DM, sent as a reflection ends: it fits a typo and a 40-minute outage
+# alike. (The Home closes with its own line, true in every state.)
 WORTH_LINE = (
     "What happened says nothing about your worth. It's something you're learning from "
     "— and you just did."
@@ -54,8 +55,8 @@ TRIGGER_EXPIRED = (
 def labelled_sections(label: str, text: str) -> list[Block]:
     """A bold label then the escaped text, split across sections when it is long."""
     chunks = split_for_sections(escape(text), 3000 - len(label) - 4)
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"*{label}*\n{chunks[0]}"))]
-    blocks += [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[1:]]
+    blocks: list[Block] = [SectionBlock(text=verbatim(f"*{label}*\n{chunks[0]}"))]
+    blocks += [SectionBlock(text=verbatim(c)) for c in chunks[1:]]
     return blocks
 
 
@@ -100,10 +101,8 @@ def summary_message(
     if commitments:
         lines = [commitment_line(c, next_due.get(row_id(c)), tz) for c in commitments]
         chunks = split_for_sections("\n".join(lines), 2970)
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"*What you committed to*\n{chunks[0]}"))
-        )
-        blocks += [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[1:]]
+        blocks.append(SectionBlock(text=verbatim(f"*What you committed to*\n{chunks[0]}")))
+        blocks += [SectionBlock(text=verbatim(c)) for c in chunks[1:]]
     blocks.append(DividerBlock())
     buttons = []
     if share_enabled:

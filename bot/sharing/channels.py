@@ -18,6 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.sharing.outcome import ShareProblem
 
@@ -82,15 +83,15 @@ class _BudgetClient(WebClient):
         return super().api_call(*args, **kwargs)
 
 
-def quick_channel_problem(rt: Runtime, channel: str, user_id: str) -> str | None:
+def quick_channel_problem(rt: Runtime, actor: Actor, channel: str) -> str | None:
     """A definite problem with posting there, found fast; None when fine or unknown.
 
     Unknown (a slow Slack, a 429, a huge channel) is not an error here: the post step
     checks everything again, with patience.
     """
-    client = _BudgetClient(rt.web_client(), QUICK_BUDGET_SECONDS)
+    client = _BudgetClient(rt.client_for(actor.team_id, actor.enterprise_id), QUICK_BUDGET_SECONDS)
     try:
-        problem, _ = channel_problem(client, channel, user_id, max_pages=QUICK_MEMBER_PAGES)
+        problem, _ = channel_problem(client, channel, actor.user_id, max_pages=QUICK_MEMBER_PAGES)
         return problem
     except SlackApiError as exc:
         code = exc.response.get("error")

@@ -162,7 +162,7 @@ def submit_compose(
     if errors:
         return ShareOutcome("errors", errors=errors)
     assert form.channel is not None
-    problem = quick_channel_problem(rt, form.channel, actor.user_id)
+    problem = quick_channel_problem(rt, actor, form.channel)
     if problem:
         return ShareOutcome("errors", errors={views.FIELD_CHANNEL: problem_text(problem)})
     draft = Draft(

@@ -49,7 +49,7 @@ def delete_share(rt: Runtime, actor: Actor, share_id: int | None) -> bool:
             if share.confirm_channel and share.confirm_ts
             else None
         )
-    client = rt.web_client()
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     for ts in reversed([p for p in parts if p]):
         try:
             client.chat_delete(channel=channel, ts=ts)

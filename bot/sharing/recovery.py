@@ -109,11 +109,14 @@ def find_posted_parts(
     return None
 
 
-def _search(rt: Runtime, job: ToPost, since: datetime, bot_id: str | None) -> list[str] | None:
+def _search(
+    rt: Runtime, actor: Actor, job: ToPost, since: datetime, bot_id: str | None
+) -> list[str] | None:
     """`find_posted_parts`, with Slack's answers read: a channel the app cannot read (or
     that is gone) cannot hold the post; any other trouble leaves the question open."""
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
-        return find_posted_parts(rt.web_client(), job.draft.channel, job.share_id, since, bot_id)
+        return find_posted_parts(client, job.draft.channel, job.share_id, since, bot_id)
     except SlackApiError as exc:
         code = exc.response.get("error")
         if code in NOT_THERE:
@@ -124,10 +127,11 @@ def _search(rt: Runtime, job: ToPost, since: datetime, bot_id: str | None) -> li
     return None
 
 
-def _bot_id(rt: Runtime) -> str | None:
-    """This app's bot id, so only its own messages count as a share's parts."""
+def _bot_id(rt: Runtime, actor: Actor) -> str | None:
+    """This app's bot id in the author's workspace, so only its own messages count as a
+    share's parts."""
     try:
-        return rt.web_client().auth_test().get("bot_id")
+        return rt.client_for(actor.team_id, actor.enterprise_id).auth_test().get("bot_id")
     except Exception as exc:  # noqa: BLE001 - without it, the metadata alone decides
         log.info("auth.test failed: %s", type(exc).__name__)
         return None
@@ -138,11 +142,20 @@ def _expected_parts(job: ToPost, actor: Actor) -> int:
     return len(views.post_content(job.draft, author).messages)
 
 
+def find_now(
+    rt: Runtime, actor: Actor, job: ToPost, since: datetime
+) -> tuple[list[str] | None, bool]:
+    """Right after an unclear answer: the parts of the post found in the channel (None
+    when the search could not finish), and whether they are the whole post."""
+    parts = _search(rt, actor, job, since, _bot_id(rt, actor))
+    return parts, bool(parts) and len(parts or ()) == _expected_parts(job, actor)
+
+
 def settle_if_found(rt: Runtime, actor: Actor, job: ToPost, since: datetime) -> bool:
     """Right after a lost answer: record the post if all of it is in the channel. Anything
     less is left to `recover_stale`, which looks again once a late message has landed."""
-    parts = _search(rt, job, since, _bot_id(rt))
-    if parts and len(parts) == _expected_parts(job, actor):
+    parts, whole = find_now(rt, actor, job, since)
+    if parts and whole:
         return settle_posted(rt, actor, job, parts, delete_if_lost=False)
     return False
 
@@ -190,14 +203,15 @@ def _recover_one(rt: Runtime, stale: _Stale, now: datetime, bot_id: str | None) 
     actor, job = stale.actor, stale.job
     if stale.status == ShareStatus.QUEUED:  # the post never started: only `posting` rows post
         return mark_failed(rt, actor, job, "interrupted", from_status=ShareStatus.QUEUED)
-    parts = _search(rt, job, stale.since, bot_id)
+    parts = _search(rt, actor, job, stale.since, bot_id)
     if parts is None:
         if now - stale.since < GIVE_UP_AFTER:
             return False  # look again at the next housekeeping
         return mark_failed(rt, actor, job, "unconfirmed")
     if parts and len(parts) == _expected_parts(job, actor):
         return settle_posted(rt, actor, job, parts, delete_if_lost=False)
-    delete_parts(rt.web_client(), job.draft.channel, parts)  # a post cut short: take it down
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
+    delete_parts(client, job.draft.channel, parts)  # a post cut short: take it down
     return mark_failed(rt, actor, job, "interrupted")
 
 
@@ -214,12 +228,14 @@ def recover_stale(rt: Runtime, now: datetime) -> int:
     stale = _stale_shares(rt, now)
     if not stale:
         return 0
-    posting = any(s.status == ShareStatus.POSTING for s in stale)
-    bot_id = _bot_id(rt) if posting else None
+    bot_ids: dict[str, str | None] = {}  # per workspace: each has its own bot
     settled = 0
     for one in stale:
+        team = one.actor.team_id
+        if one.status == ShareStatus.POSTING and team not in bot_ids:
+            bot_ids[team] = _bot_id(rt, one.actor)
         try:
-            settled += _recover_one(rt, one, now, bot_id)
+            settled += _recover_one(rt, one, now, bot_ids.get(team))
         except Exception:  # noqa: BLE001 - one share must not stop the others
             log.exception("recovering share %s failed", one.job.share_id)
     if settled:

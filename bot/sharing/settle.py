@@ -67,7 +67,8 @@ def settle_posted(
     except Exception:
         log.exception("recording share %s failed", job.share_id)
         if delete_if_lost and not _recorded_as(rt, actor, job.share_id, parts[0]):
-            delete_parts(rt.web_client(), job.draft.channel, parts)
+            client = rt.client_for(actor.team_id, actor.enterprise_id)
+            delete_parts(client, job.draft.channel, parts)
             mark_failed(rt, actor, job, "record_failed")
         return False
     _confirm(rt, actor, job, parts[0])
@@ -136,24 +137,25 @@ def mark_failed(
             share.error = code[:64]
     if moved:
         reason, unsure = problem_text(code), code in UNSURE
-        show_in_modal(
-            rt, job.view_id, views.not_posted_view(job.draft.channel, reason, unsure=unsure)
-        )
+        shown = views.not_posted_view(job.draft.channel, reason, unsure=unsure)
+        show_in_modal(rt, actor, job.view_id, shown)
         text, blocks = views.failure_message(job.share_id, job.draft.channel, reason, unsure=unsure)
         dm_author(rt, actor, job.thread, text, blocks)
     return moved
 
 
-def show_in_modal(rt: Runtime, view_id: str | None, view: View) -> None:
+def show_in_modal(rt: Runtime, actor: Actor, view_id: str | None, view: View) -> bool:
     """Replace the "Posting…" screen with how the post ended, when the author's modal is
-    known. Never raises: a modal closed meanwhile (Slack answers `not_found`) is the
-    author's choice, and the DM says the same."""
+    known; True when it was. Never raises: a modal closed meanwhile (Slack answers
+    `not_found`) is the author's choice, and the DM says the same."""
     if not view_id:
-        return
+        return False
     try:
-        rt.web_client().views_update(view_id=view_id, view=view)
+        rt.client_for(actor.team_id, actor.enterprise_id).views_update(view_id=view_id, view=view)
     except Exception as exc:  # noqa: BLE001 - the DM carries the outcome either way
         log.debug("the share modal was not updated: %s", error_code(exc))
+        return False
+    return True
 
 
 def author_thread(setback: Setback) -> tuple[str, str] | None:
@@ -172,7 +174,7 @@ def dm_author(
     blocks: list[dict[str, Any]],
 ) -> tuple[str, str] | None:
     """A message to the author: in the setback's thread when it has one, else the DM."""
-    client = rt.web_client()
+    client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
         if thread:
             channel, thread_ts = thread
@@ -221,13 +223,12 @@ def _confirm(rt: Runtime, actor: Actor, job: ToPost, ts: str) -> None:
     """The DM with a link and a Delete button; its ts is kept so deleting can update it."""
     permalink = None
     try:
-        permalink = rt.web_client().chat_getPermalink(channel=job.draft.channel, message_ts=ts)[
-            "permalink"
-        ]
+        client = rt.client_for(actor.team_id, actor.enterprise_id)
+        permalink = client.chat_getPermalink(channel=job.draft.channel, message_ts=ts)["permalink"]
     except Exception as exc:  # noqa: BLE001 - the confirmation still goes out, without a link
         log.info("no permalink for share %s: %s", job.share_id, type(exc).__name__)
     channel, anonymous = job.draft.channel, job.draft.anonymous
-    show_in_modal(rt, job.view_id, views.posted_view(channel, permalink, anonymous))
+    show_in_modal(rt, actor, job.view_id, views.posted_view(channel, permalink, anonymous))
     text, blocks = views.confirmation_message(job.share_id, channel, permalink, anonymous)
     sent = dm_author(rt, actor, job.thread, text, blocks)
     if sent is None:

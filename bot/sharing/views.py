@@ -95,26 +95,14 @@ def _mrkdwn(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=text, verbatim=True)
 
 
-_PARTIAL_ENTITY = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")
-
-
 def split_escaped(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Escape user text and split it into chunks of at most `limit` characters.
 
     Escaping makes text longer (`<` becomes `&lt;`), so a 3,000-character answer may
-    need several sections; a hard cut never leaves half an entity at a chunk's end.
+    need several sections; the split is made on the escaped text at entity boundaries
+    (`split_for_sections`), so no `&lt;` is ever cut in two.
     """
-    chunks = split_for_sections(escape(text), limit - 4)
-    out: list[str] = []
-    carry = ""
-    for chunk in chunks:
-        chunk = carry + chunk
-        partial = _PARTIAL_ENTITY.search(chunk)
-        carry = partial.group(0) if partial else ""
-        out.append(chunk[: len(chunk) - len(carry)])
-    if carry:
-        out.append(carry)
-    return [c for c in out if c] or [""]
+    return split_for_sections(escape(text), limit)
 
 
 def list_lines(text: str) -> list[str]:
@@ -309,8 +297,8 @@ def compose_view(
     )
     blocks: list[Block] = [
         SectionBlock(
-            text=MarkdownTextObject(
-                text=f"Share what you learned from *{escape(truncate(title, 150))}*. Only the "
+            text=_mrkdwn(
+                f"Share what you learned from *{escape(truncate(title, 150))}*. Only the "
                 "parts you tick are posted. Your feelings, what you'd tell a friend, your "
                 "apology draft and who supports you always stay private."
             )
@@ -538,15 +526,22 @@ def not_posted_view(channel: str, reason: str, *, unsure: bool = False) -> View:
     )
 
 
+def unconfirmed_text(channel: str) -> str:
+    """What to say when Slack's answer to the post was lost (the modal, or a DM when the
+    modal was closed): it may have gone out, so nothing is promised."""
+    return (
+        f"Slack didn't answer when Setback posted in <#{channel}>, so Setback couldn't "
+        "confirm whether your blameless retro went out. It will look for it in the channel "
+        "and send you a DM either way: the link if it's there, or your draft to open again "
+        "if it isn't."
+    )
+
+
 def unconfirmed_view(channel: str) -> View:
     """The "Posting…" screen when Slack's answer to the post was lost: it may have gone out,
     so nothing is promised; the DM will say how it ended."""
     return info_view(
-        f"Slack didn't answer when Setback posted in <#{channel}>, so Setback couldn't "
-        "confirm whether your blameless retro went out. It will look for it in the channel "
-        "and send you a DM either way: the link if it's there, or your draft to open again "
-        "if it isn't. You can close this window.",
-        title="Not confirmed yet",
+        f"{unconfirmed_text(channel)} You can close this window.", title="Not confirmed yet"
     )
 
 

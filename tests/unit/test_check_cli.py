@@ -11,7 +11,13 @@ import pytest
 from bot.cli.check import run
 from bot.language.blameless import check
 
-FLAGGED = "What happened: the deploy went out.\nWe should have waited.\nThe root cause was DNS.\n"
+# Two warnings: a counterfactual, and a person named as the root cause (a technical root
+# cause such as "the root cause was DNS" is how postmortems are written, and stays clean).
+FLAGGED = (
+    "What happened: the deploy went out.\nWe should have waited.\nThe root cause was the intern.\n"
+)
+# Advice on the account's form only: a note, shown with its severity, never failing.
+NOTE_ONLY = "What happened: the deploy went out.\nIt was just a small outage.\n"
 CLEAN = "We shipped the fix on Tuesday.\nThe alert fired twice.\n"
 
 
@@ -44,6 +50,18 @@ def test_flagged_file_prints_one_line_per_flag_then_a_summary(flagged_file: Path
         f'{flagged_file}:2:4: "should have" — counterfactual — {flags[0].reframe}',
         f'{flagged_file}:3:5: "root cause" — root-cause — {flags[1].reframe}',
         "2 phrases flagged",
+    ]
+
+
+def test_a_note_is_printed_with_its_severity_and_does_not_fail(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text(NOTE_ONLY, encoding="utf-8")
+    status, out, err = _run([str(path)])
+    (flag,) = check(NOTE_ONLY)
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        f'{path}:2:8: note: "just a small outage" — minimising — {flag.reframe}',
+        "1 phrase flagged (1 note)",
     ]
 
 

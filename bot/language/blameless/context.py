@@ -62,8 +62,11 @@ _SKIPPED = words_set(
 _DETERMINERS = words_set(
     "the a an our their this that these those its my your his her some any each every no another"
 )
+_GERUND = re.compile(r"[A-Za-z]{3,30}ing")
+_NOT_GERUNDS = words_set("nothing something anything everything during morning evening king thing")
 _NEGATORS = words_set("not never no nobody none nothing neither nor without")
 _CONDITIONS = words_set("if unless whether suppose supposing imagine")
+_IMAGINE_SUPPOSES = (["if"], ["that"], ["what"], ["how"], ["someone"], ["somebody"], ["you"])
 _REPORTING = words_set(
     "said says say told tells tell claimed claims claim thinks thought think accused "
     "accuses insisted insists argued argues wrote asked asks complained complains "
@@ -190,6 +193,8 @@ class Context:
     def subject(self, start: int) -> Subject:
         """Who does the verb at ``start``: a person, a thing, or nobody written."""
         tokens = words(self.clause_before(start))
+        if tokens and _GERUND.fullmatch(tokens[0]) and tokens[0].lower() not in _NOT_GERUNDS:
+            return Subject.THING  # "Appointing an incident manager could have helped"
         for index in range(len(tokens) - 1, -1, -1):
             word = tokens[index]
             lower = word.lower()
@@ -218,10 +223,17 @@ class Context:
         )
 
     def supposed(self, start: int) -> bool:
-        """True when the sentence so far is a condition ("if ...", "unless ...")."""
+        """True when the sentence so far is a condition ("if ...", "unless ...").
+
+        "Imagine" supposes only before "if", "that", "what", "how" or someone; "imagine
+        a nitwit who ..." describes, and "if you will" is an aside, not a condition.
+        """
         tokens = [word.lower() for word in words(self.before_in_sentence(start))]
         return any(
-            word in _CONDITIONS and tokens[index + 1 : index + 2] != ["only"]
+            word in _CONDITIONS
+            and tokens[index + 1 : index + 2] != ["only"]
+            and (word != "imagine" or tokens[index + 1 : index + 2] in _IMAGINE_SUPPOSES)
+            and tokens[index + 1 : index + 3] != ["you", "will"]  # "if you will": an aside
             for index, word in enumerate(tokens)
         )
 

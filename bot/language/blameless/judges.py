@@ -46,10 +46,18 @@ _PASSIVE = re.compile(
     r"built|sent|found|given|shown|hit|chosen|held|paid|spent|split|shut|laid|bound)\b"
 )
 # A supposition about the past earlier in the sentence: "if the alert had fired", "had we".
+_POSSIBLE_HARM = re.compile(
+    r"\s+(?:(?:also|potentially|possibly|even|easily)\s+)?(?:accessed|exposed|captured|stolen|"
+    r"exploited|leaked|read|used|obtained|exfiltrated|compromised|affected|impacted|caused|"
+    r"resulted|led|hit|reached|harmed|abused|hijacked)\b",
+    re.IGNORECASE,
+)
 _SUPPOSED_PAST = re.compile(
     r"\bif\b[^.!?]{0,200}\b(?:had|'d|were)\b|\bhad\s+(?:I|we|you|he|she|they|it|the)\b",
     re.IGNORECASE,
 )
+_ELLIPTIC_QUESTION = re.compile(r"\s*\?")
+_BEEN_A = re.compile(r"\s+been\s+(?:a|an|the|just|simply)\b", re.IGNORECASE)
 _ESTIMATE = re.compile(r"\b(?:later|sooner|earlier|faster|slower|worse|longer|shorter|instead)\b")
 _REFRAME = re.compile(
     r"\b(?:not\s+(?:an?\s+)?individual|collective\s+(?:failure|responsibility)|rather\s+than\s+"
@@ -60,6 +68,12 @@ _REFRAME = re.compile(
     re.IGNORECASE,
 )
 _EMPHASIS = re.compile(r"[*_]+")
+_INEVITABLE = re.compile(
+    r"\s+(?:is|are|will\s+(?:always\s+)?(?:be|happen)|happens?)\s*(?:(?:inevitable|normal|expected|"
+    r"a\s+given|unavoidable|bound\s+to\s+happen|going\s+to\s+happen)\b|[.;,])",
+    re.IGNORECASE,
+)
+_GENERAL_CLAIM = re.compile(r"\s+(?:can|could|may|might|often|sometimes|always)\b", re.IGNORECASE)
 _HANDLED = _set(
     "handle handles handling tolerate tolerates resilient robust against prevent prevents "
     "reduce reduces minimise minimize catch catches absorb withstand protect guard "
@@ -82,7 +96,11 @@ _ROLE_ADDRESS = re.compile(
     r"(?:help|security|support|info|contact|abuse|postmaster|noreply|no-reply|webmaster|"
     r"hostmaster|admin|press|legal|privacy|sales|billing|team|hello|feedback|incidents?|"
     r"status|infra(?:structure)?|root|ops|sre|oncall|on-call|dev|devs|maintainers|core|"
-    r"git|bot|notifications|careers|jobs)@",
+    r"git|bot|notifications|careers|jobs|sponsors?|donations?|donate|partners?|partnerships?|"
+    r"community|events?|conduct|coc|board|media|marketing|hr|recruiting|office|accounts?|"
+    r"finance|payments?|orders?|staff|editors?|news|newsletter|dmca|copyright|trademarks?|"
+    r"licensing|compliance|dpo|gdpr|ethics|reports?|phishing|spam|webmaster|psf|foundation|"
+    r"hello|hi|contact|enquiries|inquiries|questions|service|services|admin|administrator)@",
     re.IGNORECASE,
 )
 _CLEARLY_HINDSIGHT = re.compile(
@@ -131,7 +149,9 @@ _COPULA_BEFORE = re.compile(
     r"sole|single|underlying)\s+)?$",
     re.IGNORECASE,
 )
-_CULPRIT_PRONOUNS = _set("i me he him she her they them you someone somebody myself himself herself")
+_CULPRIT_PRONOUNS = _set(
+    "i me he him she her they them you someone somebody myself himself herself"
+)
 _POSSESSIVES = _set("my his her their your")
 _CAUSE_DETERMINERS = _set("the a an our their one that this some")
 _ROLES = _set(
@@ -174,12 +194,22 @@ _PUBLIC_ACCOUNT = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW = (["follow"], ["following"], ["follows"])
+# A relative clause just before the failure verb: "the engineer who (had) broke(n)".
+_RELATIVE = re.compile(r"\bwho\s+(?:(?:had|has|have|just|then|accidentally|actually)\s+)?\S+(?:\s+up)?$")
+_HONORIFICS = (["mr"], ["mrs"], ["ms"], ["miss"], ["dr"], ["mx"])
 _ADDRESS_LEAD = re.compile(r"[\s>*\-+\u2022]*")
 _HYPOTHESIS = _set("assumed assuming suspected suspecting ruled rule")
 _PROMISE = _set("will 'll must to should going promise promised")
 _OBVIOUS_STATE = _set("was were is are been be being very so not nothing")
 _PASSIVE_AUX = _set("was were been being is are be")
 _PARTICIPLE_VERDICTS = frozenset({13, 14, 15})  # normative: misjudged, misused, botched
+# A verb in the past (or a modal looking back) somewhere in the sentence.
+_PAST = re.compile(
+    r"\b(?:was|were|had|did|didn't|wasn't|weren't|hadn't|would|should|could|saw|knew|went|"
+    r"broke|took|made|ran|got|showed|shown|fell|grew|came|left|told|said|thought|caught|found|"
+    r"[a-z]{2,30}ed)\b",
+    re.IGNORECASE,
+)
 _GERUND = re.compile(r"\s+[a-z]{2,30}ing\b")
 _ENSURE = _set("sure ensure let so")
 
@@ -190,14 +220,21 @@ def _drop_in_heading(ctx: Context, start: int) -> bool:
 
 def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'should have': blame when a person did (or did not do) it; not a passive."""
-    if _PASSIVE.match(ctx.scan, end):
+    if _PASSIVE.match(ctx.scan, end) or _ELLIPTIC_QUESTION.match(ctx.scan, end):
         return None
-    return None if ctx.subject(start) is Subject.THING else WARNING
+    subject = ctx.subject(start)
+    if subject is not Subject.PERSON and _BEEN_A.match(ctx.scan, end):
+        return None  # "(it) should have been a routine deploy": an expectation of a thing
+    return None if subject is Subject.THING else WARNING
 
 
 def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """Wishes about the past: a person's are blame; a system's, or the writing team's own
     ("if we had deployed it sooner"), are how a team reasons about causes."""
+    if index == 4 and ctx.previous_words(start, 1) in (["what"], ["things"]):
+        return None  # "what I wish someone had told me": advice, not a wish about the past
+    if index == 0 and _POSSIBLE_HARM.match(ctx.scan, end):
+        return None  # "an attacker could have read the cache": what was possible, not a wish
     if index == 0:  # could / would have
         subject = ctx.subject(start)
         word = ctx.scan[start:end].lower()
@@ -208,6 +245,8 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
         if _ESTIMATE.search(ctx.after(end, 40)):
             return None  # "we could have noticed it later": an estimate, not a wish
         previous = set(ctx.previous_words(start, 2))
+        if "so" in ctx.previous_words(start, 3)[:2]:
+            return None  # "... so they could have tested it too": what a change would allow
         if word.startswith("would") and "we" in previous:
             return None  # "we would have caught it sooner": the team reasoning about itself
         if word.startswith("would") and "they" in previous:
@@ -248,6 +287,8 @@ def human_error(ctx: Context, start: int, end: int, index: int) -> Severity | No
         return None
     if set(ctx.previous_words(start, 4)) & _HYPOTHESIS:
         return None  # "assumed user error at the time": a hypothesis being ruled out
+    if _INEVITABLE.match(ctx.scan, end) or _GENERAL_CLAIM.match(ctx.scan, end):
+        return None  # "human error is inevitable", "human error can wreak havoc": general
     return WARNING
 
 
@@ -267,9 +308,9 @@ def root_cause(ctx: Context, start: int, end: int, index: int) -> Severity | Non
         return WARNING if person else None
     if ctx.negated(start) or set(ctx.previous_words(start, 3)) & _RARELY:
         return None  # "there is never a single root cause": the reframe itself
-    if index == 3 and ctx.scan[start:end].lower().endswith("reason"):
-        if not (person or _ABOUT_INCIDENT.match(ctx.scan, end)):
-            return None  # "the only reason we noticed": not about the incident's cause
+    reason = index == 3 and ctx.scan[start:end].lower().endswith("reason")
+    if reason and not (person or _ABOUT_INCIDENT.match(ctx.scan, end)):
+        return None  # "the only reason we noticed": not about the incident's cause
     return WARNING if person else NOTE
 
 
@@ -334,7 +375,9 @@ def _names_agent(tokens: list[str]) -> bool:
     """True when the agent of a passive ("botched by Sam") is a person or a role."""
     if not tokens:
         return False
-    return _names_person(tokens) or is_name(tokens[0], None) or tokens[0].lower() in _CULPRIT_PRONOUNS
+    return (
+        _names_person(tokens) or is_name(tokens[0], None) or tokens[0].lower() in _CULPRIT_PRONOUNS
+    )
 
 
 def _ends_role(lower: list[str], index: int) -> bool:
@@ -355,6 +398,8 @@ def person_judgement(ctx: Context, start: int, end: int, index: int) -> Severity
         return None
     if ctx.scan[start:end].lower() == "fools" and ctx.previous_words(start, 1) == ["april"]:
         return None
+    if ctx.scan[start].isupper() and ctx.previous_words(start, 1) in _HONORIFICS:
+        return None  # "Mr Careless": a name
     if _drop_in_heading(ctx, start) and ctx.subject(start) is Subject.THING:
         return None
     return WARNING
@@ -385,6 +430,8 @@ def hindsight_certainty(ctx: Context, start: int, end: int, index: int) -> Sever
         return None  # "nothing was obviously compromised": a state, not hindsight
     if phrase == "obviously" and _GERUND.match(ctx.scan, end):
         return None  # "..., obviously taking the server down with it": a consequence
+    if phrase == "obviously" and not _PAST.search(_obviously_about(ctx, start, end)):
+        return None  # "obviously, we take this seriously": no past to be certain about
     if phrase == "clearly":
         if before and before[0] in _OBVIOUS_STATE | {"to"}:
             return None
@@ -395,10 +442,21 @@ def hindsight_certainty(ctx: Context, start: int, end: int, index: int) -> Sever
     return person_judgement(ctx, start, end, index)
 
 
+def _obviously_about(ctx: Context, start: int, end: int) -> str:
+    """The sentence an "obviously" speaks of: its own, or, said alone, the one before."""
+    left, right = ctx.sentence_span(start, end)
+    sentence = ctx.scan[left:right]
+    if len(words(sentence)) > 1 or left == 0:
+        return sentence
+    return ctx.sentence(left - 1, left - 1) + sentence
+
+
 def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """A person or role as the subject of a failure: the writer's, not reported."""
     if ctx.reported(start) and index >= 4:
         return None
+    if index == 5 and _RELATIVE.search(ctx.scan[start:end]):
+        return None  # "make sure the developer who broke it fixes it": who, not blame
     if ctx.negated(start, 1):
         return None
     return WARNING
@@ -462,6 +520,8 @@ def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity |
     if index == 2:  # @handle
         if ctx.scan[end : end + 1] == "/" or ctx.scan[max(0, start - 1) : start] == "[":
             return None  # a package scope ("@scope/pkg") or a linked profile
+        if ctx.scan[start - 1 : start] == "(" and ctx.scan[end : end + 1] == ")":
+            return None  # "Ada Lovelace (@ada)": a public post cited with its account
         if _PUBLIC_ACCOUNT.match(ctx.scan, end) or ctx.previous_words(start, 1) in _FOLLOW:
             return None  # "follow @status on Twitter": an account published to be followed
         records = LineKind.TIMELINE | LineKind.TABLE | LineKind.CHAT | LineKind.OWNER

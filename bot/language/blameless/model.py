@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 class Severity(StrEnum):
     """How much a flag matters: blame and private detail warn, advice on form is a note.
 
-    A lint fails on warnings; notes are shown beside them as ideas (a single root cause,
-    an action with no owner, a wish about a system) and never fail a build by default.
+    A lint fails on warnings; notes are shown beside them as ideas (a claim of one cause
+    only, an action item with no owner, a promise to be more careful) and never fail a
+    build by default. Notes are kept few: a well-written postmortem should see almost none.
     """
 
     WARNING = "warning"

@@ -65,8 +65,10 @@ _PARTICIPLE = (
 _PRONOUN = r"(?:I|we|you|he|she|they|someone|somebody|anyone|anybody)"
 _NAME = rf"(?<!\w)(?=[A-Z][a-z])(?!{_alternatives(sorted(NOT_NAMES))}\b)[A-Z][a-z]{{1,30}}"
 
+# "broke into the command", "broke out" are not failures.
+_BROKE = r"broke(?!\s+(?:into|in|out|off|through|even|free|away)\b)"
 _FAILURE_VERB = (
-    r"(?i:failed(?:\s+to)?|broke|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|"
+    rf"(?i:failed(?:\s+to)?|{_BROKE}|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|"
     r"overlooked|dropped\s+the\s+ball|misjudged)\b"
 )
 # What a person, not a page or a product, is said to have failed at: the person-only
@@ -80,7 +82,7 @@ _SYSTEM_FAILURE = (
     r"import|export|match|reach|execute|read|write|lock|release|retry|push|work|detect)"
 )
 _PERSON_FAILURE = (
-    r"(?i:broke|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|overlooked|"
+    rf"(?i:{_BROKE}|missed|forgot(?:\s+to)?|messed\s+up|screwed\s+up|botched|overlooked|"
     r"misjudged|dropped\s+the\s+ball|failed\s+(?:the|a|an|his|her|their|our|my)\b|"
     rf"failed\s+to\s+(?!{_SYSTEM_FAILURE}\b)[a-z]+)\b"
 )
@@ -94,8 +96,8 @@ _ROLE = (
     r"maintainer|author|programmer|sysadmin|DBA|SRE)"
 )
 _ROLE_FAILURE = (
-    r"(?:forgot|misjudged|broke|messed\s+up|screwed\s+up|botched|overlooked|dropped\s+the\s+"
-    r"ball|should(?:n't|\s+not)?(?:\s+have|'ve)|ought\s+to\s+have|bypassed|sidestepped|"
+    rf"(?:forgot|misjudged|{_BROKE}|messed\s+up|screwed\s+up|mess\s+up|screw\s+up|botched|"
+    r"overlooked|dropped\s+the\s+ball|nuked|trashed|wiped\s+out|should(?:n't|\s+not)?(?:\s+have|'ve)|ought\s+to\s+have|bypassed|sidestepped|"
     r"ignored|neglected)"
 )
 
@@ -222,7 +224,9 @@ RULES: tuple[Rule, ...] = (
             rf"\b{_PRONOUN}\s+(?:just\s+|simply\s+)?forgot(?:\s+to)?\b",
             rf"\b(?:{_PRONOUN}|reviewers?|engineers?|operators?|developers?|on-?call|team)\s+"
             r"(?:had\s+|has\s+|have\s+)?failed\s+to\b",
-            r"\b(?:didn't|did\s+not|never)\s+bother(?:ed)?\s+to\b",
+            r"\b(?:didn't|did\s+not|never|hadn't|had\s+not|only|neither\s+\w+\s+had|nobody\s+had)\s+"
+            r"(?:even\s+)?bother(?:ed)?\s+to\b",
+            r"\b(?:couldn't|could\s+not|can't|cannot)\s+be\s+bothered\b",
             r"\bforgets?\s+to\b",
         ),
         "Describe what was done instead, and what had people's attention at the time.",
@@ -286,9 +290,14 @@ RULES: tuple[Rule, ...] = (
             r"\bmoron(?:s|ic)?\b",
             r"\b(?:clueless|inept|foolish|boneheaded)\b",
             r"\brookie\s+(?:mistake|error|move)\b",
+            r"\brookies?\b",
+            r"\bover-?zealous\b",
+            r"\bdisagreeable\b",
+            r"\bcowboy\s+(?:coder|coders|coding|engineer|developer|dev|deploy|deploys)\b",
             r"\bamateur(?:ish|\s+hour)\b",
             r"\b(?:clowns?|fools?|imbeciles?|buffoons?|jerks?|dimwits?|numpties|numpty|muppets?|"
-            r"halfwits?|nitwits?|dunces?)\b",
+            r"halfwits?|nitwits?|dunces?|dumbass(?:es)?|dipshits?|assholes?|jackass(?:es)?|"
+            r"douche(?:bag)?s?|twats?|tossers?|wankers?|bozos?|dolts?|dingbats?)\b",
             r"\b(?:wasn't|was\s+not|isn't|is\s+not|not)\s+(?:a\s+)?(?:very\s+)?(?:strong|good|"
             r"great|competent|real)\s+(?:software\s+)?(?:engineer|developer|programmer|coder|"
             r"dev)\b",
@@ -303,7 +312,10 @@ RULES: tuple[Rule, ...] = (
             "foolish boneheaded rookie amateurish amateur clown clowns fool fools imbecile "
             "imbeciles buffoon buffoons jerk jerks dimwit dimwits numpty numpties muppet "
             "muppets halfwit halfwits nitwit nitwits dunce dunces strong good great "
-            "competent real skill skills competence talent ability overconfident confident"
+            "competent real skill skills competence talent ability overconfident confident "
+            "rookies overzealous zealous disagreeable cowboy dumbass dumbasses dipshit dipshits "
+            "asshole assholes jackass jackasses douche douches douchebag douchebags twat twats "
+            "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats"
         ),
         judges.person_judgement,
     ),
@@ -319,7 +331,7 @@ RULES: tuple[Rule, ...] = (
             r"\binappropriate(?:ly)?\b",
             r"\birresponsib(?:le|ly|ility)\b",
             r"\bunprofessional(?:ly)?\b",
-            r"\b(?:inexcusable|no\s+excuse)\b",
+            r"\b(?:inexcusable|no\s+excuse|(?:lack|absence)\s+of\s+(?:an?\s+|any\s+)?excuse)\b",
             r"\b(?:didn't|did\s+not|refused\s+to)\s+follow\s+(?:the\s+)?"
             r"(?:process|procedure|runbook|policy|protocol|rules?)\b",
             r"\b(?:violated|ignored)\s+(?:the\s+)?(?:process|procedure|policy|protocol|rules?)\b",
@@ -338,6 +350,9 @@ RULES: tuple[Rule, ...] = (
             r"\bcould(?:n't|\s+not)\s+have\s+(?:possibly\s+)?(?:picked|chosen|found|thought\s+of)\s+"
             r"a\s+worse\b",
             r"\bwithout\s+even\s+(?:checking|testing|looking|asking|thinking|reading|trying)\b",
+            r"\bwithout\s+(?:double-?checking|bothering|thinking\s+twice)\b",
+            r"\bcardinal\s+sins?\b",
+            r"\bshould(?:\s+have|'ve)?\s+(?:know|known)\s+better\b",
             r"\b(?:never|doesn't|does\s+not|don't|won't)\s+follows?\s+(?:the\s+)?(?:same\s+)?"
             r"(?:process|procedure|runbook|policy|protocol|rules?|steps|instructions)\b",
         ),
@@ -353,7 +368,8 @@ RULES: tuple[Rule, ...] = (
             "misjudgements misused botched botches botching fuckup fuckups fuck screwup "
             "screwups screw cockup cockups cock excuses checking testing looking asking thinking "
             "reading trying follows brush brushes brushed brushing doing do did redo redoing "
-            "redid couldn't could"
+            "redid couldn't could lack absence doublechecking double bothering sin sins should "
+            "should've"
         ),
         judges.normative,
     ),
@@ -398,6 +414,7 @@ RULES: tuple[Rule, ...] = (
             r"\binattenti(?:ve|veness|on)\b",
             r"\b(?:zoned|spaced)\s+out\b",
             r"\basleep\s+at\s+the\s+wheel\b",
+            r"\bmentally\s+(?:checked\s+out|absent|elsewhere|somewhere\s+else)\b",
             r"\b(?:wasn't|was\s+not|weren't|were\s+not)\s+(?:focused|concentrating|careful|"
             r"thinking)\b",
         ),
@@ -406,7 +423,7 @@ RULES: tuple[Rule, ...] = (
         _t(
             "attention focus concentration care diligence sloppy sloppiness sloppily "
             "distracted inattentive inattentiveness inattention zoned spaced asleep focused "
-            "concentrating careful thinking"
+            "concentrating careful thinking mentally"
         ),
         judges.person_judgement,
     ),
@@ -430,17 +447,31 @@ RULES: tuple[Rule, ...] = (
             rf"{_NAME}\s+(?i:should(?:n't|\s+not)?(?:\s+have|'ve)|ought\s+to\s+have)\b"
             rf"{_NOT_POSSESSION}",
             rf"(?i:\b{_ROLE}\b(?:\s+[\w'-]{{1,30}}){{0,6}}?\s+{_ROLE_FAILURE})\b",
-            r"(?i:\b(?:I|we|you|he|she|they|someone|somebody)\s+(?:(?:had|has|have|just|totally|"
-            r"completely|really|badly|royally|accidentally|actually|kind\s+of|sort\s+of|then)\s+)"
-            r"{0,2}(?:screwed\s+up|messed\s+up|fucked\s+up|"
-            r"dropped\s+the\s+ball|botched|blew\s+it|misjudged|broke\s+(?:prod|production|the\s+"
-            r"build|the\s+site|everything|things|it|main|master|the\s+database|the\s+app|the\s+"
-            r"deploy(?:ment)?)|missed\s+(?:a|an|the|some|several|two|three)\s+(?:few\s+|couple\s+"
+            # Also with a contraction or a perfect tense: "I'd already nuked", "I had
+            # just broken production".
+            r"(?i:\b(?:I|we|you|he|she|they|someone|somebody)(?:'d|'ve)?\s+(?:(?:had|has|have|"
+            r"just|totally|completely|really|badly|royally|accidentally|actually|already|did|"
+            r"kind\s+of|sort\s+of|then)\s+){0,3}(?:screwed\s+up|messed\s+up|mess\s+up|screw\s+up|"
+            r"fucked\s+up|dropped\s+the\s+ball|botched|blew\s+it|misjudged|goofed|blundered|"
+            r"slipped\s+up|fat-?fingered|(?:broke|broken)\s+"
+            r"(?:prod|production|the\s+build|the\s+site|everything|things|it|main|master|the\s+"
+            r"database|the\s+app|the\s+deploy(?:ment)?)|(?:nuked|trashed|wiped\s+out|took\s+down|"
+            r"taken\s+down|brought\s+down)\s+(?:the|all|half|our|my|prod|production|entire|whole|"
+            r"everything)|missed\s+(?:a|an|the|some|several|two|three)\s+(?:few\s+|couple\s+"
             r"of\s+)?\w+))\b",
             r"(?i:\b(?:is|are|was|were)\s+(?:(?:solely|entirely|fully|directly|personally|"
             r"definitely|definately|clearly|totally|really)\s+)?to\s+blame)\b",
             r"(?i:\bto\s+blame\s+(?:is|was)\s+(?:the|a|an|our|their|my)\s+[A-Za-z]{1,30})",
             r"(?i:\b(?:solely|entirely|fully|wholly|100%)\s+responsible)\b",
+            # The writer taking the fault: "it was my fault", "that was all my mistake", "my
+            # bad" ("before my mistake" only names the event; an organisation's "our
+            # mistake" is owning it, not blaming anyone).
+            r"(?i:\b(?:my\s+(?:own\s+)?fault|my\s+bad|(?:was|is|'s)\s+(?:all\s+|entirely\s+|"
+            r"completely\s+|totally\s+|100%\s+)?my\s+(?:own\s+)?(?:mistake|screw-?up|fuck-?up|"
+            r"blunder|doing))\b)",
+            rf"(?:{_NAME}|(?i:\b(?:the|an?|our|that|this)\s+(?:new\s+|junior\s+|senior\s+)?"
+            r"(?:intern|developer|engineer|dev|admin|contractor|guy|person|manager|boss|vendor|"
+            r"operator|sysadmin|employee)))'s\s+(?i:fault)\b",
             r"(?i:\b(?:was|were)\s+responsible\s+for\s+(?:the|this|that)\s+(?:outage|incident|"
             r"mistake|bug|failure|error|breakage|mess|downtime|problem|issue|data\s+loss|"
             r"screw-?up|fuck-?up))\b",
@@ -465,7 +496,8 @@ RULES: tuple[Rule, ...] = (
             "should shouldn't should've ought bypassed sidestepped ignored neglected fucked "
             "blew blame responsible destroyed nuked wiped killed kill took brought deletes bet "
             "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
-            "careless him her them way"
+            "careless him her them way mess screw trashed goofed blundered slipped fingered "
+            "fatfingered fault mistake screwup fuckup blunder own"
         ),
         judges.named_person,
     ),
@@ -515,14 +547,20 @@ RULES: tuple[Rule, ...] = (
         _p(
             rf"\b{_OTHER_TEAM}\s+{_SHIFT_VERB}\b",
             r"\b(?:their|his|her|your|the\s+vendor's|ops'|QA's)\s+fault\b",
-            r"\bnot\s+(?:my|our)\s+(?:fault|problem)\b",
+            r"\b(?:not|wasn't|was\s+not|isn't|is\s+not|weren't|aren't)\s+(?:my|our)\s+(?:fault|"
+            r"problem|doing)\b",
+            r"\b(?:a\s+)?(?:management|leadership)\s+(?:and\s+[\w-]{1,20}\s+)?failures?\b",
+            r"\bfault\s+of\s+(?:the\s+)?(?:management|leadership)\b",
             r"\bblame\s+(?:lies|rests|sits|falls)\s+(?:with|on)\b",
             r"\b(?:threw|throw|thrown)\s+(?:me|us|them|him|her)\s+under\s+the\s+bus\b",
             r"\bpass(?:ed|ing)?\s+the\s+buck\b",
         ),
         "Other teams get the same courtesy: describe the situation they were in, not their fault.",
         WARNING,
-        _t("team qa ops devops sre sres infra dba dbas vendor fault blame threw throw thrown buck"),
+        _t(
+            "team qa ops devops sre sres infra dba dbas vendor fault blame threw throw thrown "
+            "buck management leadership"
+        ),
         judges.blame_shift,
     ),
     Rule(
@@ -532,13 +570,13 @@ RULES: tuple[Rule, ...] = (
         # "the alert fired twice" is not about a person; "get fired" / "he was fired" is.
         _p(
             r"\b(?:be|been|being|get|gets|got|getting|gotten)\s+(?:fired|sacked|canned|"
-            r"let\s+go|punished|disciplined|reprimanded)\b(?!\s+(?:twice|again|off|every|on|"
+            r"let\s+go|punished|disciplined|reprimanded|written\s+up)\b(?!\s+(?:twice|again|off|every|on|"
             r"at|when|multiple|repeatedly|once|early|late)\b)",
             r"\b(?:I|he|she|they|we|you|someone|somebody)\s+(?:was|were|is|are|am|'m|'re)\s+"
             r"(?:so\s+|totally\s+|definitely\s+|getting\s+)?(?:fired|sacked|punished|"
             r"disciplined|reprimanded)\b",
-            r"\bfire\s+(?:him|her|them|me|you|someone|somebody|whoever|the\s+(?:engineer|"
-            r"developer|person|intern))\b",
+            r"\bfir(?:e|ing)\s+(?:him|her|them|me|you|someone|somebody|whoever|the\s+(?:engineer|"
+            r"developer|person|intern|guy|employee)(?:\s+in\s+question|\s+responsible)?)\b",
             r"\bpunish(?:ed|es|ing|ment|ments)?\b",
             r"\b(?:disciplinary|reprimand(?:s|ed)?|written\s+warning)\b",
             r"\bhard\s+lessons?\b",
@@ -553,7 +591,7 @@ RULES: tuple[Rule, ...] = (
         "penalties out.",
         WARNING,
         _t(
-            "fired sacked canned let punished disciplined reprimanded fire punish punishes "
+            "fired firing sacked canned let written punished disciplined reprimanded fire punish punishes "
             "punishing punishment punishments disciplinary reprimand reprimands warning "
             "lesson lessons heads consequences example plan pip job jobs"
         ),
@@ -566,8 +604,8 @@ RULES: tuple[Rule, ...] = (
         # Habits ("I always run the tests first") are fine; only always/never + a mistake.
         _p(
             rf"\b(?:I|we|you|he|she|they)\s+(?:always|constantly)\s+{_SLIP}\b",
-            rf"\b(?:I|we|you|he|she|they|(?:co-?worker|colleague)s?)\s+(?:keeps?|always\s+end\s+"
-            rf"up)\s+{_SLIPPING}\b",
+            rf"\b(?:I|we|you|he|she|they|(?:co-?worker|colleague)s?)\s+(?:(?:just|still|really|"
+            rf"always)\s+)?(?:keeps?|always\s+end\s+up)\s+{_SLIPPING}\b",
             r"\b(?:I|we|you|he|she|they)\s+(?:never|can\s+never|can't\s+ever)\s+(?:get|do)\s+"
             r"(?:anything|it|this|things)\s+right\b",
             r"\b(?:I|we)(?:'m|'re|\s+am|\s+are)\s+(?:so\s+|just\s+|really\s+)?(?:terrible|"
