@@ -248,7 +248,7 @@ ONE_PER_RULE = [
     ("I would have spotted it with more sleep.", "hindsight-wish", "would have"),
     ("We neglected to rotate the key.", "omission", "neglected to"),
     ("The outage was human error.", "human-error", "human error"),
-    ("The root cause was a race.", "root-cause", "root cause"),
+    ("The root cause was the new hire.", "root-cause", "root cause"),
     ("A careless edit broke routing.", "character", "careless"),
     ("Skipping review was reckless.", "normative", "reckless"),
     ("The graph obviously showed it.", "hindsight-certainty", "obviously"),
@@ -379,7 +379,7 @@ def test_typographic_apostrophes_match_and_the_phrase_keeps_them() -> None:
 
 
 def test_flag_is_immutable() -> None:
-    flag = check("The root cause was DNS.")[0]
+    flag = check("The root cause was the new hire.")[0]
     assert isinstance(flag, Flag)
     with pytest.raises(AttributeError):
         flag.rule = "other"  # type: ignore[misc]  # why: assigning to a frozen field is what the test checks
@@ -505,7 +505,9 @@ def test_fired_is_punitive_only_about_people(text: str, flagged: bool) -> None:
     ("text", "flagged"),
     [
         ("I could have caught it in review.", True),
-        ("It would have been nice to have a canary.", True),
+        # A wish about a system is not a judgement of a person (issue #13's noise).
+        ("It would have been nice to have a canary.", False),
+        ("I wish I had had a canary.", True),
         ("It could have been much worse.", False),
         ("That would have been impossible to see from the dashboard.", False),
         ("Nobody couldn't have known.", False),
@@ -520,8 +522,12 @@ def test_hindsight_wish_is_not_an_estimate_of_impact(text: str, flagged: bool) -
 @pytest.mark.parametrize(
     ("text", "flagged"),
     [
-        ("The root cause was DNS.", True),
-        ("Root-caused to a bad merge.", True),
+        # A technical root cause is an account of conditions, not blame (issue #13);
+        # a person as the root cause, or one cause alone, is what a guide reframes.
+        ("The root cause was DNS.", False),
+        ("Root-caused to a bad merge.", False),
+        ("The root cause was the new hire.", True),
+        ("The sole cause was a race.", True),
         ("The root cause analysis is attached.", False),
         ("The root filesystem filled up.", False),
     ],
@@ -709,7 +715,7 @@ def test_quoted_speech_is_reported_not_written_but_private_detail_still_counts()
 
 
 def test_notes_are_advice_and_warnings_are_blame() -> None:
-    flags = {flag.rule: flag.severity for flag in check("The root cause was DNS. I was lazy.")}
+    flags = {flag.rule: flag.severity for flag in check("The only cause was a bad merge. I was lazy.")}
     assert flags == {"root-cause": Severity.NOTE, "character": Severity.WARNING}
     assert {rule.rule for rule in RULES if rule.severity is Severity.NOTE} == {
         "root-cause",

@@ -27,7 +27,8 @@ class RuleInfo:
     number: int
     title: str
     reframe: str
-    severity: Severity  # the rule's default; a flag may carry a milder one
+    # The rule's default; a flag may carry another (a person named as the root cause warns).
+    severity: Severity
 
 
 @cache

@@ -195,7 +195,9 @@ _PUBLIC_ACCOUNT = re.compile(
 )
 _FOLLOW = (["follow"], ["following"], ["follows"])
 # A relative clause just before the failure verb: "the engineer who (had) broke(n)".
-_RELATIVE = re.compile(r"\bwho\s+(?:(?:had|has|have|just|then|accidentally|actually)\s+)?\S+(?:\s+up)?$")
+_RELATIVE = re.compile(
+    r"\bwho\s+(?:(?:had|has|have|just|then|accidentally|actually)\s+)?\S+(?:\s+up)?$"
+)
 _HONORIFICS = (["mr"], ["mrs"], ["ms"], ["miss"], ["dr"], ["mx"])
 _ADDRESS_LEAD = re.compile(r"[\s>*\-+\u2022]*")
 _HYPOTHESIS = _set("assumed assuming suspected suspecting ruled rule")
@@ -208,6 +210,15 @@ _PAST = re.compile(
     r"\b(?:was|were|had|did|didn't|wasn't|weren't|hadn't|would|should|could|saw|knew|went|"
     r"broke|took|made|ran|got|showed|shown|fell|grew|came|left|told|said|thought|caught|found|"
     r"[a-z]{2,30}ed)\b",
+    re.IGNORECASE,
+)
+# What may stand before the first word of a sentence: spaces, list and quote markers.
+_SENTENCE_LEAD = re.compile(r"[\s*_>\-\u2022#\d.)(\[\]]*")
+# Mid-sentence, "obviously" is hindsight before what could be seen or foreseen: "the graph
+# obviously showed it", "it was obviously going to fail".
+_SIGN_AFTER = re.compile(
+    r"\s+(?:showed|shows|show|pointed|indicated|signalled|signaled|meant|was\s+going|were\s+going|"
+    r"should|shouldn't|would|wouldn't|could|knew|know|saw|wrong|broken|failing|visible|there)\b",
     re.IGNORECASE,
 )
 _GERUND = re.compile(r"\s+[a-z]{2,30}ing\b")
@@ -432,6 +443,9 @@ def hindsight_certainty(ctx: Context, start: int, end: int, index: int) -> Sever
         return None  # "..., obviously taking the server down with it": a consequence
     if phrase == "obviously" and not _PAST.search(_obviously_about(ctx, start, end)):
         return None  # "obviously, we take this seriously": no past to be certain about
+    opening = _SENTENCE_LEAD.fullmatch(ctx.before_in_sentence(start))
+    if phrase == "obviously" and not opening and not _SIGN_AFTER.match(ctx.scan, end):
+        return None  # "at some point he obviously committed it": a manner of speaking
     if phrase == "clearly":
         if before and before[0] in _OBVIOUS_STATE | {"to"}:
             return None

@@ -60,6 +60,8 @@ class Layout:
     breaks: list[int]
 
 
+# Lines that start a block of their own, so a sentence never runs into them.
+_NEW_BLOCK = LineKind.LIST | LineKind.HEADING | LineKind.TABLE | LineKind.TIMELINE | LineKind.QUOTE
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"\s{0,12}(?:[-*+\u2022]|\d{1,3}[.)])\s")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
@@ -222,10 +224,9 @@ def read_layout(text: str) -> Layout:
             in_list = False
         if _SETEXT.match(line) and not previous_blank and kinds and not kinds[-1] & LineKind.CODE:
             kinds[-1] |= LineKind.HEADING
-        if previous_blank or kind & (
-            LineKind.LIST | LineKind.HEADING | LineKind.TABLE | LineKind.TIMELINE | LineKind.QUOTE
-        ):
-            breaks.append(start)
+        after_heading = bool(kinds) and bool(kinds[-1] & LineKind.HEADING)
+        if previous_blank or after_heading or kind & _NEW_BLOCK:
+            breaks.append(start)  # a new block; a heading ends with its line
         _inline(line, start, chars, quotes)
         kinds.append(kind)
         previous_blank = False

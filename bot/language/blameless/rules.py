@@ -591,8 +591,8 @@ RULES: tuple[Rule, ...] = (
         "penalties out.",
         WARNING,
         _t(
-            "fired firing sacked canned let written punished disciplined reprimanded fire punish punishes "
-            "punishing punishment punishments disciplinary reprimand reprimands warning "
+            "fired firing sacked canned let written punished disciplined reprimanded fire punish "
+            "punishes punishing punishment punishments disciplinary reprimand reprimands warning "
             "lesson lessons heads consequences example plan pip job jobs"
         ),
         judges.punitive,
