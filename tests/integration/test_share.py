@@ -438,3 +438,22 @@ def test_delete_removes_the_post_marks_the_row_and_retires_the_button(db_harness
         what="the confirmation to be updated",
     )
     assert "setback_share_delete" not in dump(updated["blocks"])
+
+
+def test_a_named_colleague_as_the_cause_is_the_first_thing_the_preview_flags(harness) -> None:
+    from bot.language.blameless import RULES
+
+    h = harness
+    steps = list(SAMPLE_STEPS)
+    lesson = "I should have waited for the canary. Bob should have checked the config."
+    steps[5] = {**steps[5], **form(lesson=text(lesson))}
+    summary = h.finish_setback(ADA, tuple(steps))
+    open_share(h, ADA, summary)
+    preview = to_preview(h, ADA, compose_values("C0GENERAL", ("lesson",)))
+
+    shown = dump(preview["blocks"])
+    named = next(rule for rule in RULES if rule.rule == "named-person")
+    first_flag = shown.index("“Bob should have”")
+    assert first_flag < shown.index("“should have”"), "the person named as the cause comes first"
+    assert named.reframe in shown[first_flag:], "with its reframe idea"
+    assert shown.count("“Bob should have”") == 1, "one flag, not also a bare counterfactual"
