@@ -39,7 +39,12 @@ def register(app: App, rt: Runtime) -> None:
         Home until it closes, and closing refreshes it."""
         if out.finished_id is not None:
             rt.later(
-                post_summary, rt, actor_of(context), out.finished_id, app_id=body.get("api_app_id")
+                post_summary,
+                rt,
+                actor_of(context),
+                out.finished_id,
+                app_id=body.get("api_app_id"),
+                prepared=out.summary,
             )
 
     def on_step(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:

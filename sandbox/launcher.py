@@ -261,8 +261,9 @@ class Launcher:
         """Run ``setback run --http`` as a child, wired to this workspace."""
         if not port_is_free("127.0.0.1", self.args.bot_port):
             raise _taken(self.args.bot_port, "127.0.0.1", "SETBACK_BOT_PORT")
+        unset = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in unset},
             **self._slack_env(),
             "SLACK_SIGNING_SECRET": self.credentials.signing_secret,
             "SLACK_APP_TOKEN": "",
@@ -281,15 +282,12 @@ class Launcher:
         self.bot = subprocess.Popen(command, env=env)
 
     def _slack_env(self) -> dict[str, str]:
-        """How the bot gets its tokens: OAuth installs from the sandbox, or one token."""
+        """How the bot gets its tokens: OAuth installs from the sandbox, or one token.
+        (The other way's settings are left out, not emptied: Bolt reads an empty
+        SLACK_CLIENT_ID as set.)"""
         if not self.oauth_mode:
-            return {
-                "SLACK_BOT_TOKEN": self.credentials.bot_token,
-                "SLACK_CLIENT_ID": "",
-                "SLACK_CLIENT_SECRET": "",
-            }
+            return {"SLACK_BOT_TOKEN": self.credentials.bot_token}
         return {
-            "SLACK_BOT_TOKEN": "",
             "SLACK_CLIENT_ID": self.credentials.client_id,
             "SLACK_CLIENT_SECRET": self.credentials.client_secret,
             "SLACK_AUTHORIZE_URL": f"{self.server.url}oauth/v2/authorize",
@@ -335,8 +333,10 @@ class Launcher:
             say(f"Open {self.server.url.rstrip('/')}")
             say("You are Ada; switch to Ben at the top right. Press Ctrl-C to stop.")
             if self.oauth_mode:
-                say(f"A second workspace, {SECOND_TEAM_NAME}, waits for Setback: switch to it")
-                say("at the top and add Setback from Apps, through its Add to Slack page.")
+                say(
+                    f"{SECOND_TEAM_NAME}, a second workspace in the same org, has no Setback "
+                    "yet: pick it under Switch workspace, then Apps → Add Setback."
+                )
             return self._wait()
         except HookError as exc:
             raise LaunchError(f"the bot's clock could not be set: {exc}.") from None

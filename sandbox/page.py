@@ -7,6 +7,10 @@ through :class:`sandbox.delivery.SlackDelivery`, over HTTP, exactly as Slack sen
 A few things Slack's own client does without the app are done here directly: a plain
 message in a channel (or deleting it), ``/invite @setback``.
 
+Where the app is not installed (``Workspace.app_installed``), ``/setback`` is not a
+command and the Home does not open, as in Slack; removing the app from a workspace
+sends the bot Slack's ``app_uninstalled`` and ``tokens_revoked`` events.
+
 Every method returns a small JSON-ready outcome ``{"ok": bool, ...}``; ``error`` is a
 plain sentence for the page to show. The bot's own failures (slow answers, invalid
 views) are also in ``workspace.rejections``, which the page shows on its own.
@@ -171,6 +175,23 @@ class PageActions:
             return _refused(exc)
 
     # ------------------------------------------------------------------ workspace tools
+
+    def app_removed(self) -> Outcome:
+        """Tell the bot the app was removed from this workspace, as Slack does: an
+        ``app_uninstalled`` event, then ``tokens_revoked`` naming its bot. (The caller
+        has already ended the tokens and marked the workspace.)"""
+        first = self.delivery.event({"type": "app_uninstalled", "event_ts": self._ts()})
+        tokens = {"oauth": [], "bot": [self.ws.bot_user_id]}
+        second = self.delivery.event(
+            {"type": "tokens_revoked", "tokens": tokens, "event_ts": self._ts()}
+        )
+        failed = first if first.error else second
+        if failed.error:
+            return _answered(failed)
+        return {"ok": True, "notice": f"Setback was removed from {self.ws.team_name}."}
+
+    def _ts(self) -> str:
+        return f"{self.ws.now():.6f}"
 
     def advance(self, seconds: float) -> Outcome:
         """Move the workspace (and the bot) forward and deliver what fell due."""

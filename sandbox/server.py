@@ -9,7 +9,9 @@ One port (3000 by default) serves
   (:func:`sandbox.view_model.page_state`);
 * ``GET /sandbox/events`` — Server-Sent Events: one ``change`` per workspace change, so
   the page re-reads its state instead of polling;
-* ``POST /sandbox/<verb>`` — what the person does (:class:`sandbox.page.PageActions`);
+* ``POST /sandbox/<verb>`` — what the person does (:class:`sandbox.page.PageActions`),
+  and ``POST /sandbox/uninstall`` — an admin removes the app from the person's workspace
+  (its tokens end; the bot hears ``app_uninstalled`` and ``tokens_revoked``);
 * ``/api/…``, ``/response/…``, ``/upload/…``, ``/files/…`` — the Web API the bot calls
   (``SLACK_API_URL=http://127.0.0.1:3000/api/``), answered by :func:`sandbox.slack_api.route`;
 * ``/oauth/v2/authorize`` — Slack's authorize page (:mod:`sandbox.authorize`), where a
@@ -218,6 +220,7 @@ class SandboxServer:
             "home": lambda a, b: a.open_home(b["user"]),
             "clock": self._advance,
             "rate-limits": self._rate_limits,
+            "uninstall": self._uninstall,
         }
 
     def _advance(self, actions: PageActions, body: dict[str, Any]) -> dict[str, Any]:
@@ -230,6 +233,20 @@ class SandboxServer:
         for each in self.by_team.values():  # one Slack: its limits hold in every workspace
             outcome = each.rate_limits(bool(body.get("on")))
         return outcome
+
+    def _uninstall(self, actions: PageActions, body: dict[str, Any]) -> dict[str, Any]:
+        """A workspace admin removes the app: its tokens end, Slack tells the app."""
+        ws = actions.ws
+        if not ws.app_installed:
+            return {"ok": False, "error": f"Setback is not installed in {ws.team_name}."}
+        if self.org.oauth is None:
+            return {
+                "ok": False,
+                "error": "This sandbox runs Setback with one token, which cannot be removed.",
+            }
+        self.org.oauth.uninstall(ws.team_id)
+        ws.uninstall_app()
+        return actions.app_removed()
 
     def _actions_for(self, user: Any) -> PageActions:
         ws = self.org.of_user(user) if isinstance(user, str) else None
@@ -377,6 +394,7 @@ class SandboxServer:
             state["org"] = {"id": self.org.enterprise_id, "name": self.org.enterprise_name}
             state["workspaces"] = self.workspaces()
             state["app_installed"] = ws.app_installed
+            state["can_uninstall"] = ws.app_installed and self.org.oauth is not None
             return _json(200, state)
         return 404, {"Content-Type": "text/plain"}, b"Not Found"
 

@@ -356,12 +356,13 @@ def _retry_after(headers: Mapping[str, Any] | None) -> float:
     return 1.0
 
 
-def post_client(base: WebClient) -> WebClient:
-    """A client for posting check-ins with `base`'s token (a workspace's: `client_for`):
+def post_client(rt: Runtime, team_id: str = "", enterprise_id: str | None = None) -> WebClient:
+    """A client for posting check-ins with the workspace's token (`Runtime.client_for`):
     429s retried (safe: nothing was posted), but no automatic retry of dropped
     connections — a dropped answer may hide a post, and the dispatcher's own attempt
     protocol handles that. A client without a token (no installation there) stays as
     it is: it answers every call without asking Slack."""
+    base = rt.client_for(team_id, enterprise_id)
     if base.token is None:
         return base
     return WebClient(
@@ -422,7 +423,7 @@ class _Pass:
         with self._clients_guard:
             client = self._clients.get(due.team_id)
         if client is None:
-            client = post_client(self.rt.client_for(due.team_id, due.enterprise_id))
+            client = post_client(self.rt, due.team_id, due.enterprise_id)
             with self._clients_guard:
                 client = self._clients.setdefault(due.team_id, client)
         return client

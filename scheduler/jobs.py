@@ -154,14 +154,12 @@ def refresh_zones(rt: Runtime, now: datetime) -> int:
 
 
 def forget_events(rt: Runtime, now: datetime) -> int:
-    """Drop event ids older than Slack's retry window."""
+    """Drop event ids older than Slack's retry window, and "Add to Slack" states that
+    expired unused (OAuth installs). Returns the event ids dropped."""
+    if rt.installs is not None:
+        rt.installs.prune_states()
     with session_scope(rt.engine) as s:
         return event_store.prune_processed_events(s, now - EVENT_MEMORY)
-
-
-def forget_oauth_states(rt: Runtime, now: datetime) -> int:
-    """Drop "Add to Slack" states that expired unused (OAuth installs only)."""
-    return rt.installs.prune_states() if rt.installs is not None else 0
 
 
 def retention(rt: Runtime, now: datetime) -> object:
@@ -174,6 +172,5 @@ TASKS: tuple[tuple[str, Task], ...] = (
     ("recaps", retry_recaps),
     ("zones", refresh_zones),
     ("events", forget_events),
-    ("oauth_states", forget_oauth_states),
     ("retention", retention),
 )

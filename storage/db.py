@@ -136,8 +136,9 @@ def _guard_calls(engine: Engine, timeouts: DbTimeouts) -> None:
 
     @event.listens_for(engine, "handle_error")
     def _failed(context: Any) -> None:
-        if context.cursor is not None:
-            WATCHDOG.release(context.cursor.connection)
+        cursor = getattr(context, "cursor", None)  # none for a failed connection attempt
+        if cursor is not None:
+            WATCHDOG.release(cursor.connection)
 
     for name in ("commit", "rollback"):  # no event follows these: the next call re-arms
 
@@ -187,7 +188,21 @@ def _ping_dbapi(dbapi_conn: Any, seconds: float) -> bool:
 def unavailable(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached or did not answer in time
     (down, hung, refusing connections, out of pooled connections, busy past the busy
-    timeout) rather than a bug: the person can be told to try again shortly."""
+    timeout) rather than a bug: the person can be told to try again shortly.
+
+    The exceptions it was raised from count too: a connection closed after a lost one
+    raises SQLAlchemy's `PendingRollbackError`, in the middle of handling the loss."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _unavailable_itself(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _unavailable_itself(error: BaseException) -> bool:
     if isinstance(error, exc.TimeoutError | exc.DisconnectionError):
         return True
     if isinstance(error, exc.DBAPIError):

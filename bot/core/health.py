@@ -21,6 +21,7 @@ Times are on the runtime's monotonic clock (`Runtime.ticks`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -45,8 +46,8 @@ class _Probe:
 class DatabaseHealth:
     """What is known about the database's health (module docstring)."""
 
-    def __init__(self, engine: Engine, ticks: Ticks) -> None:
-        self._engine, self._ticks = engine, ticks
+    def __init__(self, engine: Callable[[], Engine], ticks: Ticks) -> None:
+        self._engine, self._ticks = engine, ticks  # the engine as the runtime holds it now
         self._lock = threading.Lock()
         self._probe: _Probe | None = None  # the running one, if any
         self._down_at: float | None = None  # when it was last found down
@@ -85,7 +86,7 @@ class DatabaseHealth:
             return self._probe
 
     def _run(self, probe: _Probe) -> None:
-        probe.up = ping(self._engine)
+        probe.up = ping(self._engine())
         with self._lock:
             self._probe = None
             self._down_at = None if probe.up else self._ticks()

@@ -20,7 +20,9 @@ holds an `Installations`:
   both spend a refresh token. A workspace with no installation (never installed,
   uninstalled, revoked) gets a client that answers every call as Slack answers one
   without a token (`not_authed`), without a round trip: the callers' rules for a
-  refused token apply unchanged (the dispatcher holds the rows, untouched).
+  refused token apply unchanged (the dispatcher holds the rows, untouched). Never ask
+  inside a write transaction: a refresh takes the installation's lock, which on SQLite
+  is the one writer lock.
 
 With SLACK_BOT_TOKEN, none of this exists: `Runtime.client_for` is the one client.
 """
@@ -30,6 +32,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -68,6 +71,7 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600  # an "Add to Slack" must be finished within 10 minutes
 NO_TOKEN = "not_authed"  # what Slack answers a call without a token
 CLIENT_CACHE = 256  # clients kept per token (a client is cheap; this only bounds memory)
+AUTH_CACHE = 1024  # auth.test answers Bolt keeps, per token
 
 
 def _due(expires_at: int | None, minutes: int) -> bool:
@@ -84,6 +88,9 @@ class LockedTokenRotator(TokenRotator):
     def __init__(self, store: SqlInstallationStore, client_id: str, secret: str, client: WebClient):
         super().__init__(client_id=client_id, client_secret=secret, client=client)
         self.store = store
+        # The refresh itself, under the lock: a plain rotator, so nothing in it comes
+        # back here for the lock again.
+        self._slack = TokenRotator(client_id=client_id, client_secret=secret, client=client)
 
     def perform_bot_token_rotation(
         self, *, bot: Bot, minutes_before_expiration: int = 120
@@ -100,7 +107,7 @@ class LockedTokenRotator(TokenRotator):
             current = held.bot()
             if current is None:
                 return None
-            refreshed = super().perform_bot_token_rotation(
+            refreshed = self._slack.perform_bot_token_rotation(
                 bot=current, minutes_before_expiration=minutes_before_expiration
             )
             if refreshed is None:
@@ -124,7 +131,7 @@ class LockedTokenRotator(TokenRotator):
             current = held.installation(installation.user_id)
             if current is None:
                 return None
-            refreshed = super().perform_token_rotation(
+            refreshed = self._slack.perform_token_rotation(
                 installation=current, minutes_before_expiration=minutes_before_expiration
             )
             if refreshed is None:
@@ -149,6 +156,7 @@ class SetbackAuthorize(InstallationStoreAuthorize):
             token_rotation_expiration_minutes=installs.refresh_minutes,
             cache_enabled=True,  # auth.test once per token, not on every request
         )
+        self.authorize_result_cache = _Recent(AUTH_CACHE)  # rotation makes new tokens
         self.token_rotator = self._rotator = installs.rotator
 
     def _rotate_and_save_tokens_if_necessary(
@@ -168,6 +176,21 @@ class SetbackAuthorize(InstallationStoreAuthorize):
             refreshed.user_token_expires_at = None
             refreshed.user_scopes = []
         return refreshed
+
+
+class _Recent(OrderedDict[str, Any]):
+    """Bolt's per-token cache of `auth.test` answers, holding the `size` most recent:
+    each rotation brings a new token, so an unbounded cache would only grow."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self._size = size
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self._size:
+            self.popitem(last=False)
 
 
 class SetbackOAuthFlow(OAuthFlow):

@@ -202,6 +202,7 @@ class Lane:
         """Late tasks never run: their `on_late` goes to the fallback lane instead."""
         for task in late:
             task.future.cancel()
+            task.future.set_running_or_notify_cancel()  # wakes anyone waiting on it
             if task.on_late is None:
                 continue
             if self.fallback is not None:

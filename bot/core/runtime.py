@@ -115,7 +115,7 @@ class Runtime:
         """Whether the database answers (`/healthz`, and requests that need it)."""
         with self._lanes_lock:
             if self._health is None:
-                self._health = DatabaseHealth(self.engine, self.ticks)
+                self._health = DatabaseHealth(lambda: self.engine, self.ticks)
             return self._health
 
     def later(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any] | None:

@@ -25,6 +25,7 @@ from bot.reflection import views
 from bot.reflection.answers import Answers
 from bot.reflection.quoting import USER_ID, support_commitment
 from bot.reflection.screens import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
+from bot.reflection.summary import Summary
 from storage import drafts
 from storage import members as member_store
 from storage import reflections as reflection_store
@@ -32,6 +33,7 @@ from storage.db import read_connection, session_scope, write_connection
 from storage.models import (
     CheckinKind,
     CheckinStatus,
+    Commitment,
     CommitmentKind,
     CommitmentStatus,
     SetbackStatus,
@@ -52,6 +54,7 @@ class StepOutcome:
     view: View | dict[str, Any] | None = None
     errors: dict[str, str] | None = None
     finished_id: int | None = None
+    summary: Summary | None = None  # what the finished reflection's summary DM shows
 
 
 # --- reading a submitted screen --------------------------------------------------------
@@ -240,17 +243,18 @@ def submit_step(
     title = answers.get("title")  # None unless this screen asks for the title
     with write_connection(rt.engine) as conn:
         current = min(next_step, TOTAL_STEPS - 1)
-        sid = _claim_draft(conn, actor, setback_id, current, title, bool(crisis), now)
-        if sid is None:
+        claimed = _claim_draft(conn, actor, setback_id, current, title, bool(crisis), now)
+        if claimed is None:
             return StepOutcome("update", views.gone_view())
+        # `saved` is the next screen's answers, read by the claim (it differs from `step`
+        # unless crisis language holds the person on this screen, shown the care view).
+        sid, saved = claimed
         drafts.save(conn, actor.team_id, sid, step, answers, now)
         if crisis:
             reflection_store.add_safety_flag(conn, actor.team_id, actor.user_id, now)
         elif next_step >= TOTAL_STEPS:
-            _finish(conn, actor, sid, now)
-            return StepOutcome("clear", finished_id=sid)
-        else:
-            saved = drafts.load(conn, actor.team_id, sid, next_step)
+            summary = _finish(conn, actor, sid, now)
+            return StepOutcome("clear", finished_id=sid, summary=summary)
     # Views are built after the unit of work, so the write lock is held only for SQL.
     if crisis:
         return StepOutcome("update", views.care_view(sid, next_step, rt.settings.support_resources))
@@ -270,8 +274,8 @@ def continue_after_care(
         if not drafts.advance(conn, actor.team_id, actor.user_id, setback_id, current, now):
             return StepOutcome("update", views.gone_view())
         if next_step == TOTAL_STEPS:
-            _finish(conn, actor, setback_id, now)
-            return StepOutcome("clear", finished_id=setback_id)
+            summary = _finish(conn, actor, setback_id, now)
+            return StepOutcome("clear", finished_id=setback_id, summary=summary)
         saved = drafts.load(conn, actor.team_id, setback_id, next_step)
     return StepOutcome("update", _step(next_step, setback_id, saved))
 
@@ -296,12 +300,13 @@ def _claim_draft(
     title: str | None,
     hold: bool,
     now: datetime,
-) -> int | None:
-    """The draft a submission writes to: a new one on the first Next, else the acting
-    person's own draft (moved to `current_step`); None when the id is not theirs or no
-    longer a draft."""
+) -> tuple[int, dict[str, Any] | None] | None:
+    """The draft a submission writes to, with the answers saved on `current_step` (None
+    if never saved): a new draft on the first Next (nothing saved yet), else the acting
+    person's own draft, moved to `current_step` and read in the same statement; None when
+    the id is not theirs or no longer a draft."""
     if setback_id is None:
-        return drafts.create(
+        sid = drafts.create(
             conn,
             actor.team_id,
             actor.user_id,
@@ -311,10 +316,11 @@ def _claim_draft(
             now,
             hold=hold,
         )
-    found = drafts.advance(
+        return sid, None
+    found, saved = drafts.advance_to_screen(
         conn, actor.team_id, actor.user_id, setback_id, current_step, now, title=title, hold=hold
     )
-    return setback_id if found else None
+    return (setback_id, saved) if found else None
 
 
 def go_back(
@@ -352,22 +358,29 @@ def close(
     now = rt.clock.now()
     title = answers.get("title")  # None unless this screen asks for the title
     with write_connection(rt.engine) as conn:
-        sid = _claim_draft(conn, actor, setback_id, step, title, False, now)
-        if sid is not None and answers:
-            merged = {**(drafts.load(conn, actor.team_id, sid, step) or {}), **answers}
-            drafts.save(conn, actor.team_id, sid, step, merged, now)
+        claimed = _claim_draft(conn, actor, setback_id, step, title, False, now)
+        if claimed is None:
+            return None
+        sid, saved = claimed
+        if answers:
+            drafts.save(conn, actor.team_id, sid, step, {**(saved or {}), **answers}, now)
     return sid
 
 
 # --- finishing -------------------------------------------------------------------------
 
 
-def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> None:
+def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> Summary:
     """Mark the setback complete and turn its promises into commitments + check-ins,
-    in the same transaction, so a crash never leaves a finished reflection unplanned."""
+    in the same transaction, so a crash never leaves a finished reflection unplanned.
+    Returns what its summary DM shows, from the rows just written: the DM is posted
+    after the modal closes without reading them back."""
     team, user = actor.team_id, actor.user_id
     answers = Answers.from_steps(drafts.answers_of(conn, team, setback_id))
-    hours = members.working_hours(member_store.member_for_planning(conn, team, user, now))
+    member = member_store.member_for_planning(conn, team, user, now)
+    hours = members.working_hours(member)
+    made: list[Commitment] = []
+    next_due: dict[int, datetime] = {}
     for commitment, due_times in _commitments(actor, setback_id, answers, hours, now):
         growth = commitment["kind"] == CommitmentKind.GROWTH
         kind = CheckinKind.FOLLOWUP if growth else CheckinKind(commitment["kind"])
@@ -384,8 +397,20 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> N
             }
             for i, due in enumerate(due_times)
         ]
-        drafts.add_commitment(conn, commitment, checkins)
-    drafts.complete(conn, setback_id, now)
+        cid = drafts.add_commitment(conn, commitment, checkins)
+        made.append(Commitment(**commitment, id=cid))
+        if due_times:  # all scheduled: the next is the earliest
+            next_due[cid] = min(due_times)
+    title, hold = drafts.complete(conn, setback_id, now)
+    return Summary(
+        setback_id=setback_id,
+        title=title or "Untitled",
+        answers=answers,
+        commitments=made,
+        next_due=next_due,
+        tz=members.effective_tz(member),
+        share_ok=not hold,
+    )
 
 
 def _commitments(

@@ -30,7 +30,8 @@ from bot.reflection.answers import Answers
 from bot.reflection.summary_view import ACTION_OPEN_JOURNAL, summary_message
 from storage import members as member_store
 from storage import reflections as reflection_store
-from storage.db import session_scope
+from storage import summary_posts
+from storage.db import session_scope, write_connection
 from storage.models import Commitment, Setback, SetbackStatus
 from storage.rows import row_id
 
@@ -41,9 +42,10 @@ MAX_SUMMARY_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
-class _Summary:
-    """What the summary DM shows, read in one session: the post and every re-render
-    build it the same way."""
+class Summary:
+    """What the summary DM shows: read in one session, or handed over by the flow that
+    has just finished the reflection (the rows it wrote, still in hand). The post and
+    every re-render build the message the same way."""
 
     setback_id: int
     title: str
@@ -66,9 +68,9 @@ class _Summary:
         )
 
 
-def _summary_of(s: Session, setback: Setback) -> _Summary:
+def _summary_of(s: Session, setback: Setback) -> Summary:
     member = member_store.get_member(s, setback.team_id, setback.user_id)
-    return _Summary(
+    return Summary(
         setback_id=row_id(setback),
         title=setback.title or "Untitled",
         answers=Answers(reflection_store.answers_by_field(s, setback)),
@@ -80,22 +82,36 @@ def _summary_of(s: Session, setback: Setback) -> _Summary:
 
 
 def post_summary(
-    rt: Runtime, actor: Actor, setback_id: int, *, app_id: str | None = None
+    rt: Runtime,
+    actor: Actor,
+    setback_id: int,
+    *,
+    app_id: str | None = None,
+    prepared: Summary | None = None,
 ) -> str | None:
-    """Post (or find) the summary DM and record its ts as the thread. Returns the ts."""
-    with session_scope(rt.engine, readonly=True) as s:
-        setback = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
-        if setback is None or setback.status == SetbackStatus.DRAFT or setback.thread_ts:
-            return setback.thread_ts if setback is not None else None
-    with session_scope(rt.engine) as s:
-        setback = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
-        if setback is None or setback.status == SetbackStatus.DRAFT:
-            return None
-        if setback.thread_ts:
-            return setback.thread_ts
-        setback.summary_attempts += 1
-        retry = setback.summary_attempts > 1
-        summary = _summary_of(s, setback)
+    """Post (or find) the summary DM and record its ts as the thread. Returns the ts.
+
+    `prepared` is what the flow that just finished the reflection had in hand (right
+    after the modal closes); housekeeping's retries read it from the database instead.
+    Either way the attempt is counted only for this person's finished setback that has
+    no thread yet (ownership, status and thread are in that statement's WHERE).
+    """
+    summary = prepared if prepared is not None and prepared.setback_id == setback_id else None
+    if summary is None:
+        # Read before the write, outside it: on SQLite the write holds the one writer
+        # lock every step submission queues on, so it only counts the attempt.
+        with session_scope(rt.engine, readonly=True) as s:
+            setback = reflection_store.get_owned_setback(
+                s, actor.team_id, actor.user_id, setback_id
+            )
+            if setback is None or setback.status == SetbackStatus.DRAFT or setback.thread_ts:
+                return setback.thread_ts if setback is not None else None
+            summary = _summary_of(s, setback)
+    with write_connection(rt.engine) as conn:
+        attempt = summary_posts.count_attempt(conn, actor.team_id, actor.user_id, setback_id)
+    if attempt is None:  # deleted, or posted by another attempt meanwhile
+        return _thread_of(rt, actor, setback_id)
+    retry = attempt > 1
     client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
         channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
@@ -118,10 +134,19 @@ def post_summary(
     except Exception as exc:  # noqa: BLE001 - network trouble: housekeeping retries
         log.warning("summary DM for setback %s failed: %s", setback_id, type(exc).__name__)
         return None
-    with session_scope(rt.engine) as s:
-        reflection_store.set_setback_thread(s, setback_id, channel, ts)
+    with write_connection(rt.engine) as conn:
+        summary_posts.record_thread(conn, actor.team_id, setback_id, channel, ts)
     hooks.changed(rt, actor)
     return ts
+
+
+def _thread_of(rt: Runtime, actor: Actor, setback_id: int) -> str | None:
+    """The thread of this person's finished setback, if its summary is posted."""
+    with session_scope(rt.engine, readonly=True) as s:
+        setback = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
+        if setback is None or setback.status == SetbackStatus.DRAFT:
+            return None
+        return setback.thread_ts
 
 
 def refresh_summary(rt: Runtime, actor: Actor, setback_id: int) -> bool:

@@ -268,11 +268,50 @@ function render() {
 function renderTopbar() {
   $("#team-name").textContent = ui.data.team.name;
   const who = $("#who");
-  if (who.options.length !== ui.data.people.length) {
+  const peopleKey = ui.data.people.map((p) => p.id).join(",");
+  if (who.dataset.key !== peopleKey) {
     who.replaceChildren(...ui.data.people.map((p) => el("option", { value: p.id, text: p.real_name })));
+    who.dataset.key = peopleKey;
   }
   who.value = ui.me;
+  const workspaces = ui.data.workspaces || [];
+  $("#workspace-picker").hidden = workspaces.length < 2;
+  const picker = $("#workspace");
+  const teamsKey = workspaces.map((w) => w.id).join(",");
+  if (picker.dataset.key !== teamsKey) {
+    picker.replaceChildren(...workspaces.map((w) => el("option", { value: w.id, text: w.name })));
+    picker.dataset.key = teamsKey;
+  }
+  picker.value = ui.data.team.id;
+  $("#remove-app").hidden = !ui.data.can_uninstall;
   tickClock();
+}
+
+function currentWorkspace() {
+  return (ui.data.workspaces || []).find((w) => w.id === ui.data.team.id);
+}
+
+// Another workspace: sign in as its first person (the person picker then offers the rest).
+function switchWorkspace(teamId) {
+  const ws = (ui.data?.workspaces || []).find((w) => w.id === teamId);
+  if (ws && ws.people.length) switchUser(ws.people[0].id);
+}
+
+// A workspace admin removes Setback (Slack tells the app: app_uninstalled, tokens_revoked).
+async function removeApp() {
+  const yes = await confirmDialog({
+    title: { type: "plain_text", text: `Remove Setback from ${ui.data.team.name}?` },
+    text: { type: "plain_text", text: "Its tokens stop working at once, and Slack tells Setback it was removed. You can add it again from Apps." },
+    confirm: { type: "plain_text", text: "Remove" },
+    deny: { type: "plain_text", text: "Cancel" },
+    style: "danger",
+  });
+  if (yes) await post("uninstall");
+}
+
+// The authorize page (Slack's, played by the sandbox) reads who is signed in from here.
+function rememberSignedIn(id) {
+  document.cookie = `sandbox-user=${encodeURIComponent(id)}; path=/; SameSite=Lax`;
 }
 
 function tickClock() {
@@ -335,14 +374,58 @@ function renderSidebar() {
     ),
   );
   const dm = dmChannel();
+  const install = currentWorkspace()?.install_url;
+  if (ui.data.app_installed === false) {
+    $("#app-list").replaceChildren(
+      el(
+        "li",
+        {},
+        install
+          ? el("a", { href: install, class: "side-link add-app" }, el("span", { class: "side-icon" }, glyph("app")), el("span", { class: "side-label", text: "Add Setback" }))
+          : el("span", { class: "side-link", text: "Setback is not installed here" }),
+      ),
+    );
+    return;
+  }
   $("#app-list").replaceChildren(
     el("li", {}, sideLink("#/dm", "Setback", r.kind === "dm" || r.kind === "home", dm ? unread(dm) : 0, "app")),
   );
 }
 
+// Setback is not in this workspace yet: say so, and offer its "Add to Slack" page.
+function renderNotInstalled() {
+  const team = ui.data.team.name;
+  const install = currentWorkspace()?.install_url;
+  $("#main-header").replaceChildren(
+    el("h1", { class: "conv-title" }, el("img", { class: "app-mark", src: "/static/favicon.svg", alt: "" }), "Setback"),
+  );
+  $("#home").hidden = false;
+  $("#conversation").hidden = true;
+  ui.homeKey = null;
+  $("#home-body").replaceChildren(
+    el(
+      "div",
+      { class: "not-installed" },
+      el("h2", { text: `Setback isn't installed in ${team} yet` }),
+      el("p", {
+        text: "Add it the way a Slack workspace does: Setback's Add to Slack page, then Slack's page that asks you to allow what it needs.",
+      }),
+      install
+        ? el("p", {}, el("a", { class: "btn btn-primary add-app", href: install, text: `Add Setback to ${team}` }))
+        : el("p", { text: "This sandbox runs Setback with one token, so it cannot be added here (start it without --one-token)." }),
+    ),
+  );
+  $("#main").dataset.view = "home";
+  document.title = `Setback — ${team}`;
+}
+
 function renderMain() {
   const r = ui.route;
   const main = $("#main");
+  if (ui.data.app_installed === false && r.kind !== "channel") {
+    renderNotInstalled();
+    return;
+  }
   if (r.kind === "home") {
     renderAppHeader("home");
     renderHome();
@@ -977,6 +1060,7 @@ function wireComposer(input, threadTs) {
 
 function switchUser(id) {
   ui.me = id;
+  rememberSignedIn(id);
   const url = new URL(location.href);
   url.searchParams.set("as", id);
   history.replaceState(null, "", url);
@@ -996,12 +1080,14 @@ function switchUser(id) {
 
 function wire() {
   $("#who").addEventListener("change", (e) => switchUser(e.target.value));
+  $("#workspace").addEventListener("change", (e) => switchWorkspace(e.target.value));
   for (const button of document.querySelectorAll(".clock-step")) {
     button.addEventListener("click", () => advance(Number(button.dataset.seconds), button));
   }
   $("#log-toggle").addEventListener("click", () => ($("#log").hidden ? openLog() : closeLog()));
   $("#log-close").addEventListener("click", closeLog);
   $("#rate-limits").addEventListener("change", (e) => post("rate-limits", { on: e.target.checked }));
+  $("#remove-app").addEventListener("click", removeApp);
   $("#menu-toggle").addEventListener("click", () => {
     const open = document.body.classList.toggle("sidebar-open");
     $("#menu-toggle").setAttribute("aria-expanded", String(open));
@@ -1041,6 +1127,7 @@ function wire() {
 }
 
 ui.lastSeen = JSON.parse(sessionStorage.getItem(`seen-${ui.me}`) || "{}");
+rememberSignedIn(ui.me);
 wire();
 listen();
 refresh().then(() => {

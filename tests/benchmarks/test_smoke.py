@@ -76,6 +76,15 @@ def test_the_check_corpus_benchmark_prints_quality_and_speed_figures() -> None:
     assert re.search(rf"pathological \d+-character inputs: {FIGURE} s .*{FIGURE}x the time", out)
 
 
+def test_the_soak_prints_memory_over_time_and_latency_by_kind() -> None:
+    out = run_benchmark("soak.py", "--minutes", "0.25", "--people", "2")
+    assert len(re.findall(rf"t=\s*\d+s\s+rss=\s*{FIGURE} MB", out)) >= 2, out
+    for kind in ("command", "step", "button", "event", "check-in pass"):
+        figures = rf"p50=\s*{FIGURE} ms\s+p90=\s*{FIGURE} ms\s+p99=\s*{FIGURE} ms"
+        assert re.search(rf"^\s+{kind}\s+n=\s*\d+\s+{figures}", out, re.M), out
+    assert re.search(r"\d+ reflections finished, \d+ check-in passes", out), out
+
+
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py")))
 def test_every_benchmark_has_a_smoke_run_here(script: str) -> None:
     source = Path(__file__).read_text()

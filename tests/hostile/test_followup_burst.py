@@ -28,8 +28,8 @@ from sandbox.delivery import Response
 from tests.integration.harness import Harness, wait_for
 from tests.virtual_time import VirtualClock
 
-WAVES = 8  # virtual seconds of steady burst
-PER_WAVE = 25  # commands per virtual second: ~2.5 s of them wait at once, under the limit
+WAVES = 100  # virtual seconds of steady burst
+PER_WAVE = 20  # commands per virtual second: 2.5 s of them wait at once, under the limit
 SURGE = 200  # then one surge far over the limit
 SENDERS = 8
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import html
 import re
+import secrets
 import threading
 import urllib.error
 import urllib.request
@@ -88,7 +89,6 @@ class InstallHarness(Harness):
         self.alpha = self.many.add(_alpha(), self.org)
         self.beta = self.many.add(_beta(), self.org)
         self.many.start()
-        self.api = self.many  # type: ignore[assignment]  # stopped like the sandbox's server
         overrides: dict[str, Any] = {
             "slack_bot_token": None,
             "slack_client_id": CLIENT_ID,
@@ -109,6 +109,13 @@ class InstallHarness(Harness):
         self.many.redirect_uri = f"{self.url}/slack/oauth_redirect"
         self.ws, self.slack = self.alpha, self.delivery(self.alpha)
         return self
+
+    def stop(self) -> None:
+        self.rt.drain(timeout=5)
+        self._server.close()
+        self._thread.join(timeout=5)
+        self.many.stop()
+        self.rt.engine.dispose()
 
     def delivery(self, ws: Workspace) -> SlackDelivery:
         return SlackDelivery(ws, f"{self.url}/slack/events", SIGNING_SECRET)
@@ -161,6 +168,4 @@ def _beta() -> Workspace:
 
 def _fixed() -> str:
     """A workspace's own token, which only the stand-in knows: the bot never gets it."""
-    import secrets
-
     return f"xoxb-never-issued-{secrets.token_hex(8)}"

@@ -70,6 +70,7 @@ class ManySlack:
 
     rotation: bool = False
     token_seconds: int = 12 * 3600
+    refresh_delay: float = 0.0  # how long a refresh takes (widens a race between workers)
     now: Callable[[], float] = time.time
     workspaces: list[Workspace] = field(default_factory=list)
     orgs: dict[str, list[Workspace]] = field(default_factory=dict)
@@ -81,7 +82,7 @@ class ManySlack:
     _refresh: dict[str, Grant] = field(default_factory=dict)
     _codes: dict[str, Code] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _server: _Server | None = None
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -92,9 +93,8 @@ class ManySlack:
         return ws
 
     def start(self) -> ManySlack:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.slack = self  # type: ignore[attr-defined]
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.slack = self
         self._server = server
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}).start()
         for ws in self.workspaces:
@@ -140,8 +140,9 @@ class ManySlack:
         state = query.get("state", "")
         if deny:
             return f"{redirect}?{urlencode({'error': 'access_denied', 'state': state})}"
+        enterprise: str | None = org_wide
         if org_wide:
-            teams, enterprise = list(self.orgs[org_wide]), org_wide
+            teams = list(self.orgs[org_wide])
         else:
             ws = next(w for w in self.workspaces if w.team_id == team_id)
             enterprise = next((e for e, wss in self.orgs.items() if ws in wss), None)
@@ -189,15 +190,19 @@ class ManySlack:
                 if any(w.team_id == team_id for w in g.teams):
                     g.revoked = True
 
-    def _oauth_access(self, params: dict[str, Any], basic: tuple[str, str] | None) -> dict:
+    def _oauth_access(
+        self, params: dict[str, Any], basic: tuple[str, str] | None
+    ) -> dict[str, Any]:
         client_id, secret = basic or (params.get("client_id"), params.get("client_secret"))
         if client_id != CLIENT_ID:
             return {"ok": False, "error": "invalid_client_id"}
         if secret != CLIENT_SECRET:
             return {"ok": False, "error": "bad_client_secret"}
-        with self._lock:
-            if params.get("grant_type") == "refresh_token":
+        if params.get("grant_type") == "refresh_token":
+            time.sleep(self.refresh_delay)
+            with self._lock:
                 return self._rotate(str(params.get("refresh_token") or ""))
+        with self._lock:
             code = self._codes.pop(str(params.get("code") or ""), None)
             if code is None:
                 return {"ok": False, "error": "invalid_code"}
@@ -254,7 +259,7 @@ class ManySlack:
 
     # --- the Web API -------------------------------------------------------------------------
 
-    def api(self, method: str, query: str, headers: dict[str, str], body: bytes) -> dict:
+    def api(self, method: str, query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         params, token = parse_api_request(query, headers, body)
         if method == "oauth.v2.access":
             return self._oauth_access(params, _basic(headers))
@@ -310,7 +315,14 @@ def _likely(teams: list[Workspace], params: dict[str, Any]) -> list[Workspace]:
     return sorted(teams, key=lambda ws: not knows(ws))
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    slack: ManySlack
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
     def do_GET(self) -> None:  # noqa: N802
         self._serve("GET")
 
@@ -318,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
     def _serve(self, verb: str) -> None:
-        slack: ManySlack = self.server.slack  # type: ignore[attr-defined]
+        slack = self.server.slack
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}

@@ -78,7 +78,9 @@ def test_a_forged_state_or_one_used_twice_installs_nothing(h) -> None:
 
     fresh = Browser()
     assert h.install(h.alpha, BEN, browser=fresh).status == 200
-    again = h.many.authorize(add_to_slack_link(fresh.get(f"{h.url}/slack/install")), team_id=BETA, user_id="U0CY")
+    again = h.many.authorize(
+        add_to_slack_link(fresh.get(f"{h.url}/slack/install")), team_id=BETA, user_id="U0CY"
+    )
     replay = Browser(dict(fresh.cookies)).get(again)
     assert replay.status == 200
     spent = Browser(dict(fresh.cookies)).get(again)

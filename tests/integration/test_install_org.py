@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sandbox.delivery import Response
 from sandbox.workspace import Workspace
 from storage.db import session_scope
-from storage.models import Member, Workspace as WorkspaceRow
+from storage.models import Member
+from storage.models import Workspace as WorkspaceRow
 from tests.integration.harness import wait_for
 from tests.integration.install_harness import ALPHA, BETA, CY, ORG, InstallHarness
 
@@ -97,7 +98,8 @@ def test_one_org_install_serves_each_workspace_and_keeps_data_where_people_act(h
     h.rt.drain()
     assert members(h) == {(BETA, CY)}, "the person's data is Beta's, not the org's"
 
-    assert org_event(h, h.alpha, {"type": "app_home_opened", "user": "U0ADA", "tab": "home"})
+    home = {"type": "app_home_opened", "user": "U0ADA", "tab": "home"}
+    assert org_event(h, h.alpha, home).status == 200
     wait_for(lambda: h.alpha.home_view("U0ADA"), what="Ada's Home in Alpha")
     assert ("views.publish", ALPHA, token) in h.many.calls
 
@@ -119,9 +121,10 @@ def test_removing_the_app_from_the_org_deletes_its_token_and_its_workspaces_data
     assert org_event(h, h.beta, {"type": "app_uninstalled"}).status == 200
     store = h.rt.installs.store
     wait_for(
-        lambda: store.find_bot(enterprise_id=ORG, team_id=None, is_enterprise_install=True)
-        is None,
+        lambda: store.find_bot(enterprise_id=ORG, team_id=None, is_enterprise_install=True) is None,
         what="the org's token to go",
     )
     wait_for(lambda: members(h) == set(), what="Beta's data to be erased")
-    assert store.find_installation(enterprise_id=ORG, team_id=None, is_enterprise_install=True) is None
+    assert (
+        store.find_installation(enterprise_id=ORG, team_id=None, is_enterprise_install=True) is None
+    )

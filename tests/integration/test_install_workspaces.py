@@ -4,6 +4,7 @@ from one leaves the other untouched. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from bot.core.runtime import build_runtime
 from scheduler.dispatcher import run_once
 from storage.db import session_scope
 from storage.models import Checkin, CheckinStatus, Setback
@@ -139,3 +141,35 @@ def test_a_workspace_with_no_installation_waits_untouched(h) -> None:
     with session_scope(h.rt.engine, readonly=True) as s:
         rows = list(s.execute(select(Checkin)).scalars())
     assert {(c.status, c.attempts) for c in rows} == {(CheckinStatus.SCHEDULED, 0)}
+
+
+def test_several_workers_send_each_workspaces_check_ins_once_with_its_token(h) -> None:
+    h.install(h.alpha)
+    h.install(h.beta)
+    h.finish_setback(ADA)
+    h.in_workspace(h.beta).finish_setback(CY)
+    tokens = {ALPHA: h.many.grant_of(ALPHA).token, BETA: h.many.grant_of(BETA).token}
+    workers = [build_runtime(h.rt.settings, clock=h.clock, upgrade=False) for _ in range(3)]
+    try:
+        h.clock.set(START + DAY)
+        go = threading.Barrier(len(workers))
+        reports = [None] * len(workers)
+
+        def work(i: int) -> None:
+            go.wait()
+            reports[i] = run_once(workers[i], worker_id=f"worker-{i}", limit=1)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(len(workers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        while run_once(h.rt).claimed:  # what the three left
+            pass
+    finally:
+        for rt in workers:
+            rt.engine.dispose()
+    assert sum(r.sent for r in reports if r is not None) == 3, "each worker sent one"
+    sent = [(team, tok) for m, team, tok in h.many.calls if m == "chat.postMessage"]
+    checkins = sent[2:]  # after the two summary DMs
+    assert sorted(checkins) == sorted([(ALPHA, tokens[ALPHA])] * 2 + [(BETA, tokens[BETA])] * 2)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from bot.journal import erase
 from storage.db import session_scope
+from storage.installations import SqlInstallationStore
 from storage.models import Setback, Workspace
 from tests.integration.harness import ADA, BEN, Harness, wait_for
 from tests.integration.test_export import BEN_STEPS
@@ -91,12 +93,16 @@ def test_with_a_grace_period_housekeeping_erases_later(tmp_path) -> None:
     try:
         h.finish_setback(ADA)
         with session_scope(h.rt.engine) as s:
-            s.add(Workspace(team_id=h.ws.team_id, bot_token="xoxb-installed-token"))
+            s.add(Workspace(team_id=h.ws.team_id))
         rows = team_rows(h)
+        installs = SqlInstallationStore(h.rt.engine)
+        installs.save(
+            Installation(team_id=h.ws.team_id, bot_token="xoxb-installed-token", user_id=BEN)
+        )
 
         uninstall(h)
         ws = wait_for(lambda: (w := workspace(h)) and w.uninstalled_at and w, what="the mark")
-        assert ws.bot_token is None, "the token is dropped at once"
+        assert installs.find_bot_for_workspace(h.ws.team_id) is None, "the token is dropped at once"
         assert ws.uninstalled_at == h.clock.now()
         assert team_rows(h) == rows + 1, "the data waits for the grace period (+1 event id)"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
@@ -16,6 +17,7 @@ from storage import events as event_store
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
+from storage.installations import SqlInstallationStore
 from storage.models import (
     Checkin,
     Commitment,
@@ -203,12 +205,14 @@ def test_uninstalled_workspace_is_erased_after_the_grace_period(tmp_path, engine
     _populate_team(engine, "T1")
     _populate_team(engine, "T2")
     rt = _runtime(tmp_path, engine, setback_uninstall_grace_days=7)
+    installs = SqlInstallationStore(engine)
+    installs.save(Installation(team_id="T1", bot_token="xoxb-t1", user_id="U1"))
     rt.clock.set(NOW - 2 * DAY)
     assert erase.record_uninstall(rt, "T1", "EvUninstall1") is True
     assert erase.record_uninstall(rt, "T1", "EvUninstall1") is False  # a retried delivery
     with session_scope(engine, readonly=True) as s:
         ws = s.get(Workspace, "T1")
-        assert ws.uninstalled_at == NOW - 2 * DAY and ws.bot_token is None
+        assert ws.uninstalled_at == NOW - 2 * DAY and installs.find_bot_for_workspace("T1") is None
 
     assert erase.housekeeping(rt, NOW) == NOTHING
     assert _workspace_rows(engine, "T1") > 0, "still inside the grace period"

@@ -14,7 +14,7 @@ from bot.cli import main as cli
 from storage import crypto, migrate
 from storage import reflections as reflection_store
 from storage.db import make_engine, session_scope
-from storage.models import Checkin, Commitment, Reflection, Setback, Share, Workspace
+from storage.models import Checkin, Commitment, Reflection, Setback, Share, SlackBot
 from tests import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -58,7 +58,11 @@ def _seed(engine, n: int = N_SETBACKS) -> dict[str, object]:
                     draft={"text": f"draft {i}"},
                 )
             )
-        s.add(Workspace(team_id="T1", bot_token="xoxb-secret-token"))
+        s.add(
+            SlackBot(
+                install_key="-:T1", team_id="T1", bot_token="xoxb-secret-token", installed_at=NOW
+            )
+        )
     # values: titles, answers, commitment texts, half of done_definitions, notes, drafts, token
     expected["values"] = n * 5 + n // 2 + 1
     return expected
@@ -77,7 +81,7 @@ def _read_all(engine) -> dict[str, list[object]]:
             ),
             "notes": sorted(c.note for c in s.execute(select(Checkin)).scalars()),
             "drafts": sorted(sh.draft["text"] for sh in s.execute(select(Share)).scalars()),
-            "token": [w.bot_token for w in s.execute(select(Workspace)).scalars()],
+            "token": [b.bot_token for b in s.execute(select(SlackBot)).scalars()],
         }
 
 
@@ -100,7 +104,10 @@ def test_every_encrypted_column_is_found() -> None:
         "commitment.done_definition",
         "checkin.note",
         "share.draft",
-        "workspace.bot_token",
+        "slack_bot.bot_token",
+        "slack_bot.bot_refresh_token",
+        "slack_installation.user_token",
+        "slack_installation.user_refresh_token",
     } <= found
 
 

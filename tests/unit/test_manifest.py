@@ -8,6 +8,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from bot.core.installs import BOT_SCOPES, REDIRECT_PATH
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "manifest.schema.1.0.0.json"
 
@@ -48,3 +50,12 @@ def test_manifest_declares_what_the_app_uses() -> None:
         m["features"]["slash_commands"][0]["url"],
     }
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
+
+
+def test_the_manifest_asks_for_the_scopes_the_install_asks_for() -> None:
+    m = _manifest()
+    assert m["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+    assert "user" not in m["oauth_config"]["scopes"], "Setback never asks for user tokens"
+    (redirect,) = m["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(REDIRECT_PATH)
+    assert {"org_deploy_enabled", "token_rotation_enabled"} <= set(m["settings"])

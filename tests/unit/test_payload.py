@@ -122,3 +122,24 @@ def test_a_views_values_and_the_view_itself_default_to_empty() -> None:
     assert state_values({}) == {} and state_values(None) == {}
     assert view_of({"view": {"id": "V1"}}) == {"id": "V1"}
     assert view_of({}) == {} and view_of({"view": None}) == {}
+
+
+def test_an_event_of_an_org_wide_install_is_scoped_to_the_workspace_it_happened_in() -> None:
+    envelope = {
+        "type": "event_callback",
+        "team_id": "T2",
+        "enterprise_id": "E1",
+        "event": {"type": "app_home_opened", "user": "U1", "tab": "home"},
+        "authorizations": [
+            {
+                "enterprise_id": "E1",
+                "team_id": None,
+                "user_id": "UBOT",
+                "is_enterprise_install": True,
+            }
+        ],
+    }
+    context = BoltRequest(body=json.dumps(envelope), headers=JSON).context
+    assert context.team_id is None, "Bolt names no team for an org-wide install's event"
+    put_actor(context, lambda: None, envelope)
+    assert actor_of(context) == Actor("T2", "U1", "E1")
