@@ -116,6 +116,7 @@ def _check_install_settings(settings: Settings) -> None:
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     """`setback sandbox`: the local workspace at http://127.0.0.1:3000 and the bot together."""
     extra = ["--rate-limits"] if args.rate_limits else []
+    extra += ["--one-token"] if args.one_token else []
     return run_sandbox(settings, extra + (["--start", args.start] if args.start else []))
 
 
@@ -412,6 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--rate-limits", action="store_true", help="answer like Slack's limits")
     sandbox.add_argument("--start", help="workspace time on a fresh start, e.g. 2026-11-25T10:00Z")
+    sandbox.add_argument(
+        "--one-token", action="store_true", help="one fixed bot token instead of OAuth installs"
+    )
     sandbox.set_defaults(func=cmd_sandbox, needs_settings=True)
 
     sub.add_parser(
