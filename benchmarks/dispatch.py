@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -54,7 +54,7 @@ from bot.core.runtime import Runtime, build_runtime  # noqa: E402
 from bot.core.settings import Settings  # noqa: E402
 from scheduler.dispatcher import CHANNEL_GAP, CLAIM_CHUNK, run_once  # noqa: E402
 from storage import checkins as store  # noqa: E402
-from storage.db import session_scope  # noqa: E402
+from storage.db import DbTimeouts, make_engine, session_scope  # noqa: E402
 from storage.models import Checkin, Commitment, Setback  # noqa: E402
 
 TEAM = "T0SANDBOX"
@@ -237,9 +237,15 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
     with database("postgresql", admin, work) as db:
         rt = runtime(db, "http://127.0.0.1:9/api/", work, key)
         started = time.perf_counter()
-        with rt.engine.begin() as c:
-            _fill(c, rows)
-        _settle(rt)
+        # The bulk fill and its vacuum run past the statement timeout that guards the
+        # bot's own statements: they get an engine without limits, as migrations do.
+        bulk = make_engine(db, timeouts=DbTimeouts().unlimited())
+        try:
+            with bulk.begin() as c:
+                _fill(c, rows)
+            _settle(bulk)
+        finally:
+            bulk.dispose()
         print(
             f"  filled {rows:,} scheduled rows, vacuumed and checkpointed,"
             f" in {time.perf_counter() - started:.0f} s"
@@ -269,11 +275,11 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
         rt.engine.dispose()
 
 
-def _settle(rt: Runtime) -> None:
+def _settle(engine: Engine) -> None:
     """A steady state, as a table that grew over months would be in: vacuumed (hint
     bits set, visibility map current — autovacuum's job, which may be off on a test
     server) and checkpointed, so the claims do not pay for the bulk fill's write-back."""
-    with rt.engine.connect() as c:
+    with engine.connect() as c:
         c = c.execution_options(isolation_level="AUTOCOMMIT")
         c.execute(text("VACUUM ANALYZE checkin"))
         c.execute(text("CHECKPOINT"))

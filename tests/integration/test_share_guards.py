@@ -10,6 +10,7 @@ import re
 from bot.sharing import channels
 from storage.models import SafetyFlag, Setback, Share
 from tests.integration.harness import ADA, BEN, SAMPLE_STEPS, form, text, wait_for
+from tests.integration.test_home import open_home
 from tests.integration.test_settings_modal import HomeGate
 from tests.integration.test_share import (
     ALL,
@@ -284,6 +285,7 @@ def test_crisis_language_at_compose_answers_slack_before_the_home_is_refreshed(
 ) -> None:
     h = harness
     summary = h.finish_setback(ADA)
+    open_home(h, ADA)  # her Home is open: the answer is followed by its refresh
     open_share(h, ADA, summary)
     with HomeGate(h, ADA) as gate:
         resp = h.submit(ADA, compose_values("C0GENERAL", ("lesson",), title="I want to end it all"))
