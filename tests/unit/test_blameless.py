@@ -715,7 +715,8 @@ def test_quoted_speech_is_reported_not_written_but_private_detail_still_counts()
 
 
 def test_notes_are_advice_and_warnings_are_blame() -> None:
-    flags = {flag.rule: flag.severity for flag in check("The only cause was a bad merge. I was lazy.")}
+    text = "The only cause was a bad merge. I was lazy."
+    flags = {flag.rule: flag.severity for flag in check(text)}
     assert flags == {"root-cause": Severity.NOTE, "character": Severity.WARNING}
     assert {rule.rule for rule in RULES if rule.severity is Severity.NOTE} == {
         "root-cause",
