@@ -768,6 +768,66 @@ def test_the_corpus_labels_are_phrases_of_their_documents() -> None:
                 assert all(label in quote["text"] for label in quote["labels"]), row["id"]
 
 
+# --- judgements of a person: a negative evaluation with a person as its target ----------
+
+EVALUATION_HITS = [
+    ("Teresa is not a good manager.", "is not a good manager"),
+    ("A co-worker lied to our boss about the release.", "lied to"),
+    ("Honestly, what they wrote about me is slander.", "is slander"),
+    ("Developers are barbarians.", "are barbarians"),
+    ("It was a co-worker who overstepped and threw you under the bus.", "under the bus"),
+    ("Fucking coders.", "Fucking coders"),
+    ("My boss is such a liar.", "is such a liar"),
+    ("We have a toxic manager on that team.", "toxic manager"),
+    ("One of the assistants in the office royally f***ed up today.", "royally f***ed up"),
+    ("The people in the datacenter are incompetent.", "are incompetent"),
+    ("My team repeatedly has to fix his errors.", "his errors"),
+    ("It was my fellow worker\u2019s fault.", "fellow worker\u2019s fault"),
+    ("Noone thought to roll back the code.", "Noone thought to"),
+    ("Someone fucked it and left for the weekend.", "fucked it"),
+]
+
+EVALUATION_CLEAN = [
+    # systems as subjects
+    "The dashboard lied to us for an hour.",
+    "The runbook is useless for this failure mode.",
+    "The alerting was terrible during the migration.",
+    "The script screwed up the config file.",
+    "Technology can be unreliable.",
+    "Their error rates rose after the deploy.",
+    "The proxy and its errors were noisy.",
+    # a role noun that modifies a thing, not a person
+    "It made for a terrible developer experience.",
+    # negated, supposed, reported, or owned by us
+    "He is not a liar.",
+    "If you are careless with the flag, the deploy fails.",
+    "She said I was lazy, which stung.",
+    "We fixed our mistake within the hour.",
+    # a speech tag after a quotation tells who spoke
+    '"There is a status on this inbox," John Mastodon lied, "that never lights."',
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), EVALUATION_HITS)
+def test_a_negative_evaluation_of_a_person_is_a_judgement(text: str, phrase: str) -> None:
+    flags = check(text)
+    assert any(phrase in flag.phrase or flag.phrase in phrase for flag in flags), flags
+    assert all(flag.severity is Severity.WARNING for flag in flags)
+    assert run(text) == run(text, windowed=False)
+
+
+@pytest.mark.parametrize("text", EVALUATION_CLEAN)
+def test_evaluations_of_systems_or_not_the_writers_are_not_flagged(text: str) -> None:
+    assert check(text) == []
+    assert run(text) == run(text, windowed=False)
+
+
+def test_the_evaluation_detector_speaks_through_the_character_rule() -> None:
+    (flag,) = check("Developers are barbarians.")
+    assert flag.rule == "character"
+    assert flag.reframe == RULE_BY_ID["character"].reframe
+
+
 # --- linear time: pathological inputs finish (a quadratic pattern would hang) -----------
 
 PATHOLOGICAL = ["a-", "-", ".", "a.", "@", "a@", " ", "a ", "\n", "a-a team ", "should ", "<@U"]

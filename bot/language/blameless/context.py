@@ -190,6 +190,21 @@ class Context:
 
     # --- what the clause says ------------------------------------------------------
 
+    def subject_word(self, start: int) -> tuple[list[str], int | None]:
+        """The words of the clause before ``start`` and the index of its subject word.
+
+        The subject is the last word that is not an adverb, an auxiliary or a
+        conjunction; ``None`` when there is none, or when the clause opens with a gerund
+        ("Appointing an incident manager could have helped": an act, not a person).
+        """
+        tokens = words(self.clause_before(start))
+        if tokens and _GERUND.fullmatch(tokens[0]) and tokens[0].lower() not in _NOT_GERUNDS:
+            return tokens, None
+        for index in range(len(tokens) - 1, -1, -1):
+            if tokens[index].lower().removesuffix("'s") not in _SKIPPED:
+                return tokens, index
+        return tokens, None
+
     def subject(self, start: int) -> Subject:
         """Who does the verb at ``start``: a person, a thing, or nobody written."""
         tokens = words(self.clause_before(start))

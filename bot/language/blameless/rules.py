@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.language.blameless import judges
+from bot.language.blameless import evaluation, judges
 from bot.language.blameless.context import NOT_NAMES
 from bot.language.blameless.model import Rule, Severity
 
@@ -181,6 +181,34 @@ _HEALTH_TRIGGERS = (
 
 # --- the rule table --------------------------------------------------------------------
 
+# Rule 6's word list: labels for people; "lazy loading" and "dumb terminal" are technical
+# terms. The rule then runs the ``evaluation`` detector: a negative evaluation aimed at a
+# person.
+_CHARACTER_WORDS = _p(
+    r"\bcareless(?:ly|ness)?\b",
+    r"\blaz(?:y|iness)\b(?!\s*-?\s*(?:load|eval|init|import|iterat|propert|static))",
+    r"\bstupid(?:ity)?\b",
+    r"\bidiot(?:s|ic)?\b",
+    r"\bincompeten(?:t|ce)\b",
+    r"\bdumb\b(?!\s+(?:terminals?|pipes?|clients?|components?)\b)",
+    r"\bmoron(?:s|ic)?\b",
+    r"\b(?:clueless|inept|foolish|boneheaded)\b",
+    r"\brookie\s+(?:mistake|error|move)\b",
+    r"\brookies?\b",
+    r"\bover-?zealous\b",
+    r"\bdisagreeable\b",
+    r"\bcowboy\s+(?:coder|coders|coding|engineer|developer|dev|deploy|deploys)\b",
+    r"\bamateur(?:ish|\s+hour)\b",
+    r"\b(?:clowns?|fools?|imbeciles?|buffoons?|jerks?|dimwits?|numpties|numpty|muppets?|"
+    r"halfwits?|nitwits?|dunces?|dumbass(?:es)?|dipshits?|assholes?|jackass(?:es)?|"
+    r"douche(?:bag)?s?|twats?|tossers?|wankers?|bozos?|dolts?|dingbats?)\b",
+    r"\b(?:wasn't|was\s+not|isn't|is\s+not|not)\s+(?:a\s+)?(?:very\s+)?(?:strong|good|"
+    r"great|competent|real)\s+(?:software\s+)?(?:engineer|developer|programmer|coder|"
+    r"dev)\b",
+    r"\black\s+of\s+(?:skills?|competence|talent|ability)\b",
+    r"\bover\s?-?confident\b",
+)
+
 RULES: tuple[Rule, ...] = (
     Rule(
         1,
@@ -279,31 +307,7 @@ RULES: tuple[Rule, ...] = (
         6,
         "character",
         "Character words",
-        # About people; "lazy loading" and "dumb terminal" are technical terms.
-        _p(
-            r"\bcareless(?:ly|ness)?\b",
-            r"\blaz(?:y|iness)\b(?!\s*-?\s*(?:load|eval|init|import|iterat|propert|static))",
-            r"\bstupid(?:ity)?\b",
-            r"\bidiot(?:s|ic)?\b",
-            r"\bincompeten(?:t|ce)\b",
-            r"\bdumb\b(?!\s+(?:terminals?|pipes?|clients?|components?)\b)",
-            r"\bmoron(?:s|ic)?\b",
-            r"\b(?:clueless|inept|foolish|boneheaded)\b",
-            r"\brookie\s+(?:mistake|error|move)\b",
-            r"\brookies?\b",
-            r"\bover-?zealous\b",
-            r"\bdisagreeable\b",
-            r"\bcowboy\s+(?:coder|coders|coding|engineer|developer|dev|deploy|deploys)\b",
-            r"\bamateur(?:ish|\s+hour)\b",
-            r"\b(?:clowns?|fools?|imbeciles?|buffoons?|jerks?|dimwits?|numpties|numpty|muppets?|"
-            r"halfwits?|nitwits?|dunces?|dumbass(?:es)?|dipshits?|assholes?|jackass(?:es)?|"
-            r"douche(?:bag)?s?|twats?|tossers?|wankers?|bozos?|dolts?|dingbats?)\b",
-            r"\b(?:wasn't|was\s+not|isn't|is\s+not|not)\s+(?:a\s+)?(?:very\s+)?(?:strong|good|"
-            r"great|competent|real)\s+(?:software\s+)?(?:engineer|developer|programmer|coder|"
-            r"dev)\b",
-            r"\black\s+of\s+(?:skills?|competence|talent|ability)\b",
-            r"\bover\s?-?confident\b",
-        ),
+        _CHARACTER_WORDS + evaluation.PATTERNS,
         "Talk about what was done and the situation around it; leave labels for people out.",
         WARNING,
         _t(
@@ -316,8 +320,9 @@ RULES: tuple[Rule, ...] = (
             "rookies overzealous zealous disagreeable cowboy dumbass dumbasses dipshit dipshits "
             "asshole assholes jackass jackasses douche douches douchebag douchebags twat twats "
             "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats"
-        ),
-        judges.person_judgement,
+        )
+        + evaluation.TRIGGERS,
+        evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
     ),
     Rule(
         7,
