@@ -5,6 +5,11 @@ and SLACK_CLIENT_SECRET and no SLACK_BOT_TOKEN, against `ManySlack` (two workspa
 Alpha and Beta, and OAuth). `install` walks an install the way a person's browser does:
 the "Add to Slack" page, Slack's authorize page, back to the redirect URL with the
 state cookie. `in_workspace` gives the same harness acting in the other workspace.
+
+The OAuth flow itself (state, cancel, refused code) runs against the real sandbox
+(`tests.integration.sandbox_install`); this stand-in remains for what the sandbox does
+not play: org-wide installs, the token each call was made with, expiring one token and
+slowing a refresh so that workers overlap.
 """
 
 from __future__ import annotations
