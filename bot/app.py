@@ -24,7 +24,7 @@ from bot.core import hooks
 from bot.core.logs import quiet_libraries
 from bot.core.runtime import Runtime
 from bot.journal import home
-from handlers import availability, commands, errors, payload
+from handlers import availability, clicks, commands, errors, payload
 from handlers import checkins as checkin_handlers
 from handlers import events as event_handlers
 from handlers import home as home_handlers
@@ -69,6 +69,7 @@ def create_app(rt: Runtime, *, token_verification: bool = True) -> App:
     errors.withhold_lazy_errors(bolt_log)
     app.use(payload.put_actor)
     availability.register(app, rt)  # the error handler, and answers while the database is down
+    clicks.tell_when_down(app, rt)  # a lazy listener the database failed says so
     commands.register(app, rt)
     reflection_handlers.register(app, rt)
     share_handlers.register(app, rt)

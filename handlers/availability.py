@@ -23,22 +23,30 @@ answering.
 database down (the first request to find out) is logged as usual, the runtime is told
 (`Runtime.health.failed`), and a submission is answered with the same modal instead of
 an HTTP 500.
+
+That first submission answers in time too: a modal's submission is acked by its
+listener on the request thread, and Slack waits 3 s for it. `bound_submissions` runs
+those listeners under `answer_within(ACK_DB_SECONDS)` (`bot.core.health`), so a database that
+hangs or stops makes the transaction fail by then (a ping cut short, no reconnect, a
+statement cut off) and the same modal is pushed. A button's work after its ack says
+so too (`handlers.clicks`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
-from bot.core.health import unavailable
+from bot.core.health import answer_within, unavailable
 from bot.core.runtime import Runtime
 from handlers import errors
 from handlers.payload import view_of
@@ -49,6 +57,7 @@ DATABASE_DOWN = (
     "Setback can't reach its database right now, so that couldn't be saved or opened. "
     "Please try again in a few minutes; nothing you've already saved is lost."
 )
+ACK_DB_SECONDS = 2.0  # a submission's database work, inside Slack's 3 s for the answer
 IN_A_MODAL = (
     "Setback can't reach its database right now, so this screen couldn't be saved. "
     "Close this message to get back to what you wrote, and try again in a few minutes."
@@ -104,6 +113,27 @@ def register(app: App, rt: Runtime) -> None:
 
     app.use(when_database_down)
     app.error(on_error)
+    bound_submissions(app)
+
+
+def bound_submissions(app: App, seconds: float = ACK_DB_SECONDS) -> None:
+    """Run each modal submission's listener (its ack, on the request thread) with its
+    database waits bounded to `seconds` (module docstring). Bolt offers no hook around a
+    listener (a middleware's `next` returns before the listener runs), so the runner's
+    `run` is wrapped, once."""
+    runner = app.listener_runner
+    run = runner.run
+    if getattr(run, "bounded", False):
+        return
+
+    @functools.wraps(run)
+    def bounded(request: BoltRequest, *args: Any, **kwargs: Any) -> BoltResponse | None:
+        kind = (request.body or {}).get("type")
+        with answer_within(seconds if kind == "view_submission" else None):
+            return run(request, *args, **kwargs)
+
+    bounded.bounded = True  # type: ignore[attr-defined]  # why: marks the wrapper as installed
+    runner.run = bounded  # type: ignore[method-assign]  # why: no public hook around a listener
 
 
 def _tell_after_click(client: WebClient, body: dict[str, Any]) -> None:

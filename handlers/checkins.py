@@ -17,7 +17,9 @@ from slack_sdk import WebClient
 from bot.checkins import answers as checkins
 from bot.checkins import notes, views
 from bot.checkins.undo import undo
+from bot.core.actor import Actor
 from bot.core.runtime import Runtime
+from handlers.clicks import modal_button
 from handlers.payload import actor_of, clicked_id, first_action
 
 
@@ -48,10 +50,10 @@ def register(app: App, rt: Runtime) -> None:
 
     app.action(views.ACTION_SNOOZE)(ack=just_ack, lazy=[snoozed])
 
-    def open_note(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        checkins.open_note(rt, actor_of(context), clicked_id(body), client, body["trigger_id"])
+    def open_note(body: dict[str, Any], client: WebClient, actor: Actor) -> None:
+        checkins.open_note(rt, actor, clicked_id(body), client, body["trigger_id"])
 
-    app.action(views.ACTION_NOTE)(ack=just_ack, lazy=[open_note])
+    modal_button(app, rt, views.ACTION_NOTE, open_note)
 
     def undo_answer(body: dict[str, Any], context: BoltContext) -> None:
         undo(rt, actor_of(context), clicked_id(body))

@@ -1,9 +1,11 @@
 """The App Home: publishing it when opened, and its buttons.
 
-Every listener acks at once and does its work in a lazy listener (opening a modal first,
-while the trigger_id is fresh). Ids and offsets in button values are only parsed here;
-the services in `bot.journal` (Home, erase, export) and `bot.reflection` re-check that
-the acting team + user own what a value names.
+Every listener acks at once and does its work after the ack: a button that opens a modal
+through `handlers.clicks.modal_button` (opening it first, while the trigger_id is fresh,
+and telling the person to click again when it could not), the others in a lazy listener.
+Ids and offsets in button values are only parsed here; the services in `bot.journal`
+(Home, erase, export) and `bot.reflection` re-check that the acting team + user own
+what a value names.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.core.runtime import Runtime
 from bot.journal import erase, export, home, views
 from bot.reflection import flow as reflection
 from bot.reflection.views import gone_view
+from handlers.clicks import modal_button
 from handlers.commands import add_subcommand
 from handlers.payload import actor_of, clicked_id
 
@@ -41,21 +44,20 @@ def register(app: App, rt: Runtime) -> None:
 
     app.event("app_home_opened")(ack=just_ack, lazy=[opened])
 
-    def start(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        actor = actor_of(context)
+    def start(body: dict[str, Any], client: WebClient, actor: Actor) -> None:
         opening = reflection.open_view(rt, actor)
         client.views_open(trigger_id=body["trigger_id"], view=opening.view)
         home.seen(rt, actor)  # after the modal opens: its trigger id lives 3 s
         reflection.refresh_member(rt, actor, stale=opening.zone_stale)
 
-    def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        sid, actor = clicked_id(body), actor_of(context)
+    def resume(body: dict[str, Any], client: WebClient, actor: Actor) -> None:
+        sid = clicked_id(body)
         view = reflection.resume_view(rt, actor, sid) if sid else gone_view()
         client.views_open(trigger_id=body["trigger_id"], view=view)
         home.seen(rt, actor)
 
-    def open_reflection(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        view = home.reading_view(rt, actor_of(context), clicked_id(body))
+    def open_reflection(body: dict[str, Any], client: WebClient, actor: Actor) -> None:
+        view = home.reading_view(rt, actor, clicked_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     # A refused change (not theirs, or already gone in another tab) still republishes
@@ -76,18 +78,18 @@ def register(app: App, rt: Runtime) -> None:
     def send_export(context: BoltContext) -> None:
         export.send_export(rt, actor_of(context))
 
-    def confirm_erase(body: dict[str, Any], client: WebClient) -> None:
+    def confirm_erase(body: dict[str, Any], client: WebClient, _actor: Actor) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=views.erase_modal())
 
-    app.action(views.ACTION_START)(ack=just_ack, lazy=[start])
-    app.action(views.ACTION_RESUME)(ack=just_ack, lazy=[resume])
-    app.action(views.ACTION_OPEN)(ack=just_ack, lazy=[open_reflection])
+    modal_button(app, rt, views.ACTION_START, start)
+    modal_button(app, rt, views.ACTION_RESUME, resume)
+    modal_button(app, rt, views.ACTION_OPEN, open_reflection)
     app.action(views.ACTION_ARCHIVE)(ack=just_ack, lazy=[archive])
     app.action(views.ACTION_DELETE)(ack=just_ack, lazy=[delete])
     app.action(views.ACTION_OLDER)(ack=just_ack, lazy=[page])
     app.action(views.ACTION_NEWER)(ack=just_ack, lazy=[page])
     app.action(views.ACTION_EXPORT)(ack=just_ack, lazy=[send_export])
-    app.action(views.ACTION_ERASE)(ack=just_ack, lazy=[confirm_erase])
+    modal_button(app, rt, views.ACTION_ERASE, confirm_erase)
 
     def erase_all(view: dict[str, Any], context: BoltContext) -> None:
         shared, direct = views.read_erase_options(view)

@@ -15,6 +15,7 @@ from bot.core.actor import Actor
 from bot.core.runtime import Runtime
 from bot.members import settings as member_settings
 from bot.members import views
+from handlers.clicks import modal_button
 from handlers.commands import add_subcommand
 from handlers.payload import actor_of, state_values
 
@@ -34,10 +35,10 @@ def register(app: App, rt: Runtime) -> None:
     def just_ack(ack: Ack) -> None:
         ack()
 
-    def from_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        member_settings.open_settings(rt, actor_of(context), client, body["trigger_id"])
+    def from_button(body: dict[str, Any], client: WebClient, actor: Actor) -> None:
+        member_settings.open_settings(rt, actor, client, body["trigger_id"])
 
-    app.action(views.ACTION_OPEN_SETTINGS)(ack=just_ack, lazy=[from_button])
+    modal_button(app, rt, views.ACTION_OPEN_SETTINGS, from_button)
 
     def submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         values = state_values(view)

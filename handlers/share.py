@@ -2,7 +2,8 @@
 
 Each listener reads the payload, hands the acting team + user and the ids it names to one
 function of `bot.sharing` (which re-checks ownership), and answers Slack. The post itself
-runs in a lazy listener after the modal has answered (see `bot.sharing.post` for why).
+runs in a lazy listener after the modal has answered (see `bot.sharing.post` for why); a
+button that opens the modal goes through `handlers.clicks.modal_button`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.sharing import post as posting
 from bot.sharing.delete import delete_share
 from bot.sharing.draft import ShareMeta, read_metadata
 from bot.sharing.outcome import ShareOutcome
+from handlers.clicks import modal_button
 from handlers.commands import add_subcommand
 from handlers.payload import actor_of, clicked_id, state_values, view_of
 
@@ -58,20 +60,19 @@ def register(app: App, rt: Runtime) -> None:
     def just_ack(ack: Ack) -> None:
         ack()
 
-    def open_share(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        sid = clicked_id(body)
-        view = offer.open_for_setback(rt, actor_of(context), sid)
+    def open_share(body: dict[str, Any], client: WebClient, actor: Actor) -> None:
+        view = offer.open_for_setback(rt, actor, clicked_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def resume(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        view = compose.resume(rt, actor_of(context), clicked_id(body))
+    def resume(body: dict[str, Any], client: WebClient, actor: Actor) -> None:
+        view = compose.resume(rt, actor, clicked_id(body))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def delete(body: dict[str, Any], context: BoltContext) -> None:
         delete_share(rt, actor_of(context), clicked_id(body))
 
-    app.action(ACTION_SHARE_OPEN)(ack=just_ack, lazy=[open_share])
-    app.action(views.ACTION_SHARE_RESUME)(ack=just_ack, lazy=[resume])
+    modal_button(app, rt, ACTION_SHARE_OPEN, open_share)
+    modal_button(app, rt, views.ACTION_SHARE_RESUME, resume)
     app.action(views.ACTION_SHARE_DELETE)(ack=just_ack, lazy=[delete])
 
     def on_pick(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:

@@ -15,6 +15,13 @@ has none). On SQLite a writer waits for the lock at most the busy timeout, in SQ
 busy handler and on the in-process writer lock alike. `unavailable` tells such a
 failure apart from a bug, so callers can tell the person to try again shortly.
 
+`answer_within(seconds)` bounds every PostgreSQL wait of the calling thread further,
+for work that must answer by a deadline of its own (an ack to Slack within 3 s): the
+checkout ping and the watchdog's cut come no later than the deadline, a fresh
+connection is attempted with no more than the time left, and a ping that failed with
+too little time left for a fresh connection (`FRESH_CONNECTION`) raises
+`sqlalchemy.exc.TimeoutError` at once instead of reconnecting.
+
 The embedded database is readable by its owner only. Its file is created 0600 before
 SQLite opens it (SQLite gives the `-wal`, `-shm` and `-journal` files it creates the
 database file's mode), and an existing database and its companions are brought down to
@@ -31,6 +38,7 @@ import logging
 import os
 import stat
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -53,6 +61,9 @@ _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, _WriterLock] = weakref.WeakKeyDi
 OWNER_FILE = 0o600
 OWNER_FOLDER = 0o700
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+FRESH_CONNECTION = 2.0  # seconds: the least the driver waits for a new connection
+_ANSWER_BY = threading.local()  # `.at`: this thread's deadline on time.monotonic, or None
+
 # What Setback itself keeps in its data folder: the database and its companions, the
 # generated key, the sandbox's files. A folder holding anything else is someone else's.
 _OURS = ("setback", "sandbox", "encryption.key")
@@ -118,13 +129,40 @@ def _postgres_engine(parsed: URL, pool_size: int, timeouts: DbTimeouts) -> Engin
     return engine
 
 
+@contextmanager
+def answer_within(seconds: float | None) -> Iterator[None]:
+    """Bound this thread's database waits to `seconds` from now (module docstring);
+    None: no bound beyond the engine's timeouts."""
+    before = getattr(_ANSWER_BY, "at", None)
+    _ANSWER_BY.at = None if seconds is None else time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _ANSWER_BY.at = before
+
+
+def time_left() -> float | None:
+    """Seconds left before this thread's deadline (never below 0), or None without one."""
+    at = getattr(_ANSWER_BY, "at", None)
+    return None if at is None else max(0.0, at - time.monotonic())
+
+
+def _within(seconds: float | None) -> float | None:
+    left = time_left()
+    if left is None:
+        return seconds
+    return left if seconds is None else min(seconds, left)
+
+
 def _guard_calls(engine: Engine, timeouts: DbTimeouts) -> None:
-    """Every call under the watchdog (`storage.watchdog`), and a guarded ping on checkout."""
+    """Every call under the watchdog (`storage.watchdog`), and a guarded ping on checkout;
+    both, and a fresh connection, within the thread's deadline (`answer_within`)."""
     limit = None if timeouts.statement is None else timeouts.statement + timeouts.grace
 
     def watch(dbapi_conn: Any) -> None:
-        if limit is not None:
-            WATCHDOG.watch(dbapi_conn, limit)
+        seconds = _within(limit)
+        if seconds is not None:
+            WATCHDOG.watch(dbapi_conn, seconds)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before(_conn: Any, cursor: Any, *_args: Any) -> None:
@@ -163,8 +201,19 @@ def _guard_calls(engine: Engine, timeouts: DbTimeouts) -> None:
     def _ping_on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         if record.info.pop("setback_fresh", False):
             return
-        if not _ping_dbapi(dbapi_conn, timeouts.ping):
-            raise exc.DisconnectionError("the database did not answer a ping")
+        if _ping_dbapi(dbapi_conn, _within(timeouts.ping) or 0.0):
+            return
+        left = time_left()
+        if left is not None and left < FRESH_CONNECTION:
+            raise exc.TimeoutError("the database did not answer a ping in the time left")
+        raise exc.DisconnectionError("the database did not answer a ping")
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_within(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        left = time_left()
+        if left is None or left >= cparams.get("connect_timeout", left + 1):
+            return None  # the engine's own connect timeout
+        return dialect.connect(*cargs, **{**cparams, "connect_timeout": max(1, round(left))})
 
 
 def _ping_dbapi(dbapi_conn: Any, seconds: float) -> bool:
@@ -335,12 +384,14 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
 def write_connection(engine: Engine) -> Iterator[Connection]:
     """One write transaction on a plain connection, outside the ORM, for the request
     path's prebuilt statements (a reflection screen): commit on success, roll back on
-    error. On SQLite it queues on the same writer lock as `session_scope`."""
-    with ExitStack() as stack:
+    error. On SQLite it queues on the same writer lock as `session_scope`, taken after the
+    pool checkout and released before the connection goes back: the lock covers the
+    transaction only."""
+    with engine.connect() as conn, ExitStack() as stack:
         lock = _WRITE_LOCKS.get(engine)
         if lock is not None:
             stack.enter_context(lock)
-        conn = stack.enter_context(engine.begin())
+        stack.enter_context(conn.begin())
         yield conn
 
 

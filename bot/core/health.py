@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from bot.core.lanes import Ticks
+from storage.db import answer_within as _answer_within
 from storage.db import ping
 from storage.db import unavailable as _unavailable
 
@@ -97,3 +99,9 @@ def unavailable(error: BaseException) -> bool:
     """Whether `error` says the database is down or did not answer in time (rather than
     a bug): the person is told to try again shortly (`storage.db.unavailable`)."""
     return _unavailable(error)
+
+
+def answer_within(seconds: float | None) -> AbstractContextManager[None]:
+    """Bound this thread's database waits to `seconds` from now, for work that must
+    answer by a deadline of its own, such as an ack (`storage.db.answer_within`)."""
+    return _answer_within(seconds)

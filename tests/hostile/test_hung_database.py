@@ -22,12 +22,15 @@ import pytest
 from sqlalchemy import text
 
 from bot.core.health import HEALTHZ_WAIT
+from bot.journal import views as home_views
+from handlers import availability
 from handlers.availability import IN_A_MODAL
 from handlers.commands import DATABASE_DOWN
 from storage.db import DbTimeouts, make_engine, unavailable
 from tests.conftest import needs
 from tests.hostile.private_postgres import PrivatePostgres, private_postgres
 from tests.integration.harness import ADA, BEN, SAMPLE_STEPS, Harness, wait_for
+from tests.integration.test_home import open_home
 
 CLIENT_SECONDS = 5.0  # a bound on the test's own waiting, well above the server's 2 s
 FAST = {"setback_db_connect_timeout": 2}  # the settings' minimum sensible connect timeout
@@ -159,3 +162,48 @@ def test_a_statement_to_a_frozen_server_is_cut_off_not_left_hanging(
         frozen.set()
         worker.join(CLIENT_SECONDS)
         engine.dispose()
+
+
+def dm_texts(h: Harness, user: str) -> list[str]:
+    return [m.get("text") or "" for m in h.dm(user)]
+
+
+def test_the_first_submission_after_the_database_hangs_is_answered_in_time(
+    harness: Harness, postgres: PrivatePostgres
+) -> None:
+    """Before anything knows the database hangs, a modal's submission is still answered
+    within Slack's 3 s (the sandbox marks a later answer `operation_timeout`)."""
+    h = harness
+    h.open_reflection(ADA)  # the pool holds a connection the hang will catch
+    with postgres.frozen():
+        assert not h.rt.health.known_down()
+        step = h.submit(ADA, SAMPLE_STEPS[0])
+        assert step.error is None, "answered in time"
+        pushed = step.json()
+        assert pushed["response_action"] == "push", "the person's modal stays beneath"
+        assert IN_A_MODAL in json.dumps(pushed["view"])
+        assert h.rt.health.known_down(), "and the next request is answered at once"
+    wait_for(lambda: healthz(h) == 200, timeout=30, what="healthy again")
+
+
+@pytest.mark.parametrize(
+    "action", [home_views.ACTION_START, home_views.ACTION_EXPORT], ids=["modal", "lazy"]
+)
+def test_the_first_click_after_the_database_hangs_is_told_kindly(
+    harness: Harness, postgres: PrivatePostgres, action: str
+) -> None:
+    """A Home button (one that opens a modal, one whose work runs after the ack) clicked
+    before anything knows the database hangs: the person hears, in a DM, to try again."""
+    h = harness
+    home = open_home(h, ADA)
+    with postgres.frozen():
+        assert not h.rt.health.known_down()
+        assert h.slack.click(ADA, action, view_id=home["id"]).error is None
+        wait_for(
+            lambda: availability.DATABASE_DOWN in dm_texts(h, ADA),
+            timeout=20,
+            what="the person told",
+        )
+        assert [c for c in h.ws.calls if c["method"] == "views.open"] == []
+        assert h.rt.health.known_down()
+    wait_for(lambda: healthz(h) == 200, timeout=30, what="healthy again")
