@@ -419,34 +419,29 @@ def forget_workspace(s: Session, team_id: str, installed_before: datetime | None
     """Delete the tokens of this workspace's own installation (bot and installers),
     saved before `installed_before` when given (a reinstall that overtook a late
     uninstall event stays). Returns the rows deleted."""
-    conn = s.connection()
-    bots = delete(BOTS).where(
-        BOTS.c.team_id == team_id,
-        BOTS.c.is_enterprise_install.is_(False),
-        _older(BOTS, installed_before),
-    )
-    people = delete(INSTALLATIONS).where(
-        INSTALLATIONS.c.team_id == team_id,
-        INSTALLATIONS.c.is_enterprise_install.is_(False),
-        _older(INSTALLATIONS, installed_before),
-    )
-    return conn.execute(bots).rowcount + conn.execute(people).rowcount
+    return _forget(s, "team_id", team_id, org_wide=False, installed_before=installed_before)
 
 
 def forget_org(s: Session, enterprise_id: str, installed_before: datetime | None = None) -> int:
     """`forget_workspace` for an org's org-wide installation."""
+    return _forget(
+        s, "enterprise_id", enterprise_id, org_wide=True, installed_before=installed_before
+    )
+
+
+def _forget(
+    s: Session, key: str, value: str, *, org_wide: bool, installed_before: datetime | None
+) -> int:
     conn = s.connection()
-    bots = delete(BOTS).where(
-        BOTS.c.enterprise_id == enterprise_id,
-        BOTS.c.is_enterprise_install.is_(True),
-        _older(BOTS, installed_before),
-    )
-    people = delete(INSTALLATIONS).where(
-        INSTALLATIONS.c.enterprise_id == enterprise_id,
-        INSTALLATIONS.c.is_enterprise_install.is_(True),
-        _older(INSTALLATIONS, installed_before),
-    )
-    return conn.execute(bots).rowcount + conn.execute(people).rowcount
+    deleted = 0
+    for table in (BOTS, INSTALLATIONS):
+        statement = delete(table).where(
+            table.c[key] == value,
+            table.c.is_enterprise_install.is_(org_wide),
+            _older(table, installed_before),
+        )
+        deleted += conn.execute(statement).rowcount
+    return deleted
 
 
 def forget_installers(
