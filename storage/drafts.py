@@ -9,6 +9,13 @@ Ownership is part of every statement: `advance` names the team, the user and the
 status in its WHERE, so a payload naming someone else's setback changes nothing and
 answers "gone", and on PostgreSQL the UPDATE's row lock makes two submissions of the
 same screen run one after the other.
+
+Encryption stays out of the write transaction: the answers and titles bound here are
+sealed in Python before the statement runs (a caller on the request path seals them
+before it takes the writer lock, `storage.types.Sealed`), and the request path reads a
+screen's answers back as the sealed token (`claim_screen`, `peek`) to open them after the
+lock is released. The tokens are the ones the column types write and read, so every other
+reader, and key rotation, sees the same ciphertext.
 """
 
 from __future__ import annotations
@@ -21,16 +28,19 @@ from sqlalchemy import (
     Connection,
     Insert,
     Select,
+    Text,
     TextClause,
     Update,
     bindparam,
     insert,
     select,
     text,
+    type_coerce,
     update,
 )
 
 from storage.models import Checkin, Commitment, Reflection, Setback, SetbackStatus
+from storage.types import Sealed, open_json, seal_json, seal_text
 
 _SETBACK = Setback.__table__
 _REFLECTION = Reflection.__table__
@@ -42,7 +52,7 @@ def create(
     user_id: str,
     enterprise_id: str | None,
     current_step: int,
-    title: str | None,
+    title: str | Sealed | None,
     now: datetime,
     *,
     hold: bool = False,
@@ -54,7 +64,7 @@ def create(
         "p_user_id": user_id,
         "p_enterprise_id": enterprise_id,
         "p_current_step": current_step,
-        "p_title": title,
+        "p_title": _title_token(title),
         "p_hold": hold,
         "p_now": now,
     }
@@ -69,7 +79,7 @@ def advance(
     current_step: int,
     now: datetime,
     *,
-    title: str | None = None,
+    title: str | Sealed | None = None,
     hold: bool = False,
 ) -> bool:
     """Move this person's draft to `current_step` (and retitle it, or put it on safety
@@ -82,7 +92,7 @@ def advance(
         "p_now": now,
     }
     if title is not None:
-        params["p_title"] = title
+        params["p_title"] = _title_token(title)
     found = conn.execute(_advance_statement(title is not None, hold, False), params).first()
     return found is not None
 
@@ -95,13 +105,33 @@ def advance_to_screen(
     step: int,
     now: datetime,
     *,
-    title: str | None = None,
+    title: str | Sealed | None = None,
     hold: bool = False,
 ) -> tuple[bool, dict[str, Any] | None]:
+    """`claim_screen`, with the screen's answers opened. Returns (found, answers);
+    answers is None when the screen was never saved or the draft is not theirs."""
+    found, sealed = claim_screen(
+        conn, team_id, user_id, setback_id, step, now, title=title, hold=hold
+    )
+    return found, opened(sealed)
+
+
+def claim_screen(
+    conn: Connection,
+    team_id: str,
+    user_id: str,
+    setback_id: int,
+    step: int,
+    now: datetime,
+    *,
+    title: str | Sealed | None = None,
+    hold: bool = False,
+) -> tuple[bool, Sealed | None]:
     """`advance` to `step` and read that screen's saved answers in the same statement
     (the UPDATE's RETURNING holds a subquery of the screen): one round trip instead of two
-    inside the write transaction, for the Next of every screen. Returns (found, answers);
-    answers is None when the screen was never saved or the draft is not theirs."""
+    inside the write transaction, for the Next of every screen. The answers come back
+    sealed, for the caller to open (`opened`) once the writer lock is released; None when
+    the screen was never saved or the draft is not theirs."""
     params: dict[str, Any] = {
         "p_id": setback_id,
         "p_team_id": team_id,
@@ -112,25 +142,45 @@ def advance_to_screen(
         "p_step": step,
     }
     if title is not None:
-        params["p_title"] = title
+        params["p_title"] = _title_token(title)
     row = conn.execute(_advance_statement(title is not None, hold, True), params).first()
     if row is None:
         return False, None
-    return True, dict(row[1]) if row[1] is not None else None
+    return True, Sealed(row[1]) if row[1] is not None else None
+
+
+def opened(sealed: Sealed | None) -> dict[str, Any] | None:
+    """A screen's answers read sealed (`claim_screen`, `peek`), decrypted."""
+    return None if sealed is None else dict(open_json(sealed.token))
 
 
 def save(
-    conn: Connection, team_id: str, setback_id: int, step: int, answers: Any, now: datetime
+    conn: Connection,
+    team_id: str,
+    setback_id: int,
+    step: int,
+    answers: Any,
+    now: datetime,
 ) -> None:
-    """Insert or replace one screen's answers (a re-submitted screen overwrites itself)."""
+    """Insert or replace one screen's answers (a re-submitted screen overwrites itself).
+    `answers` sealed beforehand (`storage.types.seal_json`) are bound as they are; any
+    other value is sealed here."""
+    sealed = answers if isinstance(answers, Sealed) else seal_json(answers)
     params = {
         "p_team_id": team_id,
         "p_setback_id": setback_id,
         "p_step": step,
-        "p_answers": answers,
+        "p_answers": sealed.token,
         "p_now": now,
     }
     conn.execute(_save_statement(), params)
+
+
+def peek(conn: Connection, team_id: str, setback_id: int, step: int) -> Sealed | None:
+    """One screen's saved answers, sealed (`load` opens them at once)."""
+    params = {"p_team_id": team_id, "p_setback_id": setback_id, "p_step": step}
+    token = conn.execute(_peek_statement(), params).scalar()
+    return None if token is None else Sealed(token)
 
 
 def load(conn: Connection, team_id: str, setback_id: int, step: int) -> dict[str, Any] | None:
@@ -170,6 +220,13 @@ def latest(conn: Connection, team_id: str, user_id: str) -> tuple[int, str | Non
     return (int(row[0]), row[1], int(row[2])) if row is not None else None
 
 
+def _title_token(title: str | Sealed | None) -> str | None:
+    """A title as its stored token (sealed here unless the caller sealed it)."""
+    if title is None or isinstance(title, Sealed):
+        return None if title is None else title.token
+    return seal_text(title).token
+
+
 @functools.cache
 def _create_statement() -> Insert:
     t = _SETBACK
@@ -181,7 +238,7 @@ def _create_statement() -> Insert:
             user_id=bindparam("p_user_id"),
             status=SetbackStatus.DRAFT,
             current_step=bindparam("p_current_step"),
-            title=bindparam("p_title", type_=t.c.title.type),
+            title=bindparam("p_title", type_=Text()),  # sealed beforehand
             summary_attempts=0,
             safety_hold=bindparam("p_hold", type_=t.c.safety_hold.type),
             created_at=bindparam("p_now", type_=t.c.created_at.type),
@@ -199,7 +256,7 @@ def _advance_statement(retitle: bool, hold: bool, peek: bool) -> Update:
         "updated_at": bindparam("p_now", type_=t.c.updated_at.type),
     }
     if retitle:
-        values["title"] = bindparam("p_title", type_=t.c.title.type)
+        values["title"] = bindparam("p_title", type_=Text())  # sealed beforehand
     if hold:
         values["safety_hold"] = True
     return (
@@ -211,15 +268,15 @@ def _advance_statement(retitle: bool, hold: bool, peek: bool) -> Update:
             t.c.status == SetbackStatus.DRAFT,
         )
         .values(**values)
-        .returning(t.c.id, *([_load_statement().scalar_subquery()] if peek else []))
+        .returning(t.c.id, *([_peek_statement().scalar_subquery()] if peek else []))
     )
 
 
 @functools.cache
 def _save_statement() -> TextClause:
     # Written out because SQLAlchemy's dialect upserts are never cached (each run would
-    # compile again); this text reads the same on SQLite and PostgreSQL, and the typed
-    # parameters keep the answers encrypted and the time in UTC.
+    # compile again); this text reads the same on SQLite and PostgreSQL. The answers are
+    # bound already sealed (`save`); the typed time parameter keeps it in UTC.
     t = _REFLECTION
     return text(
         "INSERT INTO reflection (team_id, setback_id, step, answers, updated_at) "
@@ -227,7 +284,7 @@ def _save_statement() -> TextClause:
         "ON CONFLICT (setback_id, step) "
         "DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at"
     ).bindparams(
-        bindparam("p_answers", type_=t.c.answers.type),
+        bindparam("p_answers", type_=Text()),
         bindparam("p_now", type_=t.c.updated_at.type),
     )
 
@@ -236,6 +293,17 @@ def _save_statement() -> TextClause:
 def _load_statement() -> Select[tuple[Any]]:
     t = _REFLECTION
     return select(t.c.answers).where(
+        t.c.setback_id == bindparam("p_setback_id"),
+        t.c.team_id == bindparam("p_team_id"),
+        t.c.step == bindparam("p_step"),
+    )
+
+
+@functools.cache
+def _peek_statement() -> Select[tuple[Any]]:
+    # The answers selected as the plain text they are stored as: opened by the caller.
+    t = _REFLECTION
+    return select(type_coerce(t.c.answers, Text())).where(
         t.c.setback_id == bindparam("p_setback_id"),
         t.c.team_id == bindparam("p_team_id"),
         t.c.step == bindparam("p_step"),

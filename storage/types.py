@@ -2,11 +2,17 @@
 
 Keeping these conversions in column types means no repository or service can forget
 them: every datetime read back is aware UTC, every free-text value is ciphertext on disk.
+
+A hot write can seal its values beforehand (`seal_json`, `seal_text`) and bind the
+`Sealed` token as plain text, so the encryption runs before a write lock is taken rather
+than inside the transaction; the stored token is the same one the column type writes, and
+`open_json` reads back a token selected as plain text.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +20,28 @@ from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 
 from storage import crypto
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """A value already encrypted under the keyring, ready to bind as plain text."""
+
+    token: str
+
+
+def seal_text(value: str) -> Sealed:
+    """`value` encrypted as `EncryptedText` stores it."""
+    return Sealed(crypto.encrypt(value))
+
+
+def seal_json(value: Any) -> Sealed:
+    """`value` encrypted as `EncryptedJSON` stores it."""
+    return Sealed(crypto.encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":"))))
+
+
+def open_json(token: str) -> Any:
+    """An `EncryptedJSON` token read as plain text, decrypted and parsed."""
+    return json.loads(crypto.decrypt(token))
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -55,9 +83,7 @@ class EncryptedJSON(TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        if value is None:
-            return None
-        return crypto.encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        return None if value is None else seal_json(value).token
 
     def process_result_value(self, value: str | None, dialect: Any) -> Any:
-        return None if value is None else json.loads(crypto.decrypt(value))
+        return None if value is None else open_json(value)

@@ -38,6 +38,7 @@ from storage.models import (
     CommitmentStatus,
     SetbackStatus,
 )
+from storage.types import Sealed, seal_json, seal_text
 
 log = logging.getLogger(__name__)
 
@@ -240,26 +241,34 @@ def submit_step(
     if errors and not crisis:
         return StepOutcome("errors", errors=errors)
     next_step = step if errors else step + 1
-    title = answers.get("title")  # None unless this screen asks for the title
+    # Sealed before the writer lock is taken, opened after it is released, and views
+    # built after too: the lock is held for SQL only (`storage.drafts`).
+    sealed = seal_json(answers)
+    title = _sealed_title(answers)
     with write_connection(rt.engine) as conn:
         current = min(next_step, TOTAL_STEPS - 1)
         claimed = _claim_draft(conn, actor, setback_id, current, title, bool(crisis), now)
         if claimed is None:
             return StepOutcome("update", views.gone_view())
-        # `saved` is the next screen's answers, read by the claim (it differs from `step`
+        # `peeked` is the next screen's answers, read by the claim (it differs from `step`
         # unless crisis language holds the person on this screen, shown the care view).
-        sid, saved = claimed
-        drafts.save(conn, actor.team_id, sid, step, answers, now)
+        sid, peeked = claimed
+        drafts.save(conn, actor.team_id, sid, step, sealed, now)
         if crisis:
             reflection_store.add_safety_flag(conn, actor.team_id, actor.user_id, now)
         elif next_step >= TOTAL_STEPS:
             summary = _finish(conn, actor, sid, now)
             return StepOutcome("clear", finished_id=sid, summary=summary)
-    # Views are built after the unit of work, so the write lock is held only for SQL.
     if crisis:
         return StepOutcome("update", views.care_view(sid, next_step, rt.settings.support_resources))
     note = _kind_note(answers, sid)
-    return StepOutcome("update", _step(next_step, sid, saved, note))
+    return StepOutcome("update", _step(next_step, sid, drafts.opened(peeked), note))
+
+
+def _sealed_title(answers: dict[str, Any]) -> Sealed | None:
+    """The screen's title sealed for the draft row; None unless this screen asks for it."""
+    title = answers.get("title")
+    return None if title is None else seal_text(title)
 
 
 def continue_after_care(
@@ -276,8 +285,8 @@ def continue_after_care(
         if next_step == TOTAL_STEPS:
             summary = _finish(conn, actor, setback_id, now)
             return StepOutcome("clear", finished_id=setback_id, summary=summary)
-        saved = drafts.load(conn, actor.team_id, setback_id, next_step)
-    return StepOutcome("update", _step(next_step, setback_id, saved))
+        peeked = drafts.peek(conn, actor.team_id, setback_id, next_step)
+    return StepOutcome("update", _step(next_step, setback_id, drafts.opened(peeked)))
 
 
 def _step(
@@ -297,14 +306,14 @@ def _claim_draft(
     actor: Actor,
     setback_id: int | None,
     current_step: int,
-    title: str | None,
+    title: str | Sealed | None,
     hold: bool,
     now: datetime,
-) -> tuple[int, dict[str, Any] | None] | None:
-    """The draft a submission writes to, with the answers saved on `current_step` (None
-    if never saved): a new draft on the first Next (nothing saved yet), else the acting
-    person's own draft, moved to `current_step` and read in the same statement; None when
-    the id is not theirs or no longer a draft."""
+) -> tuple[int, Sealed | None] | None:
+    """The draft a submission writes to, with the answers saved on `current_step`, sealed
+    (None if never saved): a new draft on the first Next (nothing saved yet), else the
+    acting person's own draft, moved to `current_step` and read in the same statement;
+    None when the id is not theirs or no longer a draft."""
     if setback_id is None:
         sid = drafts.create(
             conn,
@@ -317,10 +326,10 @@ def _claim_draft(
             hold=hold,
         )
         return sid, None
-    found, saved = drafts.advance_to_screen(
+    found, peeked = drafts.claim_screen(
         conn, actor.team_id, actor.user_id, setback_id, current_step, now, title=title, hold=hold
     )
-    return (setback_id, saved) if found else None
+    return (setback_id, peeked) if found else None
 
 
 def go_back(
@@ -333,13 +342,14 @@ def go_back(
     team, user = actor.team_id, actor.user_id
     if setback_id is None:
         return views.gone_view()
+    sealed = seal_json(answers) if answers else None
     with write_connection(rt.engine) as conn:
         if not drafts.advance(conn, team, user, setback_id, target, now):
             return views.gone_view()
-        if answers:
-            drafts.save(conn, team, setback_id, step, answers, now)
-        saved = drafts.load(conn, team, setback_id, target)
-    return _step(target, setback_id, saved)
+        if sealed is not None:
+            drafts.save(conn, team, setback_id, step, sealed, now)
+        peeked = drafts.peek(conn, team, setback_id, target)
+    return _step(target, setback_id, drafts.opened(peeked))
 
 
 def close(
@@ -356,14 +366,15 @@ def close(
     if setback_id is None and not answers:
         return None
     now = rt.clock.now()
-    title = answers.get("title")  # None unless this screen asks for the title
+    title = _sealed_title(answers)
     with write_connection(rt.engine) as conn:
         claimed = _claim_draft(conn, actor, setback_id, step, title, False, now)
         if claimed is None:
             return None
-        sid, saved = claimed
+        sid, peeked = claimed
         if answers:
-            drafts.save(conn, actor.team_id, sid, step, {**(saved or {}), **answers}, now)
+            saved = drafts.opened(peeked) or {}
+            drafts.save(conn, actor.team_id, sid, step, {**saved, **answers}, now)
     return sid
 
 
