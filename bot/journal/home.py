@@ -299,11 +299,16 @@ def publish(rt: Runtime, actor: Actor, offset: int = 0) -> bool:
         return _gather_and_publish(rt, actor, offset)
 
 
+# A person's lock lives only while a publish holds or waits on it (the caller keeps it
+# alive): the map never outgrows the publishes under way, however many people there are.
 _locks_guard = threading.Lock()
-_publish_locks: dict[tuple[str, str], threading.Lock] = {}
+_publish_locks: weakref.WeakValueDictionary[tuple[str, str], threading.Lock] = (
+    weakref.WeakValueDictionary()
+)
 
 
 def _publish_lock(actor: Actor) -> threading.Lock:
+    """This person's publish lock: the one a publish under way holds, else a new one."""
     with _locks_guard:
         return _publish_locks.setdefault((actor.team_id, actor.user_id), threading.Lock())
 

@@ -67,9 +67,7 @@ def seen(rt: Runtime, actor: Actor) -> None:
         known = people.get(key)
         stored = known.stored if known is not None else None
         write = stored is None or not timedelta(0) <= now - stored < MARK_EVERY
-        people[key] = _Seen(now, now if write else stored)
-        if len(people) > REMEMBERED:
-            _forget_closed(people, now)
+        _remember(people, key, _Seen(now, now if write else stored), now)
     if write:
         with write_connection(rt.engine) as conn:
             home_seen.mark_seen(conn, actor.team_id, actor.user_id, now)
@@ -88,8 +86,16 @@ def is_open(rt: Runtime, actor: Actor) -> bool:
     if at is None or not _recent(at, now):
         return False
     with _guard:
-        _people(rt)[key] = _Seen(at, at)
+        _remember(_people(rt), key, _Seen(at, at), now)
     return True
+
+
+def _remember(people: dict[Person, _Seen], key: Person, value: _Seen, now: datetime) -> None:
+    """Keep what this process saw of a person; past `REMEMBERED` people, forget the ones
+    whose Home is closed, so memory follows the Homes open now, not everyone ever seen."""
+    people[key] = value
+    if len(people) > REMEMBERED:
+        _forget_closed(people, now)
 
 
 def _forget_closed(people: dict[Person, _Seen], now: datetime) -> None:
