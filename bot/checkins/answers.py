@@ -152,19 +152,7 @@ def commitment_of(s: Session, checkin: Checkin) -> Commitment:
 def _plan_snooze(s: Session, checkin: Checkin, choice: str, now: datetime) -> None:
     """The snoozed check-in comes back as a new row (its own message, its own id)."""
     member = member_store.get_member(s, checkin.team_id, checkin.user_id)
-    due = snooze(now, choice, members.working_hours(member))
-    again = Checkin(
-        team_id=checkin.team_id,
-        user_id=checkin.user_id,
-        setback_id=checkin.setback_id,
-        commitment_id=checkin.commitment_id,
-        kind=checkin.kind,
-        seq=checkin.seq,
-        total=checkin.total,
-        due_at=due,
-        status=CheckinStatus.SCHEDULED,
-    )
-    s.add(again)
+    s.add(_follow_up(checkin, snooze(now, choice, members.working_hours(member))))
 
 
 def _plan_one_more(s: Session, checkin: Checkin, now: datetime) -> None:
@@ -175,18 +163,25 @@ def _plan_one_more(s: Session, checkin: Checkin, now: datetime) -> None:
     if _later_in_plan(s, checkin):
         return
     member = member_store.get_member(s, checkin.team_id, checkin.user_id)
-    s.add(
-        Checkin(
-            team_id=checkin.team_id,
-            user_id=checkin.user_id,
-            setback_id=checkin.setback_id,
-            commitment_id=checkin.commitment_id,
-            kind=checkin.kind,
-            seq=checkin.seq + 1,
-            total=max(checkin.total, checkin.seq + 2),
-            due_at=one_more(now, members.working_hours(member)),
-            status=CheckinStatus.SCHEDULED,
-        )
+    due = one_more(now, members.working_hours(member))
+    s.add(_follow_up(checkin, due, seq=checkin.seq + 1, total=max(checkin.total, checkin.seq + 2)))
+
+
+def _follow_up(
+    checkin: Checkin, due: datetime, *, seq: int | None = None, total: int | None = None
+) -> Checkin:
+    """A new scheduled check-in of the same plan: a snooze keeps its place in the plan
+    (same `seq` of `total`), one more after the last takes the next place."""
+    return Checkin(
+        team_id=checkin.team_id,
+        user_id=checkin.user_id,
+        setback_id=checkin.setback_id,
+        commitment_id=checkin.commitment_id,
+        kind=checkin.kind,
+        seq=checkin.seq if seq is None else seq,
+        total=checkin.total if total is None else total,
+        due_at=due,
+        status=CheckinStatus.SCHEDULED,
     )
 
 
