@@ -360,8 +360,12 @@ def test_double_click_records_one_answer(harness: Harness, lazy: LazyListeners) 
     message = posted_checkins(h, root)[0]
     since = lazy.mark()
     click(h, message, "setback_checkin_done")
-    click(h, message, "setback_checkin_working")
-    lazy.wait(since, 2)  # both clicks' listeners have run
+    try:
+        click(h, message, "setback_checkin_working")
+        clicks = 2
+    except LookupError:  # the first click's answer already took the buttons off
+        clicks = 1
+    lazy.wait(since, clicks)  # every click's listener has run
     assert not has_buttons(shown(h, message))
     row = next(c for c in checkins(h.rt) if c.id == checkin_id(message))
     assert (row.status, row.response) == ("answered", "done")

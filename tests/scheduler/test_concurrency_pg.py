@@ -152,10 +152,17 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
     deadline = time.monotonic() + 120
     # Mid-run: a fifth of the posts are out and the victim holds claimed rows right now
     # (between two of its passes it holds none; that instant is not the case to test).
-    while sum(posts_per_checkin(ws).values()) < 400 or not held_by(pg_rt, "proc0"):
-        assert time.monotonic() < deadline, "the workers did not get going"
-        time.sleep(0.01)
+    # The victim is frozen before the check, so it cannot finish its pass and give its
+    # rows back between "it holds rows" and the kill.
     victim = procs[0]
+    while True:
+        assert time.monotonic() < deadline, "the workers did not get going"
+        if sum(posts_per_checkin(ws).values()) >= 400:
+            victim.send_signal(signal.SIGSTOP)
+            if held_by(pg_rt, "proc0"):
+                break
+            victim.send_signal(signal.SIGCONT)
+        time.sleep(0.01)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     assert victim.returncode == -signal.SIGKILL
