@@ -340,12 +340,23 @@ class _WriterLock:
         self._lock = threading.RLock()
         self._timeout = timeout
 
+    @property
+    def timeout(self) -> float:
+        return self._timeout
+
     def __enter__(self) -> None:
         if not self._lock.acquire(timeout=self._timeout):
             raise exc.TimeoutError("the database stayed busy past the busy timeout")
 
     def __exit__(self, *_exc: object) -> None:
         self._lock.release()
+
+
+def busy_timeout(engine: Engine) -> float:
+    """How long a writer waits its turn on this engine: SQLite's busy timeout (the
+    writer lock's), or the default for an engine without one."""
+    lock = _WRITE_LOCKS.get(engine)
+    return lock.timeout if lock is not None else DbTimeouts().busy
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -26,7 +26,7 @@ from bot.reflection.answers import Answers
 from bot.reflection.quoting import USER_ID, support_commitment
 from bot.reflection.screens import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
 from bot.reflection.summary import Summary
-from storage import drafts
+from storage import drafts, group_commit
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import read_connection, session_scope, write_connection
@@ -245,11 +245,13 @@ def submit_step(
     # built after too: the lock is held for SQL only (`storage.drafts`).
     sealed = seal_json(answers)
     title = _sealed_title(answers)
-    with write_connection(rt.engine) as conn:
+
+    def write(conn: Connection) -> tuple[int, Sealed | None, Summary | None] | None:
+        """The screen's writes, one unit of work (`storage.group_commit` may run it twice)."""
         current = min(next_step, TOTAL_STEPS - 1)
         claimed = _claim_draft(conn, actor, setback_id, current, title, bool(crisis), now)
         if claimed is None:
-            return StepOutcome("update", views.gone_view())
+            return None
         # `peeked` is the next screen's answers, read by the claim (it differs from `step`
         # unless crisis language holds the person on this screen, shown the care view).
         sid, peeked = claimed
@@ -257,8 +259,15 @@ def submit_step(
         if crisis:
             reflection_store.add_safety_flag(conn, actor.team_id, actor.user_id, now)
         elif next_step >= TOTAL_STEPS:
-            summary = _finish(conn, actor, sid, now)
-            return StepOutcome("clear", finished_id=sid, summary=summary)
+            return sid, None, _finish(conn, actor, sid, now)
+        return sid, peeked, None
+
+    written = group_commit.run(rt.engine, write)
+    if written is None:
+        return StepOutcome("update", views.gone_view())
+    sid, peeked, summary = written
+    if summary is not None:
+        return StepOutcome("clear", finished_id=sid, summary=summary)
     if crisis:
         return StepOutcome("update", views.care_view(sid, next_step, rt.settings.support_resources))
     note = _kind_note(answers, sid)

@@ -28,10 +28,10 @@ from bot.core.runtime import Runtime
 from bot.members import zone as members
 from bot.reflection.answers import Answers
 from bot.reflection.summary_view import ACTION_OPEN_JOURNAL, summary_message
+from storage import group_commit, summary_posts
 from storage import members as member_store
 from storage import reflections as reflection_store
-from storage import summary_posts
-from storage.db import session_scope, write_connection
+from storage.db import session_scope
 from storage.models import Commitment, Setback, SetbackStatus
 from storage.rows import row_id
 
@@ -107,15 +107,22 @@ def post_summary(
             if setback is None or setback.status == SetbackStatus.DRAFT or setback.thread_ts:
                 return setback.thread_ts if setback is not None else None
             summary = _summary_of(s, setback)
-    with write_connection(rt.engine) as conn:
-        attempt = summary_posts.count_attempt(conn, actor.team_id, actor.user_id, setback_id)
+    attempt = group_commit.run(
+        rt.engine,
+        lambda conn: summary_posts.count_attempt(conn, actor.team_id, actor.user_id, setback_id),
+    )
     if attempt is None:  # deleted, or posted by another attempt meanwhile
         return _thread_of(rt, actor, setback_id)
     retry = attempt > 1
     client = rt.client_for(actor.team_id, actor.enterprise_id)
     try:
-        channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
-        ts = _find_existing(client, channel, setback_id) if retry else None
+        # A first attempt posts to the person's id, which Slack delivers to the app's DM
+        # with them (the answer names the channel); a retry first looks in that DM.
+        channel = actor.user_id
+        ts = None
+        if retry:
+            channel = client.conversations_open(users=actor.user_id)["channel"]["id"]
+            ts = _find_existing(client, channel, setback_id)
         if ts is None:
             home = f"slack://app?team={actor.team_id}&id={app_id}&tab=home" if app_id else None
             text, blocks = summary.message(home)
@@ -134,8 +141,10 @@ def post_summary(
     except Exception as exc:  # noqa: BLE001 - network trouble: housekeeping retries
         log.warning("summary DM for setback %s failed: %s", setback_id, type(exc).__name__)
         return None
-    with write_connection(rt.engine) as conn:
-        summary_posts.record_thread(conn, actor.team_id, setback_id, channel, ts)
+    group_commit.run(
+        rt.engine,
+        lambda conn: summary_posts.record_thread(conn, actor.team_id, setback_id, channel, ts),
+    )
     hooks.changed(rt, actor)
     return ts
 
