@@ -67,7 +67,7 @@ def create_app(rt: Runtime, *, token_verification: bool = True) -> App:
         **_installs(rt, bolt_log),
     )
     errors.withhold_lazy_errors(bolt_log)
-    app.use(payload.put_actor)
+    app.use(payload.PutActor())
     availability.register(app, rt)  # the error handler, and answers while the database is down
     clicks.tell_when_down(app, rt)  # a lazy listener the database failed says so
     commands.register(app, rt)

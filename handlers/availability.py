@@ -1,6 +1,6 @@
 """While the database is down: answer at once, kindly, and keep the HTTP threads free.
 
-Protocol. `when_database_down` is a global Bolt middleware (after `put_actor`). While
+Protocol. `WhenDatabaseDown` is a global Bolt middleware (after `put_actor`). While
 the runtime knows the database is not answering (`Runtime.health.known_down`, which
 never waits), a request that would need it is answered without touching it:
 
@@ -41,6 +41,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
@@ -84,23 +85,36 @@ def _push_down_view() -> BoltResponse:
     return _json({"response_action": "push", "view": down_view(IN_A_MODAL).to_dict()})
 
 
-def register(app: App, rt: Runtime) -> None:
-    """Install the middleware and the error handler (see the module docstring)."""
+class WhenDatabaseDown(Middleware):
+    """The global middleware of the module docstring; class-based, so Bolt hands it the
+    request without looking up listener arguments for it on every request."""
 
-    def when_database_down(
-        body: dict[str, Any], client: WebClient, next_: Callable[[], Any]
-    ) -> Any:
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - the name Bolt passes it by
+    ) -> BoltResponse | None:
+        body = req.body
+        if "command" in body or not self._rt.health.known_down():
+            return next()
         kind = body.get("type")
-        if "command" in body or not rt.health.known_down():
-            return next_()
         if kind == "view_submission":
             return _push_down_view()
         if kind == "block_actions":
-            rt.later(_tell_after_click, client, body)
+            self._rt.later(_tell_after_click, req.context.client, body)
             return BoltResponse(status=200, body="")
         if kind == "event_callback":
             return BoltResponse(status=503, body="")
         return BoltResponse(status=200, body="")
+
+
+def register(app: App, rt: Runtime) -> None:
+    """Install the middleware and the error handler (see the module docstring)."""
 
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
         errors.on_error(error, body)
@@ -111,7 +125,7 @@ def register(app: App, rt: Runtime) -> None:
             return _push_down_view()
         return None
 
-    app.use(when_database_down)
+    app.use(WhenDatabaseDown(rt))
     app.error(on_error)
     bound_submissions(app)
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.core.actor import Actor
 
@@ -95,6 +96,21 @@ def put_actor(
     if actor is not None:
         context[ACTOR] = actor
     return next_()
+
+
+class PutActor(Middleware):
+    """`put_actor` as a class-based middleware: Bolt calls it with the request itself, so
+    no listener arguments are looked up for it on every request."""
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 - the name Bolt passes it by
+    ) -> BoltResponse | None:
+        answered: BoltResponse | None = put_actor(req.context, next, req.body)
+        return answered
 
 
 def actor_of(context: BoltContext) -> Actor:
