@@ -66,9 +66,12 @@ class _Writer:
         self._jobs: queue.SimpleQueue[tuple[Job, Future[Any]]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._running = False
+        self._ident: int | None = None  # the writer thread's, while it runs
         self._wait = busy_timeout(engine)
 
     def submit(self, job: Callable[[Connection], T]) -> T:
+        if threading.get_ident() == self._ident:  # it would wait for itself forever
+            raise RuntimeError("a group-commit job cannot hand the writer another job")
         future: Future[T] = Future()
         self._jobs.put((job, future))
         self._ensure_thread()
@@ -88,6 +91,7 @@ class _Writer:
         threading.Thread(target=self._loop, name="setback-group-commit", daemon=True).start()
 
     def _loop(self) -> None:
+        self._ident = threading.get_ident()
         while True:
             try:
                 first = self._jobs.get(timeout=IDLE_SECONDS)
@@ -95,6 +99,7 @@ class _Writer:
                 with self._lock:
                     if self._jobs.empty():
                         self._running = False
+                        self._ident = None
                         return
                 continue
             engine = self._engine()

@@ -147,3 +147,14 @@ def test_sqlite_batches_on_the_writer_thread_and_postgresql_runs_on_the_callers(
     caller = threading.get_ident()
     ran_on = group_commit.run(engine, lambda conn: threading.get_ident())
     assert (ran_on == caller) is (engine.dialect.name == "postgresql")
+
+
+def test_a_job_that_hands_the_writer_another_job_fails_instead_of_waiting_forever(
+    sqlite_engine: Engine,
+) -> None:
+    def nested(conn: Connection) -> int:
+        return group_commit.run(sqlite_engine, _create("inner"))
+
+    with pytest.raises(RuntimeError, match="cannot hand the writer"):
+        group_commit.run(sqlite_engine, nested)
+    assert _titles(sqlite_engine) == []
