@@ -9,8 +9,9 @@ matter, headings, block-quoted chat logs, timelines, quoted speech), the twenty 
 groups (``rules``) then run on the sentences that hold their trigger words, and a judge
 per rule (``judges``, reading the clause through ``context``) decides whether a match is
 blame: who the subject is, whether it is negated, supposed or reported. The "character"
-rule ends with ``evaluation``, a general detector of negative evaluations (a lexicon in a
-few frames) whose target is a person or a role, not a system. Each flag is a
+rule ends with ``evaluation``, a general detector of negative evaluations (its own words
+and the rated lexicon of ``lexicon`` in a few frames, and the story of a mistake or a
+damaging act) whose target is a person or a role, not a system. Each flag is a
 warning (blame, judgement of a person, private detail) or a note (advice on the form of
 the account). ``engine`` resolves overlaps so one phrase gets one reframe. The whole
 check is linear in the length of the text.

@@ -70,9 +70,12 @@ _IMAGINE_SUPPOSES = (["if"], ["that"], ["what"], ["how"], ["someone"], ["somebod
 _REPORTING = words_set(
     "said says say told tells tell claimed claims claim thinks thought think accused "
     "accuses insisted insists argued argues wrote asked asks complained complains "
-    "suggested suggests alleged alleges reckon reckons"
+    "suggested suggests alleged alleges reckon reckons implying implied implies "
+    "implication insinuated insinuating"
 )
 
+# Who opens a sentence that reports speech: "she said ...", "my boss claimed ...".
+_REPORTERS = words_set("he she they someone somebody boss manager everyone people")
 # Capitalised words that begin sentences or name systems and teams, not people.
 NOT_NAMES = words_set(
     "The This That These Those It Its We They He She You Our Their His Her My Your I Who "
@@ -253,9 +256,19 @@ class Context:
         )
 
     def reported(self, start: int) -> bool:
-        """True when the clause reports someone's words or thoughts ("he said it was ...")."""
+        """True when the clause reports someone's words or thoughts ("he said it was ...").
+
+        A sentence that opens with a report ("She said it was my job, and I should have
+        known better") reports every clause in it.
+        """
         tokens = [word.lower() for word in words(self.clause_before(start))]
-        return any(word in _REPORTING for word in tokens)
+        if any(word in _REPORTING for word in tokens):
+            return True
+        opening = [word.lower() for word in words(self.before_in_sentence(start))[:3]]
+        return any(
+            word in _REPORTING and place > 0 and opening[place - 1] in _REPORTERS
+            for place, word in enumerate(opening)
+        )
 
     def previous_words(self, start: int, count: int = 4) -> list[str]:
         """The last few words before a match, lower case."""

@@ -7,7 +7,9 @@ The protocol, in order:
 2. one pass of a trie-shaped pattern finds every trigger word; each rule then runs its
    patterns only on the sentences (at most a few hundred characters each) that hold one
    of its triggers, so a long text costs one linear pass plus work proportional to the
-   sentences that might hold blame;
+   sentences that might hold blame; within those, a pattern runs only where the strings
+   every match of it contains are present (``literals``: one search per pattern, or one
+   shared scan per window for a rule with many patterns);
 3. a match inside quoted speech or a chat log is dropped (except private detail, which
    must be redacted whoever said it); the rule's judge reads the clause and gives the
    severity, or drops it;
@@ -15,6 +17,9 @@ The protocol, in order:
    the longest; across rules 1-19, a flag inside a longer flag of another rule is
    dropped ("QA should have" is blame moved to others, not also a bare counterfactual);
    private detail is never dropped and hides any other flag inside it.
+
+Each of these shortcuts gives exactly the flags of running every pattern on the whole
+text (``run(text, windowed=False)``), which tests compare on real and mixed documents.
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from bot.language.blameless.context import Context
-from bot.language.blameless.markdown import LineKind, read_layout
+from bot.language.blameless.literals import Screen, fold
+from bot.language.blameless.markdown import Layout, LineKind, read_layout
 from bot.language.blameless.model import Flag, Rule, Severity
 from bot.language.blameless.rules import CAUSE_RULES, PRIVATE_RULE, ROOT_CAUSE_RULE, RULES
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-# Characters that may start private detail: an address, a handle, a phone number.
-_PRIVATE_MARK = re.compile(r"[@+<]|\d{3}")
+# Characters that may start private detail: an address, a handle, a phone number. This is
+# "[@+<]|\d{3}" written to open with one character class, which ``re`` scans for fast.
+_PRIVATE_MARK = re.compile(r"[@+<\d](?:(?<=[@+<])|\d\d)")
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -64,7 +71,52 @@ def _trigger_index(rules: Iterable[Rule]) -> tuple[re.Pattern[str], dict[str, li
 
 
 _TRIGGERS, _RULES_BY_WORD = _trigger_index(RULES)
+# The span lists each trigger word extends: (rule number, False), once per rule.
+_STREAMS_BY_WORD = {
+    word: tuple(dict.fromkeys((rule.number, False) for rule in rules))
+    for word, rules in _RULES_BY_WORD.items()
+}
+_PRIVATE_STREAM = ((PRIVATE_RULE, True),)
+# Lines whose words are not the writer's account: a chat log, code.
+_NOT_WRITTEN = LineKind.CHAT | LineKind.CODE
 _PRIVATE = next(rule for rule in RULES if rule.number == PRIVATE_RULE)
+
+
+class _Remembering(Context):
+    """The context of one run, remembering the sentence, clause and line of an offset.
+
+    Judges ask for the same sentence and clause several times for one match (who the
+    subject is, whether it is negated, reported or supposed); each answer is a pure
+    function of the offsets, so the first one is kept for the rest of the run.
+    """
+
+    def __init__(self, text: str, layout: Layout) -> None:
+        super().__init__(text, layout)
+        self._spans: dict[tuple[int, int], tuple[int, int]] = {}
+        self._clauses: dict[int, str] = {}
+        self._lines: dict[int, str] = {}
+
+    def sentence_span(self, start: int, end: int) -> tuple[int, int]:
+        """As :meth:`Context.sentence_span`, remembered."""
+        span = self._spans.get((start, end))
+        if span is None:
+            span = self._spans[(start, end)] = super().sentence_span(start, end)
+        return span
+
+    def clause_before(self, start: int) -> str:
+        """As :meth:`Context.clause_before`, remembered."""
+        clause = self._clauses.get(start)
+        if clause is None:
+            clause = self._clauses[start] = super().clause_before(start)
+        return clause
+
+    def line(self, offset: int) -> str:
+        """As :meth:`Context.line`, remembered for each line (a long line is read once)."""
+        index = self.line_index(offset)
+        line = self._lines.get(index)
+        if line is None:
+            line = self._lines[index] = super().line(offset)
+        return line
 
 
 def _windows(ctx: Context) -> dict[int, list[tuple[int, int]]]:
@@ -72,28 +124,37 @@ def _windows(ctx: Context) -> dict[int, list[tuple[int, int]]]:
 
     Triggers come in order of position, so a trigger inside the span already open for a
     rule extends nothing and runs of triggers ("@@@@…") cost one span, not one per
-    character. Private detail has a second stream (``@``, ``+``, digits), merged last.
+    character; a trigger's sentence is found once for all the rules it wakes. Private
+    detail has a second stream (``@``, ``+``, digits), merged last.
     """
     spans: dict[tuple[int, bool], list[tuple[int, int]]] = defaultdict(list)
-
-    def add(key: tuple[int, bool], start: int, end: int) -> None:
-        found = spans[key]
-        if found and start < found[-1][1]:
-            return
-        left, right = ctx.sentence_span(start, end)
-        if found and left <= found[-1][1]:
-            found[-1] = (found[-1][0], max(found[-1][1], right))
-        else:
-            found.append((left, right))
-
     lowered = ctx.scan.lower()
     if len(lowered) != len(ctx.scan):  # a few letters lower to two characters
         lowered = ctx.scan.translate(_ASCII_LOWER)
-    for match in _TRIGGERS.finditer(lowered):
-        for rule in _RULES_BY_WORD[match.group()]:
-            add((rule.number, False), match.start(), match.end())
-    for match in _PRIVATE_MARK.finditer(ctx.scan):
-        add((PRIVATE_RULE, True), match.start(), match.end())
+    streams = (
+        (
+            (match.start(), match.end(), _STREAMS_BY_WORD[match.group()])
+            for match in _TRIGGERS.finditer(lowered)
+        ),
+        (
+            (match.start(), match.end(), _PRIVATE_STREAM)
+            for match in _PRIVATE_MARK.finditer(ctx.scan)
+        ),
+    )
+    for stream in streams:
+        for start, end, keys in stream:
+            sentence: tuple[int, int] | None = None
+            for key in keys:
+                found = spans[key]
+                if found and start < found[-1][1]:
+                    continue
+                if sentence is None:
+                    sentence = Context.sentence_span(ctx, start, end)  # not remembered
+                left, right = sentence
+                if found and left <= found[-1][1]:
+                    found[-1] = (found[-1][0], max(found[-1][1], right))
+                else:
+                    found.append((left, right))
     merged: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (number, _), found in sorted(spans.items()):
         merged[number].extend(found)
@@ -110,18 +171,57 @@ def _windows(ctx: Context) -> dict[int, list[tuple[int, int]]]:
 
 
 def _matches(
-    rule: Rule, ctx: Context, windows: list[tuple[int, int]] | None
+    rule: Rule, ctx: Context, windows: list[tuple[int, int]] | None, folded: str = ""
 ) -> Iterator[tuple[int, int, int]]:
-    """Non-empty match spans of a rule with the index of the pattern that matched."""
+    """Non-empty match spans of a rule with the index of the pattern that matched.
+
+    With windows, each pattern runs only on those of its rule's windows that hold the
+    literals every match of it contains (``literals.Screen``, searched on ``folded``, the
+    scan text folded by ``literals.fold``): a window without them has no match.
+    """
+    screen = None if windows is None else _screen(rule, windows)
+    possible = None if screen is None else screen.possible(folded, windows or [])
     for index, pattern in enumerate(rule.patterns):
-        found = (
-            pattern.finditer(ctx.scan)
-            if windows is None
-            else (m for start, end in windows for m in pattern.finditer(ctx.scan, start, end))
-        )
+        if windows is None:
+            found: Iterable[re.Match[str]] = pattern.finditer(ctx.scan)
+        else:
+            kept = windows if screen is None else screen.windows(index, folded, windows, possible)
+            found = (m for start, end in kept for m in pattern.finditer(ctx.scan, start, end))
         for match in found:
             if match.start() != match.end():
                 yield match.start(), match.end(), index
+
+
+# A rule's screen costs up to a tenth of a second to build (reading its patterns); it is
+# built once the rule has this many characters of windows to read, or by ``prepare``.
+_SCREEN_FROM = 20_000
+_SCREENS: dict[int, Screen] = {}
+
+
+def _screen(rule: Rule, windows: list[tuple[int, int]]) -> Screen | None:
+    """The rule's screen, or ``None`` while building one would cost more than it saves.
+
+    A short text (a post in the share preview, a postmortem on the command line) reads
+    few windows, and runs its patterns on them as they are until some text is long.
+    """
+    screen = _SCREENS.get(id(rule))
+    if screen is not None and screen.patterns is rule.patterns:
+        return screen
+    if sum(end - start for start, end in windows) < _SCREEN_FROM:
+        return None
+    screen = _SCREENS[id(rule)] = Screen(rule.patterns)
+    return screen
+
+
+def prepare() -> None:
+    """Build every rule's screen now, so no later text pays for it.
+
+    A long-running process (the Slack app) can call this at start; tests call it to run
+    the screens on short texts.
+    """
+    for rule in RULES:
+        if _SCREENS.get(id(rule)) is None or _SCREENS[id(rule)].patterns is not rule.patterns:
+            _SCREENS[id(rule)] = Screen(rule.patterns)
 
 
 def _judged(
@@ -130,7 +230,7 @@ def _judged(
     """Apply what all rules share, then the rule's own judge."""
     for start, end, index in spans:
         if rule.number != PRIVATE_RULE and (
-            ctx.quoted(start, end) or ctx.kind(start) & (LineKind.CHAT | LineKind.CODE)
+            ctx.quoted(start, end) or ctx.kind(start) & _NOT_WRITTEN
         ):
             continue
         severity = rule.judge(ctx, start, end, index) if rule.judge else rule.severity
@@ -215,15 +315,17 @@ def run(text: str, windowed: bool = True) -> list[Flag]:
     """
     if not text:
         return []
-    ctx = Context(text, read_layout(text))
+    ctx = _Remembering(text, read_layout(text))
     windows = _windows(ctx) if windowed else None
+    folded = fold(ctx.scan) if windowed else ""
     positions = _Positions(text)
     flags: list[Flag] = []
     for rule in RULES:
         rule_windows = None if windows is None else windows.get(rule.number, [])
         if rule_windows == []:
             continue
-        spans = _without_overlaps(_judged(rule, ctx, _matches(rule, ctx, rule_windows)))
+        found = _matches(rule, ctx, rule_windows, folded)
+        spans = _without_overlaps(_judged(rule, ctx, found))
         flags.extend(_flag(rule, text, positions, span) for span in spans)
     return _drop_hidden(flags)
 

@@ -23,6 +23,34 @@ person; words that describe systems as often as people ("failed", "broken", "slo
 (a few filler words at most), so each runs in linear time on a sentence window, and
 every frame holds a trigger word so the engine only runs them where one occurs.
 
+Hand lists overfit the words of the write-ups they were made from, so the detector
+also has **general frames**, written for shapes of blame rather than words:
+
+* the rated lexicon of ``lexicon`` (thousands of words people rated negative, without
+  feelings and words for events) after a copula ("she was a bully", "I felt like a
+  fool"), before a role ("a lame boss") and as a manner adverb ("he shamelessly
+  skipped it"); these frames take any word and the judge looks it up in the set, which
+  keeps each pattern small and linear;
+* a mistake weighed and owned: the writer's ("I made a silly mistake", "my own dumb
+  error", "the worst blunder I have ever made", "I didn't test the restore") or
+  someone else's ("the consultant who made this error", "an error she had made");
+* the story of an act that did the damage, a slip or a duty dropped, told about someone
+  else ("the contractor accidentally wiped the shared drive", "the intern managed to
+  crash the server", "a contractor misconfigured the firewall", "she ignored the
+  warning", "he never even tested it"; these speak through the "named-person" rule),
+  and praise used as mockery ("some genius decided to ...");
+* a person's work or competence judged ("his sloppy code", "her half-baked fix", "a
+  director with no understanding of backups", "her lack of integrity", "he did something
+  wrong", "I lost all respect for him");
+* a person as the cause ("he was the problem", "because of her", "caused by the new
+  developer"; these speak through the "named-person" rule), the writer laying the
+  blame ("I still blame the contractor"), a rated act done to a person ("he belittled
+  me") and others leaving the writer uninformed ("nobody told us").
+
+In the frames about acts, "we" (the team owning its own story) and "they" (often a
+vendor) are not targets, and a narrated act of the writer's own ("I deleted the old
+version") is an account, not a verdict.
+
 The detector is part of the "character" rule (labels for people); its judge drops
 negated, supposed and reported judgements, as the other judgement rules do, except
 that calling someone's words "slander" or "lies" is the writer's own verdict even
@@ -33,6 +61,7 @@ from __future__ import annotations
 
 import re
 
+from bot.language.blameless import lexicon
 from bot.language.blameless.context import (
     PERSON_NOUNS,
     PERSON_PRONOUNS,
@@ -79,7 +108,7 @@ PEOPLE = PERSON_NOUNS | words_set(
     "assistant assistants secretary secretaries clerk clerks receptionist technician "
     "technicians tech techs director directors executive executives owner owners hire "
     "hires kid kids worker workers newbie newbies sysadmin sysadmins webmaster "
-    "programmer colleague boss officer officers"
+    "programmer colleague boss officer officers woman women lady ladies gentleman"
 )
 # Roles a label can land on; "ops", "qa" and the like also modify things, so they are out.
 ROLE_NOUNS = PEOPLE - words_set(
@@ -89,8 +118,12 @@ ROLE_NOUNS = PEOPLE - words_set(
 
 
 def _alt(items: frozenset[str]) -> str:
-    """A non-capturing alternation, longest words first."""
-    return "(?:" + "|".join(re.escape(item) for item in sorted(items, key=len, reverse=True)) + ")"
+    """A non-capturing alternation of words, shaped as a trie (longer words first).
+
+    A flat alternation of a hundred words tries each in turn at every position; the trie
+    follows one branch per letter.
+    """
+    return lexicon.trie(items)
 
 
 _COPULA = (
@@ -140,8 +173,181 @@ _OWN_FAULT = (
     r"incompetence)\b(?!\s+(?:rates?|budgets?|logs?|handling|messages?|codes?|counts?|"
     r"pages?|paths?|reporting|tracking|tolerance|domains?|lines?)\b)"
 )
+# --- general frames over the rated lexicon (``lexicon``) and the story of an act -------
+_FILLER_WORDS = words_set(re.sub(r"\\s\+|[()?:|\\]", " ", _FILLER)) | words_set("and or but")
+_RATED = lexicon.JUDGEMENTS | lexicon.UNFIT | EVALUATIVE_ADJECTIVES | EVALUATIVE_NOUNS
+# Words for poor work that the rated lexicon files under events ("buggy", "rushed").
+_POOR_WORK = words_set(
+    "garbage crap crappy junk trash spaghetti sloppy shoddy half-assed half-baked buggy "
+    "rushed awful terrible horrible bad"
+)
+# How bad a mistake is said to be: the rated words and the plain words of size.
+_SEVERITY = lexicon.trie(
+    lexicon.JUDGEMENTS
+    | EVALUATIVE_ADJECTIVES
+    | words_set(
+        "big bigger biggest huge major massive bad worse worst terrible horrible awful costly "
+        "serious grave stupid stupidest dumb dumbest silly careless basic rookie embarrassing "
+        "colossal catastrophic"
+    )
+)
+_SLIP_NOUN = r"(?:mistakes?|errors?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|oversights?)"
+# What a role noun can modify instead of naming someone: "a weak admin password".
+_NOT_A_PERSON = (
+    r"(?!\s+(?:passwords?|credentials?|tokens?|keys?|rights|privileges|permissions|panels?|"
+    r"interfaces?|roles?|levels?|users?|accounts?|access|settings|area|page|pages)\b)"
+)
+_DAMAGE = lexicon.trie(
+    words_set(
+        "deleted wiped unplugged truncated overwrote overwritten erased nuked trashed "
+        "destroyed crashed bricked corrupted spilled spilt"
+    )
+    | {"wiped out", "knocked out"}
+)
+_MIS = words_set(
+    "misconfigured mistyped misread misjudged mislabeled mislabelled misplaced misrouted "
+    "misnamed misspelled misspelt misclicked misapplied misunderstood misinterpreted misused "
+    "mishandled misreported misaligned misconfigures"
+)
+_MIS_VERBS = lexicon.trie(_MIS)
+_DAMAGE_MANNER = lexicon.trie(
+    words_set("accidentally mistakenly inadvertently unknowingly somehow just then also had has")
+    | {"went and"}
+)
+_GENERAL = (
+    # "he is pathetic", "she was a bully", "I felt like a fool": a rated word after a
+    # copula. The lexicon has thousands of words, so the pattern takes any word and the
+    # judge looks it up.
+    rf"\b(?:{_COPULA}|fe(?:el|els|lt)\s+like)\s+(?:{_FILLER}\s+){{0,4}}[a-z][a-z'-]{{1,30}}"
+    rf"(?:,?\s+(?:and|or|but)\s+(?:{_FILLER}\s+){{0,2}}[a-z][a-z'-]{{1,30}})?\b(?![-'])",
+    # "a lame boss", "these selfish managers": a rated word labelling a role.
+    rf"\b[a-z][a-z'-]{{1,30}}\s+(?:[\w-]{{1,20}}\s+)?{_ROLE_PLURAL}\b{_NOT_A_PERSON}",
+    # "I stupidly forgot", "he foolishly trusted it": an act judged by its manner.
+    r"\b[a-z]{2,30}ly\b(?=\s+[a-z])",
+    # "my horrible mistake", "my own stupid error".
+    rf"\bmy\s+(?:own\s+)?(?:(?:{_SEVERITY}|very|really|so)\s+){{1,2}}{_SLIP_NOUN}",
+    # "the worst mistake I have ever made".
+    rf"\b(?=[a-z]{{2,30}}\s+(?:mistake|error|blunder|screw|f))"
+    rf"{_SEVERITY}\s+{_SLIP_NOUN}\s+(?:that\s+)?I(?:'ve|\s+have|\s+had|'d)?\s+"
+    r"(?:ever\s+)?(?:made|done|committed)\b",
+    # "I made a mistake", "has made a terrible mistake", "the woman who made this error".
+    rf"\b(?:made|make|makes|making|committed)\s+(?:a|an|this|that|such\s+an?|the|one|"
+    rf"another)\s+(?:(?:{_SEVERITY}|real|really|very|so|truly)\s+){{0,2}}{_SLIP_NOUN}",
+    # "an error he had made".
+    rf"\b{_SLIP_NOUN}\s+(?:that\s+|which\s+)?(?:he|she)\s+(?:had\s+|has\s+|'d\s+)?"
+    r"(?:just\s+)?made\b",
+    # "some genius decided to", "our rocket scientist of a manager": praise as mockery.
+    r"\b(?:some|our|the|this|that|a|one)\s+(?:absolute\s+|real\s+|resident\s+)?(?:genius|"
+    r"geniuses|rocket\s+scientists?|bright\s+sparks?|einsteins?|brainiacs?|wizards?)\s+"
+    r"(?:who\s+|had\s+|then\s+|just\s+|here\s+)?(?:decided|thought|figured|came\s+up|chose|"
+    r"wanted|insisted|went|managed|did|set|ran|pushed|deployed|forgot)\b",
+    # "his sloppy code", "her half-assed fix": a person's work judged.
+    r"\b(?:his|her|your)\s+(?:own\s+)?(?:[\w-]{1,20}\s+){1,2}(?:code|work|job|commits?|PRs?|"
+    r"pull\s+requests?|fix|fixes|patch|patches|scripts?|design|config|changes?|documentation|"
+    r"docs|tests?|handover|notes)\b",
+    # "a director with no understanding of backups", "he has no clue how DNS works".
+    r"\b(?:no|zero)\s+(?:real\s+)?(?:clue|understanding)\s+"
+    r"(?:of|about|what|how|whatsoever)\b",
+    # "he belittled me", "she undermined us": a rated act done to a person.
+    r"\b[a-z]{3,30}ed\s+(?:me|us|him|her|them|everyone|everybody|my\s+[a-z]{2,20})\b(?![-'])",
+    # "I blame myself", "I still blame the contractor": the writer laying the blame.
+    r"\bI\s+(?:(?:still|really|totally|fully|partly|mostly|personally|honestly|do|kind\s+of)\s+)?"
+    r"blame\s+(?:myself|yourself|him|her|them|you|(?:the|my|our|that|this|his|her)\s+"
+    rf"(?:[\w-]{{1,20}}\s+)?{_ROLE}\b|(?-i:(?=[A-Z][a-z])[A-Z][a-z]{{1,30}})\b)",
+    # "Rachel's mistakes", "Dana's typo": a fault owned by someone named.
+    rf"(?-i:\b(?=[A-Z][a-z])[A-Z][a-z]{{1,30}})(?:'s|\u2019s)\s+(?:(?:big|huge|stupid|silly|"
+    rf"obvious|careless|minor|many|repeated|constant|own|latest|usual)\s+){{0,2}}{_OWN_FAULT}",
+    # "her lack of integrity", "his complete absence of judgement": a lack laid on someone.
+    r"\b(?:his|her|your|my)\s+(?:complete\s+|total\s+|utter\s+|apparent\s+|obvious\s+)?"
+    r"(?:lack|absence)\s+of\b",
+    # "I lost all respect for him": a verdict on a person.
+    r"\blost\s+(?:all\s+|any\s+|my\s+|every\s+)?respect\s+for\s+(?:him|her|them|my|his|your)\b",
+    # "he did something wrong", "I did it all wrong": a person's act called wrong.
+    r"\bdid\s+(?:something|everything|it|this|that|things|it\s+all|so\s+much)\s+"
+    r"(?:all\s+|completely\s+|totally\s+)?wrong\b",
+    # "no one let me know", "nobody told us": others leaving the writer uninformed.
+    r"\b(?:no\s?-?one|nobody)\s+(?:even\s+|ever\s+|bothered\s+to\s+)?(?:let\s+(?:me|us)\s+"
+    r"know|told\s+(?:me|us)|informed\s+(?:me|us)|warned\s+(?:me|us))\b",
+)
+
+# A person as the cause, and a person's act told as the story of what went wrong: these
+# frames speak through the "named-person" rule (a person or a role as the cause), whose
+# flags the share preview ranks first.
+CAUSE_SOURCES: tuple[str, ...] = (
+    # "he was the problem", "Sam is the whole reason": a person as the cause.
+    r"\b(?:was|is|were|are|'s|'re|'m|am)\s+(?:the\s+)?(?:(?:whole|main|real|only|sole|actual|"
+    r"entire|biggest|root)\s+)?(?:reason|cause|problem)\b(?![\w-])(?!\s+(?:for|why|of|that)\b)",
+    # "because of him", "due to my carelessness", "caused by the new developer".
+    r"\b(?:because\s+of|due\s+to|caused\s+by|(?<!the\s)blame\s+(?:it\s+)?on)\s+(?:(?:him|her|me|you)\b"
+    rf"(?![\w-])|(?:his|her|my|your)\s+(?:own\s+)?(?:[\w-]{{1,20}}\s+)?(?:{_SLIP_NOUN}|negligence|"
+    r"carelessness|laziness|incompetence|stupidity|ignorance|typo|decision|actions?)\b|"
+    rf"(?:the|a|an|that|this|some|our)\s+(?:[\w-]{{1,20}}\s+){{0,2}}{_ROLE}\b(?!\s+(?:team|teams|"
+    r"tooling|tools?|accounts?|access|credentials?|process)\b))",
+    # "I didn't check the data", "he never even tried it": a check skipped by a
+    # person (the team's "we didn't test" is its own account).
+    r"\b(?:didn['\u2019]t|did\s+not|never|wouldn['\u2019]t|would\s+not|forgot\s+to|"
+    r"neglected\s+to)\s+(?:even\s+)?(?:bother\s+to\s+)?(?:check|test|"
+    r"try|tried|tested|checked|verify|read|review|proofread|confirm|validate|compile|"
+    r"look\s+at|back\s+up)\b",
+    # "the intern managed to crash the server": a narrated act told as an achievement.
+    r"\b(?:somehow\s+)?managed\s+to\s+(?:[a-z]{2,20}\s+)?(?:crash|break|delete|wipe|destroy|"
+    r"lose|spill|kill|brick|corrupt|screw|mess|take\s+down|bring\s+down|knock|unplug|erase|"
+    r"drop|nuke|trash|ruin|flood|overwrite|set\s+off|trip|blow)\w*\b",
+    # "the contractor accidentally wiped the shared drive", "Priya had truncated the
+    # table": a person's act that did the damage, told by someone else.
+    rf"\b(?:{_DAMAGE_MANNER}\s+){{0,2}}{_DAMAGE}(?=\s+(?:the|a|an|our|all|his|her|their|"
+    r"every|entire|whole|production|prod|\d)\b)",
+    # "a contractor misconfigured the firewall": a slip told by its verb, about someone
+    # else.
+    rf"\b(?:{_DAMAGE_MANNER}\s+|simply\s+){{0,2}}(?:{_MIS_VERBS}|mis-[a-z]{{3,20}}(?:ed|ood|ead|ook))"
+    r"\b",
+    # "she ignored the warning", "the admin simply skipped the checklist": a duty
+    # dropped, told about someone else.
+    rf"\b(?:{_DAMAGE_MANNER}\s+|completely\s+|conveniently\s+|totally\s+|simply\s+){{0,2}}"
+    r"(?:ignored|skipped|disregarded|overlooked|bypassed|neglected|dismissed|brushed\s+off)"
+    r"(?=\s+(?:the|a|an|our|my|all|every|his|her|their|this|that|these|those|it|them|me|us)\b)",
+)
+(
+    PERSON_AS_CAUSE,
+    CAUSED_BY_PERSON,
+    UNCHECKED,
+    MANAGED_TO,
+    NARRATED_DAMAGE,
+    MIS_ACT,
+    DUTY_DROPPED,
+) = range(len(CAUSE_SOURCES))
+CAUSE_TRIGGERS = (
+    words_set(
+        "reason cause problem because due caused blame didn't didn\u2019t never wouldn't "
+        "wouldn\u2019t forgot neglected managed deleted wiped unplugged truncated overwrote "
+        "overwritten erased nuked trashed destroyed crashed bricked corrupted spilled spilt "
+        "knocked ignored skipped disregarded overlooked bypassed dismissed brushed mis"
+    )
+    | _MIS
+)
+
 # Index of each frame in ``PATTERNS``; the judge reads the target differently for each.
 PREDICATE, DENIED_PRAISE, FALSE_WORDS, LABEL, EXPLETIVE_LABEL, OWNED, NOBODY = range(7)
+_FIRST_GENERAL = 7 + len(_ACT)
+(
+    RATED_PREDICATE,
+    RATED_LABEL,
+    JUDGED_MANNER,
+    OWN_SLIP,
+    WORST_SLIP,
+    MADE_SLIP,
+    SLIP_MADE,
+    MOCK_PRAISE,
+    WORK_JUDGED,
+    NO_CLUE,
+    ACT_ON_PERSON,
+    WRITER_BLAMES,
+    NAMED_FAULT,
+    LACK_LAID,
+    LOST_RESPECT,
+    DID_WRONG,
+    NOBODY_TOLD,
+) = range(_FIRST_GENERAL, _FIRST_GENERAL + len(_GENERAL))
 SOURCES: tuple[str, ...] = (
     # "Developers are barbarians", "he is such a liar", "Teresa seems incompetent".
     rf"\b{_COPULA}\s+(?:{_FILLER}\s+){{0,4}}{_EVAL}\b",
@@ -164,8 +370,16 @@ SOURCES: tuple[str, ...] = (
     # "Noone thought to roll back the code": nobody did what anyone should have.
     r"\b(?:no\s?-?one|nobody)\s+(?:even\s+|ever\s+)?(?:thought|bothered|cared|cares)\s+to\b",
     *_ACT,
+    *_GENERAL,
 )
 PATTERNS = tuple(re.compile(source, re.IGNORECASE) for source in SOURCES)
+
+
+def _split(items: frozenset[str]) -> frozenset[str]:
+    """Trigger words for a word set; a hyphenated word by its longest part ("short" of
+    "short-sighted" or "two" of "two-faced" would wake the rule in every sentence)."""
+    return frozenset(max(re.split(r"[-']", item), key=len) for item in items)
+
 
 TRIGGERS: tuple[str, ...] = tuple(
     sorted(
@@ -177,6 +391,14 @@ TRIGGERS: tuple[str, ...] = tuple(
         | {part for word in EVALUATIVE_ADJECTIVES if "-" in word for part in word.split("-")}
         | PRAISE
         | EXPLETIVES
+        | _split(lexicon.JUDGEMENTS | lexicon.UNFIT | lexicon.JUDGING_ADVERBS | lexicon.ACTS)
+        | words_set(
+            "nobody noone told informed warned let oversight oversights blame clue "
+            "understanding prone lack absence respect wrong genius geniuses rocket "
+            "scientist scientists bright sparks einstein einsteins brainiac brainiacs wizard "
+            "wizards garbage crap crappy junk trash spaghetti sloppy shoddy "
+            "half buggy rushed"
+        )
         | words_set(
             "lied lies lying lie bus sabotaged sabotages sabotaging backstabbed backstabbing "
             "betrayed scapegoated scapegoating slandered slandering badmouthed "
@@ -192,6 +414,8 @@ TRIGGERS: tuple[str, ...] = tuple(
 )
 
 _CONJUNCTIONS = words_set("and who then but")
+# Object pronouns that name who does an act after "let", "having", "watched": people.
+_OBJECT_SUBJECTS = words_set("him her me")
 _SPEAKERS = PERSON_PRONOUNS | words_set("me him her them us their his my your our")
 _DETERMINERS = words_set("the a an our their this that these those my your his her its some")
 # Possessives that make a thing someone's act; "our" and "their" name teams and vendors.
@@ -253,6 +477,10 @@ def _person_target(ctx: Context, start: int) -> bool:
     tokens, index = ctx.subject_word(start)
     if index is None:
         return False
+    if tokens[index].lower() == "to" and index >= 2:
+        index -= 2  # "she tends to make ...": the subject before a verb with "to"
+    if tokens[index].lower() in _OBJECT_SUBJECTS:
+        return True  # "the risk of having him fuck it up": a person doing the act
     heads = _head_chain(tokens, index)
     if any(_person_word(tokens, head) for head in heads):
         return True
@@ -261,7 +489,9 @@ def _person_target(ctx: Context, start: int) -> bool:
     recent = [token.lower() for token in tokens[-12:]]
     offset = len(tokens) - len(recent)
     cuts = [place for place, word in enumerate(recent) if word in _CONJUNCTIONS]
-    return bool(cuts) and any(_person_word(tokens, offset + k) for k in range(cuts[-1]))
+    if not cuts or offset + cuts[-1] < index:
+        return False  # "..., but it was still a terrible week": the new clause has its own
+    return any(_person_word(tokens, offset + k) for k in range(cuts[-1]))
 
 
 def _speaker_before(ctx: Context, start: int) -> bool:
@@ -280,15 +510,134 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     said I was lazy") evaluations are not the writer's verdict and are dropped, as are
     labels in a heading.
     """
+    if not _rated(ctx.scan[start:end], index):
+        return None  # the frames that take any word: most words are not rated
     if ctx.supposed(start) or ctx.negated(start, 3):
         return None
     if index == FALSE_WORDS:
         return Severity.WARNING if _speaker_before(ctx, start) else None
     if ctx.reported(start) or _speech_tag(ctx, start):
         return None
-    if index in (LABEL, EXPLETIVE_LABEL, OWNED, NOBODY):
-        return Severity.WARNING  # the role, the owner or "nobody" is the target
-    return Severity.WARNING if _person_target(ctx, start) else None
+    if index in _TARGET_IN_FRAME:
+        return Severity.WARNING  # the role, the owner, the writer or "nobody" is the target
+    if index == NO_CLUE and _person_with(ctx, start):
+        return Severity.WARNING  # "a director with no understanding of ..."
+    if not _person_target(ctx, start):
+        return None
+    if index in _OTHERS_ACT and _writer_or_team(ctx, start, False):
+        return None
+    return Severity.WARNING
+
+
+def _person_with(ctx: Context, start: int) -> bool:
+    """True when the match follows "a person with": "a director with no clue of ..."."""
+    tokens = words(ctx.clause_before(start))
+    return (
+        len(tokens) >= 2 and tokens[-1].lower() == "with" and _person_word(tokens, len(tokens) - 2)
+    )
+
+
+def _rated(phrase: str, index: int) -> bool:
+    """For the frames that take any word, whether the word is in the rated lexicon.
+
+    The predicate frame ends with the word, the label frame has it in one of the (at
+    most two) words before the role, the manner frame is the adverb itself; the other
+    frames carry their own words.
+    """
+    tokens = [word.lower() for word in words(phrase)]
+    if index == RATED_PREDICATE:  # "was young and inexperienced": either word may judge
+        return any(word in _RATED and word not in _FILLER_WORDS for word in tokens[1:])
+    if index == JUDGED_MANNER:
+        return bool(tokens) and tokens[0] in lexicon.JUDGING_ADVERBS
+    if index == ACT_ON_PERSON:
+        return bool(tokens) and tokens[0] in lexicon.ACTS
+    if index == WORK_JUDGED:
+        return any(word in _RATED or word in _POOR_WORK for word in tokens[1:-1])
+    if index == RATED_LABEL:
+        return any(word in _RATED or word.endswith("-prone") for word in tokens[:-1])
+    if index == NAMED_FAULT:  # a name, not a product or a weekday ("Monday's error")
+        first = words(phrase)[0]
+        return is_name(first.removesuffix("'s").removesuffix("\u2019s"), None)
+    return True
+
+
+# Frames whose words name their target: a role, an owner, the writer, or "nobody".
+_TARGET_IN_FRAME = frozenset(
+    {
+        LABEL,
+        EXPLETIVE_LABEL,
+        OWNED,
+        NOBODY,
+        RATED_LABEL,
+        OWN_SLIP,
+        WORST_SLIP,
+        SLIP_MADE,
+        WRITER_BLAMES,
+        WORK_JUDGED,
+        MOCK_PRAISE,
+        NAMED_FAULT,
+        LACK_LAID,
+        LOST_RESPECT,
+        NOBODY_TOLD,
+    }
+)
+# Frames about an act, where "we" (the team telling its own story) or "they" (often a
+# vendor or a system) is not a person to blame, and a narrated act is blame only when
+# someone else tells it.
+_OTHERS_ACT = frozenset(
+    {RATED_PREDICATE, JUDGED_MANNER, MADE_SLIP, NO_CLUE, DID_WRONG, ACT_ON_PERSON}
+)
+_TEAM = words_set("we us they them our their")
+_PRONOUN_SUBJECTS = words_set("i we they")
+_WRITER = words_set("i me my")
+
+
+def _writer_or_team(ctx: Context, start: int, writer_too: bool) -> bool:
+    """True when the act's subject is the team or a vendor (or, if asked, the writer).
+
+    "We made a mistake" is an organisation owning its fault; "I accidentally deleted
+    the table" is the writer's factual account of their own step.
+    """
+    tokens, index = ctx.subject_word(start)
+    if index is None:
+        return False
+    word = tokens[index].lower()
+    if word in _TEAM or (writer_too and word in _WRITER):
+        return True
+    # "I removed the token and deleted the version": the writer's own second step.
+    return writer_too and any(token.lower() in _PRONOUN_SUBJECTS for token in tokens[:2])
+
+
+def cause_judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
+    """A warning when a person (not the team, a vendor or a thing) is named as the cause,
+    or as the doer of the act that went wrong.
+
+    ``index`` is a frame of ``CAUSE_SOURCES``. "Because of him" names its person; the
+    other frames need a person as the subject: "we were the reason" is the team owning
+    its part, and the writer's own narrated step ("I deleted the old version") is an
+    account, not blame.
+    """
+    if ctx.supposed(start) or ctx.reported(start):
+        return None
+    if index != UNCHECKED and ctx.negated(start, 3):
+        return None  # "didn't test" is a negation by design; "nobody deleted it" is not blame
+    if index == CAUSED_BY_PERSON:
+        return Severity.WARNING
+    if not _person_target(ctx, start):
+        return None
+    told = index in (NARRATED_DAMAGE, MIS_ACT, DUTY_DROPPED)
+    return None if _writer_or_team(ctx, start, told) else Severity.WARNING
+
+
+def with_causes(own: Judge, count: int) -> Judge:
+    """A rule's judge for its ``count`` own patterns followed by ``CAUSE_SOURCES``."""
+
+    def combined(ctx: Context, start: int, end: int, index: int) -> Severity | None:
+        if index < count:
+            return own(ctx, start, end, index)
+        return cause_judge(ctx, start, end, index - count)
+
+    return combined
 
 
 def with_evaluation(own: Judge, count: int) -> Judge:

@@ -230,8 +230,11 @@ def _drop_in_heading(ctx: Context, start: int) -> bool:
 
 
 def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """'should have': blame when a person did (or did not do) it; not a passive."""
+    """'should have': blame when a person did (or did not do) it; not a passive, and not
+    someone else's words reported ("she said I should have known")."""
     if _PASSIVE.match(ctx.scan, end) or _ELLIPTIC_QUESTION.match(ctx.scan, end):
+        return None
+    if ctx.reported(start):
         return None
     subject = ctx.subject(start)
     if subject is not Subject.PERSON and _BEEN_A.match(ctx.scan, end):
@@ -286,6 +289,8 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     before = ctx.previous_words(start, 2)
     if before and before[-1] in ("don't", "not", "never", "remember") and index in (0, 4):
         return None
+    if ctx.reported(start):
+        return None  # "the implication being she forgot to ...": someone else's account
     return None if ctx.subject(start) is Subject.THING and index in (0, 4) else WARNING
 
 
@@ -465,9 +470,18 @@ def _obviously_about(ctx: Context, start: int, end: int) -> str:
     return ctx.sentence(left - 1, left - 1) + sentence
 
 
+_TO_BLAME = 7  # "(someone) is to blame"
+
+
 def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """A person or role as the subject of a failure: the writer's, not reported."""
+    """A person or role as the subject of a failure: the writer's, not reported.
+
+    "Utility companies are to blame" lays the blame on an organisation, as the labels
+    of the corpus count it: not a person.
+    """
     if ctx.reported(start) and index >= 4:
+        return None
+    if index == _TO_BLAME and ctx.subject(start) is Subject.THING:
         return None
     if index == 5 and _RELATIVE.search(ctx.scan[start:end]):
         return None  # "make sure the developer who broke it fixes it": who, not blame
@@ -476,16 +490,28 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
     return WARNING
 
 
+_UNDER_THE_BUS = 6  # "threw me under the bus"
+
+
 def blame_shift(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """Fault put on others; not 'not their fault', 'if it is your fault', reported."""
+    """Fault put on others; not 'not their fault', 'if it is your fault', reported.
+
+    "The company threw him under the bus" tells what an organisation did; the labels
+    count blame on people only.
+    """
     if ctx.negated(start, 8) or ctx.supposed(start) or ctx.reported(start):
+        return None
+    if index == _UNDER_THE_BUS and ctx.subject(start) is Subject.THING:
         return None
     return WARNING
 
 
 def punitive(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """Penalties; 'nobody got fired' is the opposite."""
-    return None if ctx.negated(start, 4) else WARNING
+    """Penalties; 'nobody got fired' is the opposite, and a penalty someone else threatens
+    ("she said I would be fired") or supposes ("if it happens again, ...") is reported."""
+    if ctx.negated(start, 4) or ctx.reported(start) or ctx.supposed(start):
+        return None
+    return WARNING
 
 
 def note(ctx: Context, start: int, end: int, index: int) -> Severity | None:

@@ -21,8 +21,12 @@ one forward scan.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntFlag
+from itertools import accumulate, islice
+
+from bot.language.blameless.literals import fold
 
 APOSTROPHES = ("\u2019", "\u2018", "\u02bc")
 
@@ -48,6 +52,37 @@ class LineKind(IntFlag):
     OWNER = 64  # names an owner or assignee: handles there are not private detail
     CODE = 128
 
+    # Judges test kinds for every match and every line; enum's own operators run Python
+    # code per call, so these read combinations from a table built once (``_KINDS``).
+    def __and__(self, other: int) -> LineKind:
+        value = int.__and__(self, other)
+        if value is NotImplemented:
+            return NotImplemented
+        return _KINDS[value] if 0 <= value < len(_KINDS) else LineKind(value)
+
+    __rand__ = __and__
+
+    def __or__(self, other: int) -> LineKind:
+        value = int.__or__(self, other)
+        if value is NotImplemented:
+            return NotImplemented
+        return _KINDS[value] if 0 <= value < len(_KINDS) else LineKind(value)
+
+    __ror__ = __or__
+    __bool__ = int.__bool__
+
+
+# Every combination of the eight kinds, by value.
+_KINDS: tuple[LineKind, ...] = tuple(LineKind(value) for value in range(256))
+# The kinds as plain numbers, for the line loop.
+_HEADING_KIND, _QUOTE_KIND, _CHAT_KIND = (
+    int(LineKind.HEADING),
+    int(LineKind.QUOTE),
+    int(LineKind.CHAT),
+)
+_TIMELINE_KIND, _TABLE_KIND = int(LineKind.TIMELINE), int(LineKind.TABLE)
+_LIST_KIND, _OWNER_KIND, _CODE_KIND = int(LineKind.LIST), int(LineKind.OWNER), int(LineKind.CODE)
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -62,6 +97,7 @@ class Layout:
 
 # Lines that start a block of their own, so a sentence never runs into them.
 _NEW_BLOCK = LineKind.LIST | LineKind.HEADING | LineKind.TABLE | LineKind.TIMELINE | LineKind.QUOTE
+_NEW_BLOCK_KINDS = int(_NEW_BLOCK)
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"\s{0,12}(?:[-*+\u2022]|\d{1,3}[.)])\s")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
@@ -83,17 +119,41 @@ _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]{0,200}\)){0,2000}(?:\s+\"[^
 _URL = re.compile(r"(?<![\w@/])(?:https?://|www\.)[^\s<>()\[\]|\"'`]{1,2000}", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>\n]{0,500})?/?>")
 _BACKTICKS = re.compile(r"`+")
+# Quoted speech on one line, read by ``_quoted`` (this is what it finds).
 _QUOTED = re.compile(r"\"[^\"\n]{1,400}\"|\u201c[^\u201d\n]{1,400}\u201d")
+_QUOTE_MAX = 400
+_OPENING_QUOTE = re.compile('["\u201c]')
+_CLOSING = {'"': '"', "\u201c": "\u201d"}
+# What a line must hold for each blanking pattern to find anything in it.
+# Blanked on a line that holds "](" (a link target), "://" or "w." ("www." in any case:
+# a URL) or "<" (a tag); other lines cannot hold any of them.
+_INLINE_BLANKS = (_LINK_TARGET, _URL, _TAG)
+# First characters a fence, a reference definition or a setext underline can open with.
+_FENCE_STARTS = frozenset(" `~")
+_REFERENCE_STARTS = frozenset(" [")
+_SETEXT_STARTS = frozenset(" =-")
 
 
-def _blank(chars: list[str], start: int, end: int) -> None:
-    """Blank a stretch of one line of the scan text (no newline inside)."""
-    chars[start:end] = [" "] * (end - start)
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every span turned to spaces, newlines kept so lines stay where they are.
 
-
-def _blank_lines(chars: list[str], start: int, end: int) -> None:
-    """Blank a stretch that may hold newlines, keeping them so lines stay where they are."""
-    chars[start:end] = ["\n" if char == "\n" else " " for char in chars[start:end]]
+    Spans may overlap and come in any order; the text outside them is copied in slices.
+    """
+    pieces: list[str] = []
+    at = 0
+    for start, end in sorted(spans):
+        start = max(start, at)
+        if end <= start:
+            continue
+        pieces.append(text[at:start])
+        segment = text[start:end]
+        if "\n" in segment:
+            pieces.append("\n".join(" " * len(part) for part in segment.split("\n")))
+        else:
+            pieces.append(" " * len(segment))
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _front_matter_end(lines: list[str]) -> int:
@@ -119,56 +179,101 @@ def _comments(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _inline(line: str, offset: int, chars: list[str], quotes: list[tuple[int, int]]) -> None:
-    """Blank inline code, link targets, URLs and tags on one line; note quoted speech."""
-    opened: re.Match[str] | None = None
-    for run in _BACKTICKS.finditer(line):
-        if opened is None:
-            opened = run
-        elif len(run.group()) == len(opened.group()):
-            _blank(chars, offset + opened.start(), offset + run.end())
-            opened = None
-    for pattern in (_LINK_TARGET, _URL, _TAG):
-        for match in pattern.finditer(line):
-            _blank(chars, offset + match.start(), offset + match.end())
-    for match in _QUOTED.finditer(line):
-        quotes.append((offset + match.start() + 1, offset + match.end() - 1))
+def _inline(
+    line: str, offset: int, blanks: list[tuple[int, int]], quotes: list[tuple[int, int]]
+) -> None:
+    """Blank inline code, link targets, URLs and tags on one line; note quoted speech.
+
+    Each pattern needs a character most prose lines lack, so a line without it skips it.
+    """
+    if "`" in line:
+        opened: re.Match[str] | None = None
+        for run in _BACKTICKS.finditer(line):
+            if opened is None:
+                opened = run
+            elif len(run.group()) == len(opened.group()):
+                blanks.append((offset + opened.start(), offset + run.end()))
+                opened = None
+    if "](" in line or "://" in line or "w." in line or "W." in line or "<" in line:
+        for pattern in _INLINE_BLANKS:
+            for match in pattern.finditer(line):
+                blanks.append((offset + match.start(), offset + match.end()))
+    if '"' in line or "\u201c" in line:
+        quotes.extend((offset + start, offset + end) for start, end in _quoted(line))
 
 
-def _kind(line: str, in_quote_block: bool) -> LineKind:
-    """What one (non-code) line is."""
-    kind = LineKind.PROSE
-    if _HEADING.match(line):
-        kind |= LineKind.HEADING
-    quoted = _QUOTE_MARK.match(line) is not None
-    if quoted:
-        kind |= LineKind.QUOTE
-    if _TABLE.match(line) or line.count("|") >= 2:
-        kind |= LineKind.TABLE
-    if _LIST_ITEM.match(line):
-        kind |= LineKind.LIST
-    lead = _LEAD.match(line)
-    rest = line[lead.end() if lead else 0 :]
+def _quoted(line: str) -> Iterator[tuple[int, int]]:
+    """The inside of each quotation on a line, as ``_QUOTED.finditer`` finds them.
+
+    A quotation opens with '"' and closes at the next '"', or opens with '“' and closes
+    at the next '”', with 1 to ``_QUOTE_MAX`` characters between. Found by one forward
+    scan that remembers where the next closing mark is: a regular expression would read
+    up to ``_QUOTE_MAX`` characters again from every unmatched opening mark.
+    """
+    at = 0
+    next_close = {'"': -2, "\u201c": -2}
+    for opening in _OPENING_QUOTE.finditer(line):
+        start = opening.start()
+        if start < at:
+            continue  # the closing mark of the quotation just found
+        mark = opening.group()
+        close = next_close[mark]
+        if close <= start:
+            close = next_close[mark] = line.find(_CLOSING[mark], start + 1)
+            if close == -1:
+                close = next_close[mark] = len(line) + _QUOTE_MAX + 2  # none after here
+        if 2 <= close - start <= _QUOTE_MAX + 1:
+            yield start + 1, close
+            at = close + 1
+
+
+def _kind(line: str, in_quote_block: bool, owner_hint: bool) -> int:
+    """What one (non-code) line is, as the value of a ``LineKind``.
+
+    A line that opens with a letter (most prose) can be no heading, quote, list item or
+    table row by its start, so only what may follow a letter is tried.
+    """
+    kind = 0
+    if line[:1].isalpha():
+        quoted = False
+        if line.count("|") >= 2:
+            kind |= _TABLE_KIND
+        rest = line
+    else:
+        if _HEADING.match(line):
+            kind |= _HEADING_KIND
+        quoted = _QUOTE_MARK.match(line) is not None
+        if quoted:
+            kind |= _QUOTE_KIND
+        if _TABLE.match(line) or line.count("|") >= 2:
+            kind |= _TABLE_KIND
+        if _LIST_ITEM.match(line):
+            kind |= _LIST_KIND
+        lead = _LEAD.match(line)
+        rest = line[lead.end() if lead else 0 :]
     if _STAMP.match(rest):
-        kind |= LineKind.TIMELINE
-    if (quoted or in_quote_block or kind & LineKind.TIMELINE) and _CHAT_SPEAKER.search(rest[:80]):
-        kind |= LineKind.CHAT
-    if _OWNER.search(line):
-        kind |= LineKind.OWNER
+        kind |= _TIMELINE_KIND
+    if (quoted or in_quote_block or kind & _TIMELINE_KIND) and _CHAT_SPEAKER.search(rest[:80]):
+        kind |= _CHAT_KIND
+    if owner_hint and _OWNER.search(line):
+        kind |= _OWNER_KIND
     return kind
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    """The offset where each line begins (lines split at "\\n")."""
+    ends = accumulate(len(line) + 1 for line in lines)
+    return [0, *islice(ends, len(lines) - 1)]
 
 
 def read_layout(text: str) -> Layout:
     """Read the structure of ``text`` (Markdown or Slack mrkdwn) in one linear pass."""
     folded = fold_apostrophes(text)
-    chars = list(folded)
     lines = folded.split("\n")
-    starts: list[int] = []
-    offset = 0
-    for line in lines:
-        starts.append(offset)
-        offset += len(line) + 1
-    kinds: list[LineKind] = []
+    lowered = fold(folded)
+    starts = _line_starts(lines)
+    kinds: list[int] = []
+    blanks: list[tuple[int, int]] = []
     quotes: list[tuple[int, int]] = []
     breaks: list[int] = []
     front = _front_matter_end(lines)
@@ -178,58 +283,70 @@ def read_layout(text: str) -> Layout:
     previous_code = False
     for number, line in enumerate(lines):
         start = starts[number]
-        blank_line = not line.strip()
-        if number < front:
-            _blank(chars, start, start + len(line))
-            kinds.append(LineKind.CODE)
+        if not line.strip():  # a blank line: code inside a fence or front matter, else a break
+            if number < front or fence:
+                blanks.append((start, start + len(line)))
+                kinds.append(_CODE_KIND)
+            else:
+                kinds.append(0)
+                previous_code, previous_blank = False, True
+                breaks.append(start)
             continue
-        opening = _FENCE.match(line)
+        if number < front:
+            blanks.append((start, start + len(line)))
+            kinds.append(_CODE_KIND)
+            continue
+        opening = _FENCE.match(line) if line[:1] in _FENCE_STARTS else None
         if fence:
-            _blank(chars, start, start + len(line))
-            kinds.append(LineKind.CODE)
+            blanks.append((start, start + len(line)))
+            kinds.append(_CODE_KIND)
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
                 fence = ""
                 breaks.append(start + len(line))
             continue
         if opening:
             fence = opening.group(1)
-            _blank(chars, start, start + len(line))
-            kinds.append(LineKind.CODE)
+            blanks.append((start, start + len(line)))
+            kinds.append(_CODE_KIND)
             breaks.append(start)
             continue
-        indented = line.startswith(("    ", "\t")) and not blank_line
+        indented = line.startswith(("    ", "\t"))
         if indented and not in_list and (previous_blank or previous_code):
-            _blank(chars, start, start + len(line))
-            kinds.append(LineKind.CODE)
+            blanks.append((start, start + len(line)))
+            kinds.append(_CODE_KIND)
             previous_code, previous_blank = True, False
             breaks.append(start)
             continue
         previous_code = False
-        if blank_line:
-            kinds.append(LineKind.PROSE)
-            previous_blank = True
-            breaks.append(start)
-            continue
-        if _REFERENCE.match(line):
-            _blank(chars, start, start + len(line))
-            kinds.append(LineKind.CODE)
+        if line[:1] in _REFERENCE_STARTS and _REFERENCE.match(line):
+            blanks.append((start, start + len(line)))
+            kinds.append(_CODE_KIND)
             previous_blank = False
             breaks.append(start)
             continue
-        in_quote_block = bool(kinds) and bool(kinds[-1] & LineKind.QUOTE)
-        kind = _kind(line, in_quote_block)
-        if kind & LineKind.LIST:
+        in_quote_block = bool(kinds) and bool(kinds[-1] & _QUOTE_KIND)
+        hint = lowered[start : start + len(line)]  # an owner word holds one of these
+        owner = "own" in hint or "assign" in hint or "cc" in hint or "dri" in hint
+        kind = _kind(line, in_quote_block, owner)
+        if kind & _LIST_KIND:
             in_list = True
         elif not line[:1].isspace() and previous_blank:
             in_list = False
-        if _SETEXT.match(line) and not previous_blank and kinds and not kinds[-1] & LineKind.CODE:
-            kinds[-1] |= LineKind.HEADING
-        after_heading = bool(kinds) and bool(kinds[-1] & LineKind.HEADING)
-        if previous_blank or after_heading or kind & _NEW_BLOCK:
+        if (
+            line[:1] in _SETEXT_STARTS
+            and _SETEXT.match(line)
+            and not previous_blank
+            and kinds
+            and not kinds[-1] & _CODE_KIND
+        ):
+            kinds[-1] |= _HEADING_KIND
+        after_heading = bool(kinds) and bool(kinds[-1] & _HEADING_KIND)
+        if previous_blank or after_heading or kind & _NEW_BLOCK_KINDS:
             breaks.append(start)  # a new block; a heading ends with its line
-        _inline(line, start, chars, quotes)
+        _inline(line, start, blanks, quotes)
         kinds.append(kind)
         previous_blank = False
-    for start, end in _comments(folded):
-        _blank_lines(chars, start, end)
-    return Layout("".join(chars), starts, kinds, quotes, breaks)
+    blanks.extend(_comments(folded))
+    return Layout(
+        _blanked(folded, blanks), starts, [_KINDS[kind] for kind in kinds], quotes, breaks
+    )

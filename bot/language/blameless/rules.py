@@ -190,7 +190,9 @@ _CHARACTER_WORDS = _p(
     r"\bstupid(?:ity)?\b",
     r"\bidiot(?:s|ic)?\b",
     r"\bincompeten(?:t|ce)\b",
-    r"\bdumb\b(?!\s+(?:terminals?|pipes?|clients?|components?)\b)",
+    # "act dumb", "play dumb": a pretence, not a label.
+    r"\bdumb\b(?<!\bact dumb)(?<!\bacts dumb)(?<!\bacting dumb)(?<!\bplay dumb)"
+    r"(?<!\bplaying dumb)(?!\s+(?:terminals?|pipes?|clients?|components?)\b)",
     r"\bmoron(?:s|ic)?\b",
     r"\b(?:clueless|inept|foolish|boneheaded)\b",
     r"\brookie\s+(?:mistake|error|move)\b",
@@ -208,6 +210,9 @@ _CHARACTER_WORDS = _p(
     r"\black\s+of\s+(?:skills?|competence|talent|ability)\b",
     r"\bover\s?-?confident\b",
 )
+
+# Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
+_NAMED_PERSON_OWN = 17
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -442,7 +447,9 @@ RULES: tuple[Rule, ...] = (
         # counts only before something people do ("failed to follow the runbook"); a
         # first and last name or a mention takes every failure verb. Then a name with
         # "should have", a role ("the developer forgot"), the writer's own "I screwed up",
-        # and blame or sole responsibility put on someone.
+        # and blame or sole responsibility put on someone; last, the general frames of a
+        # person as the cause ("he was the problem", "because of her") from
+        # ``evaluation.CAUSE_SOURCES``.
         _p(
             rf"{_NAME}\s+(?=[A-Z][a-z])(?!{_alternatives(sorted(NOT_NAMES))}\b)[A-Z][a-z]{{1,30}}\s+"
             rf"{_FAILURE_VERB}",
@@ -491,6 +498,7 @@ RULES: tuple[Rule, ...] = (
             r"basically|single-?handedly)\s+)?(?:destroyed|nuked|wiped\s+out|killed|kill|took\s+"
             r"down|brought\s+down|deletes)\s+(?:the|all|an|a|his|her|their|our|entire|whole|"
             r"production|prod)\b)",
+            *(f"(?i:{source})" for source in evaluation.CAUSE_SOURCES),
             flags=0,
         ),
         "Give the step, the role's situation or the system the sentence instead of a "
@@ -503,8 +511,9 @@ RULES: tuple[Rule, ...] = (
             "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
             "fatfingered fault mistake screwup fuckup blunder own"
-        ),
-        judges.named_person,
+        )
+        + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
+        evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
     ),
     Rule(
         11,
