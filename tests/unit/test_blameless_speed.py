@@ -16,9 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.language.blameless import RULES, check, engine
+from bot.language.blameless import RULES, check, engine, evaluation
 from bot.language.blameless.engine import prepare, run
-from bot.language.blameless.literals import Screen, any_of, fold, prefilters, required
+from bot.language.blameless.literals import (
+    Screen,
+    any_of,
+    fold,
+    prefilters,
+    read_as,
+    required,
+)
 from bot.language.blameless.markdown import LineKind, read_layout
 
 CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus"
@@ -249,3 +256,63 @@ def test_short_runs_of_one_shape_give_the_same_flags_with_and_without_the_fast_p
     prepare()
     text = (unit * (3_000 // len(unit) + 1))[:3_000]
     assert run(text) == run(text, windowed=False)
+
+
+# --- judgements that read only the end of a long line ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gap", "flagged"),
+    [(" ", True), (" " * 130, True), (" * _ " * 40, True), ("x " * 70, False)],
+)
+def test_an_action_label_counts_however_far_back_its_colon_is(gap: str, flagged: bool) -> None:
+    # The label's tail is searched first; a gap of spaces and marks longer than that
+    # tail still reaches the label, words in between do not.
+    text = "We looked at the graphs and wrote notes " * 8 + "Action:" + gap + "improve monitoring"
+    found = [flag.phrase for flag in check(text) if flag.rule == "ownerless-action"]
+    assert found == (["improve monitoring"] if flagged else [])
+
+
+def test_an_action_label_after_a_long_sentence_on_its_line_still_counts() -> None:
+    text = "We looked. " + "the logs " * 40 + "Action: improve monitoring"
+    assert [flag.phrase for flag in check(text) if flag.rule == "ownerless-action"] == [
+        "improve monitoring"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lead", "flagged"), [(" " * 300, False), ("We asked for help " * 10, True)]
+)
+def test_a_handle_opening_a_long_line_addresses_someone(lead: str, flagged: bool) -> None:
+    flags = [flag.phrase for flag in check(lead + "@dana the logs are here")]
+    assert flags == (["@dana"] if flagged else [])
+
+
+def test_an_action_table_is_told_by_the_pipes_of_its_line() -> None:
+    table = "| Action | Owner | Due |\n|---|---|---|\n| Improve monitoring | | |\n"
+    assert not [flag for flag in check(table) if flag.rule == "ownerless-action"]
+    assert [flag.phrase for flag in check("Action: improve monitoring")] == ["improve monitoring"]
+
+
+# --- long frames read through a stand-in -------------------------------------------------
+
+
+def test_the_slip_frames_need_their_words_though_they_are_too_long_to_read() -> None:
+    # Each writes out thousands of rated words; its stand-in still tells the words
+    # without which it cannot match, so it is skipped elsewhere.
+    for index, words in ((evaluation.OWN_SLIP, "my"), (evaluation.MADE_SLIP, "made")):
+        pattern = evaluation.PATTERNS[index]
+        assert len(pattern.pattern) > 6000
+        assert any(words in strings for strings in required(pattern)), index
+    assert check("It was my own stupid mistake.")
+    assert check("I made a silly mistake.")
+    assert check("the worst mistake I have ever made")
+    assert not check("It was a silly config file.")
+
+
+def test_read_as_reads_the_stand_in_for_a_long_pattern() -> None:
+    source = r"\bdone\s+(?:" + "|".join(f"w{n:04d}" for n in range(1500)) + r")\s+wrong\b"
+    pattern = re.compile(source, re.IGNORECASE)
+    assert required(pattern) == []  # too long to read
+    read_as(source, r"\bdone\s+(?:[\s\S]+)\s+wrong\b")
+    assert [set(strings) for strings in required(pattern)] == [{"wrong"}, {"done"}]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from enum import Enum
+from itertools import islice
 
 from bot.language.blameless.markdown import Layout, LineKind
 
@@ -23,6 +24,8 @@ _SENTENCE = 300
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"')\]*_]|$)")
 _CLAUSE_MARK = re.compile(r"[,;:()\u2014\u2013\"\u201c\u201d]|\s-\s|\*\*")
+# Bound once: an enum member read through its class costs a metaclass lookup each time.
+_HEADING = LineKind.HEADING
 
 
 def words_set(words: str) -> frozenset[str]:
@@ -133,7 +136,8 @@ class Context:
         self.bounds = sorted(set(ends) | set(layout.breaks))
         # A document with headings has sections (lessons, actions, timeline); a retro
         # pasted into Slack usually has none.
-        self.has_sections = any(kind & LineKind.HEADING for kind in layout.kinds)
+        self.has_sections = any(kind & _HEADING for kind in layout.kinds)
+        self._pipes: dict[int, int] = {}
 
     # --- where things are ----------------------------------------------------------
 
@@ -156,6 +160,22 @@ class Context:
         """The part of the line before an offset, as scanned."""
         start = self.layout.line_starts[self.line_index(offset)]
         return self.scan[start:offset]
+
+    def line_start(self, offset: int) -> int:
+        """Where the line holding an offset starts: lets a judge match in place, no copy."""
+        return self.layout.line_starts[self.line_index(offset)]
+
+    def pipes(self, offset: int) -> int:
+        """How many "|" the line holding an offset has, counted once per line.
+
+        A table row is told by its pipes; counting them again for every match on a long
+        line would make each judgement cost the length of the line.
+        """
+        index = self.line_index(offset)
+        count = self._pipes.get(index)
+        if count is None:
+            count = self._pipes[index] = self.line(offset).count("|")
+        return count
 
     def quoted(self, start: int, end: int) -> bool:
         """True when the stretch lies inside quoted speech ("..." or “...”)."""
@@ -264,7 +284,8 @@ class Context:
         tokens = [word.lower() for word in words(self.clause_before(start))]
         if any(word in _REPORTING for word in tokens):
             return True
-        opening = [word.lower() for word in words(self.before_in_sentence(start))[:3]]
+        sentence = self.before_in_sentence(start)
+        opening = [match.group().lower() for match in islice(_WORD.finditer(sentence), 3)]
         return any(
             word in _REPORTING and place > 0 and opening[place - 1] in _REPORTERS
             for place, word in enumerate(opening)

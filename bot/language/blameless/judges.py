@@ -200,6 +200,16 @@ _RELATIVE = re.compile(
 )
 _HONORIFICS = (["mr"], ["mrs"], ["ms"], ["miss"], ["dr"], ["mx"])
 _ADDRESS_LEAD = re.compile(r"[\s>*\-+\u2022]*")
+# An action label's match is spaces, marks and separators plus at most 11 letters
+# ("action items"); a stretch before a match with more than 11 other characters cannot
+# lie wholly inside a label, so a label ending at the match starts within the stretch.
+_LABEL_REACH = 120
+_NOT_LABEL_FILLER = re.compile(r"[^\s*_:\-\u2013\u2014]")
+# Bound once: an enum member read through its class costs a metaclass lookup each time.
+_HEADING = LineKind.HEADING
+_TABLE = LineKind.TABLE
+_RECORDS = LineKind.TIMELINE | LineKind.TABLE | LineKind.CHAT | LineKind.OWNER
+_NOT_ADDRESSED = _RECORDS | LineKind.QUOTE | LineKind.HEADING
 _HYPOTHESIS = _set("assumed assuming suspected suspecting ruled rule")
 _PROMISE = _set("will 'll must to should going promise promised")
 _OBVIOUS_STATE = _set("was were is are been be being very so not nothing")
@@ -226,7 +236,7 @@ _ENSURE = _set("sure ensure let so")
 
 
 def _drop_in_heading(ctx: Context, start: int) -> bool:
-    return bool(ctx.kind(start) & LineKind.HEADING)
+    return bool(ctx.kind(start) & _HEADING)
 
 
 def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -526,6 +536,24 @@ def vague_action(ctx: Context, start: int, end: int, index: int) -> Severity | N
     return note(ctx, start, end, index)
 
 
+def _action_label(ctx: Context, start: int) -> bool:
+    """True when an action label ("Action:", "TODO -") ends the line just before ``start``.
+
+    Only the last ``_LABEL_REACH`` characters are searched, so a judgement on a long
+    line does not cost the length of the line (a word boundary still sees the character
+    before them). The whole line is searched only when those characters could be the
+    tail of a longer label (nearly all spaces, marks and separators), so the answer is
+    the one a search of the whole line gives.
+    """
+    line_start = ctx.line_start(start)
+    window = max(line_start, start - _LABEL_REACH)
+    if _ACTION_LABEL.search(ctx.scan, window, start):
+        return True
+    if window == line_start or len(_NOT_LABEL_FILLER.findall(ctx.scan, window, start)) > 11:
+        return False
+    return bool(_ACTION_LABEL.search(ctx.scan, line_start, start))
+
+
 def ownerless(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """An action item with no owner or date: a note, where the text presents one.
 
@@ -536,11 +564,11 @@ def ownerless(ctx: Context, start: int, end: int, index: int) -> Severity | None
     of work under way, and public postmortems seldom name owners.
     """
     kind = ctx.kind(start)
-    if kind & LineKind.HEADING or _OWNER_OR_DATE.search(ctx.sentence(start, end)):
+    if kind & _HEADING or _OWNER_OR_DATE.search(ctx.sentence(start, end)):
         return None
-    if kind & LineKind.TABLE and ctx.line(start).count("|") >= 3:
+    if kind & _TABLE and ctx.pipes(start) >= 3:
         return None  # an action table: owner and date have their own columns
-    if _ACTION_LABEL.search(ctx.line_before(start)):
+    if _action_label(ctx, start):
         return NOTE
     if ctx.has_sections:
         return None
@@ -564,9 +592,8 @@ def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity |
             return None  # "Ada Lovelace (@ada)": a public post cited with its account
         if _PUBLIC_ACCOUNT.match(ctx.scan, end) or ctx.previous_words(start, 1) in _FOLLOW:
             return None  # "follow @status on Twitter": an account published to be followed
-        records = LineKind.TIMELINE | LineKind.TABLE | LineKind.CHAT | LineKind.OWNER
-        if ctx.kind(start) & (records | LineKind.QUOTE | LineKind.HEADING):
+        if ctx.kind(start) & _NOT_ADDRESSED:
             return None
-        if _ADDRESS_LEAD.fullmatch(ctx.line_before(start)):
+        if _ADDRESS_LEAD.fullmatch(ctx.scan, ctx.line_start(start), start):
             return None  # "@dana the logs are here": addressing someone in a thread
     return WARNING

@@ -27,6 +27,10 @@ Protocol:
 Each set is kept small (``_MAX_SET`` strings), and a very long pattern (over
 ``_MAX_SOURCE`` characters, such as a lexicon written out as a trie) is not read at
 all: reading it once would cost more than running it on every window of a document.
+Its author may instead give a short stand-in with :func:`read_as`, a pattern that
+matches every string the long one matches (the lexicon replaced by "any text"); the
+stand-in's required strings are then the long pattern's too, since a string every
+match of the wider pattern contains is one every match of the narrower contains.
 
 Reading the tree uses ``re._parser``, the parser the standard library compiles with; if
 it is missing or changes shape, :func:`required` returns nothing and the pattern simply
@@ -203,6 +207,24 @@ def _quality(strings: Strings) -> tuple[int, int]:
     return min(len(string) for string in strings), -len(strings)
 
 
+# Long pattern sources, and the short patterns read in their place (see read_as).
+_STAND_INS: dict[str, str] = {}
+
+
+def read_as(source: str, stand_in: str) -> None:
+    """Read ``stand_in`` for the required strings of the pattern ``source``.
+
+    Lets a pattern too long to read (a lexicon written out as a trie) still be skipped
+    where its words do not occur. The caller vouches that every string ``source``
+    matches, ``stand_in`` matches too (with the same flags): typically ``source`` with
+    the trie replaced by ``[\\s\\S]+``. The stand-in is then also necessary for the long
+    one, so the flags stay the same.
+    """
+    _STAND_INS[source] = stand_in
+    required.cache_clear()
+    prefilters.cache_clear()
+
+
 def _best(needs: list[Strings]) -> Strings | None:
     return max(needs, key=_quality) if needs else None
 
@@ -215,12 +237,14 @@ def required(pattern: re.Pattern[str]) -> list[Strings]:
     keep its case rules. So is a set of more than ``_MAX_SET`` strings (slow to compile,
     and present in most windows anyway), and a pattern longer than ``_MAX_SOURCE``
     characters is not read at all: reading it would cost more, once, than running it
-    everywhere. An empty list means nothing is certain.
+    everywhere (unless :func:`read_as` gave a stand-in). An empty list means nothing
+    is certain.
     """
-    if _PARSER is None or len(pattern.pattern) > _MAX_SOURCE:
+    source = _STAND_INS.get(pattern.pattern, pattern.pattern)
+    if _PARSER is None or len(source) > _MAX_SOURCE:
         return []
     try:
-        tree = _PARSER.parse(pattern.pattern, pattern.flags)
+        tree = _PARSER.parse(source, pattern.flags)
         needs = _sequence(list(tree.data)).needs
     except Exception:  # an unexpected tree shape: no prefilter, not an error
         return []
