@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bot.language.blameless import RULES, Severity, check, evaluation, lexicon, rules
+from bot.language.blameless import RULES, Severity, check, evaluation, lexicon, literals, rules
 from bot.language.blameless.engine import run
 
 GENERAL_HITS = [
@@ -268,7 +268,7 @@ def test_judging_adverbs_come_from_judging_adjectives_only() -> None:
 
 def test_the_trie_matches_exactly_its_words() -> None:
     words = sorted(lexicon.JUDGEMENTS)[::7]
-    pattern = re.compile(lexicon.trie(words))
+    pattern = re.compile(literals.trie(words))
     assert all(pattern.fullmatch(word) for word in words)
     members = set(words)
     for word in words:

@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from bot.language.blameless.context import Context
-from bot.language.blameless.literals import Screen, fold
+from bot.language.blameless.literals import Screen, fold, trie
 from bot.language.blameless.markdown import Layout, LineKind, read_layout
 from bot.language.blameless.model import Flag, Rule, Severity
 from bot.language.blameless.rules import CAUSE_RULES, PRIVATE_RULE, ROOT_CAUSE_RULE, RULES
@@ -41,32 +41,13 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 _PRIVATE_MARK = re.compile(r"[@+<\d](?:(?<=[@+<])|\d\d)")
 
 
-def _trie(words: Iterable[str]) -> str:
-    """A regex alternation shaped as a trie, so each position tries one branch per letter."""
-    tree: dict[str, dict] = {}  # type: ignore[type-arg]  # why: a trie nests to any depth
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:  # type: ignore[type-arg]  # why: same nested trie
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(tree)
-
-
 def _trigger_index(rules: Iterable[Rule]) -> tuple[re.Pattern[str], dict[str, list[Rule]]]:
     """One pattern for every rule's trigger words, and which rules each word wakes."""
     by_word: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
         for word in rule.triggers:
             by_word[word].append(rule)
-    pattern = re.compile(r"(?<![a-z])" + _trie(by_word) + r"(?![a-z])")
+    pattern = re.compile(r"(?<![a-z])" + trie(by_word) + r"(?![a-z])")
     return pattern, dict(by_word)
 
 

@@ -123,7 +123,7 @@ def _alt(items: frozenset[str]) -> str:
     A flat alternation of a hundred words tries each in turn at every position; the trie
     follows one branch per letter.
     """
-    return lexicon.trie(items)
+    return literals.trie(items)
 
 
 _COPULA = (
@@ -182,7 +182,7 @@ _POOR_WORK = words_set(
     "rushed awful terrible horrible bad"
 )
 # How bad a mistake is said to be: the rated words and the plain words of size.
-_SEVERITY = lexicon.trie(
+_SEVERITY = literals.trie(
     lexicon.JUDGEMENTS
     | EVALUATIVE_ADJECTIVES
     | words_set(
@@ -197,7 +197,7 @@ _NOT_A_PERSON = (
     r"(?!\s+(?:passwords?|credentials?|tokens?|keys?|rights|privileges|permissions|panels?|"
     r"interfaces?|roles?|levels?|users?|accounts?|access|settings|area|page|pages)\b)"
 )
-_DAMAGE = lexicon.trie(
+_DAMAGE = literals.trie(
     words_set(
         "deleted wiped unplugged truncated overwrote overwritten erased nuked trashed "
         "destroyed crashed bricked corrupted spilled spilt"
@@ -209,8 +209,8 @@ _MIS = words_set(
     "misnamed misspelled misspelt misclicked misapplied misunderstood misinterpreted misused "
     "mishandled misreported misaligned misconfigures"
 )
-_MIS_VERBS = lexicon.trie(_MIS)
-_DAMAGE_MANNER = lexicon.trie(
+_MIS_VERBS = literals.trie(_MIS)
+_DAMAGE_MANNER = literals.trie(
     words_set("accidentally mistakenly inadvertently unknowingly somehow just then also had has")
     | {"went and"}
 )

@@ -18,9 +18,7 @@ What remains (``JUDGEMENTS``: adjectives and nouns such as "pathetic", "selfish"
 "bully"; ``JUDGING_ADVERBS``: "stupidly", "foolishly"; ``ACTS``: past-tense acts such as
 "belittled", "cheated"; ``UNFIT``: competence denied, "inexperienced", "unqualified") is
 used by ``evaluation`` only in frames whose target is a
-person.
-``trie`` turns a word set into a regular expression shaped as a trie, so matching any
-of a thousand words costs one branch per letter and stays linear.
+person (which writes them into patterns with ``literals.trie``).
 """
 
 from __future__ import annotations
@@ -158,30 +156,3 @@ _COMPETENCES = words_set(
 )
 _DENIALS = ("in", "un", "im", "ir", "dis")
 UNFIT = frozenset(prefix + stem for prefix in _DENIALS for stem in _COMPETENCES)
-
-
-class _Node(dict[str, "_Node"]):
-    """A trie node: each letter leads to the node of the words that go on with it."""
-
-
-def trie(items: Iterable[str]) -> str:
-    """A non-capturing regular expression matching any of ``items``, shaped as a trie.
-
-    At each position the engine follows one branch per letter instead of trying every
-    word in turn, so a pattern over hundreds of words stays as fast as a short one.
-    """
-    root = _Node()
-    for item in items:
-        node = root
-        for char in item:
-            node = node.setdefault(char, _Node())
-        node[""] = _Node()
-
-    def emit(node: _Node) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?:" + emit(root) + ")"

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -289,8 +290,13 @@ def prefilters(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(any_of(strings)) for strings in required(pattern))
 
 
-def _longest_first(strings: Strings) -> str:
-    """A trie-shaped expression that matches the longest of ``strings`` at a position."""
+def trie(strings: Iterable[str]) -> str:
+    """A non-capturing expression matching any of ``strings``, shaped as a trie.
+
+    At each position the engine follows one branch per letter instead of trying every
+    string in turn, so a pattern over thousands of words stays as fast as a short one;
+    where one string begins another, the longer is tried first.
+    """
     tree: dict[str, Any] = {}
     for string in strings:
         node = tree
@@ -305,7 +311,7 @@ def _longest_first(strings: Strings) -> str:
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body
 
-    return emit(tree)
+    return "(?:" + emit(tree) + ")"
 
 
 class Screen:
@@ -334,9 +340,7 @@ class Screen:
         # Each string found stands for itself and every string of the trie it begins with.
         self.masks = {string: _prefix_mask(string, by_string) for string in by_string}
         shared = len(patterns) - self.always.bit_count() >= _SHARED_FROM
-        self.scan = (
-            re.compile("(?=(" + _longest_first(frozenset(by_string)) + "))") if shared else None
-        )
+        self.scan = re.compile("(?=(" + trie(by_string) + "))") if shared else None
 
     def possible(self, folded: str, windows: list[tuple[int, int]]) -> list[int] | None:
         """For each window a bit per pattern (bit ``i`` for pattern ``i``) that may match
