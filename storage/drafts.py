@@ -97,25 +97,6 @@ def advance(
     return found is not None
 
 
-def advance_to_screen(
-    conn: Connection,
-    team_id: str,
-    user_id: str,
-    setback_id: int,
-    step: int,
-    now: datetime,
-    *,
-    title: str | Sealed | None = None,
-    hold: bool = False,
-) -> tuple[bool, dict[str, Any] | None]:
-    """`claim_screen`, with the screen's answers opened. Returns (found, answers);
-    answers is None when the screen was never saved or the draft is not theirs."""
-    found, sealed = claim_screen(
-        conn, team_id, user_id, setback_id, step, now, title=title, hold=hold
-    )
-    return found, opened(sealed)
-
-
 def claim_screen(
     conn: Connection,
     team_id: str,

@@ -67,16 +67,22 @@ def test_advance_refuses_a_finished_setback(engine) -> None:
         assert not drafts.advance(conn, "T1", "U1", sid, 2, NOW)
 
 
-def test_advance_to_screen_moves_the_owners_draft_and_reads_that_screen_at_once(engine) -> None:
+def _claim_and_open(conn, team: str, user: str, sid: int, step: int, at: datetime, **kw):
+    """What the flow does on Next: claim the screen, then open its sealed answers."""
+    found, sealed = drafts.claim_screen(conn, team, user, sid, step, at, **kw)
+    return found, drafts.opened(sealed)
+
+
+def test_claiming_a_screen_moves_the_owners_draft_and_reads_that_screen_at_once(engine) -> None:
     sid = _new(engine)
     with engine.begin() as conn:
         drafts.save(conn, "T1", sid, 2, {"my_part": SECRET}, NOW)
     later = NOW + timedelta(minutes=1)
     with engine.begin() as conn:
-        assert drafts.advance_to_screen(conn, "T1", "U2", sid, 2, later) == (False, None)
-        assert drafts.advance_to_screen(conn, "T2", "U1", sid, 2, later) == (False, None)
-        assert drafts.advance_to_screen(conn, "T1", "U1", sid, 3, later) == (True, None)
-        found = drafts.advance_to_screen(conn, "T1", "U1", sid, 2, later, title="Retitled")
+        assert _claim_and_open(conn, "T1", "U2", sid, 2, later) == (False, None)
+        assert _claim_and_open(conn, "T2", "U1", sid, 2, later) == (False, None)
+        assert _claim_and_open(conn, "T1", "U1", sid, 3, later) == (True, None)
+        found = _claim_and_open(conn, "T1", "U1", sid, 2, later, title="Retitled")
         assert found == (True, {"my_part": SECRET})
     with session_scope(engine, readonly=True) as s:
         sb = s.get(Setback, sid)
