@@ -17,6 +17,10 @@ A `Lane` is a first-in-first-out queue served by a few threads of its own. The p
   A running task checks its own deadline before its time-critical call.
 - **Visible.** A depth of `warn_at` or more logs one WARNING at most once a minute, with
   how many tasks went late or were refused so far; `stats()` counts everything.
+- **Accounted for.** `accepted`, when set, hears of every future the lane takes, notes
+  handed over from another lane included; a late task's note is queued before the late
+  task's own future is cancelled. So whoever waits on what `accepted` reported (the
+  runtime's `drain`) never sees a moment with nothing pending while a note is still due.
 - **Safe.** A task's failure is logged, never raised. Threads start on demand and end
   after `IDLE_SECONDS` without work, so an idle runtime (another test, another app)
   holds none.
@@ -87,6 +91,7 @@ class Lane:
     limit: int
     warn_at: int
     fallback: Lane | None = None
+    accepted: Callable[[Future[Any]], None] | None = field(default=None, repr=False)
     _queue: deque[_Task] = field(default_factory=deque, repr=False)
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
     _workers: int = 0
@@ -118,7 +123,11 @@ class Lane:
             depth = self._note_depth()
         self._hand_over(late)
         self._warn_if_deep(depth)
-        return task.future if accepted else None
+        if not accepted:
+            return None
+        if self.accepted is not None:
+            self.accepted(task.future)
+        return task.future
 
     def stats(self) -> LaneStats:
         with self._cond:
@@ -199,17 +208,16 @@ class Lane:
         return late
 
     def _hand_over(self, late: list[_Task]) -> None:
-        """Late tasks never run: their `on_late` goes to the fallback lane instead."""
+        """Late tasks never run: their `on_late` goes to the fallback lane instead, queued
+        before the late task's future is cancelled (module docstring: accounted for)."""
         for task in late:
+            if task.on_late is not None:
+                if self.fallback is None:
+                    self._run(_Task(task.on_late, Future()))
+                elif self.fallback.submit(task.on_late) is None:
+                    log.warning("%s lane: a late task's note was dropped (lanes full)", self.name)
             task.future.cancel()
             task.future.set_running_or_notify_cancel()  # wakes anyone waiting on it
-            if task.on_late is None:
-                continue
-            if self.fallback is not None:
-                if self.fallback.submit(task.on_late) is None:
-                    log.warning("%s lane: a late task's note was dropped (lanes full)", self.name)
-            else:
-                self._run(_Task(task.on_late, Future()))
 
     # --- visibility ---------------------------------------------------------------------
 

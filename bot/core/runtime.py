@@ -161,13 +161,7 @@ class Runtime:
         deadline: Deadline | None = None,
         on_late: Callable[[], Any] | None = None,
     ) -> Future[Any] | None:
-        future = self._lane(lane).submit(fn, deadline, on_late)
-        if future is None:
-            return None
-        with self._pending_lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
-        return future
+        return self._lane(lane).submit(fn, deadline, on_late)
 
     def _lane(self, name: str) -> Lane:
         with self._lanes_lock:
@@ -177,13 +171,24 @@ class Runtime:
                 if name != "later":
                     later = self.lane_shapes["later"]
                     fallback = self._lanes.get("later") or Lane(
-                        "later", later.threads, later.limit, later.warn_at
+                        "later", later.threads, later.limit, later.warn_at, accepted=self._track
                     )
                     self._lanes["later"] = fallback
                 self._lanes[name] = Lane(
-                    name, shape.threads, shape.limit, shape.warn_at, fallback=fallback
+                    name,
+                    shape.threads,
+                    shape.limit,
+                    shape.warn_at,
+                    fallback=fallback,
+                    accepted=self._track,
                 )
             return self._lanes[name]
+
+    def _track(self, future: Future[Any]) -> None:
+        """Every future a lane takes (a late task's note too) is waited for by `drain`."""
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
 
     def _forget(self, future: Future[Any]) -> None:
         with self._pending_lock:

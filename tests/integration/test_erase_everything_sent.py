@@ -238,9 +238,14 @@ def test_deleting_one_reflection_takes_its_recap_down_too(harness) -> None:
     root = reach_the_recap(h)
     (sid,) = h_ids(h)
     (posted,) = recap(h, root)
-    with session_scope(h.rt.engine, readonly=True) as s:
-        kinds = [r.kind for r in s.execute(select(SentMessage)).scalars()]
-    assert kinds == [MessageKind.RECAP], "the recap's ts is recorded"
+
+    def kinds() -> list[MessageKind]:
+        with session_scope(h.rt.engine, readonly=True) as s:
+            return [r.kind for r in s.execute(select(SentMessage)).scalars()]
+
+    # The ts is recorded once Slack has answered the post, so a moment after it shows.
+    wait_for(lambda: kinds() == [MessageKind.RECAP], what="the recap's ts recorded")
+    assert kinds() == [MessageKind.RECAP], "the recap's ts is recorded, and only it"
 
     home = open_home(h, ADA)
     h.slack.click(ADA, views.ACTION_DELETE, view_id=home["id"], value=str(sid))

@@ -6,8 +6,9 @@ import threading
 
 from sqlalchemy import create_engine
 
-from bot.core.runtime import Runtime
+from bot.core.runtime import SOON, Runtime
 from tests.conftest import make_settings
+from tests.virtual_time import VirtualClock
 
 
 def _runtime(tmp_path) -> Runtime:
@@ -46,3 +47,34 @@ def test_a_failing_task_is_logged_and_drain_still_finishes(tmp_path, caplog) -> 
     assert rt.later(broken).result(timeout=5) is None
     assert rt.drain(timeout=5)
     assert caplog.text.count("background task broken failed") == 2
+
+
+def test_drain_waits_for_the_note_of_work_that_went_late(tmp_path) -> None:
+    """A task shed as late is replaced by its note on the `later` lane; `drain` must not
+    report done while that note is still going out (a burst's last notes were missed)."""
+    rt = _runtime(tmp_path)
+    clock = VirtualClock()
+    rt.ticks = clock
+    release, note_started, let_note_go = threading.Event(), threading.Event(), threading.Event()
+    holds = [rt.soon(release.wait, 10) for _ in range(SOON.threads)]
+    noted: list[str] = []
+
+    def note() -> None:
+        note_started.set()
+        let_note_go.wait(10)
+        noted.append("typed again?")
+
+    late = rt.race(rt.deadline(2.5), lambda: "modal", note)
+    assert late is not None
+    clock.advance(3.0)
+    try:
+        assert note_started.wait(5), "the sweeper handed the late task's note over"
+        release.set()
+        assert all(f.result(timeout=5) for f in holds)
+        assert late.cancelled()
+        assert not rt.drain(timeout=0.3), "the note is still on its way"
+    finally:
+        release.set()
+        let_note_go.set()
+    assert rt.drain(timeout=5)
+    assert noted == ["typed again?"]
