@@ -73,6 +73,12 @@ def reach_the_recap(h: Harness) -> str:
     assert run_once(h.rt).sent == 1
     click(h, checkin_messages(h, root)[-1], "setback_checkin_done")
     wait_for(lambda: recap(h, root), what="the recap")
+    # Its ts is recorded once Slack has answered the post, a moment after it shows, and
+    # erasing takes down only what is recorded.
+    wait_for(
+        lambda: any(r.kind == MessageKind.RECAP for r in rows(h, SentMessage)),
+        what="the recap's ts recorded",
+    )
     return root
 
 
