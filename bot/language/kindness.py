@@ -90,6 +90,10 @@ HARSH_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
+# One pass over the text instead of one per pattern: every screen of every reflection is
+# read with it, on the request path.
+_ANY_HARSH = re.compile("|".join(f"(?:{p.pattern})" for p in HARSH_PATTERNS), re.IGNORECASE)
+
 # Shown in place of the self-compassion screen's intro, so each one is short enough to
 # leave the first question in a phone's first view, and says in its own words what the
 # intro would have said: Neff's kindness, common humanity and naming the feeling.
@@ -116,7 +120,7 @@ def find_harsh_self_judgement(text: str) -> bool:
     if not text:
         return False
     normalised = " ".join(text.translate(_APOSTROPHES).split())
-    return any(pattern.search(normalised) for pattern in HARSH_PATTERNS)
+    return _ANY_HARSH.search(normalised) is not None
 
 
 _SENTENCE = re.compile(r"[^\s][^\n]*?(?:[.!?\u2026]+(?=\s|$)|(?=\n)|$)")

@@ -202,19 +202,18 @@ def step_view_dict(
 
     Validating a whole modal through `slack_sdk.models` costs about a millisecond, most of
     a step submission's work; a blank screen differs only by its private_metadata, so its
-    validated dict is built once and reused. Prefilled screens (holding a person's
-    answers) are never cached.
+    validated dict is built once and reused. The copy is shallow: its blocks are shared
+    between answers, which only serialise them (nothing edits a built view in place).
+    Prefilled screens (holding a person's answers) are never cached.
     """
     if answers:
         return step_view(step, setback_id, answers, kind_note=kind_note).to_dict()
-    data: dict[str, Any] = json.loads(_blank_step(step, kind_note))
-    data["private_metadata"] = metadata(setback_id, step)
-    return data
+    return {**_blank_step(step, kind_note), "private_metadata": metadata(setback_id, step)}
 
 
 @lru_cache(maxsize=64)
-def _blank_step(step: int, kind_note: str | None) -> str:
-    return json.dumps(step_view(step, None, None, kind_note=kind_note).to_dict())
+def _blank_step(step: int, kind_note: str | None) -> dict[str, Any]:
+    return step_view(step, None, None, kind_note=kind_note).to_dict()
 
 
 def _resource_lines(resources: list[SupportResource]) -> str:
