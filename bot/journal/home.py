@@ -34,6 +34,7 @@ from sqlmodel import Session
 from bot.checkins import answers as checkins
 from bot.core import hooks
 from bot.core.actor import Actor
+from bot.core.keyed_locks import KeyedLocks
 from bot.core.runtime import Runtime
 from bot.journal import presence, views
 from bot.members import zone as members
@@ -299,18 +300,12 @@ def publish(rt: Runtime, actor: Actor, offset: int = 0) -> bool:
         return _gather_and_publish(rt, actor, offset)
 
 
-# A person's lock lives only while a publish holds or waits on it (the caller keeps it
-# alive): the map never outgrows the publishes under way, however many people there are.
-_locks_guard = threading.Lock()
-_publish_locks: weakref.WeakValueDictionary[tuple[str, str], threading.Lock] = (
-    weakref.WeakValueDictionary()
-)
+_publish_locks = KeyedLocks()  # a person's lock, while a publish holds or waits on it
 
 
 def _publish_lock(actor: Actor) -> threading.Lock:
     """This person's publish lock: the one a publish under way holds, else a new one."""
-    with _locks_guard:
-        return _publish_locks.setdefault((actor.team_id, actor.user_id), threading.Lock())
+    return _publish_locks.of((actor.team_id, actor.user_id))
 
 
 def _gather_and_publish(rt: Runtime, actor: Actor, offset: int) -> bool:

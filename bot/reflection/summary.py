@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from bot.core import hooks
 from bot.core.actor import Actor
+from bot.core.keyed_locks import KeyedLocks
 from bot.core.runtime import Runtime
 from bot.members import zone as members
 from bot.reflection.answers import Answers
@@ -158,11 +159,23 @@ def _thread_of(rt: Runtime, actor: Actor, setback_id: int) -> str | None:
         return setback.thread_ts
 
 
+_refresh_locks = KeyedLocks()  # a setback's lock, while a refresh holds or waits on it
+
+
 def refresh_summary(rt: Runtime, actor: Actor, setback_id: int) -> bool:
     """Render this person's summary DM again from what is stored now (after an answer
     changed a plan's next check-in). Off the ack path; a failure is logged and changes
     nothing stored, and the next answer renders it again. Returns whether it was updated.
+
+    Two answers clicked in quick succession refresh at once; the setback's lock, held
+    from the read to the update, keeps the one that read older state from landing last
+    (`bot.core.keyed_locks`).
     """
+    with _refresh_locks.of((actor.team_id, setback_id)):
+        return _refresh(rt, actor, setback_id)
+
+
+def _refresh(rt: Runtime, actor: Actor, setback_id: int) -> bool:
     with session_scope(rt.engine, readonly=True) as s:
         setback = reflection_store.get_owned_setback(s, actor.team_id, actor.user_id, setback_id)
         if setback is None or setback.status == SetbackStatus.DRAFT:
