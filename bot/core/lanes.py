@@ -19,8 +19,10 @@ A `Lane` is a first-in-first-out queue served by a few threads of its own. The p
   how many tasks went late or were refused so far; `stats()` counts everything.
 - **Accounted for.** `accepted`, when set, hears of every future the lane takes, notes
   handed over from another lane included; a late task's note is queued before the late
-  task's own future is cancelled. So whoever waits on what `accepted` reported (the
-  runtime's `drain`) never sees a moment with nothing pending while a note is still due.
+  task's own future is cancelled, and `accepted` is told before the task is queued. So
+  whoever waits on what `accepted` reported (the runtime's `drain`) never sees a moment
+  with nothing pending while a task or a note is still due. `accepted` runs under the
+  lane's lock: it must be quick and take no lane's lock.
 - **Safe.** A task's failure is logged, never raised. Threads start on demand and end
   after `IDLE_SECONDS` without work, so an idle runtime (another test, another app)
   holds none.
@@ -113,21 +115,19 @@ class Lane:
             late = self._take_late()
             if len(self._queue) >= self.limit:
                 self._stats.refused += 1
-                accepted = False
+                taken = False
             else:
+                if self.accepted is not None:  # before a thread can take it
+                    self.accepted(task.future)
                 self._queue.append(task)
                 self._timed += task.deadline is not None
                 self._stats.submitted += 1
-                accepted = True
+                taken = True
                 self._grow()
             depth = self._note_depth()
         self._hand_over(late)
         self._warn_if_deep(depth)
-        if not accepted:
-            return None
-        if self.accepted is not None:
-            self.accepted(task.future)
-        return task.future
+        return task.future if taken else None
 
     def stats(self) -> LaneStats:
         with self._cond:
