@@ -236,6 +236,7 @@ SHAPES = [
     "a-", "-", ".", "a.", "@", "a@", " ", "a ", "\n", "a-a team ", "1 ", "+1 ", "<@U", "`[](",
     "> ", "should ", "x", "Aa ", "`", '"', "\u201c", "<!--", "[a](", "http://", "a@b.", "| ",
     "# ", "    x\n", "- ", "12:00 ", "\u0130", "Dana forgot ", "should have ", "0",
+    "<br> 04:27 - @ab ", "reported by @ab ", "Author: @ab ",
 ]  # fmt: skip
 
 
@@ -256,6 +257,18 @@ def test_short_runs_of_one_shape_give_the_same_flags_with_and_without_the_fast_p
     prepare()
     text = (unit * (3_000 // len(unit) + 1))[:3_000]
     assert run(text) == run(text, windowed=False)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("lead", ["-", " - ", "*", "+ "])
+def test_handles_after_a_long_run_of_list_marks_finish(lead: str) -> None:
+    # Each handle's judge looks back along its line for what marks it (an address, a
+    # credit, a timeline entry); read to the line's start, 400,000 characters of marks
+    # and handles took minutes.
+    marks = lead * (200_000 // len(lead))
+    text = marks + " @ab" * 50_000
+    flags = check(text)
+    assert [flag.phrase for flag in flags if flag.start > len(marks)] == ["@ab"] * 50_000
 
 
 # --- judgements that read only the end of a long line ---------------------------------

@@ -39,6 +39,10 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 # Characters that may start private detail: an address, a handle, a phone number. This is
 # "[@+<]|\d{3}" written to open with one character class, which ``re`` scans for fast.
 _PRIVATE_MARK = re.compile(r"[@+<\d](?:(?<=[@+<])|\d\d)")
+# How far past its mark a private detail may run ("<@U12AB34|ada>", a phone number): a
+# mark near the end of the window already open extends it by at least this much, so a
+# window never ends inside the detail its mark begins.
+_PRIVATE_REACH = 120
 
 
 def _trigger_index(rules: Iterable[Rule]) -> tuple[re.Pattern[str], dict[str, list[Rule]]]:
@@ -103,8 +107,8 @@ class _Remembering(Context):
 def _windows(ctx: Context) -> dict[int, list[tuple[int, int]]]:
     """For each rule, the merged sentence spans that hold one of its trigger words.
 
-    Triggers come in order of position, so a trigger inside the span already open for a
-    rule extends nothing and runs of triggers ("@@@@…") cost one span, not one per
+    Triggers come in order of position, so a trigger wholly inside the span already open
+    for a rule extends nothing and runs of triggers ("@@@@…") cost one span, not one per
     character; a trigger's sentence is found once for all the rules it wakes. Private
     detail has a second stream (``@``, ``+``, digits), merged last.
     """
@@ -118,7 +122,7 @@ def _windows(ctx: Context) -> dict[int, list[tuple[int, int]]]:
             for match in _TRIGGERS.finditer(lowered)
         ),
         (
-            (match.start(), match.end(), _PRIVATE_STREAM)
+            (match.start(), match.start() + _PRIVATE_REACH, _PRIVATE_STREAM)
             for match in _PRIVATE_MARK.finditer(ctx.scan)
         ),
     )
@@ -127,8 +131,9 @@ def _windows(ctx: Context) -> dict[int, list[tuple[int, int]]]:
             sentence: tuple[int, int] | None = None
             for key in keys:
                 found = spans[key]
-                if found and start < found[-1][1]:
-                    continue
+                if found and end <= found[-1][1]:
+                    continue  # wholly inside the span already open (a mark that starts
+                    # inside it and runs past its end extends it instead)
                 if sentence is None:
                     sentence = Context.sentence_span(ctx, start, end)  # not remembered
                 left, right = sentence

@@ -190,9 +190,28 @@ _BARE_ACTION_LEAD = re.compile(
 _FIRST_PERSON = _set("i i'm i've i'd me my myself")
 _PUBLIC_ACCOUNT = re.compile(
     r"\s+on\s+(?:twitter|x|mastodon|bluesky|threads|github|gitlab|instagram|linkedin|"
-    r"the\s+fediverse)\b",
+    r"the\s+fediverse|discord|gitter|irc|matrix|discourse|zulip|reddit|hacker\s+news)\b",
     re.IGNORECASE,
 )
+# A handle credited in a document's header: "**Author**: @ada", "Reviewers: @bo, @cy".
+_CREDIT_LEAD = re.compile(
+    r"[\s>*_#\-+\u2022]*(?:authors?|reporters?|reviewers?|editors?|approvers?|"
+    r"contributors?|incident\s+(?:commanders?|leads?)|written\s+by|reviewed\s+by)[*_\s]*"
+    r"(?::|-|\u2013|\u2014)[*_\s]*(?:@[\w.-]+[*_\s]*(?:,|&|and)?[*_\s]*)*",
+    re.IGNORECASE,
+)
+# A handle credited for noticing or reporting: "reported on Gitter by @ada".
+_CREDITED_BY = re.compile(
+    r"\b(?:reported|raised|noticed|spotted|flagged|found|filed|opened|posted|written|"
+    r"authored|submitted|suggested|proposed|investigated|fixed)\b[\w\s]{0,30}\bby\s+$",
+    re.IGNORECASE,
+)
+# A handle that names a group or a bot, not a person: "an @emergency role on Discord".
+_GROUP_HANDLE = re.compile(r"\s+(?:role|group|team|alias|bot|channel)\b", re.IGNORECASE)
+# A timeline entry that starts mid-line after a line break written as HTML: "…<br> 04:27 -
+# @ada sees the page" (each entry of such a timeline is a record, like a timeline line).
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_ENTRY_STAMP = re.compile(r"[\s*_]*\d{1,2}:\d{2}(?::\d{2})?\b")
 _FOLLOW = (["follow"], ["following"], ["follows"])
 # A relative clause just before the failure verb: "the engineer who (had) broke(n)".
 _RELATIVE = re.compile(
@@ -271,8 +290,9 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
         previous = set(ctx.previous_words(start, 2))
         if "so" in ctx.previous_words(start, 3)[:2]:
             return None  # "... so they could have tested it too": what a change would allow
-        if word.startswith("would") and "we" in previous:
-            return None  # "we would have caught it sooner": the team reasoning about itself
+        if "we" in previous:
+            return None  # "we would have caught it sooner", "we could have detected it
+            # before release": the writing team reasoning about itself (docstring)
         if word.startswith("would") and "they" in previous:
             return NOTE
         return WARNING
@@ -426,6 +446,8 @@ def person_judgement(ctx: Context, start: int, end: int, index: int) -> Severity
         return None
     if ctx.scan[start].isupper() and ctx.previous_words(start, 1) in _HONORIFICS:
         return None  # "Mr Careless": a name
+    if _LAZY_TECHNIQUE.match(ctx.scan, start):
+        return None  # "lazy loading", "lazy DB lookups": a technique, not a trait
     if _drop_in_heading(ctx, start) and ctx.subject(start) is Subject.THING:
         return None
     return WARNING
@@ -445,7 +467,20 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
             return None  # "the impact was misjudged", "why was the impact misjudged?"
     if index in (3, 4) and re.match(r"\s+for\s+(?:our|the|this|a|an|its|their)\b", after):
         return None  # "the defaults were inappropriate for our setup"
+    if index in (3, 7) and _outcome_judged(ctx, start):
+        return None  # "such outages are unacceptable": a verdict on what happened
     return person_judgement(ctx, start, end, index)
+
+
+def _outcome_judged(ctx: Context, start: int) -> bool:
+    """True when the clause's subject is an outcome ("outages", "the delay"), with no
+    person's own in front of it ("Bob's delay" judges Bob)."""
+    tokens, index = ctx.subject_word(start)
+    while index is not None and index > 0 and tokens[index].lower() in _COPULAS:
+        index -= 1
+    if index is None or tokens[index].lower() not in _OUTCOMES:
+        return False
+    return not any(t.lower().endswith("'s") or t.lower() in _POSSESSIVES for t in tokens[:index])
 
 
 def hindsight_certainty(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -495,12 +530,37 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None
     if index == 5 and _RELATIVE.search(ctx.scan[start:end]):
         return None  # "make sure the developer who broke it fixes it": who, not blame
+    if index == _OWN_SLIP and _TEAM_MISSED.match(ctx.scan, start, end):
+        return None  # "we missed the HA step": the team owning a gap, as "our mistake"
+    if _HEALTH_CHECK.match(ctx.scan, end):
+        return None  # "the Operations Manager failed a health check": checks test systems
     if ctx.negated(start, 1):
         return None
     return WARNING
 
 
+_OUTCOMES = _set(
+    "outage outages downtime delay delays disruption disruptions interruption interruptions "
+    "slowdown slowdowns latency errors failures incident incidents impact loss losses "
+    "situation experience performance breakage breakages degradation unavailability"
+)
+_POSSESSIVES = _set("his her their your my")
+_COPULAS = _set("is are was were be been being seem seems seemed remain remains remained")
+_LAZY_TECHNIQUE = re.compile(
+    r"(?:lazy|lazily)[\s-]+(?:(?:db|database|sql|orm)\s+)?(?:load|loads|loading|loaded|"
+    r"evaluat\w*|init\w*|instantiat\w*|lookups?|imports?|importing|fetch\w*|queries|query|"
+    r"iterators?|sequences?|propert\w*|attributes?|binding|allocation|deletion|expansion|"
+    r"parsing|compil\w*|computation|copies|copy|mode|option|column|relationship|joins?)\b",
+    re.IGNORECASE,
+)
 _UNDER_THE_BUS = 6  # "threw me under the bus"
+_OWN_SLIP = 6  # named-person's "I screwed up", "we missed the step"
+_TEAM_MISSED = re.compile(r"we(?:'d|'ve)?\s+(?:[\w-]+\s+){0,3}?missed\b", re.IGNORECASE)
+_HEALTH_CHECK = re.compile(
+    r"\s+(?:a|the|its|their|one|two|several|multiple)?\s*(?:\w+\s+)?"
+    r"(?:health[- ]?checks?|liveness|readiness|probes?)\b",
+    re.IGNORECASE,
+)
 
 
 def blame_shift(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -594,6 +654,31 @@ def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity |
             return None  # "follow @status on Twitter": an account published to be followed
         if ctx.kind(start) & _NOT_ADDRESSED:
             return None
-        if _ADDRESS_LEAD.fullmatch(ctx.scan, ctx.line_start(start), start):
-            return None  # "@dana the logs are here": addressing someone in a thread
+        if _GROUP_HANDLE.match(ctx.scan, end):
+            return None  # "the @emergency role": a group, not a person
+        line_start = ctx.line_start(start)
+        if start - line_start <= _LEAD_REACH:
+            if _ADDRESS_LEAD.fullmatch(ctx.scan, line_start, start):
+                return None  # "@dana the logs are here": addressing someone in a thread
+            if _CREDIT_LEAD.fullmatch(ctx.scan, line_start, start):
+                return None  # "Author: @ada": a document's credits
+        before = ctx.scan[max(line_start, start - _LEAD_REACH) : start]
+        if before.rstrip()[-2:].lower() == "by" and _CREDITED_BY.search(before[-60:]):
+            return None  # "reported on Gitter by @ada"
+        raw = ctx.text[start - len(before) : start]  # the scan blanks HTML tags
+        if "<" in raw and _in_timeline_entry(raw):
+            return None
     return WARNING
+
+
+# How far back from a handle its line is read: what marks it (a list marker, a credit
+# label, a timeline entry's stamp) stands near it, and a bounded look keeps a long line
+# full of handles linear.
+_LEAD_REACH = 200
+
+
+def _in_timeline_entry(before: str) -> bool:
+    """True when the text just before a handle opens a timeline entry after an HTML line
+    break on the same line ("<br> 04:27 - @ada sees the page")."""
+    breaks = list(_BREAK.finditer(before))
+    return bool(breaks) and _ENTRY_STAMP.match(before, breaks[-1].end()) is not None

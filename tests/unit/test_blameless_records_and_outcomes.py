@@ -1,0 +1,55 @@
+"""The blameless check on what fresh postmortems hold and a guide would leave alone:
+handles in credits and timeline entries, the team reasoning about its own gap, a verdict
+on an outage, a technique named "lazy", a system failing its health check. Each clean
+sentence has a twin, a person judged the same way, that must still be flagged.
+
+The sentences are our own, shaped after what a batch of published postmortems held.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language.blameless import check
+
+CLEAN = [
+    # handles credited or recorded, not contact details
+    "**Author**: @ada\n\nThe release went out with a broken engine hash.",
+    "Reviewers: @bo, @cy and @dee",
+    "The outage was reported on Gitter by @ada, and the investigation started.",
+    "We added an @emergency role on Discord that pings the maintainers.",
+    "@bo on Discord pinged the team.",
+    "outage.<br> 04:27 - @ada sees and acknowledges the message.<br> 05:07 - fix merged",
+    # the team reasoning about its own gap
+    "We could have detected the issue before the release went out.",
+    "The platform came up and we missed the HA step.",
+    # a verdict on what happened, not on anyone
+    "Such outages are unacceptable, and we apologise to everyone affected.",
+    "The delay was inexcusable for a service this many teams rely on.",
+    # a technique, not a trait
+    "The join avoids later lazy DB lookups.",
+    "Lazy loading of the relationship hid the N+1 query.",
+    # a system failing a check
+    "The PCF Operations Manager failed a health check and reprovisioned the VM.",
+]
+
+STILL_FLAGGED = [
+    ("Ping @dana about the logs.", "@dana"),
+    ("The outage started at 04:27 when @dana pushed the change.", "@dana"),
+    ("I could have checked the config before merging.", "could have"),
+    ("I missed a few edge cases in the migration.", "I missed a few edge"),
+    ("They missed the deadline again.", "They missed the deadline"),
+    ("Bob's behaviour was unacceptable.", "unacceptable"),
+    ("The developer is lazy.", "is lazy"),
+    ("Dana Smith failed the review twice.", "Dana Smith failed"),
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_what_a_blameless_postmortem_holds_is_left_alone(text: str) -> None:
+    assert [(f.rule, f.phrase) for f in check(text)] == []
+
+
+@pytest.mark.parametrize(("text", "phrase"), STILL_FLAGGED)
+def test_the_same_words_about_a_person_are_still_flagged(text: str, phrase: str) -> None:
+    assert phrase in [f.phrase for f in check(text)], [(f.rule, f.phrase) for f in check(text)]
