@@ -31,6 +31,18 @@ CLEAN = [
     "Lazy loading of the relationship hid the N+1 query.",
     # a system failing a check
     "The PCF Operations Manager failed a health check and reprovisioned the VM.",
+    # a postmortem with sections names people by their public handles
+    "# Outage\n\n## Timeline\n\n- [03-26 07:37] @liggitt finds the cause.\n"
+    "- Thanks @random-liu for root-causing this.",
+    # mailing lists and an author's own credit are not a person's contact detail
+    "A statement was sent to etcd-dev@googlegroups.com and dev@kubernetes.io.",
+    "The report went to bounty@ethereum.org the same day.",
+    "Created By: Ada Lovelace <ada@example.com>",
+    # "should have" owning something, not wishing the past away
+    "We should have alerting on config load failures.",
+    "Actions fall under three types, and we should have at least one item per type.",
+    # a quoted chat message goes on past its first line (a lazy continuation)
+    ">Ada [5:17 PM]\nand by 80 I mean 55 because I forgot the quota we asked for",
 ]
 
 STILL_FLAGGED = [
@@ -42,6 +54,11 @@ STILL_FLAGGED = [
     ("Bob's behaviour was unacceptable.", "unacceptable"),
     ("The developer is lazy.", "is lazy"),
     ("Dana Smith failed the review twice.", "Dana Smith failed"),
+    ("Thanks @dana for the logs.", "@dana"),
+    ("Contact: ana@example.com", "ana@example.com"),
+    ("Write to ada.lovelace@example.com for the keys.", "ada.lovelace@example.com"),
+    ("We should have waited for the canary.", "should have"),
+    ("Ada said it was fine.\n\nI forgot the quota we asked for.", "I forgot"),
 ]
 
 

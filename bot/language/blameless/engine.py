@@ -63,7 +63,7 @@ _STREAMS_BY_WORD = {
 }
 _PRIVATE_STREAM = ((PRIVATE_RULE, True),)
 # Lines whose words are not the writer's account: a chat log, code.
-_NOT_WRITTEN = LineKind.CHAT | LineKind.CODE
+_NOT_WRITTEN = LineKind.CHAT | LineKind.CODE | LineKind.QUOTE
 _PRIVATE = next(rule for rule in RULES if rule.number == PRIVATE_RULE)
 
 

@@ -200,6 +200,19 @@ _CREDIT_LEAD = re.compile(
     r"(?::|-|\u2013|\u2014)[*_\s]*(?:@[\w.-]+[*_\s]*(?:,|&|and)?[*_\s]*)*",
     re.IGNORECASE,
 )
+# The label of a document's credit line, whatever follows: "Created by: Ada <ada@…>".
+_CREDIT_LABEL = re.compile(
+    r"[\s>*_#\-+\u2022]*(?:authors?|editors?|created\s+by|written\s+by|prepared\s+by)"
+    r"[*_\s]*(?::|-|\u2013|\u2014)",
+    re.IGNORECASE,
+)
+# A mailing list or a project's role address, by its name or its host.
+_LIST_ADDRESS = re.compile(
+    r"^(?:[\w.+-]*-(?:announce|dev|devel|users|discuss|security|core|team|maintainers|"
+    r"admins?|ops|infra|private|public|help|list|steering)|bounty|tsc|steering|council|"
+    r"committee|announce|lists?)@|@(?:googlegroups\.com$|lists\.)",
+    re.IGNORECASE,
+)
 # A handle credited for noticing or reporting: "reported on Gitter by @ada".
 _CREDITED_BY = re.compile(
     r"\b(?:reported|raised|noticed|spotted|flagged|found|filed|opened|posted|written|"
@@ -642,10 +655,18 @@ def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity |
     """Contact and health details; not role addresses, nor handles in records."""
     phrase = ctx.scan[start:end]
     if index == 0:
-        return None if _ROLE_ADDRESS.match(phrase) else WARNING
+        if _ROLE_ADDRESS.match(phrase) or _LIST_ADDRESS.search(phrase):
+            return None  # "security@…", "etcd-dev@googlegroups.com": not a person's
+        line_start = ctx.line_start(start)
+        if start - line_start <= _LEAD_REACH and _CREDIT_LABEL.match(ctx.scan, line_start):
+            return None  # "Created by: Ada Lovelace <ada@…>": the author's own credit
+        return WARNING
     if index == 7 and set(ctx.previous_words(start, 6)) & _FIRST_PERSON:
         return None  # the writer's own health, in their own account, is theirs to share
     if index == 2:  # @handle
+        if ctx.has_sections:
+            return None  # a postmortem with sections names people by their public
+            # handles (timeline, credits, thanks); blame on them is other rules' to flag
         if ctx.scan[end : end + 1] == "/" or ctx.scan[max(0, start - 1) : start] == "[":
             return None  # a package scope ("@scope/pkg") or a linked profile
         if ctx.scan[start - 1 : start] == "(" and ctx.scan[end : end + 1] == ")":

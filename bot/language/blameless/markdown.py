@@ -98,6 +98,8 @@ class Layout:
 # Lines that start a block of their own, so a sentence never runs into them.
 _NEW_BLOCK = LineKind.LIST | LineKind.HEADING | LineKind.TABLE | LineKind.TIMELINE | LineKind.QUOTE
 _NEW_BLOCK_KINDS = int(_NEW_BLOCK)
+# What ends a block quote's paragraph instead of continuing it (CommonMark's lazy lines).
+_LAZY_STOPS = int(LineKind.HEADING | LineKind.LIST | LineKind.TABLE)
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"\s{0,12}(?:[-*+\u2022]|\d{1,3}[.)])\s")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
@@ -328,6 +330,8 @@ def read_layout(text: str) -> Layout:
         hint = lowered[start : start + len(line)]  # an owner word holds one of these
         owner = "own" in hint or "assign" in hint or "cc" in hint or "dri" in hint
         kind = _kind(line, in_quote_block, owner)
+        if in_quote_block and not previous_blank and not kind & _LAZY_STOPS:
+            kind |= _QUOTE_KIND  # a lazy continuation: the quoted paragraph goes on
         if kind & _LIST_KIND:
             in_list = True
         elif not line[:1].isspace() and previous_blank:

@@ -50,7 +50,8 @@ _HAVE = r"(?:\s+have|'ve|\s+of)"
 # "should have a canary stage" is about owning something in future, not a counterfactual.
 _NOT_POSSESSION = (
     r"(?!\s+(?:a|an|the|some|any|more|less|fewer|better|no|enough|our|their|my|your|his|"
-    r"her|its|this|that|these|those|access|time|one|two|priority|precedence|\d)\b)"
+    r"her|its|this|that|these|those|access|time|one|two|priority|precedence|\d|at\s+least|"
+    r"\w+ing)\b)"
 )
 # "it could have been worse" weighs impact; it is not a wish about the past.
 _NOT_IMPACT_ESTIMATE = (
