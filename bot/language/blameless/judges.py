@@ -225,7 +225,7 @@ _GROUP_HANDLE = re.compile(r"\s+(?:role|group|team|alias|bot|channel)\b", re.IGN
 # @ada sees the page" (each entry of such a timeline is a record, like a timeline line).
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _ENTRY_STAMP = re.compile(r"[\s*_]*\d{1,2}:\d{2}(?::\d{2})?\b")
-_FOLLOW = (["follow"], ["following"], ["follows"])
+_FOLLOW = re.compile(r"\bfollow(?:s|ing)?\W{1,3}$", re.IGNORECASE)  # read right before a handle
 # A relative clause just before the failure verb: "the engineer who (had) broke(n)".
 _RELATIVE = re.compile(
     r"\bwho\s+(?:(?:had|has|have|just|then|accidentally|actually)\s+)?\S+(?:\s+up)?$"
@@ -671,7 +671,9 @@ def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity |
             return None  # a package scope ("@scope/pkg") or a linked profile
         if ctx.scan[start - 1 : start] == "(" and ctx.scan[end : end + 1] == ")":
             return None  # "Ada Lovelace (@ada)": a public post cited with its account
-        if _PUBLIC_ACCOUNT.match(ctx.scan, end) or ctx.previous_words(start, 1) in _FOLLOW:
+        if _PUBLIC_ACCOUNT.match(ctx.scan, end) or _FOLLOW.search(
+            ctx.scan, max(0, start - 24), start
+        ):
             return None  # "follow @status on Twitter": an account published to be followed
         if ctx.kind(start) & _NOT_ADDRESSED:
             return None
