@@ -41,6 +41,10 @@ CLEAN = [
     # "should have" owning something, not wishing the past away
     "We should have alerting on config load failures.",
     "Actions fall under three types, and we should have at least one item per type.",
+    # an environment, a security list, an authors' section
+    "We deployed each version of our infrastructure to dev until we found what broke.",
+    "It was reported to the security team at vulnerabilities@discuss.example.io.",
+    "## Authors\n\nada@example.com\n\n## Summary\n\nThe proxy crashed.",
     # a quoted chat message goes on past its first line (a lazy continuation)
     ">Ada [5:17 PM]\nand by 80 I mean 55 because I forgot the quota we asked for",
 ]
@@ -58,6 +62,8 @@ STILL_FLAGGED = [
     ("Contact: ana@example.com", "ana@example.com"),
     ("Write to ada.lovelace@example.com for the keys.", "ada.lovelace@example.com"),
     ("We should have waited for the canary.", "should have"),
+    ("Our new dev broke the build.", "Our new dev broke"),
+    ("## Summary\n\nada@example.com\n\nThe proxy crashed.", "ada@example.com"),
     ("Ada said it was fine.\n\nI forgot the quota we asked for.", "I forgot"),
 ]
 

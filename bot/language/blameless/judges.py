@@ -206,11 +206,18 @@ _CREDIT_LABEL = re.compile(
     r"[*_\s]*(?::|-|\u2013|\u2014)",
     re.IGNORECASE,
 )
+# A credits heading just above a line: "## Authors" then the authors' addresses.
+_CREDIT_HEADING = re.compile(
+    r"(?:^|\n)[ \t]{0,3}#{1,6}[ \t]+(?:authors?|author\(s\)|contributors?|written\s+by|"
+    r"created\s+by)[ \t#]*\n(?:[ \t]*\n){0,2}$",
+    re.IGNORECASE,
+)
 # A mailing list or a project's role address, by its name or its host.
 _LIST_ADDRESS = re.compile(
     r"^(?:[\w.+-]*-(?:announce|dev|devel|users|discuss|security|core|team|maintainers|"
     r"admins?|ops|infra|private|public|help|list|steering)|bounty|tsc|steering|council|"
-    r"committee|announce|lists?)@|@(?:googlegroups\.com$|lists\.)",
+    r"committee|announce|lists?|vulnerabilit(?:y|ies)|cve|psirt|disclosures?)@|"
+    r"@(?:googlegroups\.com$|lists\.|discuss\.)",
     re.IGNORECASE,
 )
 # A handle credited for noticing or reporting: "reported on Gitter by @ada".
@@ -660,6 +667,8 @@ def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity |
         line_start = ctx.line_start(start)
         if start - line_start <= _LEAD_REACH and _CREDIT_LABEL.match(ctx.scan, line_start):
             return None  # "Created by: Ada Lovelace <ada@…>": the author's own credit
+        if _CREDIT_HEADING.search(ctx.scan, max(0, line_start - _LEAD_REACH), line_start):
+            return None  # an address listed under an "## Authors" heading
         return WARNING
     if index == 7 and set(ctx.previous_words(start, 6)) & _FIRST_PERSON:
         return None  # the writer's own health, in their own account, is theirs to share

@@ -91,7 +91,9 @@ _MENTION = r"<@[UW][A-Z0-9]{2,20}(?:\|[^>\n]{0,80})?>"
 _HANDLE = r"(?<![\w.<@])@(?!(?:here|channel|everyone)\b)[A-Za-z](?:[\w.-]{0,38}\w)?"
 # People named by their role: "the developer", "our on-call engineer", "the CTO".
 _ROLE = (
-    r"(?:the|a|an|our|their|that|this|one|some|my|his|her)\s+(?:[\w-]{1,20}\s+){0,2}?"
+    # The words between never hold a preposition: "our infrastructure to dev" is a place.
+    r"(?:the|a|an|our|their|that|this|one|some|my|his|her)\s+"
+    r"(?:(?!(?:to|on|in|into|onto|from|for|of)\s)[\w-]{1,20}\s+){0,2}?"
     r"(?:engineer|developer|dev|admin|administrator|operator|reviewer|intern|contractor|"
     r"employee|guy|person|coworker|co-worker|colleague|manager|boss|CTO|CEO|COO|lead|"
     r"maintainer|author|programmer|sysadmin|DBA|SRE)"
