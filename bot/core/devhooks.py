@@ -1,8 +1,9 @@
 """Development-only hooks for the local sandbox. Never on in production.
 
-``POST /dev/clock`` moves the bot's clock and runs one check-in dispatch pass as of the
-new time, so the sandbox page's "+1 hour / +1 day / +1 week" buttons can show tomorrow's
-check-in today. It exists only when
+``POST /dev/clock`` moves the bot's clock, lets the follow-up work already queued finish
+(`Runtime.drain`), and runs one check-in dispatch pass as of the new time, so the sandbox
+page's "+1 hour / +1 day / +1 week" buttons can show tomorrow's check-in today. It exists
+only when
 
 * ``SETBACK_DEV_HOOKS=true`` — which only the sandbox launcher (``python -m sandbox``,
   ``setback sandbox``) sets — and
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 CLOCK_PATH = "/dev/clock"
 MAX_BODY = 4096
+SETTLE_SECONDS = 10.0  # the longest a clock move waits for follow-up work before its pass
 
 StartResponse = Callable[..., Any]
 Route = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -140,6 +142,10 @@ def clock_route(rt: Runtime, dispatch: Dispatch | None) -> Route:
             return _answer(start_response, "400 Bad Request", {"ok": False, "error": problem})
         report = None
         if dispatch is not None and request.get("dispatch", True):
+            # What the last clicks queued (a summary DM and its thread's record) lands
+            # first, as it would have long before tomorrow: "+1 day" right after Finish
+            # then finds the thread and posts the check-ins.
+            rt.drain(timeout=SETTLE_SECONDS)
             try:
                 report = _report(dispatch(rt))
             except Exception as exc:  # noqa: BLE001 - answer the sandbox, keep serving

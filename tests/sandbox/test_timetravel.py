@@ -138,6 +138,30 @@ def test_a_day_later_the_check_in_arrives_in_the_thread_once(bot: Bot) -> None:
     assert len(bot.ws.thread(dm, summary)) == 3  # never twice
 
 
+def test_a_day_later_right_after_finish_still_finds_the_thread(bot: Bot) -> None:
+    """The summary DM shows in Slack a moment before the bot has its ts recorded: a clock
+    move at that moment lets the summary's follow-up finish before its pass."""
+    machine = bot.machine()
+    machine.sync()
+    held = threading.Event()
+
+    def slow_answer(kind: str, data: dict) -> None:
+        metadata = data.get("message", {}).get("metadata") or {}
+        if kind == "message_posted" and metadata.get("event_type") == "setback_summary":
+            held.set()
+            time.sleep(1.0)  # Slack keeps the bot waiting for its answer to the post
+
+    unsubscribe = bot.ws.subscribe(slow_answer)
+    try:
+        summary = finish_reflection(bot)
+        assert held.is_set(), "the summary's answer was held"
+        moved = machine.advance(DAY)
+    finally:
+        unsubscribe()
+    assert moved["dispatch"]["sent"] == 2
+    assert len(bot.ws.thread(bot.ws.im_channel_for(ADA), summary)) == 3
+
+
 def test_unsigned_forged_and_stale_requests_cannot_move_the_clock(bot: Bot) -> None:
     before = bot.rt.clock.now()
     body = json.dumps({"offset_seconds": 10 * DAY}).encode()
