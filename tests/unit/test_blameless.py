@@ -10,6 +10,7 @@ import pytest
 
 from bot.language.blameless import RULES, Flag, Severity, check, priority, ranked
 from bot.language.blameless.engine import run
+from tests.unit.blameless_cases import assert_quiet, assert_warned
 
 # (sentence, the one rule it should raise, or None when it must stay clean)
 LABELLED: list[tuple[str, str | None]] = [
@@ -810,16 +811,12 @@ EVALUATION_CLEAN = [
 
 @pytest.mark.parametrize(("text", "phrase"), EVALUATION_HITS)
 def test_a_negative_evaluation_of_a_person_is_a_judgement(text: str, phrase: str) -> None:
-    flags = check(text)
-    assert any(phrase in flag.phrase or flag.phrase in phrase for flag in flags), flags
-    assert all(flag.severity is Severity.WARNING for flag in flags)
-    assert run(text) == run(text, windowed=False)
+    assert_warned(text, phrase)
 
 
 @pytest.mark.parametrize("text", EVALUATION_CLEAN)
 def test_evaluations_of_systems_or_not_the_writers_are_not_flagged(text: str) -> None:
-    assert check(text) == []
-    assert run(text) == run(text, windowed=False)
+    assert_quiet(text)
 
 
 def test_the_evaluation_detector_speaks_through_the_character_rule() -> None:

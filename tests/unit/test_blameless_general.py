@@ -11,8 +11,9 @@ import re
 
 import pytest
 
-from bot.language.blameless import RULES, Severity, check, evaluation, lexicon, literals, rules
+from bot.language.blameless import RULES, check, evaluation, lexicon, literals, rules
 from bot.language.blameless.engine import run
+from tests.unit.blameless_cases import assert_quiet, assert_warned
 
 GENERAL_HITS = [
     # a rated word after a copula, or "felt like"
@@ -125,16 +126,12 @@ GENERAL_CLEAN = [
 
 @pytest.mark.parametrize(("text", "phrase"), GENERAL_HITS)
 def test_a_general_frame_aimed_at_a_person_is_flagged(text: str, phrase: str) -> None:
-    flags = check(text)
-    assert any(phrase in flag.phrase or flag.phrase in phrase for flag in flags), flags
-    assert all(flag.severity is Severity.WARNING for flag in flags)
-    assert run(text) == run(text, windowed=False)
+    assert_warned(text, phrase)
 
 
 @pytest.mark.parametrize("text", GENERAL_CLEAN)
 def test_the_same_frames_about_systems_the_team_or_feelings_stay_quiet(text: str) -> None:
-    assert check(text) == []
-    assert run(text) == run(text, windowed=False)
+    assert_quiet(text)
 
 
 def test_the_general_frames_speak_through_the_character_rule() -> None:

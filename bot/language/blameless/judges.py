@@ -193,23 +193,22 @@ _PUBLIC_ACCOUNT = re.compile(
     r"the\s+fediverse|discord|gitter|irc|matrix|discourse|zulip|reddit|hacker\s+news)\b",
     re.IGNORECASE,
 )
-# A handle credited in a document's header: "**Author**: @ada", "Reviewers: @bo, @cy".
-_CREDIT_LEAD = re.compile(
-    r"[\s>*_#\-+\u2022]*(?:authors?|reporters?|reviewers?|editors?|approvers?|"
-    r"contributors?|incident\s+(?:commanders?|leads?)|written\s+by|reviewed\s+by)[*_\s]*"
-    r"(?::|-|\u2013|\u2014)[*_\s]*(?:@[\w.-]+[*_\s]*(?:,|&|and)?[*_\s]*)*",
-    re.IGNORECASE,
+# The labels of a document's credits: "**Author**:", "Reviewers -", "Created by:".
+_CREDITS = (
+    r"(?:authors?|author\(s\)|reporters?|reviewers?|editors?|approvers?|contributors?|"
+    r"incident\s+(?:commanders?|leads?)|(?:written|reviewed|created|prepared)\s+by)"
 )
-# The label of a document's credit line, whatever follows: "Created by: Ada <ada@…>".
+# The start of a credit line, whatever follows: "Created by: Ada <ada@…>".
 _CREDIT_LABEL = re.compile(
-    r"[\s>*_#\-+\u2022]*(?:authors?|editors?|created\s+by|written\s+by|prepared\s+by)"
-    r"[*_\s]*(?::|-|\u2013|\u2014)",
-    re.IGNORECASE,
+    rf"[\s>*_#\-+\u2022]*{_CREDITS}[*_\s]*(?::|-|\u2013|\u2014)", re.IGNORECASE
+)
+# A handle among the credits: "**Author**: @ada", "Reviewers: @bo, @cy and @dee".
+_CREDIT_LEAD = re.compile(
+    rf"{_CREDIT_LABEL.pattern}[*_\s]*(?:@[\w.-]+[*_\s]*(?:,|&|and)?[*_\s]*)*", re.IGNORECASE
 )
 # A credits heading just above a line: "## Authors" then the authors' addresses.
 _CREDIT_HEADING = re.compile(
-    r"(?:^|\n)[ \t]{0,3}#{1,6}[ \t]+(?:authors?|author\(s\)|contributors?|written\s+by|"
-    r"created\s+by)[ \t#]*\n(?:[ \t]*\n){0,2}$",
+    rf"(?:^|\n)[ \t]{{0,3}}#{{1,6}}[ \t]+{_CREDITS}[ \t#]*\n(?:[ \t]*\n){{0,2}}$",
     re.IGNORECASE,
 )
 # A mailing list or a project's role address, by its name or its host.
