@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import stat
 import threading
 import time
@@ -326,10 +327,21 @@ def _sqlite_engine(url: str, database: str | None, timeouts: DbTimeouts) -> Engi
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
         if mode != _NO_BEGIN:
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            _begin(conn.connection.driver_connection, f"BEGIN {mode}")
 
     _WRITE_LOCKS[engine] = _WriterLock(timeouts.busy)
     return engine
+
+
+def _begin(driver: sqlite3.Connection, statement: str) -> None:
+    """Issue `statement` (a BEGIN) on the driver's connection itself: every write
+    transaction begins here, and SQLAlchemy's statement machinery around one fixed
+    statement cost more than the statement. A driver error is raised as SQLAlchemy's,
+    as from any other statement (`unavailable` reads those)."""
+    try:
+        driver.execute(statement)
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance(statement, None, error, sqlite3.Error) from error
 
 
 class _WriterLock:

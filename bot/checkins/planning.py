@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -96,10 +97,12 @@ SNOOZE_LABELS: dict[str, str] = {
     "1w": "Next week",
 }
 
-# Offset changes are found by sampling this often, then bisecting. Two changes closer
-# together than the step could hide each other; in tzdata they are days apart.
-_STEP = timedelta(hours=1)
-_TICK = timedelta(microseconds=1)
+# Offset changes are found by sampling each UTC day this often, then bisecting; the
+# table of a zone's changes on a day is kept (`_changes_on`). Two changes closer together
+# than the step could hide each other; in tzdata they are days apart.
+_STEP_SECONDS = 3600
+_DAY_SECONDS = 86400
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # A search crosses at most a handful of offset changes before a window opens.
 _MAX_PIECES = 64
 
@@ -247,25 +250,51 @@ def _first_open(
 def _offset_change(
     after: datetime, until: datetime, offset: timedelta, zone: ZoneInfo
 ) -> datetime | None:
-    """The first instant in (after, until] whose UTC offset is not ``offset``, if any."""
-    low = after
-    while low < until:
-        high = min(low + _STEP, until)
-        if _offset(high, zone) != offset:
-            return _bisect_change(low, high, offset, zone)
-        low = high
+    """The first instant in (after, until] whose UTC offset is not ``offset``, if any.
+
+    ``offset`` is the offset at ``after``, so that instant is the zone's first change
+    after it: read from the per-day tables of ``_changes_on``, which every plan for the
+    same zone shares, instead of sampling the zone again for each check-in.
+    """
+    day, last = after.date(), until.date()  # both in UTC
+    while day <= last:
+        for change in _changes_on(zone, day.toordinal()):
+            if after < change <= until:
+                return change
+        day += _DAY
     return None
 
 
-def _bisect_change(low: datetime, high: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
-    """Narrow (low, high] to the exact instant the offset stops being ``offset``."""
-    while high - low > _TICK:
-        middle = low + (high - low) / 2
-        if _offset(middle, zone) == offset:
+@lru_cache(maxsize=8192)
+def _changes_on(zone: ZoneInfo, ordinal: int) -> tuple[datetime, ...]:
+    """The instants in (midnight, next midnight] of one UTC day where ``zone``'s offset
+    changes: sampled every ``_STEP_SECONDS``, each change bisected to the second (tzdata
+    changes fall on whole seconds). A pure function of tzdata, so it is cached."""
+    start = (ordinal - _EPOCH_ORDINAL) * _DAY_SECONDS
+    changes: list[datetime] = []
+    low, before = start, _offset_at(start, zone)
+    for high in range(start + _STEP_SECONDS, start + _DAY_SECONDS + 1, _STEP_SECONDS):
+        current = _offset_at(high, zone)
+        if current != before:
+            changes.append(_bisect_change(low, high, before, zone))
+        low, before = high, current
+    return tuple(changes)
+
+
+def _offset_at(seconds: int, zone: ZoneInfo) -> timedelta:
+    return datetime.fromtimestamp(seconds, zone).utcoffset() or timedelta(0)
+
+
+def _bisect_change(low: int, high: int, offset: timedelta, zone: ZoneInfo) -> datetime:
+    """Narrow (low, high] (Unix seconds) to the exact second the offset stops being
+    ``offset``."""
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset_at(middle, zone) == offset:
             low = middle
         else:
             high = middle
-    return high
+    return datetime.fromtimestamp(high, UTC)
 
 
 def _shift(t: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:

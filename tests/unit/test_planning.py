@@ -339,6 +339,24 @@ def test_a_short_offset_blip_is_not_skipped(synthetic_zone: Callable[..., str]) 
     assert next_slot(utc(2026, 6, 9, 22), hours) == utc(2026, 6, 10, 9)  # 10:00 is the end
 
 
+def test_a_zones_offset_changes_are_read_once_per_day_and_exactly() -> None:
+    from bot.checkins import planning
+
+    new_york = ZoneInfo("America/New_York")
+    spring = date(2026, 3, 8).toordinal()
+    assert planning._changes_on(new_york, spring) == (utc(2026, 3, 8, 7),)  # 02:00 EST
+    assert planning._changes_on(new_york, spring + 1) == ()
+    lord_howe = ZoneInfo("Australia/Lord_Howe")  # 02:00 +11:00 -> 01:30 +10:30
+    assert planning._changes_on(lord_howe, date(2026, 4, 4).toordinal()) == (utc(2026, 4, 4, 15),)
+    hours = WorkingHours(tz="Europe/Berlin")
+    plan_checkins(utc(2026, 3, 27, 16), DEFAULT_SCHEDULE, hours)
+    before = planning._changes_on.cache_info()
+    again = plan_checkins(utc(2026, 3, 27, 16), DEFAULT_SCHEDULE, hours)
+    after = planning._changes_on.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits  # shared, not re-sampled
+    assert again[0] == utc(2026, 3, 30, 7)  # Monday 09:00 CEST, the day after the change
+
+
 def test_sunday_to_thursday_workdays() -> None:
     hours = WorkingHours(tz="Asia/Jerusalem", workdays=SUN_TO_THU)  # IDT, +03:00
     assert next_slot(utc(2026, 6, 4, 15), hours) == utc(2026, 6, 7, 6)  # Thu eve -> Sun
