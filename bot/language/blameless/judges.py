@@ -59,6 +59,7 @@ _SUPPOSED_PAST = re.compile(
 _ELLIPTIC_QUESTION = re.compile(r"\s*\?")
 _BEEN_A = re.compile(r"\s+been\s+(?:a|an|the|just|simply)\b", re.IGNORECASE)
 _ESTIMATE = re.compile(r"\b(?:later|sooner|earlier|faster|slower|worse|longer|shorter|instead)\b")
+_WORSE_IT = re.compile(r"\b(?:worse|better)\s+(?:it|this|that|things)\s*$", re.IGNORECASE)
 _REFRAME = re.compile(
     r"\b(?:not\s+(?:an?\s+)?individual|collective\s+(?:failure|responsibility)|rather\s+than\s+"
     r"(?:blam\w*|the\s+individual|individuals|(?:a\s+)?person|people)|never\s+(?:a|the)\s+root\s+"
@@ -306,6 +307,8 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
             return None  # the consequent of "if the alert had fired, we would have ..."
         if _ESTIMATE.search(ctx.after(end, 40)):
             return None  # "we could have noticed it later": an estimate, not a wish
+        if _WORSE_IT.search(ctx.before_in_sentence(start)[-40:]):
+            return None  # "how much worse it could have been": impact weighed, not a wish
         previous = set(ctx.previous_words(start, 2))
         if "so" in ctx.previous_words(start, 3)[:2]:
             return None  # "... so they could have tested it too": what a change would allow
@@ -333,8 +336,17 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
     return WARNING
 
 
+_ELIDED_FORGOT = 6  # "..., but forgot": the subject is the sentence's first
+
+
 def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'forgot to', 'failed to': about a person; not advice ("don't forget to")."""
+    if index == _ELIDED_FORGOT:
+        opening = words(ctx.before_in_sentence(start))[:1]
+        person = bool(opening) and (
+            opening[0].lower() in PERSON_PRONOUNS or is_name(opening[0], None)
+        )
+        return WARNING if person and not ctx.reported(start) else None
     before = ctx.previous_words(start, 2)
     if before and before[-1] in ("don't", "not", "never", "remember") and index in (0, 4):
         return None

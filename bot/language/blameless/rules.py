@@ -212,10 +212,17 @@ _CHARACTER_WORDS = _p(
     r"dev)\b",
     r"\black\s+of\s+(?:skills?|competence|talent|ability)\b",
     r"\bover\s?-?confident\b",
+    r"\b(?:dumbest|stupidest)\b",
+    # A verdict on the self, as `bot.language.kindness` reads it in the reflection.
+    r"\bwhat(?:'s|s|\s+is)\s+wrong\s+with\s+me\b",
+    r"\b(?:disgusted|sickened)\s+(?:with|by|at)\s+myself\b",
+    r"\bI\s+(?:really\s+|just\s+)?(?:hate|despise|loathe)\s+myself\b",
+    r"\btoxic\s+(?:co-?workers?|colleagues?|boss(?:es)?|managers?|people|person|one|"
+    r"employees?|team-?mates?|individuals?)\b",
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
-_NAMED_PERSON_OWN = 17
+_NAMED_PERSON_OWN = 19
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -264,6 +271,9 @@ RULES: tuple[Rule, ...] = (
             r"(?:even\s+)?bother(?:ed)?\s+to\b",
             r"\b(?:couldn't|could\s+not|can't|cannot)\s+be\s+bothered\b",
             r"\bforgets?\s+to\b",
+            # The subject left out after a conjunction: "was testing it, but forgot we had a
+            # cache".
+            r"\b(?:but|and\s+then)\s+(?:just\s+|completely\s+|totally\s+)?forgot\b",
         ),
         "Describe what was done instead, and what had people's attention at the time.",
         WARNING,
@@ -327,7 +337,8 @@ RULES: tuple[Rule, ...] = (
             "competent real skill skills competence talent ability overconfident confident "
             "rookies overzealous zealous disagreeable cowboy dumbass dumbasses dipshit dipshits "
             "asshole assholes jackass jackasses douche douches douchebag douchebags twat twats "
-            "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats"
+            "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats dumbest "
+            "stupidest wrong disgusted sickened hate despise loathe toxic"
         )
         + evaluation.TRIGGERS,
         evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
@@ -355,8 +366,8 @@ RULES: tuple[Rule, ...] = (
             r"\bmisjudg(?:ed|ing|ment|ments)\b",
             r"\bmisused\b",
             r"\bbotch(?:ed|es|ing)\b",
-            r"\b(?:huge|massive|big|total|own|fun|epic|stupid|dumb|royal)\s+(?:fuck-?ups?|"
-            r"screw-?ups?|cock-?ups?)\b",
+            r"\b(?:huge|massive|big|biggest|total|own|fun|epic|stupid|dumb|royal|major|colossal|"
+            r"monumental|giant|worst)\s+(?:fuck|screw|cock|foul|balls)[- ]?ups?\b",
             r"\b(?:makes|made|making|make)\s+excuses\b",
             r"\bbrush(?:es|ed|ing)?\s+(?:it|this|that|them|me|us)\s+off\b",
             r"\b(?:doing|do|did|redo|redoing|redid)\s+(?:his|her|their)\s+work\b",
@@ -382,7 +393,7 @@ RULES: tuple[Rule, ...] = (
             "screwups screw cockup cockups cock excuses checking testing looking asking thinking "
             "reading trying follows brush brushes brushed brushing doing do did redo redoing "
             "redid couldn't could lack absence doublechecking double bothering sin sins should "
-            "should've"
+            "should've foul foulup foulups balls ballsup"
         ),
         judges.normative,
     ),
@@ -487,9 +498,15 @@ RULES: tuple[Rule, ...] = (
             rf"(?:{_NAME}|(?i:\b(?:the|an?|our|that|this)\s+(?:new\s+|junior\s+|senior\s+)?"
             r"(?:intern|developer|engineer|dev|admin|contractor|guy|person|manager|boss|vendor|"
             r"operator|sysadmin|employee)))'s\s+(?i:fault)\b",
-            r"(?i:\b(?:was|were)\s+responsible\s+for\s+(?:the|this|that)\s+(?:outage|incident|"
-            r"mistake|bug|failure|error|breakage|mess|downtime|problem|issue|data\s+loss|"
-            r"screw-?up|fuck-?up))\b",
+            r"(?i:\b(?:was|were)\s+responsible\s+for\s+(?:the|this|that|an?)\s+(?:[\w-]{1,20}\s+)?"
+            r"(?:outage|incident|mistake|bug|failure|error|breakage|mess|downtime|problem|issue|"
+            r"data\s+loss|(?:screw|fuck|foul|cock)[- ]?up))\b",
+            # The writer as the cause: "I caused the outage", "I had caused this mess".
+            r"(?i:\bI\s+(?:had\s+|have\s+|just\s+)?caused\s+(?:the|this|that|an?|our|the\s+whole)\s+"
+            r"(?:outage|incident|issue|problem|mess|downtime|failure|breakage|bug|data\s+loss)\b)",
+            # "he let you down", "they really let the team down".
+            r"(?i:\b(?:he|she|they|you|I|someone|somebody)\s+(?:really\s+|totally\s+|just\s+)?"
+            r"let\s+(?:me|you|us|them|him|her|everyone|everybody|the\s+team)\s+down\b)",
             rf"(?i:\b(?:bet|guess|suspect|probably|obviously|clearly)\s+it\s+was\s+{_ROLE})\b",
             r"(?i:\b(?:his|her|their)\s+(?:breaking|bad|broken|faulty|buggy|sloppy|careless)\s+"
             r"(?:change|changes|commit|commits|update|deploy|push|merge|PR|config))\b",
@@ -513,7 +530,7 @@ RULES: tuple[Rule, ...] = (
             "blew blame responsible destroyed nuked wiped killed kill took brought deletes bet "
             "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
-            "fatfingered fault mistake screwup fuckup blunder own"
+            "fatfingered fault mistake screwup fuckup blunder own caused let foul"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),

@@ -1,0 +1,51 @@
+"""The blameless check on what a fresh batch of write-ups held and the check missed:
+verdicts a writer passes on themself ("what is wrong with me", "disgusted with myself"),
+a mistake named a "colossal foul-up", the writer as the cause ("I caused the outage"),
+someone who "let the team down", a toxic colleague, and a "but forgot" with its subject
+left out. Each has a twin a guide would leave alone, which must stay quiet.
+
+The sentences are our own, shaped after what the published write-ups held.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.blameless_cases import assert_quiet, assert_warned
+
+WARNED = [
+    ("I spilled it again. What is wrong with me?", "What is wrong with me"),
+    ("A week later I am still disgusted with myself.", "disgusted with myself"),
+    ("Honestly, I hate myself for that deploy.", "I hate myself"),
+    ("It was one of the dumbest things I could do.", "dumbest"),
+    ("I was responsible for a major fuck up at work today.", "responsible for a major fuck up"),
+    ("Within a month I had made some colossal foul ups.", "colossal foul ups"),
+    ("It was the biggest screw-up of my career.", "biggest screw-up"),
+    ("I caused the outage by restarting the primary.", "I caused the outage"),
+    ("He let you down, and you covered for him.", "He let you down"),
+    ("Every sprint the toxic co-worker takes the credit.", "toxic co-worker"),
+    ("I was speeding up the voices, but forgot we had a cache.", "but forgot"),
+]
+
+QUIET = [
+    # feelings and the event, not verdicts
+    "I was upset with myself for a day, then wrote the runbook.",
+    "What is wrong with the cache? The TTL was a day too long.",
+    "The fix caused the outage to end within minutes.",
+    "A toxic payload in the queue crashed the workers.",
+    # impact weighed, not a wish about the past
+    "I know just how much worse it could have been.",
+    # the reframe's own words
+    "The outage did not let the team down; it taught the team where the gaps were.",
+    "The cache warmed up but forgot its keys on restart.",
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), WARNED)
+def test_a_verdict_on_the_writer_or_a_colleague_is_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", QUIET)
+def test_its_twin_about_feelings_or_the_system_is_left_alone(text: str) -> None:
+    assert_quiet(text)
