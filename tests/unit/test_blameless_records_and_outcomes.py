@@ -47,6 +47,16 @@ CLEAN = [
     "## Authors\n\nada@example.com\n\n## Summary\n\nThe proxy crashed.",
     # a quoted chat message goes on past its first line (a lazy continuation)
     ">Ada [5:17 PM]\nand by 80 I mean 55 because I forgot the quota we asked for",
+    # every author under the heading, not only the first
+    "## Author(s)\n\n- Ana Diaz <ana@example.com>\n- Bo Chen <bo@example.com>\n\n## Summary",
+    # the event weighed, the team reasoning about itself, a measure whose subject is left out
+    "This was a planning failure, and could have been avoided with a load test.",
+    "Had we performed a load test before launch, the queue would have held.",
+    "Running it in CI would have been a lot of work, but also would have caught this bug.",
+    "The crash came from a known issue which this release (v4.x) would have addressed.",
+    # an outcome weighed, and a story breaking
+    "A testnet shared with clients introduces unacceptable risk.",
+    "It started as the news of the takeover of Twitter broke.",
 ]
 
 STILL_FLAGGED = [
@@ -65,6 +75,12 @@ STILL_FLAGGED = [
     ("Our new dev broke the build.", "Our new dev broke"),
     ("## Summary\n\nada@example.com\n\nThe proxy crashed.", "ada@example.com"),
     ("Ada said it was fine.\n\nI forgot the quota we asked for.", "I forgot"),
+    ("## Summary\n\n- Ana Diaz <ana@example.com>\n- Bo Chen <bo@example.com>", "bo@example.com"),
+    ("She could have avoided it with a load test.", "could have"),
+    ("Had they performed a load test, the queue would have held.", "Had they performed"),
+    ("Checked the logs, but also could have asked the on-call first.", "could have"),
+    ("That was unacceptable behaviour from the new hire.", "unacceptable"),
+    ("Ana broke the staging database.", "Ana broke"),
 ]
 
 

@@ -59,6 +59,16 @@ _SUPPOSED_PAST = re.compile(
 _ELLIPTIC_QUESTION = re.compile(r"\s*\?")
 _BEEN_A = re.compile(r"\s+been\s+(?:a|an|the|just|simply)\b", re.IGNORECASE)
 _ESTIMATE = re.compile(r"\b(?:later|sooner|earlier|faster|slower|worse|longer|shorter|instead)\b")
+_EVENT_PASSIVE = re.compile(
+    r"\s+been\s+(?:\w+ly\s+)?(?:avoided|prevented|averted|caught|detected|spotted|noticed|"
+    r"identified|mitigated|reduced|limited|minimi[sz]ed|shortened|contained|resolved|fixed)\b",
+    re.IGNORECASE,
+)
+_SYSTEM_ACT = re.compile(
+    r"\s+(?:caught|detected|flagged|surfaced|revealed|exposed|shown|prevented|avoided|"
+    r"mitigated|reduced|blocked|stopped|saved|addressed|fixed|helped|allowed)\b",
+    re.IGNORECASE,
+)
 _WORSE_IT = re.compile(r"\b(?:worse|better)\s+(?:it|this|that|things)\s*$", re.IGNORECASE)
 _REFRAME = re.compile(
     r"\b(?:not\s+(?:an?\s+)?individual|collective\s+(?:failure|responsibility)|rather\s+than\s+"
@@ -209,7 +219,8 @@ _CREDIT_LEAD = re.compile(
 )
 # A credits heading just above a line: "## Authors" then the authors' addresses.
 _CREDIT_HEADING = re.compile(
-    rf"(?:^|\n)[ \t]{{0,3}}#{{1,6}}[ \t]+{_CREDITS}[ \t#]*\n(?:[ \t]*\n){{0,2}}$",
+    rf"(?:^|\n)[ \t]{{0,3}}#{{1,6}}[ \t]+{_CREDITS}[ \t#]*\n(?:[ \t]*\n){{0,2}}"
+    r"(?:[ \t]*[-*+][^\n]{0,120}\n){0,6}$",
     re.IGNORECASE,
 )
 # A mailing list or a project's role address, by its name or its host.
@@ -309,6 +320,11 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
             return None  # "we could have noticed it later": an estimate, not a wish
         if _WORSE_IT.search(ctx.before_in_sentence(start)[-40:]):
             return None  # "how much worse it could have been": impact weighed, not a wish
+        if _EVENT_PASSIVE.match(ctx.scan, end):
+            return None  # "(this) could have been avoided": about the event, no one's wish
+        if subject is Subject.NONE and _SYSTEM_ACT.match(ctx.scan, end):
+            return None  # "..., but also would have caught this bug": the subject left out
+            # is the measure being weighed (a person's act is "could have checked")
         previous = set(ctx.previous_words(start, 2))
         if "so" in ctx.previous_words(start, 3)[:2]:
             return None  # "... so they could have tested it too": what a change would allow
@@ -326,6 +342,9 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
         if first.lower() in PERSON_PRONOUNS or is_name(first, None):
             return WARNING
         return None
+    if index == 2 and re.fullmatch(r"had\s+we\s+\w+", ctx.scan[start:end], re.IGNORECASE):
+        return None  # "had we run a load test": the writing team reasoning about itself
+        # ("had we just checked", like "if we had only ...", still wishes)
     if index == 3:  # if we had done
         phrase = ctx.scan[start:end].lower()
         if re.search(r"\b(?:only|just|simply)\b", phrase):
@@ -500,6 +519,8 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
         return None  # "the defaults were inappropriate for our setup"
     if index in (3, 7) and _outcome_judged(ctx, start):
         return None  # "such outages are unacceptable": a verdict on what happened
+    if index == 3 and words(ctx.after(end, 24))[:1] in ([w] for w in _OUTCOMES):
+        return None  # "introduces unacceptable risk": the adjective weighs an outcome
     return person_judgement(ctx, start, end, index)
 
 
@@ -547,6 +568,8 @@ def _obviously_about(ctx: Context, start: int, end: int) -> str:
 
 
 _TO_BLAME = 7  # "(someone) is to blame"
+# A one-word name that "broke" with nothing after it: a product or a story breaking.
+_BROKE_ALONE = re.compile(r"\S+\s+broke\s*(?:[.,;:!?)]|$)")
 
 
 def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -559,6 +582,8 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None
     if index == _TO_BLAME and ctx.subject(start) is Subject.THING:
         return None
+    if index == 1 and _BROKE_ALONE.match(ctx.scan, start, end + 2):
+        return None  # "as the news of the takeover of Twitter broke.": a thing broke
     if index == 5 and _RELATIVE.search(ctx.scan[start:end]):
         return None  # "make sure the developer who broke it fixes it": who, not blame
     if index == _OWN_SLIP and _TEAM_MISSED.match(ctx.scan, start, end):
@@ -573,7 +598,7 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
 _OUTCOMES = _set(
     "outage outages downtime delay delays disruption disruptions interruption interruptions "
     "slowdown slowdowns latency errors failures incident incidents impact loss losses "
-    "situation experience performance breakage breakages degradation unavailability"
+    "situation experience performance breakage breakages degradation unavailability risk risks"
 )
 _POSSESSIVES = _set("his her their your my")
 _COPULAS = _set("is are was were be been being seem seems seemed remain remains remained")
