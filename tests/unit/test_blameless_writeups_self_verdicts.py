@@ -1,8 +1,9 @@
 """The blameless check on what a fresh batch of write-ups held and the check missed:
 verdicts a writer passes on themself ("what is wrong with me", "disgusted with myself"),
 a mistake named a "colossal foul-up", the writer as the cause ("I caused the outage"),
-someone who "let the team down", a toxic colleague, and a "but forgot" with its subject
-left out. Each has a twin a guide would leave alone, which must stay quiet.
+someone who "let the team down", a toxic colleague or a clumsy contractor, a "terrible
+mistake" someone made, a head "not in the game", and a "but forgot" with its subject left
+out. Each has a twin a guide would leave alone, which must stay quiet.
 
 The sentences are our own, shaped after what the published write-ups held.
 """
@@ -25,6 +26,9 @@ WARNED = [
     ("He let you down, and you covered for him.", "He let you down"),
     ("Every sprint the toxic co-worker takes the credit.", "toxic co-worker"),
     ("I was speeding up the voices, but forgot we had a cache.", "but forgot"),
+    ("A fiber got cut by a clumsy contractor with a backhoe.", "clumsy contractor"),
+    ("The new lead has made a terrible mistake.", "has made a terrible mistake"),
+    ("My head was not in the game that week.", "head was not in the game"),
 ]
 
 QUIET = [
@@ -38,6 +42,9 @@ QUIET = [
     # the reframe's own words
     "The outage did not let the team down; it taught the team where the gaps were.",
     "The cache warmed up but forgot its keys on restart.",
+    "The clumsy API made it easy to send the wrong flag.",
+    "The rollout made a costly mistake in the schema visible at once.",
+    "Her head was in the game: she paged the database team first.",
 ]
 
 

@@ -219,6 +219,8 @@ _CHARACTER_WORDS = _p(
     r"\bI\s+(?:really\s+|just\s+)?(?:hate|despise|loathe)\s+myself\b",
     r"\btoxic\s+(?:co-?workers?|colleagues?|boss(?:es)?|managers?|people|person|one|"
     r"employees?|team-?mates?|individuals?)\b",
+    r"\bclumsy\s+(?:co-?workers?|colleagues?|contractors?|engineers?|developers?|techs?|"
+    r"technicians?|interns?|employees?|guys?|admins?|operators?|workers?)\b",
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
@@ -338,7 +340,7 @@ RULES: tuple[Rule, ...] = (
             "rookies overzealous zealous disagreeable cowboy dumbass dumbasses dipshit dipshits "
             "asshole assholes jackass jackasses douche douches douchebag douchebags twat twats "
             "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats dumbest "
-            "stupidest wrong disgusted sickened hate despise loathe toxic"
+            "stupidest wrong disgusted sickened hate despise loathe toxic clumsy"
         )
         + evaluation.TRIGGERS,
         evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
@@ -369,6 +371,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:huge|massive|big|biggest|total|own|fun|epic|stupid|dumb|royal|major|colossal|"
             r"monumental|giant|worst)\s+(?:fuck|screw|cock|foul|balls)[- ]?ups?\b",
             r"\b(?:makes|made|making|make)\s+excuses\b",
+            r"\b(?:has|have|had|'ve|'d)\s+made\s+(?:a|an|such\s+a|one)\s+(?:terrible|horrible|awful|"
+            r"shameful|stupid|dumb|idiotic|careless|silly|grave|inexcusable|rookie|colossal)\s+"
+            r"(?:mistake|error|blunder)\b",
             r"\bbrush(?:es|ed|ing)?\s+(?:it|this|that|them|me|us)\s+off\b",
             r"\b(?:doing|do|did|redo|redoing|redid)\s+(?:his|her|their)\s+work\b",
             r"\bcould(?:n't|\s+not)\s+have\s+(?:possibly\s+)?(?:picked|chosen|found|thought\s+of)\s+"
@@ -393,7 +398,7 @@ RULES: tuple[Rule, ...] = (
             "screwups screw cockup cockups cock excuses checking testing looking asking thinking "
             "reading trying follows brush brushes brushed brushing doing do did redo redoing "
             "redid couldn't could lack absence doublechecking double bothering sin sins should "
-            "should've foul foulup foulups balls ballsup"
+            "should've foul foulup foulups balls ballsup made"
         ),
         judges.normative,
     ),
@@ -439,6 +444,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:zoned|spaced)\s+out\b",
             r"\basleep\s+at\s+the\s+wheel\b",
             r"\bmentally\s+(?:checked\s+out|absent|elsewhere|somewhere\s+else)\b",
+            r"\bhead\s+(?:wasn't|was\s+not|isn't|is\s+not|was\s+never|not)\s+in\s+the\s+game\b",
             r"\b(?:wasn't|was\s+not|weren't|were\s+not)\s+(?:focused|concentrating|careful|"
             r"thinking)\b",
         ),
@@ -447,7 +453,7 @@ RULES: tuple[Rule, ...] = (
         _t(
             "attention focus concentration care diligence sloppy sloppiness sloppily "
             "distracted inattentive inattentiveness inattention zoned spaced asleep focused "
-            "concentrating careful thinking mentally"
+            "concentrating careful thinking mentally head"
         ),
         judges.person_judgement,
     ),
