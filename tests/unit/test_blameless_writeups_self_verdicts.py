@@ -1,9 +1,11 @@
-"""The blameless check on what a fresh batch of write-ups held and the check missed:
+"""The blameless check on what fresh batches of write-ups held and the check missed:
 verdicts a writer passes on themself ("what is wrong with me", "disgusted with myself"),
 a mistake named a "colossal foul-up", the writer as the cause ("I caused the outage"),
 someone who "let the team down", a toxic colleague or a clumsy contractor, a "terrible
-mistake" someone made, a head "not in the game", and a "but forgot" with its subject left
-out. Each has a twin a guide would leave alone, which must stay quiet.
+mistake" someone made or a judged performance, a head "not in the game", the writer's own
+slip ("I sent the wrong email", "I had missed that NOTAM", "I broke our web application"),
+and a "but forgot" with its subject left out. Each has a twin a guide would leave alone,
+which must stay quiet.
 
 The sentences are our own, shaped after what the published write-ups held.
 """
@@ -29,6 +31,12 @@ WARNED = [
     ("A fiber got cut by a clumsy contractor with a backhoe.", "clumsy contractor"),
     ("The new lead has made a terrible mistake.", "has made a terrible mistake"),
     ("My head was not in the game that week.", "head was not in the game"),
+    ("I just sent the wrong email to 300 people.", "I just sent the wrong"),
+    ("On final I called out the wrong runway.", "I called out the wrong"),
+    ("I had missed that NOTAM entirely.", "I had missed that NOTAM"),
+    ("Within an hour I broke our web application.", "I broke our web application"),
+    ("Your error-prone colleague is not your job.", "error-prone colleague"),
+    ("I winced at my own terrible performance.", "my own terrible performance"),
 ]
 
 QUIET = [
@@ -45,6 +53,10 @@ QUIET = [
     "The clumsy API made it easy to send the wrong flag.",
     "The rollout made a costly mistake in the schema visible at once.",
     "Her head was in the game: she paged the database team first.",
+    "The script sent the wrong email template to the list.",
+    "We missed that alert during the upgrade, and added a page for it.",
+    "An error-prone manual step sat in the middle of the release.",
+    "The new index improved the job's terrible performance.",
 ]
 
 

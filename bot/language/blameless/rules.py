@@ -219,12 +219,12 @@ _CHARACTER_WORDS = _p(
     r"\bI\s+(?:really\s+|just\s+)?(?:hate|despise|loathe)\s+myself\b",
     r"\btoxic\s+(?:co-?workers?|colleagues?|boss(?:es)?|managers?|people|person|one|"
     r"employees?|team-?mates?|individuals?)\b",
-    r"\bclumsy\s+(?:co-?workers?|colleagues?|contractors?|engineers?|developers?|techs?|"
+    r"\b(?:clumsy|error-?prone)\s+(?:co-?workers?|colleagues?|contractors?|engineers?|developers?|techs?|"
     r"technicians?|interns?|employees?|guys?|admins?|operators?|workers?)\b",
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
-_NAMED_PERSON_OWN = 19
+_NAMED_PERSON_OWN = 20
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -340,7 +340,8 @@ RULES: tuple[Rule, ...] = (
             "rookies overzealous zealous disagreeable cowboy dumbass dumbasses dipshit dipshits "
             "asshole assholes jackass jackasses douche douches douchebag douchebags twat twats "
             "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats dumbest "
-            "stupidest wrong disgusted sickened hate despise loathe toxic clumsy"
+            "stupidest wrong disgusted sickened hate despise loathe toxic clumsy errorprone "
+            "error prone"
         )
         + evaluation.TRIGGERS,
         evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
@@ -371,6 +372,8 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:huge|massive|big|biggest|total|own|fun|epic|stupid|dumb|royal|major|colossal|"
             r"monumental|giant|worst)\s+(?:fuck|screw|cock|foul|balls)[- ]?ups?\b",
             r"\b(?:makes|made|making|make)\s+excuses\b",
+            r"\b(?:my|his|her|their|your)\s+(?:own\s+)?(?:terrible|awful|horrible|poor|lousy|"
+            r"pathetic|abysmal|sloppy)\s+(?:performance|work|job|effort)\b",
             r"\b(?:has|have|had|'ve|'d)\s+made\s+(?:a|an|such\s+a|one)\s+(?:terrible|horrible|awful|"
             r"shameful|stupid|dumb|idiotic|careless|silly|grave|inexcusable|rookie|colossal)\s+"
             r"(?:mistake|error|blunder)\b",
@@ -398,7 +401,7 @@ RULES: tuple[Rule, ...] = (
             "screwups screw cockup cockups cock excuses checking testing looking asking thinking "
             "reading trying follows brush brushes brushed brushing doing do did redo redoing "
             "redid couldn't could lack absence doublechecking double bothering sin sins should "
-            "should've foul foulup foulups balls ballsup made"
+            "should've foul foulup foulups balls ballsup made performance work job effort"
         ),
         judges.normative,
     ),
@@ -487,9 +490,10 @@ RULES: tuple[Rule, ...] = (
             r"fucked\s+up|dropped\s+the\s+ball|botched|blew\s+it|misjudged|goofed|blundered|"
             r"slipped\s+up|fat-?fingered|(?:broke|broken)\s+"
             r"(?:prod|production|the\s+build|the\s+site|everything|things|it|main|master|the\s+"
-            r"database|the\s+app|the\s+deploy(?:ment)?)|(?:nuked|trashed|wiped\s+out|took\s+down|"
+            r"database|the\s+app|the\s+deploy(?:ment)?|(?:our|the|my)\s+(?:[\w-]+\s+)?(?:app|"
+            r"application|website|site|service|server|database|pipeline|cluster))|(?:nuked|trashed|wiped\s+out|took\s+down|"
             r"taken\s+down|brought\s+down)\s+(?:the|all|half|our|my|prod|production|entire|whole|"
-            r"everything)|missed\s+(?:a|an|the|some|several|two|three)\s+(?:few\s+|couple\s+"
+            r"everything)|missed\s+(?:a|an|the|some|several|two|three|that|this|those|these)\s+(?:few\s+|couple\s+"
             r"of\s+)?\w+))\b",
             r"(?i:\b(?:is|are|was|were)\s+(?:(?:solely|entirely|fully|directly|personally|"
             r"definitely|definately|clearly|totally|really)\s+)?to\s+blame)\b",
@@ -513,6 +517,10 @@ RULES: tuple[Rule, ...] = (
             # "he let you down", "they really let the team down".
             r"(?i:\b(?:he|she|they|you|I|someone|somebody)\s+(?:really\s+|totally\s+|just\s+)?"
             r"let\s+(?:me|you|us|them|him|her|everyone|everybody|the\s+team)\s+down\b)",
+            # The writer's own slip told as picking "the wrong" thing: "I sent the wrong email".
+            r"(?i:\bI\s+(?:just\s+|accidentally\s+|then\s+)?(?:sent|ran|deployed|pushed|deleted|"
+            r"dropped|picked|used|called\s+out|chose|selected|edited|merged|restarted|emailed|typed|"
+            r"clicked|opened|updated)\s+(?:out\s+)?(?:the|a)\s+wrong\b)",
             rf"(?i:\b(?:bet|guess|suspect|probably|obviously|clearly)\s+it\s+was\s+{_ROLE})\b",
             r"(?i:\b(?:his|her|their)\s+(?:breaking|bad|broken|faulty|buggy|sloppy|careless)\s+"
             r"(?:change|changes|commit|commits|update|deploy|push|merge|PR|config))\b",
@@ -536,7 +544,7 @@ RULES: tuple[Rule, ...] = (
             "blew blame responsible destroyed nuked wiped killed kill took brought deletes bet "
             "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
-            "fatfingered fault mistake screwup fuckup blunder own caused let foul"
+            "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
