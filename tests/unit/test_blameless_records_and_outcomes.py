@@ -57,6 +57,12 @@ CLEAN = [
     # an outcome weighed, and a story breaking
     "A testnet shared with clients introduces unacceptable risk.",
     "It started as the news of the takeover of Twitter broke.",
+    # what could have followed, a state, something to own, a picture's caption
+    "Left in place, the URLs could have been used to mislead people.",
+    "A user could have concluded that the upload had failed.",
+    "Some members of the dev team did not have access to the beta site.",
+    "Rows were written to the table without TTLs when they should have TTLs.",
+    "We ran it again.\n\n![Fork Bomb Failed](../res/fork-bomb-failed.png)\n\nThe host held.",
 ]
 
 STILL_FLAGGED = [
@@ -81,6 +87,10 @@ STILL_FLAGGED = [
     ("Checked the logs, but also could have asked the on-call first.", "could have"),
     ("That was unacceptable behaviour from the new hire.", "unacceptable"),
     ("Ana broke the staging database.", "Ana broke"),
+    ("Ana could have asked the on-call first.", "could have"),
+    ("The dev team didn't test the patch.", "The dev team didn't"),
+    ("They should have waited for the canary.", "should have"),
+    ("![Diagram](d.png) Ana Diaz failed the review.", "Ana Diaz failed"),
 ]
 
 

@@ -47,9 +47,10 @@ _PASSIVE = re.compile(
 )
 # A supposition about the past earlier in the sentence: "if the alert had fired", "had we".
 _POSSIBLE_HARM = re.compile(
-    r"\s+(?:(?:also|potentially|possibly|even|easily)\s+)?(?:accessed|exposed|captured|stolen|"
-    r"exploited|leaked|read|used|obtained|exfiltrated|compromised|affected|impacted|caused|"
-    r"resulted|led|hit|reached|harmed|abused|hijacked)\b",
+    r"\s+(?:(?:also|potentially|possibly|even|easily)\s+)?(?:been\s+)?(?:accessed|exposed|"
+    r"captured|stolen|exploited|leaked|read|used|obtained|exfiltrated|compromised|affected|"
+    r"impacted|caused|resulted|led|hit|reached|harmed|abused|hijacked|misused|concluded|"
+    r"assumed|believed)\b",
     re.IGNORECASE,
 )
 _SUPPOSED_PAST = re.compile(
@@ -289,6 +290,11 @@ def _drop_in_heading(ctx: Context, start: int) -> bool:
     return bool(ctx.kind(start) & _HEADING)
 
 
+# A plural noun right after "should have" is something to own ("should have TTLs"); a
+# counterfactual takes a participle there ("should have waited").
+_PLURAL_THING = re.compile(r"\s+(?!(?:us|was|has|is|its|this|thus)\b)[A-Za-z]{2,30}s\b(?<!ss)")
+
+
 def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'should have': blame when a person did (or did not do) it; not a passive, and not
     someone else's words reported ("she said I should have known")."""
@@ -299,6 +305,8 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
     subject = ctx.subject(start)
     if subject is not Subject.PERSON and _BEEN_A.match(ctx.scan, end):
         return None  # "(it) should have been a routine deploy": an expectation of a thing
+    if _PLURAL_THING.match(ctx.scan, end):
+        return None  # "rows ... when they should have TTLs": owning something, not a past act
     return None if subject is Subject.THING else WARNING
 
 
@@ -619,6 +627,9 @@ _HEALTH_CHECK = re.compile(
 )
 
 
+_STATE_AFTER = re.compile(r"\s+(?:have|had|know\s+about|yet\s+have)\b", re.IGNORECASE)
+
+
 def blame_shift(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """Fault put on others; not 'not their fault', 'if it is your fault', reported.
 
@@ -629,6 +640,8 @@ def blame_shift(ctx: Context, start: int, end: int, index: int) -> Severity | No
         return None
     if index == _UNDER_THE_BUS and ctx.subject(start) is Subject.THING:
         return None
+    if _STATE_AFTER.match(ctx.scan, end):
+        return None  # "some of the dev team did not have access": a state, not a fault
     return WARNING
 
 

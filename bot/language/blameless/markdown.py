@@ -118,6 +118,8 @@ _STAMP = re.compile(
 _CHAT_SPEAKER = re.compile(r"(?:<[\w.-]{1,40}>|@?[\w.-]{1,40}:)\s")
 _OWNER = re.compile(r"\b(?:owners?|assignees?|assigned|cc|dri)\b", re.IGNORECASE)
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]{0,200}\)){0,2000}(?:\s+\"[^\"\n]{0,200}\")?\)")
+# An image's alt text ("![Fork Bomb Failed](...)") labels a picture; it is not the account.
+_IMAGE_ALT = re.compile(r"!\[[^\]\n]{0,300}(?=\]\()")
 _URL = re.compile(r"(?<![\w@/])(?:https?://|www\.)[^\s<>()\[\]|\"'`]{1,2000}", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>\n]{0,500})?/?>")
 _BACKTICKS = re.compile(r"`+")
@@ -129,7 +131,7 @@ _CLOSING = {'"': '"', "\u201c": "\u201d"}
 # What a line must hold for each blanking pattern to find anything in it.
 # Blanked on a line that holds "](" (a link target), "://" or "w." ("www." in any case:
 # a URL) or "<" (a tag); other lines cannot hold any of them.
-_INLINE_BLANKS = (_LINK_TARGET, _URL, _TAG)
+_INLINE_BLANKS = (_LINK_TARGET, _IMAGE_ALT, _URL, _TAG)
 # First characters a fence, a reference definition or a setext underline can open with.
 _FENCE_STARTS = frozenset(" `~")
 _REFERENCE_STARTS = frozenset(" [")
@@ -184,7 +186,8 @@ def _comments(text: str) -> list[tuple[int, int]]:
 def _inline(
     line: str, offset: int, blanks: list[tuple[int, int]], quotes: list[tuple[int, int]]
 ) -> None:
-    """Blank inline code, link targets, URLs and tags on one line; note quoted speech.
+    """Blank inline code, link targets, image alt texts, URLs and tags on one line; note
+    quoted speech.
 
     Each pattern needs a character most prose lines lack, so a line without it skips it.
     """
