@@ -4,6 +4,7 @@ a mistake named a "colossal foul-up", the writer as the cause ("I caused the out
 someone who "let the team down", a toxic colleague or a clumsy contractor, a "terrible
 mistake" someone made or a judged performance, a head "not in the game", the writer's own
 slip ("I sent the wrong email", "I had missed that NOTAM", "I broke our web application"),
+a name with an auxiliary or an apposition before the slip ("Ana, the on-call, had missed"),
 and a "but forgot" with its subject left out. Each has a twin a guide would leave alone,
 which must stay quiet.
 
@@ -37,6 +38,8 @@ WARNED = [
     ("Within an hour I broke our web application.", "I broke our web application"),
     ("Your error-prone colleague is not your job.", "error-prone colleague"),
     ("I winced at my own terrible performance.", "my own terrible performance"),
+    ("Ana had missed that alert.", "Ana had missed"),
+    ("Ana, the on-call, had missed that alert too.", "Ana, the on-call, had missed"),
 ]
 
 QUIET = [
@@ -57,6 +60,7 @@ QUIET = [
     "We missed that alert during the upgrade, and added a page for it.",
     "An error-prone manual step sat in the middle of the release.",
     "The new index improved the job's terrible performance.",
+    "Ana, the on-call, paged the database team at once.",
 ]
 
 

@@ -224,7 +224,7 @@ _CHARACTER_WORDS = _p(
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
-_NAMED_PERSON_OWN = 20
+_NAMED_PERSON_OWN = 21
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -520,7 +520,12 @@ RULES: tuple[Rule, ...] = (
             # The writer's own slip told as picking "the wrong" thing: "I sent the wrong email".
             r"(?i:\bI\s+(?:just\s+|accidentally\s+|then\s+)?(?:sent|ran|deployed|pushed|deleted|"
             r"dropped|picked|used|called\s+out|chose|selected|edited|merged|restarted|emailed|typed|"
-            r"clicked|opened|updated)\s+(?:out\s+)?(?:the|a)\s+wrong\b)",
+            r"clicked|opened|updated)\s+(?:out\s+)?(?:the|a)\s+wrong(?:\s+[\w-]{1,30})?\b)",
+            # A name with an auxiliary or an apposition before the slip: "Ana had missed
+            # the alert", "Ana, the on-call, forgot to page".
+            rf"{_NAME}(?:,\s+(?i:the|our|a|an|my|their|his|her)\s+[\w-]{{1,20}}"
+            rf"(?:\s+[\w-]{{1,20}}){{0,2}},\s+(?i:(?:had|has|just|also|then|already)\s+){{0,2}}|"
+            rf"\s+(?i:(?:had|has|just|also|then|already)\s+){{1,2}}){_PERSON_FAILURE}",
             rf"(?i:\b(?:bet|guess|suspect|probably|obviously|clearly)\s+it\s+was\s+{_ROLE})\b",
             r"(?i:\b(?:his|her|their)\s+(?:breaking|bad|broken|faulty|buggy|sloppy|careless)\s+"
             r"(?:change|changes|commit|commits|update|deploy|push|merge|PR|config))\b",
