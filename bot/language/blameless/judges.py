@@ -527,7 +527,7 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
         return None  # "the defaults were inappropriate for our setup"
     if index in (3, 7) and _outcome_judged(ctx, start):
         return None  # "such outages are unacceptable": a verdict on what happened
-    if index == 3 and words(ctx.after(end, 24))[:1] in ([w] for w in _OUTCOMES):
+    if index == 3 and next(iter(words(ctx.after(end, 24))), "").lower() in _OUTCOMES:
         return None  # "introduces unacceptable risk": the adjective weighs an outcome
     return person_judgement(ctx, start, end, index)
 

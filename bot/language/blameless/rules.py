@@ -219,8 +219,8 @@ _CHARACTER_WORDS = _p(
     r"\bI\s+(?:really\s+|just\s+)?(?:hate|despise|loathe)\s+myself\b",
     r"\btoxic\s+(?:co-?workers?|colleagues?|boss(?:es)?|managers?|people|person|one|"
     r"employees?|team-?mates?|individuals?)\b",
-    r"\b(?:clumsy|error-?prone)\s+(?:co-?workers?|colleagues?|contractors?|engineers?|developers?|techs?|"
-    r"technicians?|interns?|employees?|guys?|admins?|operators?|workers?)\b",
+    r"\b(?:clumsy|error-?prone)\s+(?:co-?workers?|colleagues?|contractors?|engineers?|"
+    r"developers?|techs?|technicians?|interns?|employees?|guys?|admins?|operators?|workers?)\b",
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
@@ -374,9 +374,9 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:makes|made|making|make)\s+excuses\b",
             r"\b(?:my|his|her|their|your)\s+(?:own\s+)?(?:terrible|awful|horrible|poor|lousy|"
             r"pathetic|abysmal|sloppy)\s+(?:performance|work|job|effort)\b",
-            r"\b(?:has|have|had|'ve|'d)\s+made\s+(?:a|an|such\s+a|one)\s+(?:terrible|horrible|awful|"
-            r"shameful|stupid|dumb|idiotic|careless|silly|grave|inexcusable|rookie|colossal)\s+"
-            r"(?:mistake|error|blunder)\b",
+            r"\b(?:has|have|had|'ve|'d)\s+made\s+(?:a|an|such\s+a|one)\s+(?:terrible|horrible|"
+            r"awful|shameful|stupid|dumb|idiotic|careless|silly|grave|inexcusable|rookie|"
+            r"colossal)\s+(?:mistake|error|blunder)\b",
             r"\bbrush(?:es|ed|ing)?\s+(?:it|this|that|them|me|us)\s+off\b",
             r"\b(?:doing|do|did|redo|redoing|redid)\s+(?:his|her|their)\s+work\b",
             r"\bcould(?:n't|\s+not)\s+have\s+(?:possibly\s+)?(?:picked|chosen|found|thought\s+of)\s+"
@@ -491,10 +491,10 @@ RULES: tuple[Rule, ...] = (
             r"slipped\s+up|fat-?fingered|(?:broke|broken)\s+"
             r"(?:prod|production|the\s+build|the\s+site|everything|things|it|main|master|the\s+"
             r"database|the\s+app|the\s+deploy(?:ment)?|(?:our|the|my)\s+(?:[\w-]+\s+)?(?:app|"
-            r"application|website|site|service|server|database|pipeline|cluster))|(?:nuked|trashed|wiped\s+out|took\s+down|"
-            r"taken\s+down|brought\s+down)\s+(?:the|all|half|our|my|prod|production|entire|whole|"
-            r"everything)|missed\s+(?:a|an|the|some|several|two|three|that|this|those|these)\s+(?:few\s+|couple\s+"
-            r"of\s+)?\w+))\b",
+            r"application|website|site|service|server|database|pipeline|cluster))|(?:nuked|"
+            r"trashed|wiped\s+out|took\s+down|taken\s+down|brought\s+down)\s+(?:the|all|half|our|"
+            r"my|prod|production|entire|whole|everything)|missed\s+(?:a|an|the|some|several|two|"
+            r"three|that|this|those|these)\s+(?:few\s+|couple\s+of\s+)?\w+))\b",
             r"(?i:\b(?:is|are|was|were)\s+(?:(?:solely|entirely|fully|directly|personally|"
             r"definitely|definately|clearly|totally|really)\s+)?to\s+blame)\b",
             r"(?i:\bto\s+blame\s+(?:is|was)\s+(?:the|a|an|our|their|my)\s+[A-Za-z]{1,30})",
