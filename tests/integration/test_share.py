@@ -363,7 +363,7 @@ def test_preview_flags_blame_and_an_edit_changes_the_post_not_the_reflection(har
     assert "I should have run the check. Human error." in shown  # the post, as it will look
     assert "“should have” in _The lesson_" in shown  # the flag, where it is
     assert "Human error” in _The lesson_" in shown
-    assert "Tell what was actually done" in shown  # with its reframe idea
+    assert "Tell what you actually did" in shown  # its reframe idea, addressed to the writer
 
     h.slack.click(ADA, "setback_share_to_edit", view_id=preview["id"])
     edit = h.wait_modal(ADA, "setback_share_edit")

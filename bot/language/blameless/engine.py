@@ -249,6 +249,21 @@ class _Positions:
         return line + 1, offset - line_start + 1
 
 
+# A phrase the writer says of themself opens with one of these words, or follows "I"
+# (and at most one adverb: "I probably should have").
+_FIRST_PERSON = re.compile(r"(?:I|I'm|I've|I'd|I'll|My|my|Me|me|Myself|myself)\b")
+_AFTER_I = re.compile(r"(?<![\w'])I\s+(?:[a-z]+\s+)?$")
+
+
+def _reframe(rule: Rule, text: str, start: int) -> str:
+    """The rule's reframe idea, in the second person when the phrase is the writer's own."""
+    if rule.own_reframe and (
+        _FIRST_PERSON.match(text, start) or _AFTER_I.search(text, max(0, start - 24), start)
+    ):
+        return rule.own_reframe
+    return rule.reframe
+
+
 def _flag(rule: Rule, text: str, positions: _Positions, span: tuple[int, int, Severity]) -> Flag:
     start, end, severity = span
     line, column = positions.line_column(start)
@@ -260,7 +275,7 @@ def _flag(rule: Rule, text: str, positions: _Positions, span: tuple[int, int, Se
         phrase=text[start:end],
         start=start,
         end=end,
-        reframe=rule.reframe,
+        reframe=_reframe(rule, text, start),
         line=line,
         column=column,
         end_line=end_line,

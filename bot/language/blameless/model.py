@@ -41,7 +41,9 @@ class Rule:
     which no pattern of the rule can match; the check only runs a rule's patterns on
     the sentences that hold one, which keeps it fast on long text. ``judge`` reads the
     context of each match (who the subject is, negation, quotation, Markdown) and
-    returns its severity, or ``None`` to drop it.
+    returns its severity, or ``None`` to drop it. ``own_reframe``, when given, replaces
+    the reframe for a phrase the writer says of themself ("I forgot to ..."): the share
+    preview is read by the person whose reflection it is, so it speaks to them.
     """
 
     number: int
@@ -52,6 +54,7 @@ class Rule:
     severity: Severity
     triggers: tuple[str, ...]
     judge: Judge | None = None
+    own_reframe: str | None = None
 
 
 @dataclass(frozen=True)

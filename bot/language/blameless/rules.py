@@ -240,6 +240,8 @@ RULES: tuple[Rule, ...] = (
         WARNING,
         _t("should shouldn't shouldnt should've ought oughtn't"),
         judges.counterfactual,
+        own_reframe="Tell what you actually did, and why it looked like a good idea with what "
+        "you knew then.",
     ),
     Rule(
         2,
@@ -258,6 +260,8 @@ RULES: tuple[Rule, ...] = (
         WARNING,
         _t("could would could've would've if had wish"),
         judges.hindsight_wish,
+        own_reframe="Describe the choices you could see back then, and why the one you took "
+        "looked right.",
     ),
     Rule(
         3,
@@ -284,6 +288,7 @@ RULES: tuple[Rule, ...] = (
             "forget forgets"
         ),
         judges.omission,
+        own_reframe="Describe what you did instead, and what had your attention at the time.",
     ),
     Rule(
         4,
@@ -553,6 +558,8 @@ RULES: tuple[Rule, ...] = (
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
+        own_reframe="Tell the step you took and what you saw at the time, so the sentence is "
+        "about the situation, not a verdict on you.",
     ),
     Rule(
         11,
