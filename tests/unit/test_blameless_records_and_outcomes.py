@@ -63,6 +63,8 @@ CLEAN = [
     "Some members of the dev team did not have access to the beta site.",
     "Rows were written to the table without TTLs when they should have TTLs.",
     "We ran it again.\n\n![Fork Bomb Failed](../res/fork-bomb-failed.png)\n\nThe host held.",
+    # a team's planned step, not damage someone did
+    "Since the subdomains are no longer in use, the Lab team deleted the DNS records.",
 ]
 
 STILL_FLAGGED = [
@@ -91,6 +93,8 @@ STILL_FLAGGED = [
     ("The dev team didn't test the patch.", "The dev team didn't"),
     ("They should have waited for the canary.", "should have"),
     ("![Diagram](d.png) Ana Diaz failed the review.", "Ana Diaz failed"),
+    ("The new developer deleted the DNS records.", "deleted"),
+    ("The ops team ignored the warning.", "ignored"),
 ]
 
 

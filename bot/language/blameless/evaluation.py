@@ -597,6 +597,7 @@ _OTHERS_ACT = frozenset(
 _TEAM = words_set("we us they them our their")
 _PRONOUN_SUBJECTS = words_set("i we they")
 _WRITER = words_set("i me my")
+_GROUPS = words_set("team teams")
 
 
 def _writer_or_team(ctx: Context, start: int, writer_too: bool) -> bool:
@@ -633,7 +634,16 @@ def cause_judge(ctx: Context, start: int, end: int, index: int) -> Severity | No
     if not _person_target(ctx, start):
         return None
     told = index in (NARRATED_DAMAGE, MIS_ACT, DUTY_DROPPED)
+    if index == NARRATED_DAMAGE and _team_acts(ctx, start):
+        return None  # "the Lab team deleted the DNS records": a team's step, not a slip
     return None if _writer_or_team(ctx, start, told) else Severity.WARNING
+
+
+def _team_acts(ctx: Context, start: int) -> bool:
+    """True when the subject of the act is a team ("the Lab team deleted ..."): a team
+    deleting or wiping is as often a planned step as damage, and a team is no person."""
+    tokens, index = ctx.subject_word(start)
+    return index is not None and tokens[index].lower() in _GROUPS
 
 
 def with_causes(own: Judge, count: int) -> Judge:
