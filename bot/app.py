@@ -61,6 +61,7 @@ def create_app(rt: Runtime, *, token_verification: bool = True) -> App:
         signing_secret=settings.slack_signing_secret,
         client=rt.web_client(),
         process_before_response=True,
+        listener_executor=rt.lazy_executor(),  # lazy listeners are waited for by `rt.drain`
         token_verification_enabled=token_verification,
         request_verification_enabled=True,
         logger=bolt_log,

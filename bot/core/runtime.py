@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, wait
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +90,7 @@ class Runtime:
     _pending: set[Future[Any]] = field(default_factory=set, repr=False)
     _pending_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _health: DatabaseHealth | None = field(default=None, repr=False)
+    _lazy: Executor | None = field(default=None, repr=False)
 
     def web_client(self) -> WebClient:
         """The app's own Web API client (created lazily so tools without a token still
@@ -184,6 +185,16 @@ class Runtime:
                 )
             return self._lanes[name]
 
+    def lazy_executor(self) -> Executor:
+        """The executor Bolt runs lazy listeners on (`listener_executor`): Bolt's own kind
+        of pool, whose every future `drain` waits for as it does the lanes'. A click
+        acknowledged to Slack has work still to do; shutdown, the sandbox's clock and the
+        tests must not take "nothing left" while it runs."""
+        with self._lanes_lock:
+            if self._lazy is None:
+                self._lazy = TrackedExecutor(self._track, LAZY_WORKERS)
+            return self._lazy
+
     def _track(self, future: Future[Any]) -> None:
         """Every future a lane takes (a late task's note too) is waited for by `drain`."""
         with self._pending_lock:
@@ -205,6 +216,27 @@ class Runtime:
                 return True
             wait(pending, timeout=max(0.0, deadline - time.monotonic()))
         return False
+
+
+# Bolt's default pool for lazy listeners has ten threads; so does ours.
+LAZY_WORKERS = 10
+
+
+class TrackedExecutor(Executor):
+    """A thread pool that hands each future it makes to ``track`` before returning it
+    (`Runtime.lazy_executor`)."""
+
+    def __init__(self, track: Callable[[Future[Any]], None], workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="setback-lazy")
+        self._track = track
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = self._pool.submit(fn, *args, **kwargs)
+        self._track(future)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def configure_keys(settings: Settings) -> None:

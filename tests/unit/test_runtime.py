@@ -78,3 +78,26 @@ def test_drain_waits_for_the_note_of_work_that_went_late(tmp_path) -> None:
         let_note_go.set()
     assert rt.drain(timeout=5)
     assert noted == ["typed again?"]
+
+
+def test_drain_waits_for_a_lazy_listener_bolt_runs(tmp_path) -> None:
+    """Bolt runs lazy listeners on the runtime's executor, so `drain` (shutdown, the
+    sandbox's clock, tests) waits for a click's work after its ack too."""
+    rt = _runtime(tmp_path)
+    let_go, done = threading.Event(), []
+    future = rt.lazy_executor().submit(lambda: (let_go.wait(10), done.append("answered")))
+    try:
+        assert not rt.drain(timeout=0.3), "the lazy listener is still running"
+        let_go.set()
+        assert rt.drain(timeout=5)
+        assert done == ["answered"] and future.done()
+    finally:
+        let_go.set()
+
+
+def test_the_app_runs_its_lazy_listeners_on_the_runtimes_executor(tmp_path) -> None:
+    from bot.app import create_app
+
+    rt = _runtime(tmp_path)
+    app = create_app(rt, token_verification=False)
+    assert app.listener_runner.listener_executor is rt.lazy_executor()
