@@ -65,6 +65,11 @@ CLEAN = [
     "We ran it again.\n\n![Fork Bomb Failed](../res/fork-bomb-failed.png)\n\nThe host held.",
     # a team's planned step, not damage someone did
     "Since the subdomains are no longer in use, the Lab team deleted the DNS records.",
+    # a template's headings and table labels, an outcome weighed, something to own
+    "### Who did it affect and how?",
+    "| Customers Impacted | Support Cases Raised | Customer Data Loss |\n|---|---|---|",
+    "The length of this outage was unacceptable, and we are changing how we report.",
+    "We should have synchronization jobs for everything that webhooks touch.",
 ]
 
 STILL_FLAGGED = [
@@ -95,6 +100,9 @@ STILL_FLAGGED = [
     ("![Diagram](d.png) Ana Diaz failed the review.", "Ana Diaz failed"),
     ("The new developer deleted the DNS records.", "deleted"),
     ("The ops team ignored the warning.", "ignored"),
+    ("Who did this to the cluster?", "Who did this"),
+    ("Customer Acme lost a day of data.", "Customer Acme"),
+    ("We should have also contacted the affected collectives.", "should have"),
 ]
 
 

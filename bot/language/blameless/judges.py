@@ -295,6 +295,14 @@ def _drop_in_heading(ctx: Context, start: int) -> bool:
 _PLURAL_THING = re.compile(r"\s+(?!(?:us|was|has|is|its|this|thus)\b)[A-Za-z]{2,30}s\b(?<!ss)")
 
 
+# "should have synchronization jobs": a noun phrase follows, where a counterfactual takes a
+# participle ("should have synchronized"); nouns on "-tion", "-ment", "-ness" and the like.
+_NOUN_OWNED = re.compile(
+    r"\s+[a-z]{3,30}(?:tion|sion|ment|ness|ance|ence|ity|ing\s+[a-z]{3,30}s)\s+[a-z]{2,30}s?\b",
+    re.IGNORECASE,
+)
+
+
 def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'should have': blame when a person did (or did not do) it; not a passive, and not
     someone else's words reported ("she said I should have known")."""
@@ -305,7 +313,7 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
     subject = ctx.subject(start)
     if subject is not Subject.PERSON and _BEEN_A.match(ctx.scan, end):
         return None  # "(it) should have been a routine deploy": an expectation of a thing
-    if _PLURAL_THING.match(ctx.scan, end):
+    if _PLURAL_THING.match(ctx.scan, end) or _NOUN_OWNED.match(ctx.scan, end):
         return None  # "rows ... when they should have TTLs": owning something, not a past act
     return None if subject is Subject.THING else WARNING
 
@@ -538,8 +546,8 @@ def _outcome_judged(ctx: Context, start: int) -> bool:
     tokens, index = ctx.subject_word(start)
     while index is not None and index > 0 and tokens[index].lower() in _COPULAS:
         index -= 1
-    if index is None or tokens[index].lower() not in _OUTCOMES:
-        return False
+    if index is None or not any(t.lower() in _OUTCOMES for t in tokens[: index + 1]):
+        return False  # "the length of this outage ... was unacceptable" names an outcome too
     return not any(t.lower().endswith("'s") or t.lower() in _POSSESSIVES for t in tokens[:index])
 
 

@@ -136,7 +136,7 @@ _CLEARLY = (
 )
 
 _WHO_VERB = (
-    r"(?:did\s+(?:this|that|it)|broke|breaks|pushed|pushes|deployed|deploys|merged|merges|"
+    r"(?:did\s+(?:this|that|it)(?!\s+(?:affect|impact|hit|reach)\b)|broke|breaks|pushed|pushes|deployed|deploys|merged|merges|"
     r"approved|caused|wrote|changed|forgot|missed|messed\s+up|screwed\s+up|dropped|touched|"
     r"signed\s+off|reviewed|let|allowed|shipped|ships|committed|deleted|removed)"
 )
@@ -791,7 +791,9 @@ RULES: tuple[Rule, ...] = (
             r"(?<![\w.+-])\(?0\d{2,4}\)?[ -]\d{3,4}[ -]?\d{3,4}(?![\w-]|\.\d)",
             r"(?<![\w.+-])\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\w-]|\.\d)",
             r"(?i:\b(?:customers?|clients?)\s+(?:named\s+|called\s+)?)"
-            r"(?!(?:Success|Support|Service|Services|Experience|Care|Data)\b)[A-Z][a-z][\w&'-]{0,40}",
+            r"(?!(?:Success|Support|Service|Services|Experience|Care|Data|Impact|Impacted|Affected|"
+            r"Facing|Communications?|Notifications?|Accounts?|Base|Count|Reports?|Cases?|Requests?|"
+            r"Traffic|Names?|Feedback|Journey|Portal|Trust|Sentiment)\b)[A-Z][a-z][\w&'-]{0,40}",
             rf"(?i:\b(?:{_HEALTH})\b)",
             flags=0,
         ),
