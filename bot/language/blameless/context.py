@@ -44,6 +44,8 @@ class Subject(Enum):
 PERSON_PRONOUNS = words_set(
     "i we you he she they someone somebody anyone anybody everyone everybody who nobody whoever"
 )
+# The writer speaking of themself.
+FIRST_PERSON = words_set("i i'm i've i'd i'll me my myself")
 PERSON_NOUNS = words_set(
     "engineer engineers developer developers dev devs admin admins administrator "
     "administrators operator operators reviewer reviewers maintainer maintainers "

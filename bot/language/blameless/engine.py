@@ -29,7 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from bot.language.blameless.context import Context
+from bot.language.blameless.context import FIRST_PERSON, Context, words
 from bot.language.blameless.literals import Screen, fold, trie
 from bot.language.blameless.markdown import Layout, LineKind, read_layout
 from bot.language.blameless.model import Flag, Rule, Severity
@@ -249,17 +249,15 @@ class _Positions:
         return line + 1, offset - line_start + 1
 
 
-# A phrase the writer says of themself opens with one of these words, or follows "I"
-# (and at most one adverb: "I probably should have").
-_FIRST_PERSON = re.compile(r"(?:I|I'm|I've|I'd|I'll|My|my|Me|me|Myself|myself)\b")
-_AFTER_I = re.compile(r"(?<![\w'])I\s+(?:[a-z]+\s+)?$")
-
-
 def _reframe(rule: Rule, text: str, start: int) -> str:
-    """The rule's reframe idea, in the second person when the phrase is the writer's own."""
-    if rule.own_reframe and (
-        _FIRST_PERSON.match(text, start) or _AFTER_I.search(text, max(0, start - 24), start)
-    ):
+    """The rule's reframe idea, in the second person when the phrase is the writer's own:
+    it opens with a first-person word, or "I" stands at most one word before it ("I
+    probably should have")."""
+    if rule.own_reframe is None:
+        return rule.reframe
+    first = words(text[start : start + 16])[:1]
+    own = bool(first) and first[0].lower() in FIRST_PERSON
+    if own or "I" in words(text[max(0, start - 24) : start])[-2:]:
         return rule.own_reframe
     return rule.reframe
 

@@ -600,7 +600,7 @@ _WRITER = words_set("i me my")
 _GROUPS = words_set("team teams")
 
 
-def _writer_or_team(ctx: Context, start: int, writer_too: bool) -> bool:
+def _writer_or_team(ctx: Context, start: int, writer_too: bool, groups: bool = False) -> bool:
     """True when the act's subject is the team or a vendor (or, if asked, the writer).
 
     "We made a mistake" is an organisation owning its fault; "I accidentally deleted
@@ -610,8 +610,8 @@ def _writer_or_team(ctx: Context, start: int, writer_too: bool) -> bool:
     if index is None:
         return False
     word = tokens[index].lower()
-    if word in _TEAM or (writer_too and word in _WRITER):
-        return True
+    if word in _TEAM or (writer_too and word in _WRITER) or (groups and word in _GROUPS):
+        return True  # with `groups`, a team deleting or wiping: as often a plan as damage
     # "I removed the token and deleted the version": the writer's own second step.
     return writer_too and any(token.lower() in _PRONOUN_SUBJECTS for token in tokens[:2])
 
@@ -634,16 +634,8 @@ def cause_judge(ctx: Context, start: int, end: int, index: int) -> Severity | No
     if not _person_target(ctx, start):
         return None
     told = index in (NARRATED_DAMAGE, MIS_ACT, DUTY_DROPPED)
-    if index == NARRATED_DAMAGE and _team_acts(ctx, start):
-        return None  # "the Lab team deleted the DNS records": a team's step, not a slip
-    return None if _writer_or_team(ctx, start, told) else Severity.WARNING
-
-
-def _team_acts(ctx: Context, start: int) -> bool:
-    """True when the subject of the act is a team ("the Lab team deleted ..."): a team
-    deleting or wiping is as often a planned step as damage, and a team is no person."""
-    tokens, index = ctx.subject_word(start)
-    return index is not None and tokens[index].lower() in _GROUPS
+    groups = index == NARRATED_DAMAGE  # "the Lab team deleted the DNS records": a step
+    return None if _writer_or_team(ctx, start, told, groups) else Severity.WARNING
 
 
 def with_causes(own: Judge, count: int) -> Judge:

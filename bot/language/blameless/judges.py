@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from bot.language.blameless.context import (
+    FIRST_PERSON,
     PERSON_PRONOUNS,
     Context,
     Subject,
@@ -199,7 +200,6 @@ _BARE_ACTION_LEAD = re.compile(
     r"have\s+to|ought\s+to)(?:\s+to)?\s+|let's\s+|need\s+)?",
     re.IGNORECASE,
 )
-_FIRST_PERSON = _set("i i'm i've i'd me my myself")
 _PUBLIC_ACCOUNT = re.compile(
     r"\s+on\s+(?:twitter|x|mastodon|bluesky|threads|github|gitlab|instagram|linkedin|"
     r"the\s+fediverse|discord|gitter|irc|matrix|discourse|zulip|reddit|hacker\s+news)\b",
@@ -290,19 +290,6 @@ def _drop_in_heading(ctx: Context, start: int) -> bool:
     return bool(ctx.kind(start) & _HEADING)
 
 
-# A plural noun right after "should have" is something to own ("should have TTLs"); a
-# counterfactual takes a participle there ("should have waited").
-_PLURAL_THING = re.compile(r"\s+(?!(?:us|was|has|is|its|this|thus)\b)[A-Za-z]{2,30}s\b(?<!ss)")
-
-
-# "should have synchronization jobs": a noun phrase follows, where a counterfactual takes a
-# participle ("should have synchronized"); nouns on "-tion", "-ment", "-ness" and the like.
-_NOUN_OWNED = re.compile(
-    r"\s+[a-z]{3,30}(?:tion|sion|ment|ness|ance|ence|ity|ing\s+[a-z]{3,30}s)\s+[a-z]{2,30}s?\b",
-    re.IGNORECASE,
-)
-
-
 def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'should have': blame when a person did (or did not do) it; not a passive, and not
     someone else's words reported ("she said I should have known")."""
@@ -313,8 +300,6 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
     subject = ctx.subject(start)
     if subject is not Subject.PERSON and _BEEN_A.match(ctx.scan, end):
         return None  # "(it) should have been a routine deploy": an expectation of a thing
-    if _PLURAL_THING.match(ctx.scan, end) or _NOUN_OWNED.match(ctx.scan, end):
-        return None  # "rows ... when they should have TTLs": owning something, not a past act
     return None if subject is Subject.THING else WARNING
 
 
@@ -727,7 +712,7 @@ def private_detail(ctx: Context, start: int, end: int, index: int) -> Severity |
         if _CREDIT_HEADING.search(ctx.scan, max(0, line_start - _LEAD_REACH), line_start):
             return None  # an address listed under an "## Authors" heading
         return WARNING
-    if index == 7 and set(ctx.previous_words(start, 6)) & _FIRST_PERSON:
+    if index == 7 and set(ctx.previous_words(start, 6)) & FIRST_PERSON:
         return None  # the writer's own health, in their own account, is theirs to share
     if index == 2:  # @handle
         if ctx.has_sections:

@@ -47,11 +47,16 @@ def _t(words: str) -> tuple[str, ...]:
 
 # "should have", "should've", the common misspelling "should of".
 _HAVE = r"(?:\s+have|'ve|\s+of)"
-# "should have a canary stage" is about owning something in future, not a counterfactual.
+# "should have a canary stage" is about owning something in future, not a counterfactual;
+# so are a plural noun ("should have TTLs") and a noun on -tion, -ment and the like
+# ("should have synchronization jobs"), where a counterfactual takes a participle.
 _NOT_POSSESSION = (
     r"(?!\s+(?:a|an|the|some|any|more|less|fewer|better|no|enough|our|their|my|your|his|"
     r"her|its|this|that|these|those|access|time|one|two|priority|precedence|\d|at\s+least|"
     r"\w+ing)\b)"
+    r"(?!\s+(?!(?:us|was|has|is|its|this|thus|always|perhaps|sometimes|afterwards|besides|"
+    r"unless|towards)\b)[A-Za-z]{2,30}s\b(?<!ss))"
+    r"(?!\s+[A-Za-z]{3,30}(?:tion|sion|ment|ness|ance|ence|ity)\b)"
 )
 # "it could have been worse" weighs impact; it is not a wish about the past.
 _NOT_IMPACT_ESTIMATE = (
