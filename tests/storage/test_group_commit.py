@@ -1,6 +1,7 @@
 """Group commit (`storage.group_commit`): requests' writes batched in one SQLite
 transaction, each answered only after the commit, a failing job costing no other its
-write, a job past its deadline never run, and PostgreSQL left on the caller's thread."""
+write, a job past its deadline never run, a lone job run on its own request's thread, and
+the lead passed on to a waiting request rather than to a thread of the module's own."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def _queue_behind_gate(
         first = pool.submit(group_commit.run, engine, gate.job)
         assert gate.started.wait(10)
         futures = [pool.submit(group_commit.run, engine, job) for job in jobs]
-        while group_commit._writer_for(engine)._jobs.qsize() < len(jobs):
+        while len(group_commit._queue_for(engine)._waiting) < len(jobs):
             threading.Event().wait(0.01)
         gate.release.set()
         assert first.result(10) == "gate"
@@ -119,19 +120,37 @@ def test_a_job_still_waiting_at_its_deadline_is_withdrawn_and_never_runs(
     assert _titles(sqlite_engine) == ["next"]
 
 
-def test_the_writer_thread_ends_when_idle_and_starts_again_for_the_next_job(
-    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+def test_after_a_batch_the_lead_passes_to_the_oldest_waiting_request_whose_thread_runs_it(
+    sqlite_engine: Engine,
 ) -> None:
-    monkeypatch.setattr(group_commit, "IDLE_SECONDS", 0.05)
-    group_commit.run(sqlite_engine, _create("one"))
-    writer = group_commit._writer_for(sqlite_engine)
-    for _ in range(200):
-        if not writer._running:
-            break
-        threading.Event().wait(0.01)
-    assert not writer._running
-    assert group_commit.run(sqlite_engine, _create("two")) > 0
-    assert _titles(sqlite_engine) == ["one", "two"]
+    gate = _Gate()
+    gate_thread: list[int] = []
+
+    def gate_job(conn: Connection) -> str:
+        gate_thread.append(threading.get_ident())
+        return gate.job(conn)
+
+    def request() -> tuple[int, int]:
+        """This request's thread, and the thread its job ran on."""
+        ran_on = group_commit.run(sqlite_engine, lambda conn: threading.get_ident())
+        return threading.get_ident(), ran_on
+
+    queue = group_commit._queue_for(sqlite_engine)
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(group_commit.run, sqlite_engine, gate_job)
+        assert gate.started.wait(10)
+        requests = []
+        for count in (1, 2, 3):  # queued one after another, in a known order
+            requests.append(pool.submit(request))
+            while len(queue._waiting) < count:
+                threading.Event().wait(0.005)
+        gate.release.set()
+        assert first.result(10) == "gate"
+        threads = [r.result(10) for r in requests]
+    oldest = threads[0][0]
+    assert [ran_on for _own, ran_on in threads] == [oldest, oldest, oldest]  # one batch
+    assert oldest != gate_thread[0]
+    assert not queue._led and not queue._waiting  # nobody left leading or waiting
 
 
 def test_on_any_database_a_job_commits_before_its_result_comes_back(engine: Engine) -> None:
@@ -141,12 +160,11 @@ def test_on_any_database_a_job_commits_before_its_result_comes_back(engine: Engi
         assert found.scalar() == 1
 
 
-def test_sqlite_batches_on_the_writer_thread_and_postgresql_runs_on_the_callers(
+def test_on_any_database_a_job_with_nothing_waiting_runs_on_its_own_requests_thread(
     engine: Engine,
 ) -> None:
     caller = threading.get_ident()
-    ran_on = group_commit.run(engine, lambda conn: threading.get_ident())
-    assert (ran_on == caller) is (engine.dialect.name == "postgresql")
+    assert group_commit.run(engine, lambda conn: threading.get_ident()) == caller
 
 
 def test_a_job_that_hands_the_writer_another_job_fails_instead_of_waiting_forever(
@@ -158,3 +176,15 @@ def test_a_job_that_hands_the_writer_another_job_fails_instead_of_waiting_foreve
     with pytest.raises(RuntimeError, match="cannot hand the writer"):
         group_commit.run(sqlite_engine, nested)
     assert _titles(sqlite_engine) == []
+
+
+def test_many_requests_at_once_each_get_their_own_write_and_nobody_is_left_waiting(
+    sqlite_engine: Engine,
+) -> None:
+    titles = [f"t{i}" for i in range(240)]
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda t: group_commit.run(sqlite_engine, _create(t)), titles))
+    assert len(set(ids)) == len(titles)
+    assert sorted(_titles(sqlite_engine)) == sorted(titles)
+    queue = group_commit._queue_for(sqlite_engine)
+    assert not queue._led and not queue._waiting
