@@ -70,6 +70,14 @@ CLEAN = [
     "| Customers Impacted | Support Cases Raised | Customer Data Loss |\n|---|---|---|",
     "The length of this outage was unacceptable, and we are changing how we report.",
     "We should have synchronization jobs for everything that webhooks touch.",
+    # an outcome denied, a role to take on, a motive, a loss weighed
+    "We looked into it, and to our knowledge no private data was shared inappropriately.",
+    "Nothing was deleted inappropriately during the clean-up.",
+    "We want every team to use these tools and be careful stewards of the data.",
+    "The vendor didn't want to tell the other bidders about the change.",
+    "Losing your saved settings is unacceptable, and we are sorry.",
+    # a heading ends its sentence: its last words are not the next line's subject
+    "## Corrective and Preventative Measure\nfailed. The bug made the scheduler retry.",
 ]
 
 STILL_FLAGGED = [
@@ -106,6 +114,14 @@ STILL_FLAGGED = [
     # an adverb on -s is no plural thing owned
     ("I should have always checked the flag.", "should have"),
     ("I should have perhaps waited for the canary.", "should have"),
+    # the twins: a person's act judged, a promise to try harder, a slip
+    ("Ana shared the private data inappropriately.", "inappropriately"),
+    ("No, Ana shared the private data inappropriately.", "inappropriately"),
+    ("Next time we will be careful with the deploy script.", "be careful"),
+    ("We should be careful when we merge config.", "be careful"),
+    ("The vendor didn't deliver the patch on time.", "The vendor didn't"),
+    ("Ana losing the keys was unacceptable.", "unacceptable"),
+    ("The review went badly: Dana Smith\nfailed the review twice.", "Dana Smith\nfailed"),
 ]
 
 

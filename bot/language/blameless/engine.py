@@ -219,6 +219,8 @@ def _judged(
             ctx.quoted(start, end) or ctx.kind(start) & _NOT_WRITTEN
         ):
             continue
+        if ctx.kind(start) & LineKind.HEADING and "\n" in ctx.scan[start:end]:
+            continue  # a heading ends its sentence: "## ... Measure" + "failed." below it
         severity = rule.judge(ctx, start, end, index) if rule.judge else rule.severity
         if severity is not None:
             yield start, end, severity

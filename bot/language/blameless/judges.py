@@ -504,6 +504,16 @@ def person_judgement(ctx: Context, start: int, end: int, index: int) -> Severity
     return WARNING
 
 
+# "no data was shared inappropriately": the clause's subject denies the verdict ("No, ..."
+# answers a question instead).
+_DENYING_SUBJECT = re.compile(r"(?i)\b(?:no|nothing|nobody|none)\b(?!\s*,)")
+
+
+def _denied(ctx: Context, start: int) -> bool:
+    """True when the clause before ``start`` has a denying subject ("no one", "nothing")."""
+    return _DENYING_SUBJECT.search(ctx.clause_before(start)) is not None
+
+
 def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """Verdicts on people's actions; not on a default or a design fit for a purpose.
 
@@ -516,6 +526,8 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
         named = agent and _names_agent(words(ctx.after(end, 40)[agent.end() :]))
         if ctx.subject(start) is not Subject.PERSON and not named:
             return None  # "the impact was misjudged", "why was the impact misjudged?"
+    if _denied(ctx, start):
+        return None  # "no data was shared inappropriately": the verdict is denied
     if index in (3, 4) and re.match(r"\s+for\s+(?:our|the|this|a|an|its|their)\b", after):
         return None  # "the defaults were inappropriate for our setup"
     if index in (3, 7) and _outcome_judged(ctx, start):
@@ -529,6 +541,8 @@ def _outcome_judged(ctx: Context, start: int) -> bool:
     """True when the clause's subject is an outcome ("outages", "the delay"), with no
     person's own in front of it ("Bob's delay" judges Bob)."""
     tokens, index = ctx.subject_word(start)
+    if index is None and tokens and tokens[0].lower() in _LOSING:
+        return True  # "Losing your data is unacceptable": the loss is what is weighed
     while index is not None and index > 0 and tokens[index].lower() in _COPULAS:
         index -= 1
     if index is None or not any(t.lower() in _OUTCOMES for t in tokens[: index + 1]):
@@ -601,6 +615,7 @@ _OUTCOMES = _set(
     "slowdown slowdowns latency errors failures incident incidents impact loss losses "
     "situation experience performance breakage breakages degradation unavailability risk risks"
 )
+_LOSING = _set("losing")  # a clause that opens with a loss names an outcome
 _POSSESSIVES = _set("his her their your my")
 _COPULAS = _set("is are was were be been being seem seems seemed remain remains remained")
 _LAZY_TECHNIQUE = re.compile(
@@ -620,7 +635,10 @@ _HEALTH_CHECK = re.compile(
 )
 
 
-_STATE_AFTER = re.compile(r"\s+(?:have|had|know\s+about|yet\s+have)\b", re.IGNORECASE)
+_STATE_AFTER = re.compile(
+    r"\s+(?:have|had|know\s+about|yet\s+have|want|wanted|wish|intend|expect|need)\b",
+    re.IGNORECASE,
+)
 
 
 def blame_shift(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -634,7 +652,8 @@ def blame_shift(ctx: Context, start: int, end: int, index: int) -> Severity | No
     if index == _UNDER_THE_BUS and ctx.subject(start) is Subject.THING:
         return None
     if _STATE_AFTER.match(ctx.scan, end):
-        return None  # "some of the dev team did not have access": a state, not a fault
+        return None  # "the dev team did not have access", "didn't want to": a state or a
+        # motive, not a fault
     return WARNING
 
 
@@ -651,9 +670,18 @@ def note(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     return None if _drop_in_heading(ctx, start) else NOTE
 
 
+_ROLE_NOUN_AFTER = re.compile(
+    r"\s+(?:\w+(?:ers|ors|ards|ists|ians|ants|ents|ees)|people|citizens|guardians)\b",
+    re.IGNORECASE,
+)
+
+
 def vague_action(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """A promise to try harder; "we try our best to ..." describes a practice instead."""
+    """A promise to try harder; "we try our best to ..." describes a practice instead, and
+    "be careful stewards of the data" a role to take on."""
     if index == 1 and not set(ctx.previous_words(start, 3)) & _PROMISE:
+        return None
+    if index == 0 and _ROLE_NOUN_AFTER.match(ctx.scan, end):
         return None
     return note(ctx, start, end, index)
 
