@@ -78,6 +78,8 @@ CLEAN = [
     "Losing your saved settings is unacceptable, and we are sorry.",
     # a heading ends its sentence: its last words are not the next line's subject
     "## Corrective and Preventative Measure\nfailed. The bug made the scheduler retry.",
+    # a slip denied
+    "We went through the checklist twice and forgot nothing.",
 ]
 
 STILL_FLAGGED = [
@@ -122,6 +124,7 @@ STILL_FLAGGED = [
     ("The vendor didn't deliver the patch on time.", "The vendor didn't"),
     ("Ana losing the keys was unacceptable.", "unacceptable"),
     ("The review went badly: Dana Smith\nfailed the review twice.", "Dana Smith\nfailed"),
+    ("We went through the checklist, but forgot the last step.", "but forgot"),
 ]
 
 

@@ -3,8 +3,9 @@ verdicts a writer passes on themself ("what is wrong with me", "disgusted with m
 a mistake named a "colossal foul-up", the writer as the cause ("I caused the outage"),
 someone who "let the team down", a toxic colleague or a clumsy contractor, a "terrible
 mistake" someone made or a judged performance, a head "not in the game", the writer's own
-slip ("I sent the wrong email", "I had missed that NOTAM", "I broke our web application"),
-a name with an auxiliary or an apposition before the slip ("Ana, the on-call, had missed"),
+slip ("I sent the wrong email", "I had missed that NOTAM", "I broke our web application",
+"I didn't document"), a name with an auxiliary or an apposition before the slip ("Ana, the
+on-call, had missed"), the cause left as a pronoun ("he caused it"), a "shameful mistake",
 and a "but forgot" with its subject left out. Each has a twin a guide would leave alone,
 which must stay quiet.
 
@@ -40,6 +41,12 @@ WARNED = [
     ("I winced at my own terrible performance.", "my own terrible performance"),
     ("Ana had missed that alert.", "Ana had missed"),
     ("Ana, the on-call, had missed that alert too.", "Ana, the on-call, had missed"),
+    # the cause left as a pronoun, a judged slip, the writer's own omission
+    ("Nobody asked why, because, well, he caused it.", "he caused it"),
+    ("I spent the night putting out a fire I had caused.", "a fire I had caused"),
+    ("It was a shameful mistake, and a rookie error too.", "shameful mistake"),
+    ("I didn't document the new cron job.", "I didn't document"),
+    ("I didn’t clearly communicate the change.", "I didn’t clearly communicate"),
 ]
 
 QUIET = [
@@ -61,6 +68,12 @@ QUIET = [
     "An error-prone manual step sat in the middle of the release.",
     "The new index improved the job's terrible performance.",
     "Ana, the on-call, paged the database team at once.",
+    "The retry loop caused it, and the queue grew.",
+    "We put out a fire the heat wave had caused.",
+    "The mistake was easy to make: two buttons sat side by side.",
+    "I did not know the job ran twice.",
+    "If I didn't document it, who would?",
+    "She told me I didn't document it, and she was right to ask.",
 ]
 
 

@@ -359,6 +359,10 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
 _ELIDED_FORGOT = 6  # "..., but forgot": the subject is the sentence's first
 
 
+_OWN_OMISSION = 7  # omission's "I didn't document"
+_NOTHING_AFTER = re.compile(r"\s+(?:nothing|none|no\s+one|nobody)\b", re.IGNORECASE)
+
+
 def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'forgot to', 'failed to': about a person; not advice ("don't forget to")."""
     if index == _ELIDED_FORGOT:
@@ -372,6 +376,10 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None
     if ctx.reported(start):
         return None  # "the implication being she forgot to ...": someone else's account
+    if _NOTHING_AFTER.match(ctx.scan, end):
+        return None  # "we forgot nothing": the slip denied
+    if index == _OWN_OMISSION and ctx.supposed(start):
+        return None  # "if I didn't document it, who would?"
     return None if ctx.subject(start) is Subject.THING and index in (0, 4) else WARNING
 
 

@@ -229,7 +229,7 @@ _CHARACTER_WORDS = _p(
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
-_NAMED_PERSON_OWN = 21
+_NAMED_PERSON_OWN = 22
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -285,12 +285,16 @@ RULES: tuple[Rule, ...] = (
             # The subject left out after a conjunction: "was testing it, but forgot we had a
             # cache".
             r"\b(?:but|and\s+then)\s+(?:just\s+|completely\s+|totally\s+)?forgot\b",
+            # The writer's own omission: "I didn't document it", "I didn't clearly tell".
+            r"\bI\s+(?:didn't|didn’t|did\s+not)\s+(?:\w+ly\s+)?(?:document|test|check|verify|"
+            r"communicate|tell|ask|read|review|confirm|notice|inform|warn|mention|escalate|"
+            r"double[- ]?check|back\s+up)\b",
         ),
         "Describe what was done instead, and what had people's attention at the time.",
         WARNING,
         _t(
             "forgot forgotten forgetting neglected neglecting omitted failed bother bothered "
-            "forget forgets"
+            "forget forgets didn't did"
         ),
         judges.omission,
         own_reframe="Describe what you did instead, and what had your attention at the time.",
@@ -394,6 +398,9 @@ RULES: tuple[Rule, ...] = (
             r"\bwithout\s+even\s+(?:checking|testing|looking|asking|thinking|reading|trying)\b",
             r"\bwithout\s+(?:double-?checking|bothering|thinking\s+twice)\b",
             r"\bcardinal\s+sins?\b",
+            # A verdict on a slip: "a shameful mistake", "a rookie error".
+            r"\b(?:shameful|idiotic|silly|rookie|boneheaded|embarrassing|unforgivable|"
+            r"inexcusable|dumbest|stupidest)\s+(?:mistakes?|errors?|blunders?)\b",
             r"\bshould(?:\s+have|'ve)?\s+(?:know|known)\s+better\b",
             r"\b(?:never|doesn't|does\s+not|don't|won't)\s+follows?\s+(?:the\s+)?(?:same\s+)?"
             r"(?:process|procedure|runbook|policy|protocol|rules?|steps|instructions)\b",
@@ -411,7 +418,9 @@ RULES: tuple[Rule, ...] = (
             "screwups screw cockup cockups cock excuses checking testing looking asking thinking "
             "reading trying follows brush brushes brushed brushing doing do did redo redoing "
             "redid couldn't could lack absence doublechecking double bothering sin sins should "
-            "should've foul foulup foulups balls ballsup made performance work job effort"
+            "should've foul foulup foulups balls ballsup made performance work job effort "
+            "shameful idiotic silly rookie boneheaded embarrassing unforgivable dumbest "
+            "stupidest"
         ),
         judges.normative,
     ),
@@ -547,6 +556,11 @@ RULES: tuple[Rule, ...] = (
             r"basically|single-?handedly)\s+)?(?:destroyed|nuked|wiped\s+out|killed|kill|took\s+"
             r"down|brought\s+down|deletes)\s+(?:the|all|an|a|his|her|their|our|entire|whole|"
             r"production|prod)\b)",
+            # Someone as the cause, the event left as a pronoun: "he caused it", "a fire I
+            # had caused".
+            r"(?i:\b(?:I|he|she|they|you)\s+(?:had\s+|have\s+|has\s+|just\s+){0,2}caused\s+"
+            r"(?:it|this|that|all\s+(?:of\s+)?(?:it|this|that))\b|\b(?:a|the)\s+(?:fire|mess|"
+            r"outage|problem|disaster|incident)\s+(?:that\s+)?I\s+(?:had\s+|have\s+)?caused\b)",
             *(f"(?i:{source})" for source in evaluation.CAUSE_SOURCES),
             flags=0,
         ),
