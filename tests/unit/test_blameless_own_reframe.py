@@ -2,7 +2,8 @@
 
 The share preview is read by the person whose reflection it is, so "I forgot to run the
 migration" gets "Describe what you did instead ..." while "Ana forgot to run the
-migration" keeps the reframe about someone else's step.
+migration" keeps the reframe about someone else's step; likewise "I caused the outage" is
+titled as the writer's own step, not as "A person or role as the cause".
 """
 
 from __future__ import annotations
@@ -45,3 +46,12 @@ def test_someone_elses_step_keeps_the_rules_reframe(text: str, rule: str) -> Non
     flags = [flag for flag in check(text) if flag.rule == rule]
     assert flags, check(text)
     assert all(flag.reframe == RULE[rule].reframe for flag in flags)
+
+
+def test_the_writers_own_step_is_titled_as_theirs_and_someone_elses_keeps_the_rules_title() -> None:
+    rule = RULE["named-person"]
+    assert rule.own_title is not None and rule.own_title != rule.title
+    (own,) = [flag for flag in check("I caused the outage last night.") if flag.number == 10]
+    (other,) = [flag for flag in check("Ana broke the staging database.") if flag.number == 10]
+    assert own.title == rule.own_title
+    assert other.title == rule.title

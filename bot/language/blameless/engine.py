@@ -251,31 +251,31 @@ class _Positions:
         return line + 1, offset - line_start + 1
 
 
-def _reframe(rule: Rule, text: str, start: int) -> str:
-    """The rule's reframe idea, in the second person when the phrase is the writer's own:
-    it opens with a first-person word, or "I" stands at most one word before it ("I
-    probably should have")."""
-    if rule.own_reframe is None:
-        return rule.reframe
+def _own(rule: Rule, text: str, start: int) -> bool:
+    """True when the rule speaks to the writer of their own phrase: it opens with a
+    first-person word, or "I" stands at most one word before it ("I probably should
+    have")."""
+    if rule.own_reframe is None and rule.own_title is None:
+        return False
     first = words(text[start : start + 16])[:1]
-    own = bool(first) and first[0].lower() in FIRST_PERSON
-    if own or "I" in words(text[max(0, start - 24) : start])[-2:]:
-        return rule.own_reframe
-    return rule.reframe
+    if first and first[0].lower() in FIRST_PERSON:
+        return True
+    return "I" in words(text[max(0, start - 24) : start])[-2:]
 
 
 def _flag(rule: Rule, text: str, positions: _Positions, span: tuple[int, int, Severity]) -> Flag:
     start, end, severity = span
     line, column = positions.line_column(start)
     end_line, last_column = positions.line_column(end - 1)
+    own = _own(rule, text, start)
     return Flag(
         rule=rule.rule,
         number=rule.number,
-        title=rule.title,
+        title=(own and rule.own_title) or rule.title,
         phrase=text[start:end],
         start=start,
         end=end,
-        reframe=_reframe(rule, text, start),
+        reframe=(own and rule.own_reframe) or rule.reframe,
         line=line,
         column=column,
         end_line=end_line,

@@ -43,7 +43,9 @@ class Rule:
     context of each match (who the subject is, negation, quotation, Markdown) and
     returns its severity, or ``None`` to drop it. ``own_reframe``, when given, replaces
     the reframe for a phrase the writer says of themself ("I forgot to ..."): the share
-    preview is read by the person whose reflection it is, so it speaks to them.
+    preview is read by the person whose reflection it is, so it speaks to them;
+    ``own_title`` likewise replaces a title that speaks of someone else ("A person or
+    role as the cause" over "I caused the outage").
     """
 
     number: int
@@ -55,6 +57,7 @@ class Rule:
     triggers: tuple[str, ...]
     judge: Judge | None = None
     own_reframe: str | None = None
+    own_title: str | None = None
 
 
 @dataclass(frozen=True)

@@ -579,6 +579,7 @@ RULES: tuple[Rule, ...] = (
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
         own_reframe="Tell the step you took and what you saw at the time, so the sentence is "
         "about the situation, not a verdict on you.",
+        own_title="Your own step as the cause",
     ),
     Rule(
         11,
