@@ -5,8 +5,8 @@ someone who "let the team down", a toxic colleague or a clumsy contractor, a "te
 mistake" someone made or a judged performance, a head "not in the game", the writer's own
 slip ("I sent the wrong email", "I had missed that NOTAM", "I broke our web application",
 "I didn't document"), a name with an auxiliary or an apposition before the slip ("Ana, the
-on-call, had missed"), the cause left as a pronoun ("he caused it"), a "shameful mistake",
-and a "but forgot" with its subject left out. Each has a twin a guide would leave alone,
+on-call, had missed"), the cause left as a pronoun ("he caused it"), a "shameful mistake"
+or "such a blunder", a "lapse in judgement", and a "but forgot" with its subject left out. Each has a twin a guide would leave alone,
 which must stay quiet.
 
 The sentences are our own, shaped after what the published write-ups held.
@@ -47,6 +47,14 @@ WARNED = [
     ("It was a shameful mistake, and a rookie error too.", "shameful mistake"),
     ("I didn't document the new cron job.", "I didn't document"),
     ("I didn’t clearly communicate the change.", "I didn’t clearly communicate"),
+    # a slip bungled or called a blunder, forgetting told with adverbs, a lapse of
+    # judgement, a slip not caught, a list of verdicts before a role
+    ("I had totally bungled the client's order.", "bungled"),
+    ("It was such a blunder, and I knew it.", "such a blunder"),
+    ("I had totally and completely forgotten the meeting.", "I had totally and completely"),
+    ("I didn't catch his error on the chart.", "I didn't catch his error"),
+    ("He had a brief lapse in judgement at the bar.", "lapse in judgement"),
+    ("I share a desk with an arrogant, controlling coworker.", "arrogant, controlling coworker"),
 ]
 
 QUIET = [
@@ -74,6 +82,13 @@ QUIET = [
     "I did not know the job ran twice.",
     "If I didn't document it, who would?",
     "She told me I didn't document it, and she was right to ask.",
+    "The cache had forgotten the keys after the restart.",
+    "A lapse in monitoring coverage let the alert go unseen.",
+    "I was irate when the page came in at 3am.",
+    "It was the last inbox I would have ever wanted the file to reach.",
+    "He probably would have died anyway, the doctor said.",
+    "We had forgotten nothing on the list.",
+    "I didn't catch the train that morning, so I joined the call from home.",
 ]
 
 

@@ -358,8 +358,8 @@ SOURCES: tuple[str, ...] = (
     # "what they wrote about me is slander", "their reasons were untruths".
     rf"\b(?:is|was|are|were|'s|'re)\s+(?:(?:a|an|pure|complete|total|utter|all|just|"
     rf"outright|blatant)\s+){{0,2}}{_alt(FALSE_SPEECH)}\b",
-    # "an incompetent manager", "my lazy coworkers", "this toxic boss".
-    rf"\b{_alt(EVALUATIVE_ADJECTIVES)}\s+(?:[\w-]{{1,20}}\s+)?{_ROLE_PLURAL}\b",
+    # "an incompetent manager", "my lazy coworkers", "an arrogant, controlling coworker".
+    rf"\b{_alt(EVALUATIVE_ADJECTIVES)}(?:,?\s+(?:and\s+)?[\w-]{{1,20}})?\s+{_ROLE_PLURAL}\b",
     # "Fucking coders".
     rf"\b{_alt(EXPLETIVES)}\s+{_ROLE_PLURAL}\b",
     # "his mistakes", "my fellow worker's fault": a fault owned by someone ("your fault"

@@ -54,6 +54,12 @@ _POSSIBLE_HARM = re.compile(
     r"assumed|believed)\b",
     re.IGNORECASE,
 )
+# What "would have" or "could have" says of a wish or of an outcome, not of a choice.
+_NOT_A_CHOICE = re.compile(
+    r"\s+(?:(?:ever|probably|likely|still)\s+)?(?:have\s+)?(?:wanted|liked|loved|preferred|"
+    r"wished|hoped|died|survived|happened|occurred)\b",
+    re.IGNORECASE,
+)
 _SUPPOSED_PAST = re.compile(
     r"\bif\b[^.!?]{0,200}\b(?:had|'d|were)\b|\bhad\s+(?:I|we|you|he|she|they|it|the)\b",
     re.IGNORECASE,
@@ -310,6 +316,8 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
         return None  # "what I wish someone had told me": advice, not a wish about the past
     if index == 0 and _POSSIBLE_HARM.match(ctx.scan, end):
         return None  # "an attacker could have read the cache": what was possible, not a wish
+    if index == 0 and _NOT_A_CHOICE.match(ctx.scan, end):
+        return None  # "the last person I would have wanted", "he would have died anyway"
     if index == 0:  # could / would have
         subject = ctx.subject(start)
         word = ctx.scan[start:end].lower()

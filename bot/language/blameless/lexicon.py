@@ -46,7 +46,7 @@ FEELINGS = words_set(
     "overwhelmed pissed bored boring lost alone homesick hate hated dislike disliked "
     "disgusted disgust mortified humiliated humiliation agony pain painful suffering "
     "suffer suffered victim victims poor unlucky misfortune unfortunate unfortunately "
-    "sadly alas hesitant hesitation reluctant"
+    "sadly alas hesitant hesitation reluctant irate livid enraged infuriated resentful"
 )
 # What happens to systems, data or people from outside; postmortems use these as facts.
 EVENTS = words_set(

@@ -275,7 +275,8 @@ RULES: tuple[Rule, ...] = (
         # "failed to" only with a person as subject: "the job failed to start" is a fact.
         _p(
             r"\b(?:forgot|forgotten|forgetting|neglected|neglecting|omitted)\s+to\b",
-            rf"\b{_PRONOUN}\s+(?:just\s+|simply\s+)?forgot(?:\s+to)?\b",
+            rf"\b{_PRONOUN}\s+(?:(?:had|'d|just|simply|totally|completely|entirely|and)\s+){{0,4}}"
+            r"(?:forgot|forgotten)(?:\s+to)?\b",
             rf"\b(?:{_PRONOUN}|reviewers?|engineers?|operators?|developers?|on-?call|team)\s+"
             r"(?:had\s+|has\s+|have\s+)?failed\s+to\b",
             r"\b(?:didn't|did\s+not|never|hadn't|had\s+not|only|neither\s+\w+\s+had|nobody\s+had)\s+"
@@ -286,9 +287,11 @@ RULES: tuple[Rule, ...] = (
             # cache".
             r"\b(?:but|and\s+then)\s+(?:just\s+|completely\s+|totally\s+)?forgot\b",
             # The writer's own omission: "I didn't document it", "I didn't clearly tell".
-            r"\bI\s+(?:didn't|didn’t|did\s+not)\s+(?:\w+ly\s+)?(?:document|test|check|verify|"
-            r"communicate|tell|ask|read|review|confirm|notice|inform|warn|mention|escalate|"
-            r"double[- ]?check|back\s+up)\b",
+            r"\bI\s+(?:didn't|didn’t|did\s+not)\s+(?:\w+ly\s+)?(?:(?:document|test|check|verify|"
+            r"communicate|tell|ask|read|review|confirm|notice|inform|warn|mention|escalate|spot|"
+            r"double[- ]?check|back\s+up)\b(?:\s+(?:it|this|that|them|anyone|anybody)\b|\s+(?:the|"
+            r"a|an|my|our|his|her|their)\s+[\w-]{1,30}(?<!ly)\b)?|catch\s+(?:the|his|her|their|an?|"
+            r"my|that|this)\s+(?:[\w-]{1,20}\s+)?(?:error|mistake|bug|typo|problem|issue)s?\b)",
         ),
         "Describe what was done instead, and what had people's attention at the time.",
         WARNING,
@@ -382,7 +385,9 @@ RULES: tuple[Rule, ...] = (
             r"\bin\s+(?:my|his|her|their|our|your)\s+haste\b",
             r"\bmisjudg(?:ed|ing|ment|ments)\b",
             r"\bmisused\b",
-            r"\bbotch(?:ed|es|ing)\b",
+            r"\b(?:botch|bungl)(?:ed|es|ing|e)\b",
+            r"\b(?:such\s+a|a\s+(?:huge|big|major|massive|terrible|stupid|silly|dumb|costly))\s+"
+            r"blunder\b",
             r"\b(?:huge|massive|big|biggest|total|own|fun|epic|stupid|dumb|royal|major|colossal|"
             r"monumental|giant|worst)\s+(?:fuck|screw|cock|foul|balls)[- ]?ups?\b",
             r"\b(?:makes|made|making|make)\s+excuses\b",
@@ -414,7 +419,8 @@ RULES: tuple[Rule, ...] = (
             "irresponsible irresponsibly irresponsibility unprofessional unprofessionally "
             "inexcusable excuse follow violated ignored shoddy misguided hurriedly hastily "
             "blindly lazily haste misjudged misjudging misjudgment misjudgement misjudgments "
-            "misjudgements misused botched botches botching fuckup fuckups fuck screwup "
+            "misjudgements misused botched botches botching bungle bungled bungles bungling "
+            "blunder fuckup fuckups fuck screwup "
             "screwups screw cockup cockups cock excuses checking testing looking asking thinking "
             "reading trying follows brush brushes brushed brushing doing do did redo redoing "
             "redid couldn't could lack absence doublechecking double bothering sin sins should "
@@ -460,6 +466,7 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:didn't|did\s+not)\s+pay\s+(?:enough\s+|proper\s+|any\s+)?attention\b",
             r"\blost\s+(?:focus|concentration)\b",
             r"\black\s+of\s+(?:focus|attention|concentration|care|diligence)\b",
+            r"\blapses?\s+(?:in|of)\s+(?:judge?ment|concentration|attention|focus|memory)\b",
             r"\bslopp(?:y|iness|ily)\b",
             r"\b(?:was|were|got|being|too)\s+distracted\b",
             r"\binattenti(?:ve|veness|on)\b",
@@ -475,7 +482,7 @@ RULES: tuple[Rule, ...] = (
         _t(
             "attention focus concentration care diligence sloppy sloppiness sloppily "
             "distracted inattentive inattentiveness inattention zoned spaced asleep focused "
-            "concentrating careful thinking mentally head"
+            "concentrating careful thinking mentally head lapse lapses"
         ),
         judges.person_judgement,
     ),
