@@ -6,8 +6,8 @@ mistake" someone made or a judged performance, a head "not in the game", the wri
 slip ("I sent the wrong email", "I had missed that NOTAM", "I broke our web application",
 "I didn't document"), a name with an auxiliary or an apposition before the slip ("Ana, the
 on-call, had missed"), the cause left as a pronoun ("he caused it"), a "shameful mistake"
-or "such a blunder", a "lapse in judgement", and a "but forgot" with its subject left out. Each has a twin a guide would leave alone,
-which must stay quiet.
+or "such a blunder", a "lapse in judgement", and a "but forgot" with its subject left out.
+Each has a twin a guide would leave alone, which must stay quiet.
 
 The sentences are our own, shaped after what the published write-ups held.
 """
