@@ -80,6 +80,10 @@ CLEAN = [
     "## Corrective and Preventative Measure\nfailed. The bug made the scheduler retry.",
     # a slip denied
     "We went through the checklist twice and forgot nothing.",
+    # the team speaking as the service, words for what happens to systems
+    "During the outage we failed to process 74.7% of received requests.",
+    "The spam was meant to exhaust maintainer triage time.",
+    "The graphs take us from queue health to the erroneous worker.",
 ]
 
 STILL_FLAGGED = [
@@ -125,6 +129,8 @@ STILL_FLAGGED = [
     ("Ana losing the keys was unacceptable.", "unacceptable"),
     ("The review went badly: Dana Smith\nfailed the review twice.", "Dana Smith\nfailed"),
     ("We went through the checklist, but forgot the last step.", "but forgot"),
+    ("During the outage we failed to notice the alert.", "we failed to"),
+    ("He is a lazy, erroneous developer.", "is a lazy"),
 ]
 
 

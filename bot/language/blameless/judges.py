@@ -368,6 +368,12 @@ _ELIDED_FORGOT = 6  # "..., but forgot": the subject is the sentence's first
 
 
 _OWN_OMISSION = 7  # omission's "I didn't document"
+_FAILED_TO = 2  # omission's "<someone> failed to"
+_SERVICE_FAILED = re.compile(
+    r"we\s+(?:had\s+|have\s+)?failed\s+to\s+(?:process|serve|deliver|respond|handle|return|"
+    r"load|accept|send|store|route|resolve|complete)\b",
+    re.IGNORECASE,
+)
 _NOTHING_AFTER = re.compile(r"\s+(?:nothing|none|no\s+one|nobody)\b", re.IGNORECASE)
 
 
@@ -386,6 +392,8 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None  # "the implication being she forgot to ...": someone else's account
     if _NOTHING_AFTER.match(ctx.scan, end):
         return None  # "we forgot nothing": the slip denied
+    if index == _FAILED_TO and _SERVICE_FAILED.match(ctx.scan, start, end + 40):
+        return None  # "we failed to process 74% of requests": the team speaking as the service
     if index == _OWN_OMISSION and ctx.supposed(start):
         return None  # "if I didn't document it, who would?"
     return None if ctx.subject(start) is Subject.THING and index in (0, 4) else WARNING

@@ -73,6 +73,7 @@ EVENTS = words_set(
     "miss missed misses limited limit limitation unavailable unreachable offline dropped "
     "drop drops defect defects defective fault faults faulty collapse collapsed "
     "chaos chaotic mess messy noisy noise hard harder hardest unable impossible cancel "
+    "exhaust exhausts erroneous erroneously "
     "cancelled canceled ugly gross hell damn dumped dump weird strange odd "
     "unexpected urgent pressure panic stuck hang hung freeze frozen disconnected "
     "unresponsive crisis concern concerns concerned complaint complaints complain "
