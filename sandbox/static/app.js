@@ -944,8 +944,15 @@ function toast(message, kind = "notice", detail = "") {
   }
   actions.append(el("button", { type: "button", class: "link-button", text: "Dismiss", onclick: () => box.remove() }));
   box.append(actions);
+  if (kind === "notice") {
+    // A notice covers the top of a thread on a phone: a tap anywhere on it puts it away.
+    box.addEventListener("click", (event) => {
+      if (!event.target.closest("button")) box.remove();
+    });
+  }
   $("#toasts").append(box);
-  setTimeout(() => box.remove(), kind === "notice" ? 8000 : 20000);
+  const phone = window.matchMedia("(max-width: 880px)").matches;
+  setTimeout(() => box.remove(), kind === "notice" ? (phone ? 5000 : 8000) : 20000);
 }
 
 function renderLog() {
