@@ -55,6 +55,9 @@ WARNED = [
     ("I didn't catch his error on the chart.", "I didn't catch his error"),
     ("He had a brief lapse in judgement at the bar.", "lapse in judgement"),
     ("I share a desk with an arrogant, controlling coworker.", "arrogant, controlling coworker"),
+    ("So I went to the manager and she broke the build again.", "she broke"),
+    ("We all screwed up the launch that day.", "screwed up"),
+    ("He belittled me in front of the whole team.", "belittled me"),
 ]
 
 QUIET = [
@@ -89,6 +92,10 @@ QUIET = [
     "He probably would have died anyway, the doctor said.",
     "We had forgotten nothing on the list.",
     "I didn't catch the train that morning, so I joined the call from home.",
+    "So I went to the manager and she broke it down for me.",
+    "We all screw up now and then; what matters is the next step.",
+    "I feared my days at the paper were numbered.",
+    "I was such a wreck that I cried in the car.",
 ]
 
 

@@ -510,6 +510,13 @@ def _speaker_before(ctx: Context, start: int) -> bool:
     )
 
 
+_EVERYONE = re.compile(
+    r"\b(?:we\s+all|all\s+of\s+us|everyone|everybody|every\s+one\s+of\s+us)\s*$",
+    re.IGNORECASE,
+)
+_PAST_SLIP = re.compile(r"\w+ed\b")
+
+
 def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """A warning when the evaluation at ``index`` (a frame of ``PATTERNS``) targets a person.
 
@@ -521,6 +528,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None  # the frames that take any word: most words are not rated
     if ctx.supposed(start) or ctx.negated(start, 3):
         return None
+    if _EVERYONE.search(ctx.clause_before(start)) and not _PAST_SLIP.search(ctx.scan, start, end):
+        return None  # "we all screw up": the reframe itself, everyone's slips, not a verdict
     if index == FALSE_WORDS:
         return Severity.WARNING if _speaker_before(ctx, start) else None
     if ctx.reported(start) or _speech_tag(ctx, start):

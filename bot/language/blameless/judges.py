@@ -609,6 +609,7 @@ def _obviously_about(ctx: Context, start: int, end: int) -> str:
 _TO_BLAME = 7  # "(someone) is to blame"
 # A one-word name that "broke" with nothing after it: a product or a story breaking.
 _BROKE_ALONE = re.compile(r"\S+\s+broke\s*(?:[.,;:!?)]|$)")
+_BROKE_DOWN = re.compile(r"\s+(?:(?:it|this|that|things|them|everything)\s+)?down\b", re.I)
 
 
 def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -623,6 +624,9 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None
     if index == 1 and _BROKE_ALONE.match(ctx.scan, start, end + 2):
         return None  # "as the news of the takeover of Twitter broke.": a thing broke
+    broke = ctx.scan.lower().rfind("broke", start, end)
+    if broke != -1 and _BROKE_DOWN.match(ctx.scan, broke + len("broke")):
+        return None  # "she broke it down for me": explained, nothing broken
     if index == 5 and _RELATIVE.search(ctx.scan[start:end]):
         return None  # "make sure the developer who broke it fixes it": who, not blame
     if index == _OWN_SLIP and _TEAM_MISSED.match(ctx.scan, start, end):

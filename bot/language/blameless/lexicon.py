@@ -46,7 +46,8 @@ FEELINGS = words_set(
     "overwhelmed pissed bored boring lost alone homesick hate hated dislike disliked "
     "disgusted disgust mortified humiliated humiliation agony pain painful suffering "
     "suffer suffered victim victims poor unlucky misfortune unfortunate unfortunately "
-    "sadly alas hesitant hesitation reluctant irate livid enraged infuriated resentful"
+    "sadly alas hesitant hesitation reluctant irate livid enraged infuriated resentful "
+    "wreck"
 )
 # What happens to systems, data or people from outside; postmortems use these as facts.
 EVENTS = words_set(
@@ -141,11 +142,14 @@ JUDGEMENTS = frozenset(
 JUDGING_ADVERBS = _adverbs(JUDGEMENTS)
 # Past-tense acts rated strongly negative ("belittled", "cheated", "undermined"); with a
 # person as object they tell what someone did to someone. Feelings stay in ("he
-# disappointed me" says who disappointed), words for events do not ("attacked", "blamed").
+# disappointed me" says who disappointed), words for events do not ("attacked", "blamed"),
+# nor do fears, which say what the one who feels them expects ("I feared my days were
+# numbered"), not what anyone did.
+_FEARS = words_set("feared dreaded regretted")
 ACTS = frozenset(
     word
     for word, valence in _VALENCES.items()
-    if word.endswith("ed") and valence <= -1.5 and word not in EVENTS
+    if word.endswith("ed") and valence <= -1.5 and word not in EVENTS and word not in _FEARS
 )
 
 
