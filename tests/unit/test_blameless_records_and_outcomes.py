@@ -84,6 +84,10 @@ CLEAN = [
     "During the outage we failed to process 74.7% of received requests.",
     "The spam was meant to exhaust maintainer triage time.",
     "The graphs take us from queue health to the erroneous worker.",
+    # a state, an outcome, a means to tell
+    "Most users would have likely had their dependencies cached already.",
+    "With modules from other registries you would have seen no impact.",
+    "We logged every write, so we could clearly see whether a change helped.",
 ]
 
 STILL_FLAGGED = [
@@ -131,6 +135,8 @@ STILL_FLAGGED = [
     ("We went through the checklist, but forgot the last step.", "but forgot"),
     ("During the outage we failed to notice the alert.", "we failed to"),
     ("He is a lazy, erroneous developer.", "is a lazy"),
+    ("She would have noticed the typo.", "would have"),
+    ("You could clearly see the error in the log.", "clearly"),
 ]
 
 

@@ -57,7 +57,8 @@ _POSSIBLE_HARM = re.compile(
 # What "would have" or "could have" says of a wish or of an outcome, not of a choice.
 _NOT_A_CHOICE = re.compile(
     r"\s+(?:(?:ever|probably|likely|still)\s+)?(?:have\s+)?(?:wanted|liked|loved|preferred|"
-    r"wished|hoped|died|survived|happened|occurred)\b",
+    r"wished|hoped|died|survived|happened|occurred|had\s+(?!to\b)|(?:seen|experienced|noticed|"
+    r"felt)\s+(?:no|little|nothing)\b)",
     re.IGNORECASE,
 )
 _SUPPOSED_PAST = re.compile(
@@ -127,6 +128,9 @@ _CLEARLY_HINDSIGHT = re.compile(
     r"a\b|an\b|the\b|his\b|her\b|their\b|my\b|our\b|wrong|obvious|broken|at\s+fault|to\s+"
     r"blame|not\b|never\b|knew|know|saw|see|there\b|visible|missed|ignored|forgot)",
     re.IGNORECASE,
+)
+_CLEARLY_TELL = re.compile(
+    r"\s+(?:see|tell|show|distinguish)\s+(?:whether|if|which|what|how|when)\b", re.IGNORECASE
 )
 _DAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|"
@@ -590,6 +594,8 @@ def hindsight_certainty(ctx: Context, start: int, end: int, index: int) -> Sever
     if phrase == "clearly":
         if before and before[0] in _OBVIOUS_STATE | {"to"}:
             return None
+        if _CLEARLY_TELL.match(ctx.scan, end):
+            return None  # "so we could clearly see whether a change helped": a means to tell
         if not _CLEARLY_HINDSIGHT.match(ctx.scan, end):
             return None
     if phrase.endswith("knows") and set(ctx.previous_words(start, 3)) & _ENSURE:
