@@ -127,6 +127,7 @@ STILL_FLAGGED = [
     # the twins: a person's act judged, a promise to try harder, a slip
     ("Ana shared the private data inappropriately.", "inappropriately"),
     ("No, Ana shared the private data inappropriately.", "inappropriately"),
+    ("There was no review and Ana acted recklessly.", "recklessly"),
     ("Next time we will be careful with the deploy script.", "be careful"),
     ("We should be careful when we merge config.", "be careful"),
     ("The vendor didn't deliver the patch on time.", "The vendor didn't"),

@@ -532,13 +532,19 @@ def person_judgement(ctx: Context, start: int, end: int, index: int) -> Severity
     return WARNING
 
 
-# "no data was shared inappropriately": the clause's subject denies the verdict ("No, ..."
-# answers a question instead).
-_DENYING_SUBJECT = re.compile(r"(?i)\b(?:no|nothing|nobody|none)\b(?!\s*,)")
+# "no data was shared inappropriately", "nobody acted recklessly": the clause's subject
+# denies the verdict that follows its verb ("No, ..." answers a question instead, and "no
+# review, and Ana acted ..." denies something else).
+_DENYING_SUBJECT = re.compile(
+    r"\b(?:no|nothing|nobody|none)\b(?!\s*,)(?:\s+(?!and\b|but\b|or\b)[\w'-]+){0,3}\s+"
+    r"(?:was|were|is|are|been|got|acted|behaved|did)(?:\s+[\w'-]+)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _denied(ctx: Context, start: int) -> bool:
-    """True when the clause before ``start`` has a denying subject ("no one", "nothing")."""
+    """True when the clause before ``start`` is a denying subject and its verb ("nothing
+    was deleted", "nobody acted")."""
     return _DENYING_SUBJECT.search(ctx.clause_before(start)) is not None
 
 
@@ -615,7 +621,9 @@ def _obviously_about(ctx: Context, start: int, end: int) -> str:
 _TO_BLAME = 7  # "(someone) is to blame"
 # A one-word name that "broke" with nothing after it: a product or a story breaking.
 _BROKE_ALONE = re.compile(r"\S+\s+broke\s*(?:[.,;:!?)]|$)")
-_BROKE_DOWN = re.compile(r"\s+(?:(?:it|this|that|things|them|everything)\s+)?down\b", re.I)
+_BROKE_DOWN = re.compile(
+    r"\s+(?:(?:it|this|that|things|them|everything)\s+)?down\b", re.IGNORECASE
+)
 
 
 def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | None:
