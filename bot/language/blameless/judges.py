@@ -621,9 +621,7 @@ def _obviously_about(ctx: Context, start: int, end: int) -> str:
 _TO_BLAME = 7  # "(someone) is to blame"
 # A one-word name that "broke" with nothing after it: a product or a story breaking.
 _BROKE_ALONE = re.compile(r"\S+\s+broke\s*(?:[.,;:!?)]|$)")
-_BROKE_DOWN = re.compile(
-    r"\s+(?:(?:it|this|that|things|them|everything)\s+)?down\b", re.IGNORECASE
-)
+_BROKE_DOWN = re.compile(r"\s+(?:(?:it|this|that|things|them|everything)\s+)?down\b", re.IGNORECASE)
 
 
 def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | None:
