@@ -88,6 +88,12 @@ CLEAN = [
     "Most users would have likely had their dependencies cached already.",
     "With modules from other registries you would have seen no impact.",
     "We logged every write, so we could clearly see whether a change helped.",
+    # a step chosen during the incident, content described, a system's failure weighed,
+    # the team asking itself why
+    "- 4:59 Tobias deleted the read replica in an attempt to give the DB room to catch up.",
+    "Visitors were served malicious/inappropriate content for an hour.",
+    "It is absolutely unacceptable when a reboot of one machine affects the site.",
+    "4. **Why haven't we seen this before?**",
 ]
 
 STILL_FLAGGED = [
@@ -138,6 +144,10 @@ STILL_FLAGGED = [
     ("He is a lazy, erroneous developer.", "is a lazy"),
     ("She would have noticed the typo.", "would have"),
     ("You could clearly see the error in the log.", "clearly"),
+    ("Tobias deleted the read replica by mistake.", "deleted"),
+    ("His comments in the channel were inappropriate.", "inappropriate"),
+    ("It is unacceptable when a developer skips the review.", "unacceptable"),
+    ("Why didn't you test it before the release?", "Why didn't you"),
 ]
 
 

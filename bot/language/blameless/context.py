@@ -46,6 +46,16 @@ PERSON_PRONOUNS = words_set(
 )
 # The writer speaking of themself.
 FIRST_PERSON = words_set("i i'm i've i'd i'll me my myself")
+_REMOVAL = re.compile(
+    r"\b(?:deleted|removed|dropped|killed|stopped|disabled|terminated)\b", re.IGNORECASE
+)
+# A purpose after the object: the act was a step someone chose, not damage they did.
+_PURPOSE = re.compile(
+    r"[^.;!?]{0,60}?\b(?:in\s+an\s+attempt\s+to|in\s+order\s+to|so\s+that|to\s+(?:give|free|"
+    r"make|reduce|relieve|speed|unblock|restore|recover|mitigate|stop|limit)\b)",
+    re.IGNORECASE,
+)
+
 PERSON_NOUNS = words_set(
     "engineer engineers developer developers dev devs admin admins administrator "
     "administrators operator operators reviewer reviewers maintainer maintainers "
@@ -296,3 +306,13 @@ class Context:
     def previous_words(self, start: int, count: int = 4) -> list[str]:
         """The last few words before a match, lower case."""
         return [word.lower() for word in words(self.clause_before(start))][-count:]
+
+
+def deliberate_removal(ctx: Context, start: int, end: int) -> bool:
+    """True when a removal in ``start:end`` ("deleted", "dropped") is followed by its
+    purpose ("... in an attempt to give the database room"): a step someone chose during
+    the incident, not damage they did."""
+    return (
+        _REMOVAL.search(ctx.scan, start, end) is not None
+        and _PURPOSE.match(ctx.after(end, 100)) is not None
+    )

@@ -66,6 +66,7 @@ from bot.language.blameless.context import (
     PERSON_NOUNS,
     PERSON_PRONOUNS,
     Context,
+    deliberate_removal,
     is_name,
     words,
     words_set,
@@ -642,6 +643,8 @@ def cause_judge(ctx: Context, start: int, end: int, index: int) -> Severity | No
         return Severity.WARNING
     if not _person_target(ctx, start):
         return None
+    if index == NARRATED_DAMAGE and deliberate_removal(ctx, start, end):
+        return None  # "Tobias deleted the read replica in an attempt to ...": a chosen step
     told = index in (NARRATED_DAMAGE, MIS_ACT, DUTY_DROPPED)
     groups = index == NARRATED_DAMAGE  # "the Lab team deleted the DNS records": a step
     return None if _writer_or_team(ctx, start, told, groups) else Severity.WARNING

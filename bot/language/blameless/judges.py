@@ -29,6 +29,7 @@ from bot.language.blameless.context import (
     PERSON_PRONOUNS,
     Context,
     Subject,
+    deliberate_removal,
     is_name,
     words,
 )
@@ -542,10 +543,31 @@ _DENYING_SUBJECT = re.compile(
 )
 
 
+_CONTENT_AFTER = re.compile(
+    r"\s+(?:content|material|materials|images?|videos?|language|messages?|posts?|ads?|links?|"
+    r"files?|pictures?|photos?|jokes?|comments?)\b",
+    re.IGNORECASE,
+)
+_WHEN_A_THING = re.compile(
+    r"\s+(?:when|if)\s+(?:a|an|the|one|any)\s+(?:\w+\s+)?(?:reboot|restart|failure|outage|"
+    r"crash|deploy|deployment|release|update|upgrade|change|machine|server|node|host|service|"
+    r"system|job|disk|network|database|cluster|bug|error)s?\b",
+    re.IGNORECASE,
+)
+
+
 def _denied(ctx: Context, start: int) -> bool:
     """True when the clause before ``start`` is a denying subject and its verb ("nothing
     was deleted", "nobody acted")."""
     return _DENYING_SUBJECT.search(ctx.clause_before(start)) is not None
+
+
+def why_question(ctx: Context, start: int, end: int, index: int) -> Severity | None:
+    """'Why did you ...?' judges a person; "why haven't we seen this before?" is the team
+    asking itself, as a five-whys does."""
+    if index == 0 and words(ctx.scan[start:end])[-1:] == ["we"]:
+        return None
+    return person_judgement(ctx, start, end, index)
 
 
 def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -564,6 +586,10 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
         return None  # "no data was shared inappropriately": the verdict is denied
     if index in (3, 4) and re.match(r"\s+for\s+(?:our|the|this|a|an|its|their)\b", after):
         return None  # "the defaults were inappropriate for our setup"
+    if index == 4 and _CONTENT_AFTER.match(ctx.scan, end):
+        return None  # "served malicious/inappropriate content": what was shown, not a verdict
+    if index == 3 and _WHEN_A_THING.match(ctx.scan, end):
+        return None  # "it is unacceptable when a reboot of one machine affects the site"
     if index in (3, 7) and _outcome_judged(ctx, start):
         return None  # "such outages are unacceptable": a verdict on what happened
     if index == 3 and next(iter(words(ctx.after(end, 24))), "").lower() in _OUTCOMES:
@@ -639,6 +665,8 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
     broke = ctx.scan.lower().rfind("broke", start, end)
     if broke != -1 and _BROKE_DOWN.match(ctx.scan, broke + len("broke")):
         return None  # "she broke it down for me": explained, nothing broken
+    if deliberate_removal(ctx, start, end):
+        return None  # "Tobias deleted the replica in an attempt to ...": a deliberate step
     if index == 5 and _RELATIVE.search(ctx.scan[start:end]):
         return None  # "make sure the developer who broke it fixes it": who, not blame
     if index == _OWN_SLIP and _TEAM_MISSED.match(ctx.scan, start, end):

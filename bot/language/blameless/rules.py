@@ -625,7 +625,7 @@ RULES: tuple[Rule, ...] = (
         "Ask what made that choice look reasonable in the moment.",
         WARNING,
         _t("why what"),
-        judges.person_judgement,
+        judges.why_question,
     ),
     Rule(
         13,
