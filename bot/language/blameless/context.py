@@ -46,6 +46,7 @@ PERSON_PRONOUNS = words_set(
 )
 # The writer speaking of themself.
 FIRST_PERSON = words_set("i i'm i've i'd i'll me my myself")
+# Acts that take something away: damage, unless told with a purpose (``deliberate_removal``).
 _REMOVAL = re.compile(
     r"\b(?:deleted|removed|dropped|killed|stopped|disabled|terminated)\b", re.IGNORECASE
 )
