@@ -94,6 +94,8 @@ CLEAN = [
     "Visitors were served malicious/inappropriate content for an hour.",
     "It is absolutely unacceptable when a reboot of one machine affects the site.",
     "4. **Why haven't we seen this before?**",
+    # a vendor named as a five-whys asks about it
+    "4. **Why did Fastly create validation DNS for the backend origin?**",
 ]
 
 STILL_FLAGGED = [
@@ -148,6 +150,7 @@ STILL_FLAGGED = [
     ("His comments in the channel were inappropriate.", "inappropriate"),
     ("It is unacceptable when a developer skips the review.", "unacceptable"),
     ("Why didn't you test it before the release?", "Why didn't you"),
+    ("4. **Why did Ana create validation DNS for the backend origin?**", "Why did Ana"),
 ]
 
 

@@ -120,7 +120,16 @@ NOT_NAMES = words_set(
     "Summary Impact Timeline Resolution Root Cause Action Actions Lessons Why Because "
     "While Since After Before During Until Unless Although Though However Instead Also "
     "Nobody Not Don Do Did Does Is Was Were Are Be Been Has Had Have Will Would Could "
-    "Should Might Must Can May Please Let Make Many Most Much More Less Few Several"
+    "Should Might Must Can May Please Let Make Many Most Much More Less Few Several "
+    # Vendors and services a postmortem names as often as it names people.
+    "Fastly Akamai Cloudfront CloudFront Aws Gcp DigitalOcean Linode Hetzner Ovh Backblaze "
+    "Elastic Elasticsearch Mongo MongoDB Mysql MySQL Mailgun Sendgrid SendGrid Auth0 "
+    "Firebase Supabase Render Railway Cloudinary Algolia Segment Mixpanel Intercom Zendesk "
+    "Salesforce Shopify PayPal Braintree CircleCI Travis Buildkite Bitbucket GitLab Gitlab "
+    "Quay Artifactory Ubuntu Debian Fedora RabbitMQ Celery Sidekiq Nomad Istio Envoy "
+    "Varnish HAProxy Apache Tomcat Rails Django Laravel Cassandra Memcached Zookeeper Ceph "
+    "Proxmox VMware OpenStack Letsencrypt Sectigo DigiCert Namecheap GoDaddy Gandi Discord "
+    "Mastodon Telegram Gmail Outlook Notion Figma Trello Asana"
 )
 
 
