@@ -96,6 +96,8 @@ CLEAN = [
     "4. **Why haven't we seen this before?**",
     # a vendor named as a five-whys asks about it
     "4. **Why did Fastly create validation DNS for the backend origin?**",
+    # a general risk, not this incident's cause
+    "Without config management, user error and manual mis-configurations can affect security.",
 ]
 
 STILL_FLAGGED = [
@@ -151,6 +153,7 @@ STILL_FLAGGED = [
     ("It is unacceptable when a developer skips the review.", "unacceptable"),
     ("Why didn't you test it before the release?", "Why didn't you"),
     ("4. **Why did Ana create validation DNS for the backend origin?**", "Why did Ana"),
+    ("User error and a stale config caused the outage.", "User error"),
 ]
 
 

@@ -94,7 +94,12 @@ _INEVITABLE = re.compile(
     r"a\s+given|unavoidable|bound\s+to\s+happen|going\s+to\s+happen)\b|[.;,])",
     re.IGNORECASE,
 )
-_GENERAL_CLAIM = re.compile(r"\s+(?:can|could|may|might|often|sometimes|always)\b", re.IGNORECASE)
+# "human error can ...", "user error and manual mis-configurations can affect ...".
+_GENERAL_CLAIM = re.compile(
+    r"(?:\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+){0,2}?)?\s+(?:can|could|may|might|often|sometimes|"
+    r"always)\b",
+    re.IGNORECASE,
+)
 _HANDLED = _set(
     "handle handles handling tolerate tolerates resilient robust against prevent prevents "
     "reduce reduces minimise minimize catch catches absorb withstand protect guard "
