@@ -96,6 +96,8 @@ CLEAN = [
     "4. **Why haven't we seen this before?**",
     # a vendor named as a five-whys asks about it
     "4. **Why did Fastly create validation DNS for the backend origin?**",
+    # the writer's own prompt, on a line of its own, that the next lines answer
+    "The proxy sent a 502.\nWhy didn't I know about this sooner?\nThere was no alert on it.",
     # a general risk, not this incident's cause
     "Without config management, user error and manual mis-configurations can affect security.",
 ]
@@ -154,6 +156,8 @@ STILL_FLAGGED = [
     ("Why didn't you test it before the release?", "Why didn't you"),
     ("4. **Why did Ana create validation DNS for the backend origin?**", "Why did Ana"),
     ("User error and a stale config caused the outage.", "User error"),
+    ("I stared at it and thought: why didn't I test it before the release?", "why didn't I"),
+    ("The proxy sent a 502.\nWhy didn't you know about this sooner?", "Why didn't you"),
 ]
 
 

@@ -569,10 +569,24 @@ def _denied(ctx: Context, start: int) -> bool:
 
 def why_question(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'Why did you ...?' judges a person; "why haven't we seen this before?" is the team
-    asking itself, as a five-whys does."""
-    if index == 0 and words(ctx.scan[start:end])[-1:] == ["we"]:
+    asking itself, as a five-whys does, and so is a writer's "Why didn't I know sooner?"
+    standing alone on its line, the prompt the next lines answer."""
+    asker = words(ctx.scan[start:end])[-1:]
+    if index == 0 and asker == ["we"]:
+        return None
+    if index == 0 and asker == ["I"] and _QUESTION_LINE.fullmatch(_line_of(ctx, start)):
         return None
     return person_judgement(ctx, start, end, index)
+
+
+_QUESTION_LINE = re.compile(r"[\s>*_#\-+\d.)]*why\b[^\n?]{0,160}\?[*_\s]*", re.IGNORECASE)
+
+
+def _line_of(ctx: Context, start: int) -> str:
+    """The whole line that holds ``start``."""
+    left = ctx.scan.rfind("\n", 0, start) + 1
+    right = ctx.scan.find("\n", start)
+    return ctx.scan[left : right if right != -1 else len(ctx.scan)]
 
 
 def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None:
