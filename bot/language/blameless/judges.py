@@ -570,11 +570,12 @@ def _denied(ctx: Context, start: int) -> bool:
 def why_question(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'Why did you ...?' judges a person; "why haven't we seen this before?" is the team
     asking itself, as a five-whys does, and so is a writer's "Why didn't I know sooner?"
-    standing alone on its line, the prompt the next lines answer."""
+    standing alone on its line, the prompt the next lines answer (alone in the text, "Why
+    did I skip the dry run?" still judges)."""
     asker = words(ctx.scan[start:end])[-1:]
     if index == 0 and asker == ["we"]:
         return None
-    if index == 0 and asker == ["I"] and _QUESTION_LINE.fullmatch(_line_of(ctx, start)):
+    if index == 0 and asker == ["I"] and _answered_prompt(ctx, start):
         return None
     return person_judgement(ctx, start, end, index)
 
@@ -582,11 +583,14 @@ def why_question(ctx: Context, start: int, end: int, index: int) -> Severity | N
 _QUESTION_LINE = re.compile(r"[\s>*_#\-+\d.)]*why\b[^\n?]{0,160}\?[*_\s]*", re.IGNORECASE)
 
 
-def _line_of(ctx: Context, start: int) -> str:
-    """The whole line that holds ``start``."""
+def _answered_prompt(ctx: Context, start: int) -> bool:
+    """True when the question at ``start`` is the whole of its line and more lines follow
+    (its answer): a prompt in the writer's analysis, not a lone "Why did I skip it?"."""
     left = ctx.scan.rfind("\n", 0, start) + 1
     right = ctx.scan.find("\n", start)
-    return ctx.scan[left : right if right != -1 else len(ctx.scan)]
+    if right == -1 or not ctx.scan[right:].strip():
+        return False
+    return _QUESTION_LINE.fullmatch(ctx.scan[left:right]) is not None
 
 
 def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None:
