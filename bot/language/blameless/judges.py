@@ -26,6 +26,7 @@ import re
 
 from bot.language.blameless.context import (
     FIRST_PERSON,
+    PERSON_NOUNS,
     PERSON_PRONOUNS,
     Context,
     Subject,
@@ -553,12 +554,19 @@ _CONTENT_AFTER = re.compile(
     r"files?|pictures?|photos?|jokes?|comments?)\b",
     re.IGNORECASE,
 )
-_WHEN_A_THING = re.compile(
-    r"\s+(?:when|if)\s+(?:a|an|the|one|any)\s+(?:\w+\s+)?(?:reboot|restart|failure|outage|"
-    r"crash|deploy|deployment|release|update|upgrade|change|machine|server|node|host|service|"
-    r"system|job|disk|network|database|cluster|bug|error)s?\b",
-    re.IGNORECASE,
-)
+# "... when a reboot of one machine ...": the noun phrase a when-clause opens with.
+_WHEN_A = re.compile(r"\s+(?:when|if)\s+(?:a|an|the|one|any)\s+([\w-]+)(?:\s+([\w-]+))?")
+
+
+def _when_a_thing(ctx: Context, end: int) -> bool:
+    """True when a when-clause follows, opening with a thing, not a person or a role
+    ("when a reboot ..."; "when a developer skips ..." judges the developer)."""
+    found = _WHEN_A.match(ctx.scan, end)
+    if found is None:
+        return False
+    return not any(
+        word and (word.lower() in PERSON_NOUNS or is_name(word, None)) for word in found.groups()
+    )
 
 
 def _denied(ctx: Context, start: int) -> bool:
@@ -586,11 +594,10 @@ _QUESTION_LINE = re.compile(r"[\s>*_#\-+\d.)]*why\b[^\n?]{0,160}\?[*_\s]*", re.I
 def _answered_prompt(ctx: Context, start: int) -> bool:
     """True when the question at ``start`` is the whole of its line and more lines follow
     (its answer): a prompt in the writer's analysis, not a lone "Why did I skip it?"."""
-    left = ctx.scan.rfind("\n", 0, start) + 1
-    right = ctx.scan.find("\n", start)
-    if right == -1 or not ctx.scan[right:].strip():
-        return False
-    return _QUESTION_LINE.fullmatch(ctx.scan[left:right]) is not None
+    line = ctx.line(start)
+    if not ctx.scan[ctx.line_start(start) + len(line) :].strip():
+        return False  # nothing after it: a lone question, not a prompt
+    return _QUESTION_LINE.fullmatch(line) is not None
 
 
 def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -611,7 +618,7 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
         return None  # "the defaults were inappropriate for our setup"
     if index == 4 and _CONTENT_AFTER.match(ctx.scan, end):
         return None  # "served malicious/inappropriate content": what was shown, not a verdict
-    if index == 3 and _WHEN_A_THING.match(ctx.scan, end):
+    if index == 3 and _when_a_thing(ctx, end):
         return None  # "it is unacceptable when a reboot of one machine affects the site"
     if index in (3, 7) and _outcome_judged(ctx, start):
         return None  # "such outages are unacceptable": a verdict on what happened
