@@ -186,11 +186,18 @@ def add_commitment(conn: Connection, values: dict[str, Any], checkins: list[dict
     return cid
 
 
-def complete(conn: Connection, setback_id: int, now: datetime) -> tuple[str | None, bool]:
+def complete(conn: Connection, setback_id: int, now: datetime) -> tuple[str | None, bool, int]:
     """Mark a draft finished (the caller claimed it with `advance` in this transaction);
-    its title and whether it is on safety hold, which its summary DM shows."""
+    its title and whether it is on safety hold, which its summary DM shows, and the
+    number of the summary DM's attempt counted here.
+
+    The summary DM is posted right after the modal closes, so its first attempt is
+    counted by the same statement that finishes the reflection (`storage.summary_posts`
+    counts the later ones): one write fewer per reflection, and a crash before the post
+    still leaves the count that makes housekeeping look for the message before it posts.
+    """
     row = conn.execute(_complete_statement(), {"p_id": setback_id, "p_now": now}).one()
-    return row[0], bool(row[1])
+    return row[0], bool(row[1]), int(row[2])
 
 
 def latest(conn: Connection, team_id: str, user_id: str) -> tuple[int, str | None, int] | None:
@@ -332,6 +339,11 @@ def _complete_statement() -> Update:
     return (
         update(t)
         .where(t.c.id == bindparam("p_id"), t.c.status == SetbackStatus.DRAFT)
-        .values(status=SetbackStatus.COMPLETE, completed_at=now, updated_at=now)
-        .returning(t.c.title, t.c.safety_hold)
+        .values(
+            status=SetbackStatus.COMPLETE,
+            completed_at=now,
+            updated_at=now,
+            summary_attempts=t.c.summary_attempts + 1,
+        )
+        .returning(t.c.title, t.c.safety_hold, t.c.summary_attempts)
     )

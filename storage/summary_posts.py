@@ -26,10 +26,11 @@ def count_attempt(conn: Connection, team_id: str, user_id: str, setback_id: int)
     return int(found) if found is not None else None
 
 
-def record_thread(conn: Connection, team_id: str, setback_id: int, channel: str, ts: str) -> None:
-    """The summary is posted: its message starts the setback's thread."""
+def record_thread(conn: Connection, team_id: str, setback_id: int, channel: str, ts: str) -> bool:
+    """The summary is posted: its message starts the setback's thread. False when the
+    setback is gone (erased while the message was on its way)."""
     params = {"p_id": setback_id, "p_team_id": team_id, "p_channel": channel, "p_ts": ts}
-    conn.execute(_thread_statement(), params)
+    return conn.execute(_thread_statement(), params).rowcount == 1
 
 
 @functools.cache

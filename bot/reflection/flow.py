@@ -421,7 +421,7 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> S
         made.append(Commitment(**commitment, id=cid))
         if due_times:  # all scheduled: the next is the earliest
             next_due[cid] = min(due_times)
-    title, hold = drafts.complete(conn, setback_id, now)
+    title, hold, attempt = drafts.complete(conn, setback_id, now)
     return Summary(
         setback_id=setback_id,
         title=title or "Untitled",
@@ -430,6 +430,7 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> S
         next_due=next_due,
         tz=members.effective_tz(member),
         share_ok=not hold,
+        attempt=attempt,
     )
 
 

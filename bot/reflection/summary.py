@@ -55,6 +55,9 @@ class Summary:
     next_due: dict[int, datetime]
     tz: str
     share_ok: bool
+    # The post's attempt, when the transaction that finished the reflection counted it
+    # (`storage.drafts.complete`); 0 when the post must count one first.
+    attempt: int = 0
 
     def message(self, home_url: str | None) -> tuple[str, list[dict[str, Any]]]:
         return summary_message(
@@ -93,9 +96,10 @@ def post_summary(
     """Post (or find) the summary DM and record its ts as the thread. Returns the ts.
 
     `prepared` is what the flow that just finished the reflection had in hand (right
-    after the modal closes); housekeeping's retries read it from the database instead.
-    Either way the attempt is counted only for this person's finished setback that has
-    no thread yet (ownership, status and thread are in that statement's WHERE).
+    after the modal closes), its first attempt already counted by the finishing
+    transaction; housekeeping's retries read it from the database instead. Either way
+    the attempt is counted only for this person's finished setback that has no thread
+    yet (ownership, status and thread are in that statement's WHERE).
     """
     summary = prepared if prepared is not None and prepared.setback_id == setback_id else None
     if summary is None:
@@ -108,10 +112,14 @@ def post_summary(
             if setback is None or setback.status == SetbackStatus.DRAFT or setback.thread_ts:
                 return setback.thread_ts if setback is not None else None
             summary = _summary_of(s, setback)
-    attempt = group_commit.run(
-        rt.engine,
-        lambda conn: summary_posts.count_attempt(conn, actor.team_id, actor.user_id, setback_id),
-    )
+    attempt: int | None = summary.attempt
+    if not attempt:
+        attempt = group_commit.run(
+            rt.engine,
+            lambda conn: summary_posts.count_attempt(
+                conn, actor.team_id, actor.user_id, setback_id
+            ),
+        )
     if attempt is None:  # deleted, or posted by another attempt meanwhile
         return _thread_of(rt, actor, setback_id)
     retry = attempt > 1
@@ -142,12 +150,24 @@ def post_summary(
     except Exception as exc:  # noqa: BLE001 - network trouble: housekeeping retries
         log.warning("summary DM for setback %s failed: %s", setback_id, type(exc).__name__)
         return None
-    group_commit.run(
+    recorded = group_commit.run(
         rt.engine,
         lambda conn: summary_posts.record_thread(conn, actor.team_id, setback_id, channel, ts),
     )
+    if not recorded:  # erased while the post was on its way: take the message down too
+        _take_down(client, channel, ts, setback_id)
+        return None
     hooks.changed(rt, actor)
     return ts
+
+
+def _take_down(client: WebClient, channel: str, ts: str, setback_id: int) -> None:
+    """Delete a summary DM whose setback is gone, so no words of an erased reflection
+    stay in Slack; a failure is logged (the person can delete the message themselves)."""
+    try:
+        client.chat_delete(channel=channel, ts=ts)
+    except Exception as exc:  # noqa: BLE001 - best effort, after the erasure itself
+        log.warning("summary DM of erased setback %s not deleted: %s", setback_id, exc)
 
 
 def _thread_of(rt: Runtime, actor: Actor, setback_id: int) -> str | None:
