@@ -73,7 +73,8 @@ _SKIPPED = words_set(
     "just really also probably definitely clearly ideally honestly simply then still all "
     "both certainly obviously actually totally absolutely literally maybe perhaps surely "
     "never not ever only even already again so too really truly likely arguably 've have "
-    "had has 'd would could should might must may can will shall do does did and or but"
+    "had has 'd would could should might must may can will shall do does did and or but "
+    "was were is am 'm kept keeps"
 )
 _DETERMINERS = words_set(
     "the a an our their this that these those its my your his her some any each every no another"

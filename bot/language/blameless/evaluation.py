@@ -518,6 +518,9 @@ _EVERYONE = re.compile(
 _PAST_SLIP = re.compile(r"\w+ed\b")
 
 
+_SHY_OF = re.compile(r"shy\s+of\b", re.IGNORECASE)
+
+
 def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """A warning when the evaluation at ``index`` (a frame of ``PATTERNS``) targets a person.
 
@@ -527,6 +530,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """
     if not _rated(ctx.scan[start:end], index):
         return None  # the frames that take any word: most words are not rated
+    if index == RATED_PREDICATE and _SHY_OF.match(ctx.scan, max(start, end - 3)):
+        return None  # "just shy of 120 thousand lines": short of a number
     if ctx.supposed(start) or ctx.negated(start, 3):
         return None
     if _EVERYONE.search(ctx.clause_before(start)) and not _PAST_SLIP.search(ctx.scan, start, end):

@@ -388,6 +388,9 @@ _SERVICE_FAILED = re.compile(
 _NOTHING_AFTER = re.compile(r"\s+(?:nothing|none|no\s+one|nobody)\b", re.IGNORECASE)
 
 
+_FORGOT = (0, 4, 5)  # omission's "forgot to", "failed to" and "forgets to"
+
+
 def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'forgot to', 'failed to': about a person; not advice ("don't forget to")."""
     if index == _ELIDED_FORGOT:
@@ -397,7 +400,7 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         )
         return WARNING if person and not ctx.reported(start) else None
     before = ctx.previous_words(start, 2)
-    if before and before[-1] in ("don't", "not", "never", "remember") and index in (0, 4):
+    if before and before[-1] in ("don't", "not", "never", "remember") and index in _FORGOT:
         return None
     if ctx.reported(start):
         return None  # "the implication being she forgot to ...": someone else's account
@@ -407,7 +410,7 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None  # "we failed to process 74% of requests": the team speaking as the service
     if index == _OWN_OMISSION and ctx.supposed(start):
         return None  # "if I didn't document it, who would?"
-    return None if ctx.subject(start) is Subject.THING and index in (0, 4) else WARNING
+    return None if ctx.subject(start) is Subject.THING and index in _FORGOT else WARNING
 
 
 def human_error(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -705,7 +708,17 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None  # "the Operations Manager failed a health check": checks test systems
     if ctx.negated(start, 1):
         return None
+    if index in (0, 1) and _title_case_verb(ctx.scan[start:end], index):
+        return None  # "High Missed Block Rate Incident": a title, not Mr High's slip
     return WARNING
+
+
+def _title_case_verb(phrase: str, index: int) -> bool:
+    """True when the verb after the name (one word, or two for a full name) is
+    capitalised, as every word of a title is."""
+    tokens = phrase.split()
+    verb = 2 if index == 0 else 1
+    return len(tokens) > verb and tokens[verb][:1].isupper()
 
 
 _OUTCOMES = _set(
@@ -720,7 +733,8 @@ _LAZY_TECHNIQUE = re.compile(
     r"(?:lazy|lazily)[\s-]+(?:(?:db|database|sql|orm)\s+)?(?:load|loads|loading|loaded|"
     r"evaluat\w*|init\w*|instantiat\w*|lookups?|imports?|importing|fetch\w*|queries|query|"
     r"iterators?|sequences?|propert\w*|attributes?|binding|allocation|deletion|expansion|"
-    r"parsing|compil\w*|computation|copies|copy|mode|option|column|relationship|joins?)\b",
+    r"parsing|compil\w*|computation|copies|copy|mode|option|column|relationship|joins?|"
+    r"upgrades?|updates?|migrations?|writes?)\b",
     re.IGNORECASE,
 )
 _UNDER_THE_BUS = 6  # "threw me under the bus"
