@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, select, text, type_coerce
 
 from bot.cli import keys
 from bot.cli import main as cli
@@ -111,6 +111,43 @@ def test_every_encrypted_column_is_found() -> None:
     } <= found
 
 
+def _opened_by_only(key: bytes, token: str) -> str:
+    """The plain text of a token in the current format that `key` alone opens."""
+    crypto.configure([key])
+    assert token.startswith(crypto.PREFIX) and crypto.is_primary(token), token[:12]
+    return crypto.decrypt(token)
+
+
+def test_a_value_an_earlier_version_wrote_reads_and_rotates_into_the_current_format(
+    engine,
+) -> None:
+    crypto.configure([KEY_A])
+    with session_scope(engine) as s:
+        sb = factories.create_setback(s, "T1", "U1", NOW)
+        sid = sb.id
+    legacy = Fernet(KEY_A).encrypt(b"written by an earlier version").decode()
+    with session_scope(engine) as s:
+        s.execute(text("UPDATE setback SET title = :t WHERE id = :i"), {"t": legacy, "i": sid})
+    with session_scope(engine, readonly=True) as s:
+        assert s.get(Setback, sid).title == "written by an earlier version"
+    assert not crypto.is_primary(legacy)  # rotation takes it up even under the same key
+
+    assert keys.rotate(engine).rotated == 1
+
+    (token,) = _raw_tokens(engine)
+    assert _opened_by_only(KEY_A, token) == "written by an earlier version"
+
+
+def test_a_changed_byte_in_a_stored_value_fails_to_decrypt(engine) -> None:
+    crypto.configure([KEY_A])
+    token = crypto.encrypt("an answer")
+    body = token[len(crypto.PREFIX) :]
+    flipped = body[:-4] + ("B" if body[-4] != "B" else "C") + body[-3:]
+    with pytest.raises(crypto.KeyringError):
+        crypto.decrypt(crypto.PREFIX + flipped)
+    assert crypto.decrypt(token) == "an answer"
+
+
 def test_rotate_then_drop_the_old_key(engine) -> None:
     crypto.configure([KEY_A])
     seeded = _seed(engine)
@@ -128,7 +165,7 @@ def test_rotate_then_drop_the_old_key(engine) -> None:
     assert _read_all(engine) == before
     raw = _raw_tokens(engine)
     assert len(raw) == seeded["values"]
-    assert all(Fernet(KEY_B).decrypt(t.encode()) for t in raw)  # single-encrypted under B
+    assert all(_opened_by_only(KEY_B, t) for t in raw)  # single-encrypted under B
 
 
 def test_rotation_is_not_double_encryption(engine) -> None:
@@ -139,7 +176,7 @@ def test_rotation_is_not_double_encryption(engine) -> None:
     crypto.configure([KEY_B, KEY_A])
     keys.rotate(engine)
     (token,) = _raw_tokens(engine)
-    assert Fernet(KEY_B).decrypt(token.encode()) == b"plain title"
+    assert _opened_by_only(KEY_B, token) == "plain title"
 
 
 def test_an_interrupted_rotation_resumes(engine) -> None:
@@ -198,7 +235,7 @@ def test_cli_keys_rotate_prints_progress_to_stderr(tmp_path, monkeypatch, capsys
     out = capsys.readouterr()
     assert "100%" in out.err and "rows" in out.err
     assert f"Re-encrypted {seeded['values']} value(s)" in out.out
-    assert all(Fernet(KEY_B).decrypt(t.encode()) for t in _raw_tokens(engine))
+    assert all(_opened_by_only(KEY_B, t) for t in _raw_tokens(engine))
     engine.dispose()
 
 
