@@ -295,6 +295,8 @@ RULES: tuple[Rule, ...] = (
             # The writer's own omission: "I didn't document it", "I didn't clearly tell".
             r"\bI\s+(?:didn't|didn’t|did\s+not)\s+(?:\w+ly\s+)?(?:(?:document|test|check|verify|"
             r"communicate|tell|ask|read|review|confirm|notice|inform|warn|mention|escalate|spot|"
+            r"listen(?=\s*(?:[.,;!]|$|well\b|to\s+(?:advice|anyone|anybody|him|her|them|me|my|his|"
+            r"their|the\s+(?:advice|warnings?))\b))|"
             r"double[- ]?check|back\s+up)\b(?:\s+(?:it|this|that|them|anyone|anybody)\b|\s+(?:the|"
             r"a|an|my|our|his|her|their)\s+[\w-]{1,30}(?<!ly)\b)?|catch\s+(?:the|his|her|their|an?|"
             r"my|that|this)\s+(?:[\w-]{1,20}\s+)?(?:error|mistake|bug|typo|problem|issue)s?\b)",
@@ -409,6 +411,10 @@ RULES: tuple[Rule, ...] = (
             r"\bwithout\s+even\s+(?:checking|testing|looking|asking|thinking|reading|trying)\b",
             r"\bwithout\s+(?:double-?checking|bothering|thinking\s+twice)\b",
             r"\bcardinal\s+sins?\b",
+            # "the copy editor hadn't done his job", "people who don't do their job".
+            r"\b(?:don't|doesn't|didn't|hadn't|haven't|hasn't|wasn't|weren't|(?:do|does|did|had|"
+            r"have|has)\s+not|never)\s+(?:do|does|did|doing|done)\s+(?:his|her|their|your)\s+"
+            r"(?:own\s+)?jobs?\b",
             # A verdict on a slip: "a shameful mistake", "a rookie error".
             r"\b(?:shameful|idiotic|silly|rookie|boneheaded|embarrassing|unforgivable|"
             r"inexcusable|dumbest|stupidest)\s+(?:mistakes?|errors?|blunders?)\b",
@@ -432,7 +438,7 @@ RULES: tuple[Rule, ...] = (
             "redid couldn't could lack absence doublechecking double bothering sin sins should "
             "should've foul foulup foulups balls ballsup made performance work job effort "
             "shameful idiotic silly rookie boneheaded embarrassing unforgivable dumbest "
-            "stupidest"
+            "stupidest jobs"
         ),
         judges.normative,
     ),
@@ -650,13 +656,14 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:threw|throw|throws|thrown|throwing)\s+(?:me|us|them|him|her)\s+under\s+the\s+"
             r"bus\b",
             r"\bpass(?:ed|ing)?\s+the\s+buck\b",
+            r"\bshift(?:s|ed|ing)?\s+(?:the\s+|all\s+the\s+)?blame\s+(?:onto|on|to)\b",
         ),
         "Other teams get the same courtesy: describe the situation they were in, not their fault.",
         WARNING,
         _t(
             "team qa ops devops sre sres infra dba dbas vendor fault blame threw throw thrown "
             "throws throwing "
-            "buck management leadership"
+            "buck management leadership shift shifts shifted shifting"
         ),
         judges.blame_shift,
     ),
@@ -671,7 +678,7 @@ RULES: tuple[Rule, ...] = (
             r"at|when|multiple|repeatedly|once|early|late)\b)",
             r"\b(?:I|he|she|they|we|you|someone|somebody)\s+(?:was|were|is|are|am|'m|'re)\s+"
             r"(?:so\s+|totally\s+|definitely\s+|getting\s+)?(?:fired|sacked|punished|"
-            r"disciplined|reprimanded)\b",
+            r"disciplined|reprimanded|written\s+up)\b",
             r"\bfir(?:e|ing)\s+(?:him|her|them|me|you|someone|somebody|whoever|the\s+(?:engineer|"
             r"developer|person|intern|guy|employee)(?:\s+in\s+question|\s+responsible)?)\b",
             r"\bpunish(?:ed|es|ing|ment|ments)?\b",

@@ -1,0 +1,39 @@
+"""The blameless check on what a fresh batch of write-ups (AD) held and the check missed:
+a person who "hadn't done his job", leaders "shifting the blame onto the workers", the
+writer "written up" for a slip or who "didn't listen"; and what it flagged wrongly: a
+cause denied ("This wasn't user error"). Each has a twin that must stay quiet.
+
+The sentences are our own, shaped after what the published write-ups held.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.blameless_cases import assert_quiet, assert_warned
+
+WARNED = [
+    ("The copy editor hadn't done his job that night.", "hadn't done his job"),
+    ("People who don't do their job and then whine wear me out.", "don't do their job"),
+    ("The new leads keep shifting the blame onto the workers.", "shifting the blame onto"),
+    ("Rightfully, I was written up for the missed dose.", "I was written up"),
+    ("I didn't listen to the warnings and pushed anyway.", "I didn't listen"),
+]
+
+QUIET = [
+    "This wasn't user error. It was a legit bug I could not reproduce.",
+    "They do their job well, and the pager rota shows it.",
+    "The night shift moved the blame-free review to Tuesday.",
+    "I didn't listen to the recording yet, so I cannot say what the caller asked.",
+    "The report was written up by the on-call engineer the next morning.",
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), WARNED)
+def test_a_duty_judged_or_blame_passed_on_is_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", QUIET)
+def test_a_cause_denied_or_a_plain_account_is_left_alone(text: str) -> None:
+    assert_quiet(text)
