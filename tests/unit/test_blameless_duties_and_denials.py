@@ -1,7 +1,8 @@
 """The blameless check on what a fresh batch of write-ups (AD) held and the check missed:
 a person who "hadn't done his job", leaders "shifting the blame onto the workers", the
 writer "written up" for a slip or who "didn't listen"; and what it flagged wrongly: a
-cause denied ("This wasn't user error"). Each has a twin that must stay quiet.
+cause denied ("This wasn't user error"), and (from postmortems, AC) the writing team's
+"any one of our team could have upgraded our account". Each has a twin that must stay quiet.
 
 The sentences are our own, shaped after what the published write-ups held.
 """
@@ -18,6 +19,7 @@ WARNED = [
     ("The new leads keep shifting the blame onto the workers.", "shifting the blame onto"),
     ("Rightfully, I was written up for the missed dose.", "I was written up"),
     ("I didn't listen to the warnings and pushed anyway.", "I didn't listen"),
+    ("Ideally he would have told us before the upgrade.", "would have"),
 ]
 
 QUIET = [
@@ -26,6 +28,8 @@ QUIET = [
     "The night shift moved the blame-free review to Tuesday.",
     "I didn't listen to the recording yet, so I cannot say what the caller asked.",
     "The report was written up by the on-call engineer the next morning.",
+    # a postmortem (AC): the writing team reasoning about its set-up
+    "Ideally any one of our team could have upgraded our account, but only the owner can.",
 ]
 
 
