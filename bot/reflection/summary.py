@@ -166,8 +166,12 @@ def _take_down(client: WebClient, channel: str, ts: str, setback_id: int) -> Non
     stay in Slack; a failure is logged (the person can delete the message themselves)."""
     try:
         client.chat_delete(channel=channel, ts=ts)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        log.warning("summary DM of erased setback %s not deleted: %s", setback_id, error)
     except Exception as exc:  # noqa: BLE001 - best effort, after the erasure itself
-        log.warning("summary DM of erased setback %s not deleted: %s", setback_id, exc)
+        kind = type(exc).__name__
+        log.warning("summary DM of erased setback %s not deleted: %s", setback_id, kind)
 
 
 def _thread_of(rt: Runtime, actor: Actor, setback_id: int) -> str | None:
