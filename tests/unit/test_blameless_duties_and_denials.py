@@ -41,3 +41,30 @@ def test_a_duty_judged_or_blame_passed_on_is_flagged(text: str, phrase: str) -> 
 @pytest.mark.parametrize("text", QUIET)
 def test_a_cause_denied_or_a_plain_account_is_left_alone(text: str) -> None:
     assert_quiet(text)
+
+
+# A fresh batch of write-ups (AF): the writer's own words told as speech, a verdict on
+# the self, and blame passed on told in the passive; each with a twin left alone.
+AF_WARNED = [
+    ("I apologized to the class and told them I had goofed.", "I had goofed"),
+    ("Boy do I suck at this job.", "I suck"),
+    ("It was my complete idiocy, nothing else.", "idiocy"),
+    ("I've pretty much been thrown under the bus by my lead.", "been thrown under the bus"),
+]
+
+AF_QUIET = [
+    "She told me I had goofed, and we laughed about it.",
+    "I think we should have seen these alerts, but I am not sure?",
+    "I sucked it up and finished the shift.",
+    "The old pump would suck in air when the tank ran low.",
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), AF_WARNED)
+def test_the_writers_own_words_or_verdict_is_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", AF_QUIET)
+def test_someone_elses_words_a_hedge_or_an_idiom_is_left_alone(text: str) -> None:
+    assert_quiet(text)

@@ -91,6 +91,10 @@ _REPORTING = words_set(
     "implication insinuated insinuating"
 )
 
+# Reporting words for what was said aloud or written (not thought): the writer's own
+# count as the writer's voice.
+_SPOKEN = words_set("said says say told tells tell wrote")
+
 # Who opens a sentence that reports speech: "she said ...", "my boss claimed ...".
 _REPORTERS = words_set("he she they someone somebody boss manager everyone people")
 # Capitalised words that begin sentences or name systems and teams, not people.
@@ -305,7 +309,10 @@ class Context:
         known better") reports every clause in it.
         """
         tokens = [word.lower() for word in words(self.clause_before(start))]
-        if any(word in _REPORTING for word in tokens):
+        if any(
+            word in _REPORTING and not _own_report(tokens, place)
+            for place, word in enumerate(tokens)
+        ):
             return True
         sentence = self.before_in_sentence(start)
         opening = [match.group().lower() for match in islice(_WORD.finditer(sentence), 3)]
@@ -317,6 +324,18 @@ class Context:
     def previous_words(self, start: int, count: int = 4) -> list[str]:
         """The last few words before a match, lower case."""
         return [word.lower() for word in words(self.clause_before(start))][-count:]
+
+
+def _own_report(tokens: list[str], place: int) -> bool:
+    """True when the writer is who says it ("I told them I had goofed"): the writer's own
+    words, not someone else's account. The reporter is the nearest person before the
+    reporting word, within a few words; a thought ("I think ...") stays a hedge."""
+    if tokens[place] not in _SPOKEN:
+        return False  # "I think we should have seen it": a hedge, still not a verdict
+    for word in reversed(tokens[max(0, place - 6) : place]):
+        if word in PERSON_PRONOUNS or word in _REPORTERS:
+            return word == "i"
+    return False
 
 
 def deliberate_removal(ctx: Context, start: int, end: int) -> bool:

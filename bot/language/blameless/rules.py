@@ -202,7 +202,7 @@ _CHARACTER_WORDS = _p(
     r"\bcareless(?:ly|ness)?\b",
     r"\blaz(?:y|iness)\b(?!\s*-?\s*(?:load|eval|init|import|iterat|propert|static))",
     r"\bstupid(?:ity)?\b",
-    r"\bidiot(?:s|ic)?\b",
+    r"\bidio(?:ts?|tic|tically|cy)\b",
     r"\bincompeten(?:t|ce)\b",
     # "act dumb", "play dumb": a pretence, not a label.
     r"\bdumb\b(?<!\bact dumb)(?<!\bacts dumb)(?<!\bacting dumb)(?<!\bplay dumb)"
@@ -228,6 +228,8 @@ _CHARACTER_WORDS = _p(
     r"\bwhat(?:'s|s|\s+is)\s+wrong\s+with\s+me\b",
     r"\b(?:disgusted|sickened)\s+(?:with|by|at)\s+myself\b",
     r"\bI\s+(?:really\s+|just\s+)?(?:hate|despise|loathe)\s+myself\b",
+    # "boy do I suck", "what else did I suck at", "I really suck at this".
+    r"\b(?:(?:do|did)\s+I|I\s+(?:really\s+|just\s+|totally\s+)?)suck(?:ed)?\b(?!\s+(?:it|in|up|out|the|a|an)\b)",
     r"\btoxic\s+(?:co-?workers?|colleagues?|boss(?:es)?|managers?|people|person|one|"
     r"employees?|team-?mates?|individuals?)\b",
     r"\b(?:clumsy|error-?prone)\s+(?:co-?workers?|colleagues?|contractors?|engineers?|"
@@ -357,7 +359,8 @@ RULES: tuple[Rule, ...] = (
         WARNING,
         _t(
             "careless carelessly carelessness lazy laziness stupid stupidity idiot idiots "
-            "idiotic incompetent incompetence dumb moron morons moronic clueless inept "
+            "idiotic idiocy idiotically suck sucked incompetent incompetence dumb moron morons "
+            "moronic clueless inept "
             "foolish boneheaded rookie amateurish amateur clown clowns fool fools imbecile "
             "imbeciles buffoon buffoons jerk jerks dimwit dimwits numpty numpties muppet "
             "muppets halfwit halfwits nitwit nitwits dunce dunces strong good great "
@@ -655,6 +658,7 @@ RULES: tuple[Rule, ...] = (
             r"\bblame\s+(?:lies|rests|sits|falls)\s+(?:with|on)\b",
             r"\b(?:threw|throw|throws|thrown|throwing)\s+(?:me|us|them|him|her)\s+under\s+the\s+"
             r"bus\b",
+            r"\b(?:been|got|get|gets|getting|was|were|being)\s+thrown\s+under\s+the\s+bus\b",
             r"\bpass(?:ed|ing)?\s+the\s+buck\b",
             r"\bshift(?:s|ed|ing)?\s+(?:the\s+|all\s+the\s+)?blame\s+(?:onto|on|to)\b",
         ),
