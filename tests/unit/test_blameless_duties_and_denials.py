@@ -68,3 +68,32 @@ def test_the_writers_own_words_or_verdict_is_flagged(text: str, phrase: str) -> 
 @pytest.mark.parametrize("text", AF_QUIET)
 def test_someone_elses_words_a_hedge_or_an_idiom_is_left_alone(text: str) -> None:
     assert_quiet(text)
+
+
+# A fresh batch of write-ups (AG): verdicts the writer passes on their own slip, a
+# person's attitude judged; each with a twin about a thing, or a belief corrected.
+AG_WARNED = [
+    ("Deleting every account was my worst production blunder.", "my worst production blunder"),
+    ("Big mistake on my part, and I said so.", "mistake on my part"),
+    ("I was wrong, and the team paid for it.", "I was wrong"),
+    ("What I did wrong was skip the tests.", "I did wrong"),
+    ("After a year I got too confident and shipped without tests.", "I got too confident"),
+    ("The instructor noticed his poor attitude at once.", "his poor attitude"),
+]
+
+AG_QUIET = [
+    "I was wrong about the cache size: it held a day, not an hour.",
+    "The model got too confident on noisy data, so we recalibrated it.",
+    "My worst fear was losing the data; the backups held.",
+    "The config was wrong for staging, and the deploy checked it.",
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), AG_WARNED)
+def test_a_verdict_on_the_writers_own_slip_is_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", AG_QUIET)
+def test_a_thing_a_fear_or_a_belief_corrected_is_left_alone(text: str) -> None:
+    assert_quiet(text)

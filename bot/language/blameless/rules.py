@@ -223,6 +223,9 @@ _CHARACTER_WORDS = _p(
     r"dev)\b",
     r"\black\s+of\s+(?:skills?|competence|talent|ability)\b",
     r"\bover\s?-?confident\b",
+    r"\b(?:I|he|she|they|you)(?:'m|'re|'d|\s+had|\s+have)?\s+(?:(?:got|gotten|became|become|"
+    r"getting|was|were|am|are)\s+)?(?:way\s+|far\s+|much\s+)?too\s+(?:confident|cocky|complacent|"
+    r"sure\s+of\s+(?:myself|himself|herself|themselves))\b",
     r"\b(?:dumbest|stupidest)\b",
     # A verdict on the self, as `bot.language.kindness` reads it in the reflection.
     r"\bwhat(?:'s|s|\s+is)\s+wrong\s+with\s+me\b",
@@ -365,7 +368,8 @@ RULES: tuple[Rule, ...] = (
             "imbeciles buffoon buffoons jerk jerks dimwit dimwits numpty numpties muppet "
             "muppets halfwit halfwits nitwit nitwits dunce dunces strong good great "
             "competent real skill skills competence talent ability overconfident confident "
-            "rookies overzealous zealous disagreeable cowboy dumbass dumbasses dipshit dipshits "
+            "rookies overzealous zealous cocky complacent disagreeable cowboy dumbass dumbasses "
+            "dipshit dipshits "
             "asshole assholes jackass jackasses douche douches douchebag douchebags twat twats "
             "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats dumbest "
             "stupidest wrong disgusted sickened hate despise loathe toxic clumsy errorprone "
@@ -403,7 +407,7 @@ RULES: tuple[Rule, ...] = (
             r"monumental|giant|worst)\s+(?:fuck|screw|cock|foul|balls)[- ]?ups?\b",
             r"\b(?:makes|made|making|make)\s+excuses\b",
             r"\b(?:my|his|her|their|your)\s+(?:own\s+)?(?:terrible|awful|horrible|poor|lousy|"
-            r"pathetic|abysmal|sloppy)\s+(?:performance|work|job|effort)\b",
+            r"pathetic|abysmal|sloppy)\s+(?:performance|work|job|effort|attitude|handling)\b",
             r"\b(?:has|have|had|'ve|'d)\s+made\s+(?:a|an|such\s+a|one)\s+(?:terrible|horrible|"
             r"awful|shameful|stupid|dumb|idiotic|careless|silly|grave|inexcusable|rookie|"
             r"colossal)\s+(?:mistake|error|blunder)\b",
@@ -414,6 +418,9 @@ RULES: tuple[Rule, ...] = (
             r"\bwithout\s+even\s+(?:checking|testing|looking|asking|thinking|reading|trying)\b",
             r"\bwithout\s+(?:double-?checking|bothering|thinking\s+twice)\b",
             r"\bcardinal\s+sins?\b",
+            # "my worst production blunder": a verdict the writer passes on their own slip.
+            r"\bmy\s+(?:very\s+)?(?:worst|dumbest|stupidest|most\s+embarrassing)\s+(?:[\w-]+\s+)?"
+            r"(?:mistakes?|blunders?|errors?|screw-?ups?|fuck-?ups?)\b",
             # "the copy editor hadn't done his job", "people who don't do their job".
             r"\b(?:don't|doesn't|didn't|hadn't|haven't|hasn't|wasn't|weren't|(?:do|does|did|had|"
             r"have|has)\s+not|never)\s+(?:do|does|did|doing|done)\s+(?:his|her|their|your)\s+"
@@ -441,7 +448,7 @@ RULES: tuple[Rule, ...] = (
             "redid couldn't could lack absence doublechecking double bothering sin sins should "
             "should've foul foulup foulups balls ballsup made performance work job effort "
             "shameful idiotic silly rookie boneheaded embarrassing unforgivable dumbest "
-            "stupidest jobs"
+            "stupidest jobs worst attitude handling"
         ),
         judges.normative,
     ),
@@ -545,7 +552,11 @@ RULES: tuple[Rule, ...] = (
             # mistake" is owning it, not blaming anyone).
             r"(?i:\b(?:my\s+(?:own\s+)?fault|my\s+bad|(?:was|is|'s)\s+(?:all\s+|entirely\s+|"
             r"completely\s+|totally\s+|100%\s+)?my\s+(?:own\s+)?(?:mistake|screw-?up|fuck-?up|"
-            r"blunder|doing)|(?:the|that|this)\s+(?:mistake|error|fault|blame|screw-?up|"
+            r"blunder|doing)|(?:mistake|error|fault|screw-?up|blunder)\s+on\s+my\s+part|"
+            r"I\s+(?:was|'ve\s+been|have\s+been|had\s+been)\s+(?:so\s+|completely\s+|totally\s+|"
+            r"dead\s+)?wrong(?!\s+(?:about|that|to\s+think)\b)|I\s+(?:did|got|was\s+doing|had\s+done)\s+"
+            r"(?:it|that|this|everything|something|things|so\s+much|a\s+lot)\s+(?:\w+\s+)?wrong|I\s+did\s+wrong|"
+            r"(?:the|that|this)\s+(?:mistake|error|fault|blame|screw-?up|"
             r"blunder)\s+(?:was|is)\s+(?:all\s+|entirely\s+)?mine|my\s+(?:own\s+)?(?:screw|fuck|"
             r"cock)[- ]?ups?)\b)",
             rf"(?:{_NAME}|(?i:\b(?:the|an?|our|that|this)\s+(?:new\s+|junior\s+|senior\s+)?"
@@ -597,7 +608,7 @@ RULES: tuple[Rule, ...] = (
             "blew blame responsible destroyed nuked wiped killed kill took brought deletes bet "
             "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
-            "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong"
+            "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
