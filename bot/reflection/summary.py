@@ -26,14 +26,15 @@ from bot.core import hooks
 from bot.core.actor import Actor
 from bot.core.keyed_locks import KeyedLocks
 from bot.core.runtime import Runtime
+from bot.core.slack_client import error_code
 from bot.members import zone as members
 from bot.reflection.answers import Answers
 from bot.reflection.summary_view import ACTION_OPEN_JOURNAL, summary_message
-from storage import group_commit, summary_posts
+from storage import group_commit, sent, summary_posts
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
-from storage.models import Commitment, Setback, SetbackStatus
+from storage.models import Commitment, MessageKind, Setback, SetbackStatus
 from storage.rows import row_id
 
 log = logging.getLogger(__name__)
@@ -155,23 +156,35 @@ def post_summary(
         lambda conn: summary_posts.record_thread(conn, actor.team_id, setback_id, channel, ts),
     )
     if not recorded:  # erased while the post was on its way: take the message down too
-        _take_down(client, channel, ts, setback_id)
+        _take_down(rt, actor, client, channel, ts, setback_id)
         return None
     hooks.changed(rt, actor)
     return ts
 
 
-def _take_down(client: WebClient, channel: str, ts: str, setback_id: int) -> None:
+def _take_down(
+    rt: Runtime, actor: Actor, client: WebClient, channel: str, ts: str, setback_id: int
+) -> None:
     """Delete a summary DM whose setback is gone, so no words of an erased reflection
-    stay in Slack; a failure is logged (the person can delete the message themselves)."""
+    stay in Slack. If Slack refuses for now, the message goes the way of any message
+    whose setback was erased while it was sent (`storage.sent`): queued for removal,
+    which housekeeping retries."""
     try:
         client.chat_delete(channel=channel, ts=ts)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.warning("summary DM of erased setback %s not deleted: %s", setback_id, error)
-    except Exception as exc:  # noqa: BLE001 - best effort, after the erasure itself
-        kind = type(exc).__name__
-        log.warning("summary DM of erased setback %s not deleted: %s", setback_id, kind)
+    except Exception as exc:  # noqa: BLE001 - housekeeping takes it down instead
+        log.warning(
+            "summary DM of erased setback %s not deleted yet: %s", setback_id, error_code(exc)
+        )
+        sent.record_message(
+            rt.engine,
+            actor.team_id,
+            actor.user_id,
+            MessageKind.SUMMARY,
+            channel,
+            ts,
+            rt.clock.now(),
+            setback_id=setback_id,
+        )
 
 
 def _thread_of(rt: Runtime, actor: Actor, setback_id: int) -> str | None:

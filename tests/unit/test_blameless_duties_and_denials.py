@@ -2,7 +2,9 @@
 a person who "hadn't done his job", leaders "shifting the blame onto the workers", the
 writer "written up" for a slip or who "didn't listen"; and what it flagged wrongly: a
 cause denied ("This wasn't user error"), and (from postmortems, AC) the writing team's
-"any one of our team could have upgraded our account". Each has a twin that must stay quiet.
+"any one of our team could have upgraded our account". Then two more batches: the
+writer's own words told as speech and verdicts on the self (AF), verdicts on the writer's
+own slip and a person's attitude judged (AG). Each has a twin that must stay quiet.
 
 The sentences are our own, shaped after what the published write-ups held.
 """
@@ -20,6 +22,18 @@ WARNED = [
     ("Rightfully, I was written up for the missed dose.", "I was written up"),
     ("I didn't listen to the warnings and pushed anyway.", "I didn't listen"),
     ("Ideally he would have told us before the upgrade.", "would have"),
+    # AF
+    ("I apologized to the class and told them I had goofed.", "I had goofed"),
+    ("Boy do I suck at this job.", "I suck"),
+    ("It was my complete idiocy, nothing else.", "idiocy"),
+    ("I've pretty much been thrown under the bus by my lead.", "been thrown under the bus"),
+    # AG
+    ("Deleting every account was my worst production blunder.", "my worst production blunder"),
+    ("Big mistake on my part, and I said so.", "mistake on my part"),
+    ("I was wrong, and the team paid for it.", "I was wrong"),
+    ("What I did wrong was skip the tests.", "I did wrong"),
+    ("After a year I got too confident and shipped without tests.", "I got too confident"),
+    ("The instructor noticed his poor attitude at once.", "his poor attitude"),
 ]
 
 QUIET = [
@@ -30,58 +44,12 @@ QUIET = [
     "The report was written up by the on-call engineer the next morning.",
     # a postmortem (AC): the writing team reasoning about its set-up
     "Ideally any one of our team could have upgraded our account, but only the owner can.",
-]
-
-
-@pytest.mark.parametrize(("text", "phrase"), WARNED)
-def test_a_duty_judged_or_blame_passed_on_is_flagged(text: str, phrase: str) -> None:
-    assert_warned(text, phrase)
-
-
-@pytest.mark.parametrize("text", QUIET)
-def test_a_cause_denied_or_a_plain_account_is_left_alone(text: str) -> None:
-    assert_quiet(text)
-
-
-# A fresh batch of write-ups (AF): the writer's own words told as speech, a verdict on
-# the self, and blame passed on told in the passive; each with a twin left alone.
-AF_WARNED = [
-    ("I apologized to the class and told them I had goofed.", "I had goofed"),
-    ("Boy do I suck at this job.", "I suck"),
-    ("It was my complete idiocy, nothing else.", "idiocy"),
-    ("I've pretty much been thrown under the bus by my lead.", "been thrown under the bus"),
-]
-
-AF_QUIET = [
+    # AF: someone else's words, a hedge, an idiom
     "She told me I had goofed, and we laughed about it.",
     "I think we should have seen these alerts, but I am not sure?",
     "I sucked it up and finished the shift.",
     "The old pump would suck in air when the tank ran low.",
-]
-
-
-@pytest.mark.parametrize(("text", "phrase"), AF_WARNED)
-def test_the_writers_own_words_or_verdict_is_flagged(text: str, phrase: str) -> None:
-    assert_warned(text, phrase)
-
-
-@pytest.mark.parametrize("text", AF_QUIET)
-def test_someone_elses_words_a_hedge_or_an_idiom_is_left_alone(text: str) -> None:
-    assert_quiet(text)
-
-
-# A fresh batch of write-ups (AG): verdicts the writer passes on their own slip, a
-# person's attitude judged; each with a twin about a thing, or a belief corrected.
-AG_WARNED = [
-    ("Deleting every account was my worst production blunder.", "my worst production blunder"),
-    ("Big mistake on my part, and I said so.", "mistake on my part"),
-    ("I was wrong, and the team paid for it.", "I was wrong"),
-    ("What I did wrong was skip the tests.", "I did wrong"),
-    ("After a year I got too confident and shipped without tests.", "I got too confident"),
-    ("The instructor noticed his poor attitude at once.", "his poor attitude"),
-]
-
-AG_QUIET = [
+    # AG: a thing, a fear, a belief corrected
     "I was wrong about the cache size: it held a day, not an hour.",
     "The model got too confident on noisy data, so we recalibrated it.",
     "My worst fear was losing the data; the backups held.",
@@ -89,11 +57,13 @@ AG_QUIET = [
 ]
 
 
-@pytest.mark.parametrize(("text", "phrase"), AG_WARNED)
-def test_a_verdict_on_the_writers_own_slip_is_flagged(text: str, phrase: str) -> None:
+@pytest.mark.parametrize(("text", "phrase"), WARNED)
+def test_a_duty_judged_blame_passed_on_or_a_verdict_on_the_self_is_flagged(
+    text: str, phrase: str
+) -> None:
     assert_warned(text, phrase)
 
 
-@pytest.mark.parametrize("text", AG_QUIET)
-def test_a_thing_a_fear_or_a_belief_corrected_is_left_alone(text: str) -> None:
+@pytest.mark.parametrize("text", QUIET)
+def test_a_cause_denied_a_plain_account_or_someone_elses_words_are_left_alone(text: str) -> None:
     assert_quiet(text)

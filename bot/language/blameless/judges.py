@@ -422,10 +422,8 @@ def human_error(ctx: Context, start: int, end: int, index: int) -> Severity | No
     if _REFRAME.search(_EMPHASIS.sub("", ctx.sentence(start, end))):
         return None
     before = ctx.previous_words(start, 3)
-    if before and (before[-1] in _HANDLED or "not" in before or "never" in before):
-        return None
-    if any(word.endswith(("n't", "n\u2019t")) for word in before):
-        return None  # "This wasn't user error. It was a legit bug."
+    if (before and before[-1] in _HANDLED) or ctx.negated(start, 3):
+        return None  # handled, or denied: "This wasn't user error. It was a legit bug."
     if set(ctx.previous_words(start, 4)) & _HYPOTHESIS:
         return None  # "assumed user error at the time": a hypothesis being ruled out
     if _INEVITABLE.match(ctx.scan, end) or _GENERAL_CLAIM.match(ctx.scan, end):
