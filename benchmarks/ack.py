@@ -8,7 +8,9 @@ must not share this process's interpreter). 20 client threads with keep-alive
 connections send signed `/setback` commands, and the six view submissions of whole
 reflections. Rounds alternate between Setback and a bare Bolt app so drift hits both:
 for commands the bare app only acks; for steps it acks with the next screen built
-before the run (the floor of Bolt and the server). Prints p50/p99 and the ratios
+before the run (the floor of Bolt and the server). Setback runs as `setback run` serves
+an SQLite file: its step writes in the writer process (`--writer thread` keeps them in
+this process, to compare). Prints p50/p99 and the ratios
 Setback / bare; the targets are ratios to that floor, since absolute times drift with the
 machine: ack p99 ≤ 1.2× bare (stretch 0.5×), step submission p50 and p99 ≤ 2.0× bare.
 """
@@ -40,7 +42,7 @@ from slack_sdk import WebClient  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from bot.app import create_app  # noqa: E402
-from bot.core.runtime import build_runtime  # noqa: E402
+from bot.core.runtime import build_runtime, start_writer, stop_writer  # noqa: E402
 from bot.core.settings import Settings  # noqa: E402
 from bot.core.web import make_wsgi, serve  # noqa: E402
 from bot.reflection.views import step_view_dict  # noqa: E402
@@ -152,7 +154,9 @@ def bare_app(api_url: str, token: str, *, process_before_response: bool = False)
     return SlackRequestHandler(app)
 
 
-def setback_app(api_url: str, token: str, data: Path) -> tuple[Any, Any]:
+def setback_app(api_url: str, token: str, data: Path, writer: str = "process") -> tuple[Any, Any]:
+    """Setback as `setback run` serves it: its WSGI app, and the runtime with the SQLite
+    writer process started (`writer="thread"` keeps the writes in this process)."""
     settings = Settings(
         _env_file=None,
         slack_bot_token=token,
@@ -162,8 +166,10 @@ def setback_app(api_url: str, token: str, data: Path) -> tuple[Any, Any]:
         database_url=f"sqlite:///{data / 'bench.db'}",
         setback_encryption_keys=Fernet.generate_key().decode(),
         log_level="WARNING",
+        setback_sqlite_writer=writer,
     )
     rt = build_runtime(settings)
+    start_writer(rt)
     return make_wsgi(create_app(rt), rt), rt
 
 
@@ -331,13 +337,19 @@ def main() -> int:
     parser.add_argument(
         "--reflections", type=int, default=12, help="per client, for steps (over the rounds)"
     )
+    parser.add_argument(
+        "--writer",
+        choices=("process", "thread"),
+        default="process",
+        help="where Setback's SQLite writes run (SETBACK_SQLITE_WRITER; default as shipped)",
+    )
     args = parser.parse_args()
 
     users = [f"U{i:05d}" for i in range(args.clients)]
     per_client = max(1, args.requests // args.clients)
     api = Api(users, triggers_per_user=per_client * args.rounds * 2 + 20)
     with tempfile.TemporaryDirectory() as tmp:
-        setback_wsgi, rt = setback_app(api.url, api.bot_token, Path(tmp))
+        setback_wsgi, rt = setback_app(api.url, api.bot_token, Path(tmp), args.writer)
         logging.getLogger("slack_bolt").setLevel(logging.CRITICAL)  # counted below instead
         ours, bare = Server(setback_wsgi), Server(bare_app(api.url, api.bot_token))
         bare_steps = Server(bare_app(api.url, api.bot_token, process_before_response=True))
@@ -368,7 +380,8 @@ def main() -> int:
             f"  ratio Setback/bare: p50 {o['p50'] / b['p50']:.2f}x  p99 {o['p99'] / b['p99']:.2f}x"
             "  (target p99 <= 1.2x, stretch 0.5x)"
         )
-        print(f"step submission latency (SQLite), {args.clients} concurrent clients:")
+        writes = "a writer process" if rt.writer is not None else "the server's threads"
+        print(f"step submission latency (SQLite, writes in {writes}), {args.clients} clients:")
         bs = summary("bare Bolt app (ack with next screen)", bare_steps_ms)
         s = summary("Setback view_submission", steps_ms)
         print(
@@ -379,6 +392,7 @@ def main() -> int:
         ours.close()
         bare.close()
         rt.drain(timeout=30)
+        stop_writer(rt)
         rt.engine.dispose()
     opened, ok = api.stop()
     print(f"modals opened after the ack (views.open): {ok} of {opened} succeeded")

@@ -28,17 +28,22 @@ queue is served in batches by whichever request thread got there first (the *lea
 On PostgreSQL there is no single writer to queue on: a job runs on the calling thread,
 in its own transaction (``write_connection``). Either way a job is a unit of work that
 may run twice (step 4), so it holds no side effect outside its connection.
+
+When a writer process serves the engine (`storage.writer_process`, attached by
+`setback run` on an SQLite file), a job goes there instead and the same batches run in
+that process (`run_together`); a job it cannot take runs here as above.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, exc
 
@@ -52,14 +57,62 @@ Job = Callable[[Connection], Any]
 MAX_BATCH = 64
 
 
-def run(engine: Engine, job: Callable[[Connection], T]) -> T:
-    """Run `job` in a committed write transaction and return what it returned (module
-    docstring): batched with other requests' jobs on SQLite, alone on PostgreSQL."""
+def run(engine: Engine, fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn(conn, *args)`` in a committed write transaction and return what it
+    returned (module docstring): batched with other requests' jobs on SQLite — in the
+    writer process when one serves this engine (`storage.writer_process`) — and alone
+    on PostgreSQL. A module-level `fn` with plain arguments can be sent to that process;
+    anything else runs here."""
     if not is_sqlite(engine):
         with write_connection(engine) as conn:
-            return job(conn)
-    result: T = _queue_for(engine).submit(engine, job)
-    return result
+            return fn(conn, *args)
+    writer = _WRITERS.get(engine)
+    if writer is not None:
+        try:
+            result: T = writer.run(fn, args)
+            return result
+        except WriterGone:
+            pass  # not sent: written here instead, as without the writer
+    job = functools.partial(_call, fn, args) if args else fn
+    done: T = _queue_for(engine).submit(engine, job)
+    return done
+
+
+def _call(fn: Callable[..., Any], args: tuple[Any, ...], conn: Connection) -> Any:
+    return fn(conn, *args)
+
+
+class WriterGone(Exception):
+    """The writer process could not take a job, which was not sent: it runs here."""
+
+
+class Writer(Protocol):
+    """What `run` hands a job to when a writer process serves the engine."""
+
+    def run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any: ...
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, Writer] = weakref.WeakKeyDictionary()
+
+
+def attach(engine: Engine, writer: Writer) -> None:
+    """Send `engine`'s jobs to `writer` from now on (`storage.writer_process`)."""
+    _WRITERS[engine] = writer
+
+
+def detach(engine: Engine) -> None:
+    """Run `engine`'s jobs in this process again."""
+    _WRITERS.pop(engine, None)
+
+
+def run_together(engine: Engine, jobs: list[Job]) -> list[tuple[Any, BaseException | None]]:
+    """Run `jobs` as one batch (steps 2 and 4 of the module docstring) on this thread:
+    each job's result and error. The writer process serves its queue with this."""
+    entries = [_Entry(job) for job in jobs]
+    for entry in entries:
+        entry.state = _State.RUNNING
+    _run_batch(engine, entries)
+    return [(entry.result, entry.error) for entry in entries]
 
 
 class _State(enum.Enum):

@@ -7,7 +7,9 @@ or a commitment with check-ins in a given state build them here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -43,3 +45,14 @@ def add_commitment(s: Session, commitment: Commitment, checkins: Iterable[Checki
         s.add(c)
     s.flush()
     return commitment
+
+
+def outcomes(futures: Iterable[Future[Any]], timeout: float = 10.0) -> list[Any]:
+    """Each future's result, or the exception it raised (for tests that compare both)."""
+    out: list[Any] = []
+    for f in futures:
+        try:
+            out.append(f.result(timeout))
+        except Exception as error:  # noqa: BLE001 - compared by the test
+            out.append(error)
+    return out

@@ -194,11 +194,13 @@ def run_http(
 ) -> int:
     """Serve Slack's requests on $PORT until Ctrl-C / SIGTERM (with the check-in
     scheduler next to it unless `with_scheduler` is False: `setback web`)."""
+    from bot.core.runtime import start_writer, stop_writer
     from bot.core.web import make_wsgi
 
     rt = _runtime(settings)
     app = _app(rt)
     wsgi = make_wsgi(app, rt, extra=_dev_routes(rt))  # may refuse: before any thread starts
+    start_writer(rt)
     scheduler = _start_scheduler(rt) if with_scheduler else None
     server = _bind(wsgi, settings)
     url = f"http://{settings.host}:{server.effective_port}"
@@ -216,6 +218,7 @@ def run_http(
         if scheduler is not None:
             scheduler.shutdown()
         rt.drain(timeout=10)  # summary DMs and Home refreshes already acknowledged
+        stop_writer(rt)
         rt.engine.dispose()
     return 0
 
@@ -256,9 +259,12 @@ def run_socket(settings: Settings) -> int:
     """Socket Mode: no public URL needed, the socket is authenticated by the app token."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.core.runtime import start_writer, stop_writer
+
     rt = _runtime(settings)
     app = _app(rt)
     pages = _install_pages(app, rt)
+    start_writer(rt)
     scheduler = _start_scheduler(rt)
     log.info("Setback is connecting to Slack in Socket Mode")
     try:
@@ -267,6 +273,8 @@ def run_socket(settings: Settings) -> int:
         scheduler.shutdown()
         if pages is not None:
             pages.close()
+        rt.drain(timeout=10)
+        stop_writer(rt)
     return 0
 
 

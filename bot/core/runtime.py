@@ -32,8 +32,9 @@ from bot.core.installs import Installations
 from bot.core.lanes import Deadline, Lane, LaneStats, Ticks
 from bot.core.settings import Settings
 from bot.core.slack_client import make_client
-from storage import crypto, migrate
-from storage.db import DbTimeouts, make_engine
+from storage import crypto, group_commit, migrate
+from storage.db import DbTimeouts, is_sqlite_file, make_engine
+from storage.writer_process import WriterProcess
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     client: WebClient | None = None
     installs: Installations | None = None  # OAuth installs (bot.core.installs); None: one token
+    writer: WriterProcess | None = None  # SQLite writes in a process of their own (start_writer)
     ticks: Ticks = time.monotonic
     change_listeners: list[ChangeListener] = field(default_factory=list, repr=False)
     subcommands: dict[str, Subcommand] = field(default_factory=dict, repr=False)
@@ -241,11 +243,53 @@ class TrackedExecutor(Executor):
 
 def configure_keys(settings: Settings) -> None:
     """Install the encryption keys: configured ones, or the embedded default key file."""
+    crypto.configure(encryption_keys(settings))
+
+
+def encryption_keys(settings: Settings) -> list[bytes]:
+    """The encryption keys the settings give: configured ones, or the embedded default
+    key file (created on first use)."""
     if settings.setback_encryption_keys:
-        keys = crypto.parse_keys(settings.setback_encryption_keys)
-    else:
-        keys = [crypto.load_or_create_key_file(settings.setback_data_dir)]
-    crypto.configure(keys)
+        return list(crypto.parse_keys(settings.setback_encryption_keys))
+    return [crypto.load_or_create_key_file(settings.setback_data_dir)]
+
+
+# The modules whose functions the request path sends to the writer process.
+WRITER_JOBS = ("bot.reflection.flow", "bot.reflection.summary")
+
+
+def start_writer(rt: Runtime) -> None:
+    """Start the writer process for an SQLite file (`storage.writer_process`) and send
+    the request path's writes to it (`rt.writer`). Not when the settings keep them in
+    this process, the database is not a file, or the process cannot start (logged: the
+    server writes itself, as it would without it)."""
+    settings = rt.settings
+    if settings.setback_sqlite_writer != "process" or not is_sqlite_file(
+        str(settings.database_url)
+    ):
+        return
+    writer = WriterProcess(
+        str(settings.database_url),
+        encryption_keys(settings),
+        db_timeouts(settings),
+        preload=WRITER_JOBS,
+        log_level=settings.log_level,
+    )
+    try:
+        writer.start()
+    except RuntimeError:
+        log.warning("the database writer process did not start; writes run in this process")
+        return
+    group_commit.attach(rt.engine, writer)
+    rt.writer = writer
+
+
+def stop_writer(rt: Runtime) -> None:
+    """Write in this process again, and stop the writer process (`start_writer`)."""
+    writer, rt.writer = rt.writer, None
+    if writer is not None:
+        group_commit.detach(rt.engine)
+        writer.stop()
 
 
 def db_timeouts(settings: Settings) -> DbTimeouts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     setback_db_statement_timeout: float = Field(default=10.0, ge=1, le=3600)
     setback_db_lock_timeout: float = Field(default=5.0, gt=0, le=3600)
     setback_db_busy_timeout: float = Field(default=30.0, gt=0, le=3600)
+    # SQLite file: where `setback run` writes a reflection's screens — a process of their
+    # own, on another core (storage/writer_process.py), or the server's own threads.
+    setback_sqlite_writer: Literal["process", "thread"] = "process"
     setback_dispatch_interval: float = Field(default=30.0, gt=0)
     setback_dispatch_batch: int = Field(default=200, ge=1, le=10000)
     setback_lease_seconds: int = Field(default=120, ge=5)

@@ -78,6 +78,11 @@ class Answers:
         object.__setattr__(self, "saved", MappingProxyType(dict(self.saved)))
         object.__setattr__(self, "_fields", field_index(self.screens))
 
+    def __reduce__(self) -> tuple[type[Answers], tuple[dict[str, Any], tuple[Screen, ...]]]:
+        # Rebuilt from what it was made of: a finished reflection's summary comes back
+        # from the writer process pickled (`storage.writer_process`).
+        return Answers, (dict(self.saved), self.screens)
+
     @classmethod
     def from_steps(
         cls, steps: Mapping[int, Mapping[str, Any]], screens: tuple[Screen, ...] = SCREENS

@@ -245,24 +245,18 @@ def submit_step(
     # built after too: the lock is held for SQL only (`storage.drafts`).
     sealed = seal_json(answers)
     title = _sealed_title(answers)
-
-    def write(conn: Connection) -> tuple[int, Sealed | None, Summary | None] | None:
-        """The screen's writes, one unit of work (`storage.group_commit` may run it twice)."""
-        current = min(next_step, TOTAL_STEPS - 1)
-        claimed = _claim_draft(conn, actor, setback_id, current, title, bool(crisis), now)
-        if claimed is None:
-            return None
-        # `peeked` is the next screen's answers, read by the claim (it differs from `step`
-        # unless crisis language holds the person on this screen, shown the care view).
-        sid, peeked = claimed
-        drafts.save(conn, actor.team_id, sid, step, sealed, now)
-        if crisis:
-            reflection_store.add_safety_flag(conn, actor.team_id, actor.user_id, now)
-        elif next_step >= TOTAL_STEPS:
-            return sid, None, _finish(conn, actor, sid, now)
-        return sid, peeked, None
-
-    written = group_commit.run(rt.engine, write)
+    written = group_commit.run(
+        rt.engine,
+        _write_screen,
+        actor,
+        setback_id,
+        step,
+        next_step,
+        title,
+        bool(crisis),
+        sealed,
+        now,
+    )
     if written is None:
         return StepOutcome("update", views.gone_view())
     sid, peeked, summary = written
@@ -272,6 +266,35 @@ def submit_step(
         return StepOutcome("update", views.care_view(sid, next_step, rt.settings.support_resources))
     note = _kind_note(answers, sid)
     return StepOutcome("update", _step(next_step, sid, drafts.opened(peeked), note))
+
+
+def _write_screen(
+    conn: Connection,
+    actor: Actor,
+    setback_id: int | None,
+    step: int,
+    next_step: int,
+    title: Sealed | None,
+    crisis: bool,
+    sealed: Sealed,
+    now: datetime,
+) -> tuple[int, Sealed | None, Summary | None] | None:
+    """A submitted screen's writes, one unit of work: `storage.group_commit` may run it
+    twice, and in the writer process (`storage.writer_process`), so it takes and returns
+    plain values. None when the draft is not the actor's (or no longer a draft)."""
+    current = min(next_step, TOTAL_STEPS - 1)
+    claimed = _claim_draft(conn, actor, setback_id, current, title, crisis, now)
+    if claimed is None:
+        return None
+    # `peeked` is the next screen's answers, read by the claim (it differs from `step`
+    # unless crisis language holds the person on this screen, shown the care view).
+    sid, peeked = claimed
+    drafts.save(conn, actor.team_id, sid, step, sealed, now)
+    if crisis:
+        reflection_store.add_safety_flag(conn, actor.team_id, actor.user_id, now)
+    elif next_step >= TOTAL_STEPS:
+        return sid, None, _finish(conn, actor, sid, now)
+    return sid, peeked, None
 
 
 def _sealed_title(answers: dict[str, Any]) -> Sealed | None:

@@ -116,10 +116,7 @@ def post_summary(
     attempt: int | None = summary.attempt
     if not attempt:
         attempt = group_commit.run(
-            rt.engine,
-            lambda conn: summary_posts.count_attempt(
-                conn, actor.team_id, actor.user_id, setback_id
-            ),
+            rt.engine, summary_posts.count_attempt, actor.team_id, actor.user_id, setback_id
         )
     if attempt is None:  # deleted, or posted by another attempt meanwhile
         return _thread_of(rt, actor, setback_id)
@@ -152,8 +149,7 @@ def post_summary(
         log.warning("summary DM for setback %s failed: %s", setback_id, type(exc).__name__)
         return None
     recorded = group_commit.run(
-        rt.engine,
-        lambda conn: summary_posts.record_thread(conn, actor.team_id, setback_id, channel, ts),
+        rt.engine, summary_posts.record_thread, actor.team_id, setback_id, channel, ts
     )
     if not recorded:  # erased while the post was on its way: take the message down too
         _take_down(rt, actor, client, channel, ts, setback_id)

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.app import create_app
 from bot.core.clock import FixedClock
-from bot.core.runtime import Runtime, build_runtime
+from bot.core.runtime import Runtime, build_runtime, start_writer, stop_writer
 from bot.core.web import make_wsgi, serve
 from sandbox.delivery import Response, SlackDelivery
 from sandbox.slack_api import SlackApiServer
@@ -120,6 +120,9 @@ class Harness:
     tmp_path: Path
     database_url: str | None = None
     settings_overrides: dict[str, Any] = field(default_factory=dict)
+    # `setback run` sends the step writes to a writer process on an SQLite file; most
+    # tests keep them in this process, which spares each a process start.
+    writer_process: bool = False
     ws: Workspace = field(init=False)
     api: SlackApiServer = field(init=False)
     rt: Runtime = field(init=False)
@@ -142,6 +145,8 @@ class Harness:
         settings = make_settings(self.tmp_path, **overrides)
         self.clock = FixedClock(START)
         self.rt = build_runtime(settings, clock=self.clock)
+        if self.writer_process:
+            start_writer(self.rt)
         app = create_app(self.rt)
         self._server = serve(make_wsgi(app, self.rt), "127.0.0.1", 0, threads=8)
         self.url = f"http://127.0.0.1:{self._server.effective_port}"
@@ -159,6 +164,7 @@ class Harness:
         self._server.close()
         self._thread.join(timeout=5)
         self.api.stop()
+        stop_writer(self.rt)
         self.rt.engine.dispose()
 
     # --- what a person sees -------------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from storage import drafts, group_commit
 from storage.db import answer_within, make_engine, read_connection, session_scope
 from storage.models import Setback
+from tests.factories import outcomes
 
 NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
 
@@ -66,13 +67,7 @@ def _queue_behind_gate(
             threading.Event().wait(0.01)
         gate.release.set()
         assert first.result(10) == "gate"
-        out: list[object | BaseException] = []
-        for f in futures:
-            try:
-                out.append(f.result(10))
-            except Exception as error:  # noqa: BLE001 - compared by the test
-                out.append(error)
-    return out
+        return outcomes(futures)
 
 
 def test_jobs_waiting_together_share_one_transaction_and_each_gets_its_own_result(
