@@ -38,6 +38,8 @@ import os
 import pickle
 import secrets
 import shutil
+import socket
+import struct
 import tempfile
 import threading
 import time
@@ -136,18 +138,18 @@ class WriterProcess:
             raise group_commit.WriterGone from error
         return self._exchange(channel, data, wait_for + GRACE)
 
-    def _exchange(self, channel: Connection, data: bytes, wait_for: float) -> Any:
+    def _exchange(self, channel: socket.socket, data: bytes, wait_for: float) -> Any:
         try:
-            channel.send_bytes(data)
+            channel.sendall(_HEADER.pack(len(data)) + data)
         except OSError as error:  # nobody reads that socket any more: the job was not sent
             self._drop(channel)
             self._lost()
             raise group_commit.WriterGone from error
         try:
-            if not channel.poll(wait_for):
-                self._drop(channel)
-                raise exc.TimeoutError("the database writer did not answer in time")
-            kind, value = pickle.loads(channel.recv_bytes())
+            kind, value = pickle.loads(_receive(channel, wait_for))
+        except BlockingIOError:  # no answer within `wait_for` (step 4)
+            self._drop(channel)
+            raise exc.TimeoutError("the database writer did not answer in time") from None
         except (OSError, EOFError) as error:  # sent, and lost with the writer (step 5)
             self._drop(channel)
             self._lost()
@@ -156,14 +158,21 @@ class WriterProcess:
             raise value
         return value
 
-    def _channel(self) -> Connection:
-        channel: Connection | None = getattr(self._local, "channel", None)
+    def _channel(self) -> socket.socket:
+        """This thread's connection: authenticated by `multiprocessing.connection`, then
+        used as the plain socket under it, in the same framing, so an exchange is one
+        send and (for any answer that fits) one receive — each a hand-over of the
+        interpreter under load."""
+        channel: socket.socket | None = getattr(self._local, "channel", None)
         if channel is None:
-            channel = Client(self.address, family="AF_UNIX", authkey=self._authkey)
+            with contextlib.closing(
+                Client(self.address, family="AF_UNIX", authkey=self._authkey)
+            ) as authenticated:
+                channel = socket.socket(fileno=os.dup(authenticated.fileno()))
             self._local.channel = channel
         return channel
 
-    def _drop(self, channel: Connection) -> None:
+    def _drop(self, channel: socket.socket) -> None:
         with contextlib.suppress(OSError):
             channel.close()
         self._local.channel = None
@@ -172,6 +181,28 @@ class WriterProcess:
         if not self._gone.is_set() and not (self._process and self._process.is_alive()):
             log.error("the database writer process stopped; writes run in this process now")
             self._gone.set()
+
+
+_HEADER = struct.Struct("!i")  # the length before each message, as Connection frames it
+
+
+def _receive(channel: socket.socket, wait_for: float) -> bytes:
+    """One framed message from `channel`, waiting at most `wait_for` seconds for it to
+    begin (the kernel's receive timeout: BlockingIOError when it passes). EOFError when
+    the writer closed the socket."""
+    seconds = max(0.001, wait_for)
+    timeout = struct.pack("ll", int(seconds), int(seconds % 1 * 1_000_000))
+    channel.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeout)
+    data = channel.recv(_CHUNK)
+    while len(data) < _HEADER.size or len(data) < _HEADER.size + _HEADER.unpack_from(data)[0]:
+        more = channel.recv(_CHUNK)
+        if not more:
+            raise EOFError
+        data += more
+    return data[_HEADER.size :]
+
+
+_CHUNK = 65536
 
 
 def _received(pipe: Connection) -> Any:

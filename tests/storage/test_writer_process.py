@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Connection, Engine, exc, text
 from sqlmodel import col, select
 
-from storage import crypto, drafts, group_commit
+from storage import crypto, drafts, group_commit, writer_process
 from storage.db import (
     DbTimeouts,
     answer_within,
@@ -199,3 +199,14 @@ def test_a_connection_without_the_key_is_never_heard(engine: Engine, writer: Wri
 def test_the_socket_lives_in_a_folder_only_its_owner_can_open(writer: WriterProcess) -> None:
     mode = os.stat(os.path.dirname(writer.address)).st_mode & 0o777
     assert mode == 0o700
+
+
+def test_a_request_gives_up_at_its_deadline_and_a_late_answer_is_never_read_as_the_next(
+    engine: Engine, writer: WriterProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer_process, "GRACE", 0.1)
+    with answer_within(0.05), pytest.raises(exc.TimeoutError):
+        group_commit.run(engine, hold, 0.6)  # started at once, so it runs to the end
+    sid, pid = group_commit.run(engine, create_here, "next")  # the same thread again
+    assert pid == writer.pid and isinstance(sid, int)
+    assert _titles(engine) == ["next"]
