@@ -42,7 +42,12 @@ from slack_sdk import WebClient  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from bot.app import create_app  # noqa: E402
-from bot.core.runtime import build_runtime, start_writer, stop_writer  # noqa: E402
+from bot.core.runtime import (  # noqa: E402
+    build_runtime,
+    settle_heap,
+    start_writer,
+    stop_writer,
+)
 from bot.core.settings import Settings  # noqa: E402
 from bot.core.web import make_wsgi, serve  # noqa: E402
 from bot.reflection.views import step_view_dict  # noqa: E402
@@ -353,6 +358,7 @@ def main() -> int:
         logging.getLogger("slack_bolt").setLevel(logging.CRITICAL)  # counted below instead
         ours, bare = Server(setback_wsgi), Server(bare_app(api.url, api.bot_token))
         bare_steps = Server(bare_app(api.url, api.bot_token, process_before_response=True))
+        settle_heap()  # as `setback run` does before it serves (one process: both apps)
         # Steps first, so the command run's follow-up work (views.open) cannot slow them.
         for port in (ours.port, bare_steps.port):  # warm-up
             in_load_process(bench_steps, port, args.clients, 1)

