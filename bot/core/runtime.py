@@ -283,6 +283,9 @@ def start_writer(rt: Runtime) -> None:
         return
     group_commit.attach(rt.engine, writer)
     rt.writer = writer
+    log.info(
+        "A reflection's screens are saved by a writer process of their own (pid %s)", writer.pid
+    )
 
 
 def settle_heap() -> None:
