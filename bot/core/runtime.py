@@ -269,17 +269,20 @@ def start_writer(rt: Runtime) -> None:
         str(settings.database_url)
     ):
         return
-    writer = WriterProcess(
-        str(settings.database_url),
-        encryption_keys(settings),
-        db_timeouts(settings),
-        preload=WRITER_JOBS,
-        log_level=settings.log_level,
-    )
     try:
+        writer = WriterProcess(
+            str(settings.database_url),
+            encryption_keys(settings),
+            db_timeouts(settings),
+            preload=WRITER_JOBS,
+            log_level=settings.log_level,
+        )
         writer.start()
-    except RuntimeError:
-        log.warning("the database writer process did not start; writes run in this process")
+    except (RuntimeError, OSError) as error:  # no temporary folder, no Unix sockets, ...
+        log.warning(
+            "The database writer process did not start (%s); the server saves the screens itself",
+            type(error).__name__,
+        )
         return
     group_commit.attach(rt.engine, writer)
     rt.writer = writer
