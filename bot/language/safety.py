@@ -42,52 +42,92 @@ _SUICIDE_IDIOMS_BEFORE = "".join(
     f"(?<!{word} )" for word in ("career", "political", "commercial", "professional", "social")
 )
 
-CRISIS_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(source, re.IGNORECASE)
-    for source in (
-        # Suicide named directly, minus idioms ("suicide squeeze", "career suicide").
+# Each phrase with the words it cannot match without (any one of them, in the text
+# folded as IGNORECASE folds it): a search runs only when one is there, since most
+# answers hold none of them and 33 searches of a long answer cost milliseconds.
+CRISIS_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    # Suicide named directly, minus idioms ("suicide squeeze", "career suicide").
+    (
+        ("suicid",),
         rf"{_SUICIDE_IDIOMS_BEFORE}\bsuicid(?:e|es|al|ality)\b(?!\s+{_SUICIDE_IDIOMS_AFTER}\b)",
-        r"\bunalive\b",
-        # Killing or ending one's own life.
-        rf"\bkill(?:ing|ed|s)?\s+{_SELF}\b",
+    ),
+    (("unalive",), r"\bunalive\b"),
+    # Killing or ending one's own life.
+    (("kill",), rf"\bkill(?:ing|ed|s)?\s+{_SELF}\b"),
+    (
+        ("life",),
         r"\b(?:end|ending|ended|take|taking|took)\s+(?:my|his|her|their|your)\s+(?:own\s+)?life\b",
-        r"\bend(?:ing)?\s+it\s+all\b",
-        r"\bwant(?:s|ed)?\s+(?:it\s+all|everything|my\s+life)\s+to\s+end\b",
-        # Wanting to die or not to exist.
-        r"\b(?:want(?:s|ed)?\s+to|wanna)\s+die\b",
-        r"\bwish(?:ed)?\s+(?:i|he|she|they)\s+(?:was|were|had\s+been)\s+dead\b",
-        r"\bwish(?:ed)?\s+i\s+(?:had\s+)?never\s+(?:been\s+born|existed)\b",
-        r"\b(?:better\s+off|rather\s+be)\s+dead\b",
-        r"\brather\s+die\b(?!\s+than\b)",
+    ),
+    (("it all",), r"\bend(?:ing)?\s+it\s+all\b"),
+    (("to end",), r"\bwant(?:s|ed)?\s+(?:it\s+all|everything|my\s+life)\s+to\s+end\b"),
+    # Wanting to die or not to exist.
+    (("die",), r"\b(?:want(?:s|ed)?\s+to|wanna)\s+die\b"),
+    (("dead",), r"\bwish(?:ed)?\s+(?:i|he|she|they)\s+(?:was|were|had\s+been)\s+dead\b"),
+    (("never",), r"\bwish(?:ed)?\s+i\s+(?:had\s+)?never\s+(?:been\s+born|existed)\b"),
+    (("dead",), r"\b(?:better\s+off|rather\s+be)\s+dead\b"),
+    (("die",), r"\brather\s+die\b(?!\s+than\b)"),
+    (
+        ("without me",),
         r"\b(?:everyone|everybody|they|you|the\s+world)\s+(?:would\s+be|'d\s+be|are|is)\s+"
         r"better\s+off\s+without\s+me\b",
-        rf"\b{_DONT}\s+want\s+to\s+(?:be\s+alive|live|exist|wake\s+up)\b",
+    ),
+    (("want to",), rf"\b{_DONT}\s+want\s+to\s+(?:be\s+alive|live|exist|wake\s+up)\b"),
+    (
+        ("want to",),
         rf"\b{_DONT}\s+want\s+to\s+be\s+(?:here|around)\s+(?:any\s?more|any\s+longer)\b",
+    ),
+    (
+        ("any",),
         r"\b(?:not|never)\s+(?:be|being)\s+(?:here|around|alive)\s+(?:any\s?more|any\s+longer)\b",
-        r"\b(?:hope|wish)\s+i\s+(?:don'?t|do\s+not|never|won'?t)\s+wake\s+up\b",
-        r"\bgo\s+to\s+sleep\s+and\s+(?:never|not)\s+wake\s+up\b",
-        # Hopelessness about living.
+    ),
+    (("wake",), r"\b(?:hope|wish)\s+i\s+(?:don'?t|do\s+not|never|won'?t)\s+wake\s+up\b"),
+    (("wake",), r"\bgo\s+to\s+sleep\s+and\s+(?:never|not)\s+wake\s+up\b"),
+    # Hopelessness about living.
+    (
+        ("no reason", "no point"),
         r"\bno\s+(?:reason|point)\s+(?:to|in)\s+"
         r"(?:live|living|go(?:ing)?\s+on|be(?:ing)?\s+alive)\b",
-        r"\bnothing\s+(?:left\s+)?to\s+live\s+for\b",
+    ),
+    (("live for",), r"\bnothing\s+(?:left\s+)?to\s+live\s+for\b"),
+    (
+        ("worth",),
         r"\b(?:life|living)\s+(?:is\s*n'?t|is\s+not|isnt|was\s*n'?t|is\s+no\s+longer)\s+"
         r"worth\s+(?:it|living)\b",
-        r"\bnot\s+worth\s+living\b",
+    ),
+    (("worth",), r"\bnot\s+worth\s+living\b"),
+    (
+        ("go on",),
         rf"\b{_CANT}\s+go\s+on\b(?=\s*(?:$|[.!?,;:)]|like\s+this|living|any\s?more|any\s+longer))",
-        r"\b(?:tired|sick)\s+of\s+(?:living|being\s+alive|life)\b",
-        r"\bdone\s+with\s+(?:life|living|being\s+alive)\b",
-        r"\bg(?:ive|ave|iving)\s+up\s+on\s+(?:life|living)\b",
-        # Self-harm.
-        rf"\b(?:hurt|hurting|harm|harming|cut|cutting)\s+{_SELF}\b",
-        r"\bself[- ]?harm(?:ing|ed)?\b",
-        r"\b(?:hang|hanging|shoot|shooting|drown|drowning|starve|starving)\s+myself\b",
-        r"\bslit(?:ting)?\s+my\s+wrists?\b",
-        r"\b(?:take|taking|took)\s+(?:an\s+)?overdose\b",
-        r"\boverdos(?:e|ed|ing)\s+on\s+(?:pills|my\s+meds|medication|tablets)\b",
+    ),
+    (("tired of", "sick of"), r"\b(?:tired|sick)\s+of\s+(?:living|being\s+alive|life)\b"),
+    (("done with",), r"\bdone\s+with\s+(?:life|living|being\s+alive)\b"),
+    (("up on",), r"\bg(?:ive|ave|iving)\s+up\s+on\s+(?:life|living)\b"),
+    # Self-harm.
+    (("self", "selves"), rf"\b(?:hurt|hurting|harm|harming|cut|cutting)\s+{_SELF}\b"),
+    (("harm",), r"\bself[- ]?harm(?:ing|ed)?\b"),
+    (("myself",), r"\b(?:hang|hanging|shoot|shooting|drown|drowning|starve|starving)\s+myself\b"),
+    (("wrist",), r"\bslit(?:ting)?\s+my\s+wrists?\b"),
+    (("overdose",), r"\b(?:take|taking|took)\s+(?:an\s+)?overdose\b"),
+    (("overdos",), r"\boverdos(?:e|ed|ing)\s+on\s+(?:pills|my\s+meds|medication|tablets)\b"),
+    (
+        ("jump",),
         r"\bjump(?:ing)?\s+(?:off|from)\s+(?:a|the)\s+(?:bridge|roof|building|cliff|balcony)\b",
+    ),
+    (
+        ("burden",),
         rf"\b{_I_AM}\s+(?:a\s+)?burden\s+(?:to|on)\s+(?:everyone|everybody|my\s+family|them|all)\b",
-    )
+    ),
 )
+
+CRISIS_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(source, re.IGNORECASE) for _needs, source in CRISIS_PHRASES
+)
+_SCREENS = tuple(
+    (needs, pattern)
+    for (needs, _source), pattern in zip(CRISIS_PHRASES, CRISIS_PATTERNS, strict=True)
+)
+# The letters IGNORECASE matches to an ASCII letter that lower() does not turn into it.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 def _normalise(text: str) -> str:
@@ -105,7 +145,11 @@ def screen(text: str) -> bool:
     if not text:
         return False
     normalised = _normalise(text)
-    return any(pattern.search(normalised) for pattern in CRISIS_PATTERNS)
+    folded = normalised.translate(_FOLD).lower()
+    return any(
+        any(word in folded for word in needs) and pattern.search(normalised)
+        for needs, pattern in _SCREENS
+    )
 
 
 def iter_strings(value: object) -> Iterator[str]:
