@@ -44,7 +44,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Client, Connection, Listener, wait
+from multiprocessing.connection import (
+    Connection,
+    Listener,
+    answer_challenge,
+    deliver_challenge,
+    wait,
+)
 from typing import Any
 
 from sqlalchemy import Engine, exc
@@ -132,8 +138,8 @@ class WriterProcess:
             log.warning("a write job cannot go to the writer process: %s", type(error).__name__)
             raise group_commit.WriterGone from error
         try:
-            channel = self._channel()
-        except OSError as error:  # the writer is not listening: it is gone
+            channel = self._channel(wait_for)
+        except (OSError, EOFError, mp.AuthenticationError) as error:  # not listening
             self._lost()
             raise group_commit.WriterGone from error
         return self._exchange(channel, data, wait_for + GRACE)
@@ -158,17 +164,25 @@ class WriterProcess:
             raise value
         return value
 
-    def _channel(self) -> socket.socket:
-        """This thread's connection: authenticated by `multiprocessing.connection`, then
-        used as the plain socket under it, in the same framing, so an exchange is one
-        send and (for any answer that fits) one receive — each a hand-over of the
-        interpreter under load."""
+    def _channel(self, wait_for: float) -> socket.socket:
+        """This thread's connection: the key check of `multiprocessing.connection`, then
+        the plain socket under it in the same framing, so an exchange is one send and
+        (for any answer that fits) one receive — each a hand-over of the interpreter
+        under load. Connecting waits at most `wait_for` for a writer that does not
+        answer; a send, at most the busy timeout."""
         channel: socket.socket | None = getattr(self._local, "channel", None)
         if channel is None:
-            with contextlib.closing(
-                Client(self.address, family="AF_UNIX", authkey=self._authkey)
-            ) as authenticated:
-                channel = socket.socket(fileno=os.dup(authenticated.fileno()))
+            channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                _set_timeout(channel, socket.SO_SNDTIMEO, self._busy)
+                _set_timeout(channel, socket.SO_RCVTIMEO, wait_for)
+                channel.connect(self.address)
+                with contextlib.closing(Connection(os.dup(channel.fileno()))) as keyed:
+                    answer_challenge(keyed, self._authkey)
+                    deliver_challenge(keyed, self._authkey)
+            except BaseException:
+                channel.close()
+                raise
             self._local.channel = channel
         return channel
 
@@ -190,9 +204,7 @@ def _receive(channel: socket.socket, wait_for: float) -> bytes:
     """One framed message from `channel`, waiting at most `wait_for` seconds for it to
     begin (the kernel's receive timeout: BlockingIOError when it passes). EOFError when
     the writer closed the socket."""
-    seconds = max(0.001, wait_for)
-    timeout = struct.pack("ll", int(seconds), int(seconds % 1 * 1_000_000))
-    channel.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeout)
+    _set_timeout(channel, socket.SO_RCVTIMEO, wait_for)
     data = channel.recv(_CHUNK)
     while len(data) < _HEADER.size or len(data) < _HEADER.size + _HEADER.unpack_from(data)[0]:
         more = channel.recv(_CHUNK)
@@ -203,6 +215,14 @@ def _receive(channel: socket.socket, wait_for: float) -> bytes:
 
 
 _CHUNK = 65536
+
+
+def _set_timeout(channel: socket.socket, option: int, seconds: float) -> None:
+    """The kernel's timeout for a blocking socket's receives or sends (a call past it
+    fails with BlockingIOError), without the poll a Python-level timeout adds."""
+    seconds = max(0.001, seconds)
+    timeval = struct.pack("ll", int(seconds), int(seconds % 1 * 1_000_000))
+    channel.setsockopt(socket.SOL_SOCKET, option, timeval)
 
 
 def _received(pipe: Connection) -> Any:
@@ -270,6 +290,8 @@ class _Channels:
                 channel = self._listener.accept()
             except mp.AuthenticationError:
                 log.warning("a connection to the database writer failed its key check")
+                continue
+            except (EOFError, ConnectionError):  # gone during the key check
                 continue
             except OSError:
                 return  # the listener closed

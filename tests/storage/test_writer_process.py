@@ -210,3 +210,13 @@ def test_a_request_gives_up_at_its_deadline_and_a_late_answer_is_never_read_as_t
     sid, pid = group_commit.run(engine, create_here, "next")  # the same thread again
     assert pid == writer.pid and isinstance(sid, int)
     assert _titles(engine) == ["next"]
+
+
+def test_a_connection_that_hangs_up_during_the_key_check_leaves_the_writer_listening(
+    engine: Engine, writer: WriterProcess
+) -> None:
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as rude:
+        rude.connect(writer.address)  # and leaves before answering the challenge
+    assert group_commit.run(engine, create_here, "still serving")[1] == writer.pid
