@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from bot.language import literals
+
 # Typographic apostrophes are folded to ASCII before matching ("can’t" == "can't").
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
@@ -42,92 +44,56 @@ _SUICIDE_IDIOMS_BEFORE = "".join(
     f"(?<!{word} )" for word in ("career", "political", "commercial", "professional", "social")
 )
 
-# Each phrase with the words it cannot match without (any one of them, in the text
-# folded as IGNORECASE folds it): a search runs only when one is there, since most
-# answers hold none of them and 33 searches of a long answer cost milliseconds.
-CRISIS_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
-    # Suicide named directly, minus idioms ("suicide squeeze", "career suicide").
-    (
-        ("suicid",),
+CRISIS_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(source, re.IGNORECASE)
+    for source in (
+        # Suicide named directly, minus idioms ("suicide squeeze", "career suicide").
         rf"{_SUICIDE_IDIOMS_BEFORE}\bsuicid(?:e|es|al|ality)\b(?!\s+{_SUICIDE_IDIOMS_AFTER}\b)",
-    ),
-    (("unalive",), r"\bunalive\b"),
-    # Killing or ending one's own life.
-    (("kill",), rf"\bkill(?:ing|ed|s)?\s+{_SELF}\b"),
-    (
-        ("life",),
+        r"\bunalive\b",
+        # Killing or ending one's own life.
+        rf"\bkill(?:ing|ed|s)?\s+{_SELF}\b",
         r"\b(?:end|ending|ended|take|taking|took)\s+(?:my|his|her|their|your)\s+(?:own\s+)?life\b",
-    ),
-    (("it all",), r"\bend(?:ing)?\s+it\s+all\b"),
-    (("to end",), r"\bwant(?:s|ed)?\s+(?:it\s+all|everything|my\s+life)\s+to\s+end\b"),
-    # Wanting to die or not to exist.
-    (("die",), r"\b(?:want(?:s|ed)?\s+to|wanna)\s+die\b"),
-    (("dead",), r"\bwish(?:ed)?\s+(?:i|he|she|they)\s+(?:was|were|had\s+been)\s+dead\b"),
-    (("never",), r"\bwish(?:ed)?\s+i\s+(?:had\s+)?never\s+(?:been\s+born|existed)\b"),
-    (("dead",), r"\b(?:better\s+off|rather\s+be)\s+dead\b"),
-    (("die",), r"\brather\s+die\b(?!\s+than\b)"),
-    (
-        ("without me",),
+        r"\bend(?:ing)?\s+it\s+all\b",
+        r"\bwant(?:s|ed)?\s+(?:it\s+all|everything|my\s+life)\s+to\s+end\b",
+        # Wanting to die or not to exist.
+        r"\b(?:want(?:s|ed)?\s+to|wanna)\s+die\b",
+        r"\bwish(?:ed)?\s+(?:i|he|she|they)\s+(?:was|were|had\s+been)\s+dead\b",
+        r"\bwish(?:ed)?\s+i\s+(?:had\s+)?never\s+(?:been\s+born|existed)\b",
+        r"\b(?:better\s+off|rather\s+be)\s+dead\b",
+        r"\brather\s+die\b(?!\s+than\b)",
         r"\b(?:everyone|everybody|they|you|the\s+world)\s+(?:would\s+be|'d\s+be|are|is)\s+"
         r"better\s+off\s+without\s+me\b",
-    ),
-    (("want to",), rf"\b{_DONT}\s+want\s+to\s+(?:be\s+alive|live|exist|wake\s+up)\b"),
-    (
-        ("want to",),
+        rf"\b{_DONT}\s+want\s+to\s+(?:be\s+alive|live|exist|wake\s+up)\b",
         rf"\b{_DONT}\s+want\s+to\s+be\s+(?:here|around)\s+(?:any\s?more|any\s+longer)\b",
-    ),
-    (
-        ("any",),
         r"\b(?:not|never)\s+(?:be|being)\s+(?:here|around|alive)\s+(?:any\s?more|any\s+longer)\b",
-    ),
-    (("wake",), r"\b(?:hope|wish)\s+i\s+(?:don'?t|do\s+not|never|won'?t)\s+wake\s+up\b"),
-    (("wake",), r"\bgo\s+to\s+sleep\s+and\s+(?:never|not)\s+wake\s+up\b"),
-    # Hopelessness about living.
-    (
-        ("no reason", "no point"),
+        r"\b(?:hope|wish)\s+i\s+(?:don'?t|do\s+not|never|won'?t)\s+wake\s+up\b",
+        r"\bgo\s+to\s+sleep\s+and\s+(?:never|not)\s+wake\s+up\b",
+        # Hopelessness about living.
         r"\bno\s+(?:reason|point)\s+(?:to|in)\s+"
         r"(?:live|living|go(?:ing)?\s+on|be(?:ing)?\s+alive)\b",
-    ),
-    (("live for",), r"\bnothing\s+(?:left\s+)?to\s+live\s+for\b"),
-    (
-        ("worth",),
+        r"\bnothing\s+(?:left\s+)?to\s+live\s+for\b",
         r"\b(?:life|living)\s+(?:is\s*n'?t|is\s+not|isnt|was\s*n'?t|is\s+no\s+longer)\s+"
         r"worth\s+(?:it|living)\b",
-    ),
-    (("worth",), r"\bnot\s+worth\s+living\b"),
-    (
-        ("go on",),
+        r"\bnot\s+worth\s+living\b",
         rf"\b{_CANT}\s+go\s+on\b(?=\s*(?:$|[.!?,;:)]|like\s+this|living|any\s?more|any\s+longer))",
-    ),
-    (("tired of", "sick of"), r"\b(?:tired|sick)\s+of\s+(?:living|being\s+alive|life)\b"),
-    (("done with",), r"\bdone\s+with\s+(?:life|living|being\s+alive)\b"),
-    (("up on",), r"\bg(?:ive|ave|iving)\s+up\s+on\s+(?:life|living)\b"),
-    # Self-harm.
-    (("self", "selves"), rf"\b(?:hurt|hurting|harm|harming|cut|cutting)\s+{_SELF}\b"),
-    (("harm",), r"\bself[- ]?harm(?:ing|ed)?\b"),
-    (("myself",), r"\b(?:hang|hanging|shoot|shooting|drown|drowning|starve|starving)\s+myself\b"),
-    (("wrist",), r"\bslit(?:ting)?\s+my\s+wrists?\b"),
-    (("overdose",), r"\b(?:take|taking|took)\s+(?:an\s+)?overdose\b"),
-    (("overdos",), r"\boverdos(?:e|ed|ing)\s+on\s+(?:pills|my\s+meds|medication|tablets)\b"),
-    (
-        ("jump",),
+        r"\b(?:tired|sick)\s+of\s+(?:living|being\s+alive|life)\b",
+        r"\bdone\s+with\s+(?:life|living|being\s+alive)\b",
+        r"\bg(?:ive|ave|iving)\s+up\s+on\s+(?:life|living)\b",
+        # Self-harm.
+        rf"\b(?:hurt|hurting|harm|harming|cut|cutting)\s+{_SELF}\b",
+        r"\bself[- ]?harm(?:ing|ed)?\b",
+        r"\b(?:hang|hanging|shoot|shooting|drown|drowning|starve|starving)\s+myself\b",
+        r"\bslit(?:ting)?\s+my\s+wrists?\b",
+        r"\b(?:take|taking|took)\s+(?:an\s+)?overdose\b",
+        r"\boverdos(?:e|ed|ing)\s+on\s+(?:pills|my\s+meds|medication|tablets)\b",
         r"\bjump(?:ing)?\s+(?:off|from)\s+(?:a|the)\s+(?:bridge|roof|building|cliff|balcony)\b",
-    ),
-    (
-        ("burden",),
         rf"\b{_I_AM}\s+(?:a\s+)?burden\s+(?:to|on)\s+(?:everyone|everybody|my\s+family|them|all)\b",
-    ),
+    )
 )
-
-CRISIS_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(source, re.IGNORECASE) for _needs, source in CRISIS_PHRASES
-)
-_SCREENS = tuple(
-    (needs, pattern)
-    for (needs, _source), pattern in zip(CRISIS_PHRASES, CRISIS_PATTERNS, strict=True)
-)
-# The letters IGNORECASE matches to an ASCII letter that lower() does not turn into it.
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# The strings each phrase cannot match without (`bot.language.literals`), found in one
+# scan of the text: a phrase is searched for only where they are. Most answers hold
+# none, and 33 searches of a long answer cost more than the rest of a step.
+_SCREEN = literals.Screen(CRISIS_PATTERNS)
 
 
 def _normalise(text: str) -> str:
@@ -145,11 +111,8 @@ def screen(text: str) -> bool:
     if not text:
         return False
     normalised = _normalise(text)
-    folded = normalised.translate(_FOLD).lower()
-    return any(
-        any(word in folded for word in needs) and pattern.search(normalised)
-        for needs, pattern in _SCREENS
-    )
+    candidates = _SCREEN.candidates(literals.fold(normalised))
+    return any(CRISIS_PATTERNS[index].search(normalised) for index in candidates)
 
 
 def iter_strings(value: object) -> Iterator[str]:

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from bot.language.blameless import RULES, check, evaluation, lexicon, literals, rules
+from bot.language import literals
+from bot.language.blameless import RULES, check, evaluation, lexicon, rules
 from bot.language.blameless.engine import run
 from tests.unit.blameless_cases import assert_quiet, assert_warned
 

@@ -18,7 +18,8 @@ import pytest
 
 from bot.language.blameless import RULES, check, engine, evaluation
 from bot.language.blameless.engine import prepare, run
-from bot.language.blameless.literals import (
+from bot.language.blameless.markdown import LineKind, read_layout
+from bot.language.literals import (
     Screen,
     any_of,
     fold,
@@ -26,7 +27,6 @@ from bot.language.blameless.literals import (
     read_as,
     required,
 )
-from bot.language.blameless.markdown import LineKind, read_layout
 
 CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus"
 

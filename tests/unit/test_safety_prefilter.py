@@ -1,5 +1,5 @@
 """The crisis screen's prefilter (`bot.language.safety`): a phrase's search is skipped
-only when the text lacks every word the phrase needs, so skipping never costs a catch —
+only when the text lacks a string every match of it holds, so skipping never costs a catch —
 for every phrase, in every form its alternatives allow, in letters IGNORECASE folds,
 and on every line of the real documents in the blameless corpus."""
 

@@ -30,10 +30,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from bot.language.blameless.context import FIRST_PERSON, Context, words
-from bot.language.blameless.literals import Screen, fold, trie
 from bot.language.blameless.markdown import Layout, LineKind, read_layout
 from bot.language.blameless.model import Flag, Rule, Severity
 from bot.language.blameless.rules import CAUSE_RULES, PRIVATE_RULE, ROOT_CAUSE_RULE, RULES
+from bot.language.literals import Screen, fold, trie
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # Characters that may start private detail: an address, a handle, a phone number. This is

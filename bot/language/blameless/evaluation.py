@@ -61,7 +61,8 @@ from __future__ import annotations
 
 import re
 
-from bot.language.blameless import lexicon, literals
+from bot.language import literals
+from bot.language.blameless import lexicon
 from bot.language.blameless.context import (
     PERSON_NOUNS,
     PERSON_PRONOUNS,

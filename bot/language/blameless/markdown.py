@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import IntFlag
 from itertools import accumulate, islice
 
-from bot.language.blameless.literals import fold
+from bot.language.literals import fold
 
 APOSTROPHES = ("\u2019", "\u2018", "\u02bc")
 

@@ -1,7 +1,9 @@
-"""The literal strings a pattern cannot match without, to skip windows it cannot match in.
+"""The literal strings a pattern cannot match without, to skip text it cannot match in.
 
-The engine runs each rule's patterns on the sentence windows that hold one of the rule's
-trigger words; most of those windows were opened by another pattern's word. Before a
+Used by the blameless check's engine and by the crisis screen (`bot.language.safety`),
+which searches a phrase only in answers that hold its strings. The engine runs each
+rule's patterns on the sentence windows that hold one of the rule's trigger words; most
+of those windows were opened by another pattern's word. Before a
 pattern runs on a window, a cheap search asks whether the window holds one of the
 strings every match of the pattern must contain; where it does not, the pattern cannot
 match there and is skipped. The flags are the same by construction: a skipped window is
@@ -355,6 +357,18 @@ class Screen:
                 mask |= masks[match.group(1)]
             found.append(mask)
         return found
+
+    def candidates(self, folded: str) -> list[int]:
+        """The patterns that may match somewhere in ``folded``, a whole text (one window):
+        the shared scan's bits first, so a short text holding none of the strings costs
+        one scan, not a check per pattern."""
+        whole = [(0, len(folded))]
+        possible = self.possible(folded, whole)
+        if possible is None:
+            indexes: Iterable[int] = range(len(self.patterns))
+        else:
+            indexes = [i for i in range(len(self.patterns)) if possible[0] >> i & 1]
+        return [i for i in indexes if self.windows(i, folded, whole, possible)]
 
     def windows(
         self,
