@@ -88,6 +88,7 @@ class WriterProcess:
 
     @property
     def pid(self) -> int | None:
+        """The writer's process id once started (logs, and tests that ask who wrote)."""
         return None if self._process is None else int(self._process.pid)
 
     def start(self) -> None:
