@@ -73,9 +73,13 @@ def run(engine: Engine, fn: Callable[..., T], *args: Any) -> T:
             return result
         except WriterGone:
             pass  # not sent: written here instead, as without the writer
-    job = functools.partial(_call, fn, args) if args else fn
-    done: T = _queue_for(engine).submit(engine, job)
+    done: T = _queue_for(engine).submit(engine, bind(fn, args))
     return done
+
+
+def bind(fn: Callable[..., Any], args: tuple[Any, ...]) -> Job:
+    """``fn(conn, *args)`` as a job of one connection (here and in the writer process)."""
+    return functools.partial(_call, fn, args) if args else fn
 
 
 def _call(fn: Callable[..., Any], args: tuple[Any, ...], conn: Connection) -> Any:

@@ -342,7 +342,7 @@ def _serve_batch(
             late = exc.TimeoutError("the database stayed busy past the deadline")
             channels.answer(channel, ("error", late))
             continue
-        jobs.append(_bound(fn, args))
+        jobs.append(group_commit.bind(fn, args))
         waiting.append(channel)
     if not jobs:
         return
@@ -350,10 +350,6 @@ def _serve_batch(
         waiting, group_commit.run_together(engine, jobs), strict=True
     ):
         channels.answer(channel, ("ok", result) if error is None else ("error", error))
-
-
-def _bound(fn: Callable[..., Any], args: tuple[Any, ...]) -> group_commit.Job:
-    return lambda conn: fn(conn, *args)
 
 
 def _pickled(outcome: tuple[str, Any]) -> bytes:

@@ -253,7 +253,7 @@ def submit_step(
         step,
         next_step,
         title,
-        bool(crisis),
+        crisis,
         sealed,
         now,
     )

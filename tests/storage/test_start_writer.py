@@ -15,7 +15,7 @@ from storage.db import is_sqlite_file
 from tests.conftest import make_settings
 
 
-def _create_pid(conn: object) -> int:
+def _writing_pid(conn: object) -> int:
     return os.getpid()
 
 
@@ -26,11 +26,11 @@ def test_an_sqlite_file_gets_a_writer_process_and_stopping_it_writes_here_again(
     start_writer(rt)
     try:
         assert rt.writer is not None
-        assert group_commit.run(rt.engine, _create_pid) == rt.writer.pid != os.getpid()
+        assert group_commit.run(rt.engine, _writing_pid) == rt.writer.pid != os.getpid()
     finally:
         stop_writer(rt)
     assert rt.writer is None
-    assert group_commit.run(rt.engine, _create_pid) == os.getpid()
+    assert group_commit.run(rt.engine, _writing_pid) == os.getpid()
     rt.engine.dispose()
 
 
@@ -67,5 +67,5 @@ def test_a_writer_that_cannot_start_leaves_the_server_writing_itself(
     start_writer(rt)
     assert rt.writer is None
     assert "did not start (PermissionError)" in caplog.text
-    assert group_commit.run(rt.engine, _create_pid) == os.getpid()
+    assert group_commit.run(rt.engine, _writing_pid) == os.getpid()
     rt.engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -215,8 +216,6 @@ def test_a_request_gives_up_at_its_deadline_and_a_late_answer_is_never_read_as_t
 def test_a_connection_that_hangs_up_during_the_key_check_leaves_the_writer_listening(
     engine: Engine, writer: WriterProcess
 ) -> None:
-    import socket
-
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as rude:
         rude.connect(writer.address)  # and leaves before answering the challenge
     assert group_commit.run(engine, create_here, "still serving")[1] == writer.pid
