@@ -78,9 +78,13 @@ class Answers:
         object.__setattr__(self, "saved", MappingProxyType(dict(self.saved)))
         object.__setattr__(self, "_fields", field_index(self.screens))
 
-    def __reduce__(self) -> tuple[type[Answers], tuple[dict[str, Any], tuple[Screen, ...]]]:
+    def __reduce__(self) -> tuple[type[Answers], tuple[Any, ...]]:
         # Rebuilt from what it was made of: a finished reflection's summary comes back
-        # from the writer process pickled (`storage.writer_process`).
+        # from the writer process pickled (`storage.writer_process`). The real screens
+        # are left out (the other side has them): rebuilding and hashing their data
+        # cost more than the whole rest of the summary.
+        if self.screens is SCREENS:
+            return Answers, (dict(self.saved),)
         return Answers, (dict(self.saved), self.screens)
 
     @classmethod

@@ -26,6 +26,7 @@ from bot.reflection.answers import Answers
 from bot.reflection.quoting import USER_ID, support_commitment
 from bot.reflection.screens import MAX_COMMITMENTS, TOTAL_STEPS, FormField, screen
 from bot.reflection.summary import Summary
+from bot.reflection.summary_view import CommitmentLine
 from storage import drafts, group_commit
 from storage import members as member_store
 from storage import reflections as reflection_store
@@ -33,7 +34,6 @@ from storage.db import read_connection, session_scope, write_connection
 from storage.models import (
     CheckinKind,
     CheckinStatus,
-    Commitment,
     CommitmentKind,
     CommitmentStatus,
     SetbackStatus,
@@ -422,7 +422,7 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> S
     answers = Answers.from_steps(drafts.answers_of(conn, team, setback_id))
     member = member_store.member_for_planning(conn, team, user, now)
     hours = members.working_hours(member)
-    made: list[Commitment] = []
+    made: list[CommitmentLine] = []
     next_due: dict[int, datetime] = {}
     for commitment, due_times in _commitments(actor, setback_id, answers, hours, now):
         growth = commitment["kind"] == CommitmentKind.GROWTH
@@ -441,7 +441,7 @@ def _finish(conn: Connection, actor: Actor, setback_id: int, now: datetime) -> S
             for i, due in enumerate(due_times)
         ]
         cid = drafts.add_commitment(conn, commitment, checkins)
-        made.append(Commitment(**commitment, id=cid))
+        made.append(CommitmentLine(cid, commitment["kind"], commitment["text"]))
         if due_times:  # all scheduled: the next is the earliest
             next_due[cid] = min(due_times)
     title, hold, attempt = drafts.complete(conn, setback_id, now)

@@ -29,12 +29,12 @@ from bot.core.runtime import Runtime
 from bot.core.slack_client import error_code
 from bot.members import zone as members
 from bot.reflection.answers import Answers
-from bot.reflection.summary_view import ACTION_OPEN_JOURNAL, summary_message
+from bot.reflection.summary_view import ACTION_OPEN_JOURNAL, CommitmentLine, summary_message
 from storage import group_commit, sent, summary_posts
 from storage import members as member_store
 from storage import reflections as reflection_store
 from storage.db import session_scope
-from storage.models import Commitment, MessageKind, Setback, SetbackStatus
+from storage.models import MessageKind, Setback, SetbackStatus
 from storage.rows import row_id
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class Summary:
     setback_id: int
     title: str
     answers: Answers
-    commitments: list[Commitment]
+    commitments: list[CommitmentLine]
     next_due: dict[int, datetime]
     tz: str
     share_ok: bool
@@ -79,7 +79,7 @@ def _summary_of(s: Session, setback: Setback) -> Summary:
         setback_id=row_id(setback),
         title=setback.title or "Untitled",
         answers=Answers(reflection_store.answers_by_field(s, setback)),
-        commitments=reflection_store.commitments_of(s, setback),
+        commitments=[CommitmentLine.of(c) for c in reflection_store.commitments_of(s, setback)],
         next_due=reflection_store.next_checkins(s, setback),
         tz=members.effective_tz(member),
         share_ok=not setback.safety_hold,

@@ -7,6 +7,8 @@ split across sections rather than cut off or rejected. What it quotes goes throu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -60,7 +62,24 @@ def labelled_sections(label: str, text: str) -> list[Block]:
     return blocks
 
 
-def commitment_line(c: Commitment, next_due: datetime | None, tz: str) -> str:
+@dataclass(frozen=True)
+class CommitmentLine:
+    """What the summary DM shows of one commitment. Plain values, not the ORM row: the
+    flow that finishes a reflection builds its summary in the database writer process
+    (`storage.writer_process`), and a row would cross to the server with its ORM state,
+    which costs far more to rebuild there than the three values the DM needs."""
+
+    id: int
+    kind: CommitmentKind
+    text: str
+
+    @classmethod
+    def of(cls, row: Commitment) -> CommitmentLine:
+        """The line of a stored commitment (it must have been saved: it has an id)."""
+        return cls(row_id(row), row.kind, row.text)
+
+
+def commitment_line(c: CommitmentLine, next_due: datetime | None, tz: str) -> str:
     line = f"• *{KIND_LABEL.get(c.kind, 'Plan')}:* {commitment_mrkdwn(c.kind, c.text)}"
     if next_due is not None:
         line += f"\n   _next check-in {local(next_due, tz)}_"
@@ -71,7 +90,7 @@ def summary_message(
     setback_id: int,
     title: str,
     answers: Answers,
-    commitments: list[Commitment],
+    commitments: Sequence[CommitmentLine],
     next_due: dict[int, datetime],
     tz: str,
     *,
@@ -99,7 +118,7 @@ def summary_message(
         if text:
             blocks += labelled_sections(label, text)
     if commitments:
-        lines = [commitment_line(c, next_due.get(row_id(c)), tz) for c in commitments]
+        lines = [commitment_line(c, next_due.get(c.id), tz) for c in commitments]
         chunks = split_for_sections("\n".join(lines), 2970)
         blocks.append(SectionBlock(text=verbatim(f"*What you committed to*\n{chunks[0]}")))
         blocks += [SectionBlock(text=verbatim(c)) for c in chunks[1:]]

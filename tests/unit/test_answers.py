@@ -4,6 +4,7 @@ moving a field to another screen changes nothing downstream. Pure: no Slack, no 
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,7 +18,8 @@ from bot.members.zone import working_hours
 from bot.reflection import flow, screens
 from bot.reflection.answers import Answers, Plan, UnknownField, field_index
 from bot.reflection.screens import MAX_COMMITMENTS, SCREENS, Screen
-from bot.reflection.summary_view import summary_message
+from bot.reflection.summary import Summary
+from bot.reflection.summary_view import CommitmentLine, summary_message
 from bot.sharing import offer
 from storage.models import Commitment, CommitmentKind, CommitmentStatus, Setback
 
@@ -182,3 +184,30 @@ def test_a_moved_field_keeps_its_rules_on_its_new_screen(monkeypatch: pytest.Mon
     assert set(flow.validate(1, one_factor)) == {"factors"}
     assert flow.validate(3, {"expected": "E", "made_sense": "M"}) == {}
     assert flow.read_values(1, {"factors": {"factors": {"value": "A\nB"}}}) == {"factors": "A\nB"}
+
+
+def test_answers_cross_a_pickle_without_the_screens_they_are_checked_against() -> None:
+    answers = Answers.from_steps(STORED)
+    data = pickle.dumps(answers)
+    back = pickle.loads(data)
+    assert back.saved == answers.saved
+    assert back.screens is SCREENS  # the other side's own screens, not a copy of them
+    assert SCREENS[0].intro.encode() not in data
+
+
+def test_answers_checked_against_other_screens_cross_a_pickle_with_them() -> None:
+    moved = tuple(dataclasses.replace(s, title=f"{s.title} (moved)") for s in SCREENS)
+    back = pickle.loads(pickle.dumps(Answers({"title": "t"}, moved)))
+    assert back.screens == moved
+    assert back.title == "t"
+
+
+def test_a_finished_reflections_summary_crosses_a_pickle_as_plain_values() -> None:
+    """The writer process hands the summary back pickled: no ORM state may ride along."""
+    plan = CommitmentLine(3, CommitmentKind.GROWTH, "run the check first")
+    summary = Summary(1, "Config push", Answers.from_steps(STORED), [plan], {3: NOW}, "UTC", True)
+    data = pickle.dumps(summary)
+    assert b"sqlalchemy" not in data
+    back = pickle.loads(data)
+    assert back.commitments == [plan]
+    assert back.message(None) == summary.message(None)

@@ -12,9 +12,9 @@ import pytest
 from bot.checkins.views import RecapFacts, recap_message
 from bot.core.mrkdwn import escape, split_for_sections
 from bot.reflection.answers import Answers
-from bot.reflection.summary_view import summary_message
+from bot.reflection.summary_view import CommitmentLine, summary_message
 from bot.sharing.views import split_escaped
-from storage.models import Commitment, CommitmentKind, CommitmentStatus
+from storage.models import CommitmentKind, CommitmentStatus
 
 MARK = "zq-own-words"
 ANGLES = "<" * 1500
@@ -40,15 +40,7 @@ def _answers(facts: str) -> Answers:
 
 
 def test_the_summary_dm_shows_the_persons_words_verbatim() -> None:
-    plan = Commitment(
-        id=7,
-        team_id="T1",
-        user_id="U1",
-        setback_id=1,
-        kind=CommitmentKind.GROWTH,
-        text=f"{MARK} plan http://example.com #general",
-        status=CommitmentStatus.ACTIVE,
-    )
+    plan = CommitmentLine(7, CommitmentKind.GROWTH, f"{MARK} plan http://example.com #general")
     _, blocks = summary_message(1, "t", _answers(f"{MARK} facts"), [plan], {}, "UTC")
     carrying = _carrying(blocks, MARK)
     assert len(carrying) == 4  # facts, part, lesson, the plan
