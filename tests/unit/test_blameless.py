@@ -624,6 +624,9 @@ def test_a_named_colleague_as_the_cause_is_caught_first_with_its_reframe() -> No
         ("Management are definitely to blame.", "are definitely to blame"),
         ("Yes, I broke production.", "I broke production"),
         ("The engineer should have paged the DBA.", "The engineer should have"),
+        ("In the end he was at fault.", "was at fault"),
+        ("They were partly at fault.", "were partly at fault"),
+        ("You are responsible for knocking out checkout.", "are responsible for knocking"),
     ],
 )
 def test_a_person_or_role_as_the_cause(text: str, phrase: str) -> None:
@@ -638,6 +641,11 @@ def test_a_person_or_role_as_the_cause(text: str, phrase: str) -> None:
         ("In my haste, I overlooked the filter.", "normative"),
         ("Why did the developer forget to check the endpoint?", "omission"),
         ("What a clown.", "character"),
+        ("I smugly assumed the backup had run.", "character"),
+        ("You're acting stupidly about this.", "character"),
+        ("Honestly, I don't know what I was thinking.", "character"),
+        ("He is a big know-it-all.", "character"),
+        ("Who was truly at fault here?", "who-question"),
         ("He wasn't a strong software engineer.", "character"),
         ("And who pushes to production on a Friday!", "who-question"),
         ("Someone is going to lose their job over this.", "punitive"),

@@ -71,6 +71,10 @@ GENERAL_HITS = [
 ]
 
 GENERAL_CLEAN = [
+    # a system at fault, a script's manner, the blameless question itself
+    "The disk was at fault, not the scheduler.",
+    "The retry loop was responsible for knocking the queue over.",
+    "We asked what they were thinking at the time, and why it made sense.",
     # a system or a thing as the subject
     "The cache was the problem.",
     "The job somehow managed to wipe the temp folder.",

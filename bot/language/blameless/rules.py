@@ -227,6 +227,16 @@ _CHARACTER_WORDS = _p(
     r"getting|was|were|am|are)\s+)?(?:way\s+|far\s+|much\s+)?too\s+(?:confident|cocky|complacent|"
     r"sure\s+of\s+(?:myself|himself|herself|themselves))\b",
     r"\b(?:dumbest|stupidest)\b",
+    # Judgement in the manner of a person's act: "I smugly assumed", "he hurriedly pushed",
+    # "you're acting stupidly" (a script that "stupidly assumed UTC" is a system); and "a
+    # big know-it-all".
+    r"\b(?:I|we|you|he|she|they)(?:'re|'m|'s)?\s+(?:[a-z']{1,20}\s+){0,2}?(?:smugly|"
+    r"stupidly|foolishly|recklessly|sloppily|lazily|arrogantly|negligently|thoughtlessly|"
+    r"mindlessly|hurriedly|cluelessly|ineptly)\b",
+    r"\b(?:know-it-alls?|smug)\b",
+    # "I don't know what I was thinking": a verdict on the self ("what was I thinking"
+    # is rule 15's question).
+    r"\b(?:don't|didn't|do\s+not|did\s+not)\s+know\s+what\s+I\s+was\s+thinking\b",
     # A verdict on the self, as `bot.language.kindness` reads it in the reflection.
     r"\bwhat(?:'s|s|\s+is)\s+wrong\s+with\s+me\b",
     r"\b(?:disgusted|sickened)\s+(?:with|by|at)\s+myself\b",
@@ -240,7 +250,7 @@ _CHARACTER_WORDS = _p(
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
-_NAMED_PERSON_OWN = 22
+_NAMED_PERSON_OWN = 24
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -373,7 +383,9 @@ RULES: tuple[Rule, ...] = (
             "asshole assholes jackass jackasses douche douches douchebag douchebags twat twats "
             "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats dumbest "
             "stupidest wrong disgusted sickened hate despise loathe toxic clumsy errorprone "
-            "error prone"
+            "error prone smugly stupidly foolishly recklessly sloppily lazily arrogantly "
+            "negligently thoughtlessly mindlessly hurriedly cluelessly ineptly smug "
+            "know thinking"
         )
         + evaluation.TRIGGERS,
         evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
@@ -547,6 +559,12 @@ RULES: tuple[Rule, ...] = (
             r"definitely|definately|clearly|totally|really)\s+)?to\s+blame)\b",
             r"(?i:\bto\s+blame\s+(?:is|was)\s+(?:the|a|an|our|their|my)\s+[A-Za-z]{1,30})",
             r"(?i:\b(?:solely|entirely|fully|wholly|100%)\s+responsible)\b",
+            # "he was at fault", "they were partly at fault"; "responsible for knocking out".
+            r"(?i:\b(?:is|are|was|were|am)\s+(?:(?:solely|entirely|fully|directly|partly|"
+            r"partially|truly|really|clearly|totally|obviously)\s+)?at\s+fault)\b",
+            r"(?i:\b(?:is|are|was|were|am)\s+(?:(?:solely|entirely|directly|personally)\s+)?"
+            r"responsible\s+for\s+(?:breaking|knocking|taking|bringing|deleting|causing|crashing|"
+            r"wiping|killing|losing|leaking|screwing|messing))\b",
             # The writer taking the fault: "it was my fault", "that was all my mistake", "my
             # bad" ("before my mistake" only names the event; an organisation's "our
             # mistake" is owning it, not blaming anyone).
@@ -622,7 +640,8 @@ RULES: tuple[Rule, ...] = (
         "Who-question",
         # A question, not a relative clause: "the engineer who merged it" is fine.
         _p(
-            r"\bwho(?:'s|\s+is|\s+was)\s+(?:to\s+blame|at\s+fault)\b",
+            r"\bwho(?:'s|\s+is|\s+was)\s+(?:(?:truly|really|actually|ultimately|most)\s+)?"
+            r"(?:to\s+blame|at\s+fault)\b",
             r"\bwhose\s+(?:fault|mistake)\b(?=[^.!\n]{0,200}\?)",
             rf"\bwho\s+{_WHO_VERB}\b(?=[^.!?\n]{{0,200}}[?!])",
             r"\bwho(?:'s|\s+is|\s+was)\s+responsible\b(?=[^.!?\n]{0,200}\?)",
