@@ -627,6 +627,8 @@ def test_a_named_colleague_as_the_cause_is_caught_first_with_its_reframe() -> No
         ("In the end he was at fault.", "was at fault"),
         ("They were partly at fault.", "were partly at fault"),
         ("You are responsible for knocking out checkout.", "are responsible for knocking"),
+        ("The physician made an error.", "The physician made an error"),
+        ("It was the symptom that I missed.", "that I missed"),
     ],
 )
 def test_a_person_or_role_as_the_cause(text: str, phrase: str) -> None:
@@ -645,6 +647,7 @@ def test_a_person_or_role_as_the_cause(text: str, phrase: str) -> None:
         ("You're acting stupidly about this.", "character"),
         ("Honestly, I don't know what I was thinking.", "character"),
         ("He is a big know-it-all.", "character"),
+        ("He didn't even check the log.", "character"),
         ("Who was truly at fault here?", "who-question"),
         ("He wasn't a strong software engineer.", "character"),
         ("And who pushes to production on a Friday!", "who-question"),

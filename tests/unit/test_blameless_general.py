@@ -75,6 +75,8 @@ GENERAL_CLEAN = [
     "The disk was at fault, not the scheduler.",
     "The retry loop was responsible for knocking the queue over.",
     "We asked what they were thinking at the time, and why it made sense.",
+    "Users didn't even notice the outage.",
+    "The operator made a change to the config.",
     # a system or a thing as the subject
     "The cache was the problem.",
     "The job somehow managed to wipe the temp folder.",

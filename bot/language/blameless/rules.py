@@ -102,7 +102,8 @@ _ROLE = (
     r"(?:(?!(?:to|on|in|into|onto|from|for|of)\s)[\w-]{1,20}\s+){0,2}?"
     r"(?:engineer|developer|dev|admin|administrator|operator|reviewer|intern|contractor|"
     r"employee|guy|person|coworker|co-worker|colleague|manager|boss|CTO|CEO|COO|lead|"
-    r"maintainer|author|programmer|sysadmin|DBA|SRE)"
+    r"maintainer|author|programmer|sysadmin|DBA|SRE|technician|physician|doctor|nurse|"
+    r"teacher|trader|cashier|dispatcher)"
     # "the dev cluster", "the admin panel", "the lead time": the word names a thing.
     r"(?!\s+(?:cluster|clusters|environment|env|server|servers|branch|box|stack|instance|"
     r"build|site|db|database|panel|console|page|account|accounts|tools?|portal|machine|time|"
@@ -110,7 +111,9 @@ _ROLE = (
 )
 _ROLE_FAILURE = (
     rf"(?:forgot|misjudged|{_BROKE}|messed\s+up|screwed\s+up|mess\s+up|screw\s+up|botched|"
-    r"overlooked|dropped\s+the\s+ball|nuked|trashed|wiped\s+out|"
+    r"overlooked|dropped\s+the\s+ball|nuked|trashed|wiped\s+out|made\s+(?:an?\s+)?(?:(?:big|"
+    r"huge|serious|stupid|silly|careless|costly|basic|simple|major)\s+)?(?:error|mistake|"
+    r"blunder)s?|"
     rf"(?:should(?:n't|\s+not)?(?:\s+have|'ve)|ought\s+to\s+have){_NOT_POSSESSION}|"
     r"bypassed|sidestepped|ignored|neglected)"
 )
@@ -234,6 +237,9 @@ _CHARACTER_WORDS = _p(
     r"stupidly|foolishly|recklessly|sloppily|lazily|arrogantly|negligently|thoughtlessly|"
     r"mindlessly|hurriedly|cluelessly|ineptly)\b",
     r"\b(?:know-it-alls?|smug)\b",
+    # "he didn't even check": the "even" weighs a person's act as beneath the bar.
+    r"\b(?:he|she|they|you)\s+(?:didn't|did\s+not|couldn't|could\s+not|wouldn't|never)\s+"
+    r"even\s+(?:bother|check|look|read|test|note|ask|try|think|care|reply|answer|call)\w*\b",
     # "I don't know what I was thinking": a verdict on the self ("what was I thinking"
     # is rule 15's question).
     r"\b(?:don't|didn't|do\s+not|did\s+not)\s+know\s+what\s+I\s+was\s+thinking\b",
@@ -250,7 +256,7 @@ _CHARACTER_WORDS = _p(
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
-_NAMED_PERSON_OWN = 24
+_NAMED_PERSON_OWN = 25
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -385,7 +391,7 @@ RULES: tuple[Rule, ...] = (
             "stupidest wrong disgusted sickened hate despise loathe toxic clumsy errorprone "
             "error prone smugly stupidly foolishly recklessly sloppily lazily arrogantly "
             "negligently thoughtlessly mindlessly hurriedly cluelessly ineptly smug "
-            "know thinking"
+            "know thinking even"
         )
         + evaluation.TRIGGERS,
         evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
@@ -614,6 +620,10 @@ RULES: tuple[Rule, ...] = (
             r"(?i:\b(?:I|he|she|they|you)\s+(?:had\s+|have\s+|has\s+|just\s+){0,2}caused\s+"
             r"(?:it|this|that|all\s+(?:of\s+)?(?:it|this|that))\b|\b(?:a|the)\s+(?:fire|mess|"
             r"outage|problem|disaster|incident)\s+(?:that\s+)?I\s+(?:had\s+|have\s+)?caused\b)",
+            # What the writer missed, told after it: "the symptom that I missed", "details
+            # that I accidentally overlooked".
+            r"(?i:\b(?:that|which)\s+I\s+(?:had\s+)?(?:(?:accidentally|completely|totally|"
+            r"simply|just)\s+)?(?:missed|overlooked)\b)",
             *(f"(?i:{source})" for source in evaluation.CAUSE_SOURCES),
             flags=0,
         ),
