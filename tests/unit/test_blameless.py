@@ -629,6 +629,8 @@ def test_a_named_colleague_as_the_cause_is_caught_first_with_its_reframe() -> No
         ("You are responsible for knocking out checkout.", "are responsible for knocking"),
         ("The physician made an error.", "The physician made an error"),
         ("It was the symptom that I missed.", "that I missed"),
+        ("As a veteran, I shouldn't make these mistakes.", "I shouldn't make these mistakes"),
+        ("The developer made a typo in the config.", "The developer made a typo"),
     ],
 )
 def test_a_person_or_role_as_the_cause(text: str, phrase: str) -> None:
@@ -648,6 +650,7 @@ def test_a_person_or_role_as_the_cause(text: str, phrase: str) -> None:
         ("Honestly, I don't know what I was thinking.", "character"),
         ("He is a big know-it-all.", "character"),
         ("He didn't even check the log.", "character"),
+        ("Don't be lazy with customer data.", "character"),
         ("Who was truly at fault here?", "who-question"),
         ("He wasn't a strong software engineer.", "character"),
         ("And who pushes to production on a Friday!", "who-question"),

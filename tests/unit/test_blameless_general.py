@@ -77,6 +77,7 @@ GENERAL_CLEAN = [
     "We asked what they were thinking at the time, and why it made sense.",
     "Users didn't even notice the outage.",
     "The operator made a change to the config.",
+    "A typo in the config made the deploy fail.",
     # a system or a thing as the subject
     "The cache was the problem.",
     "The job somehow managed to wipe the temp folder.",

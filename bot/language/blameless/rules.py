@@ -113,7 +113,7 @@ _ROLE_FAILURE = (
     rf"(?:forgot|misjudged|{_BROKE}|messed\s+up|screwed\s+up|mess\s+up|screw\s+up|botched|"
     r"overlooked|dropped\s+the\s+ball|nuked|trashed|wiped\s+out|made\s+(?:an?\s+)?(?:(?:big|"
     r"huge|serious|stupid|silly|careless|costly|basic|simple|major)\s+)?(?:error|mistake|"
-    r"blunder)s?|"
+    r"blunder|typo)s?|"
     rf"(?:should(?:n't|\s+not)?(?:\s+have|'ve)|ought\s+to\s+have){_NOT_POSSESSION}|"
     r"bypassed|sidestepped|ignored|neglected)"
 )
@@ -237,6 +237,9 @@ _CHARACTER_WORDS = _p(
     r"stupidly|foolishly|recklessly|sloppily|lazily|arrogantly|negligently|thoughtlessly|"
     r"mindlessly|hurriedly|cluelessly|ineptly)\b",
     r"\b(?:know-it-alls?|smug)\b",
+    # "don't be lazy": the label as advice, still a label.
+    r"\b(?:don't|do\s+not|never)\s+be\s+(?:so\s+)?(?:lazy|stupid|careless|sloppy|dumb|an?\s+"
+    r"idiot)\b",
     # "he didn't even check": the "even" weighs a person's act as beneath the bar.
     r"\b(?:he|she|they|you)\s+(?:didn't|did\s+not|couldn't|could\s+not|wouldn't|never)\s+"
     r"even\s+(?:bother|check|look|read|test|note|ask|try|think|care|reply|answer|call)\w*\b",
@@ -256,7 +259,7 @@ _CHARACTER_WORDS = _p(
 )
 
 # Rule 10's own patterns; the frames of ``evaluation.CAUSE_SOURCES`` follow them.
-_NAMED_PERSON_OWN = 25
+_NAMED_PERSON_OWN = 26
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -624,6 +627,10 @@ RULES: tuple[Rule, ...] = (
             # that I accidentally overlooked".
             r"(?i:\b(?:that|which)\s+I\s+(?:had\s+)?(?:(?:accidentally|completely|totally|"
             r"simply|just)\s+)?(?:missed|overlooked)\b)",
+            # The writer's verdict on their own slips: "I shouldn't make these mistakes".
+            r"(?i:\bI\s+(?:shouldn't|should\s+not|should\s+never)\s+(?:have\s+)?(?:make|made)\s+"
+            r"(?:these|such|this|that|those|a|an|the|so\s+many)\s+(?:[\w-]{1,20}\s+)?"
+            r"(?:mistakes?|errors?|blunders?)\b)",
             *(f"(?i:{source})" for source in evaluation.CAUSE_SOURCES),
             flags=0,
         ),
@@ -636,7 +643,7 @@ RULES: tuple[Rule, ...] = (
             "blew blame responsible destroyed nuked wiped killed kill took brought deletes bet "
             "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
-            "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error"
+            "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
