@@ -78,6 +78,10 @@ GENERAL_CLEAN = [
     "Users didn't even notice the outage.",
     "The operator made a change to the config.",
     "A typo in the config made the deploy fail.",
+    "We logged a warning, but failed to see that warning as an error.",
+    "The job started and failed to load its config.",
+    "I didn't think the alert was real.",
+    "We have useless monitors.",
     # a system or a thing as the subject
     "The cache was the problem.",
     "The job somehow managed to wipe the temp folder.",

@@ -237,11 +237,16 @@ _CHARACTER_WORDS = _p(
     r"stupidly|foolishly|recklessly|sloppily|lazily|arrogantly|negligently|thoughtlessly|"
     r"mindlessly|hurriedly|cluelessly|ineptly)\b",
     r"\b(?:know-it-alls?|smug)\b",
+    r"\b(?:sloppy|snotty|snooty|useless|arrogant)\s+(?:account\s+)?(?:bookkeepers?|accountants?|"
+    r"workers?|coders?|programmers?|people|co-?workers?|colleagues?|staff|employees?|managers?|"
+    r"boss(?:es)?|supervisors?|interns?|contractors?|admins?|developers?|engineers?|clerks?|"
+    r"cashiers?|teachers?|nurses?|doctors?|techs?|technicians?|mechanics?)\b",
+    r"\bmy\s+(?:fair\s+)?share\s+of\s+(?:screw-?ups|mistakes|blunders|fuck-?ups|cock-?ups)\b",
     # "don't be lazy": the label as advice, still a label.
     r"\b(?:don't|do\s+not|never)\s+be\s+(?:so\s+)?(?:lazy|stupid|careless|sloppy|dumb|an?\s+"
     r"idiot)\b",
     # "he didn't even check": the "even" weighs a person's act as beneath the bar.
-    r"\b(?:he|she|they|you)\s+(?:didn't|did\s+not|couldn't|could\s+not|wouldn't|never)\s+"
+    r"\b(?:I|he|she|they|you)\s+(?:didn't|did\s+not|couldn't|could\s+not|wouldn't|never)\s+"
     r"even\s+(?:bother|check|look|read|test|note|ask|try|think|care|reply|answer|call)\w*\b",
     # "I don't know what I was thinking": a verdict on the self ("what was I thinking"
     # is rule 15's question).
@@ -324,12 +329,22 @@ RULES: tuple[Rule, ...] = (
             r"double[- ]?check|back\s+up)\b(?:\s+(?:it|this|that|them|anyone|anybody)\b|\s+(?:the|"
             r"a|an|my|our|his|her|their)\s+[\w-]{1,30}(?<!ly)\b)?|catch\s+(?:the|his|her|their|an?|"
             r"my|that|this)\s+(?:[\w-]{1,20}\s+)?(?:error|mistake|bug|typo|problem|issue)s?\b)",
+            # The writer as the subject left out after a conjunction, with something people
+            # do: "I made it in a hurry and failed to notice" (a team's "we logged it, but
+            # failed to see" owns a gap; "started and failed to load" is a system).
+            r"\bI\s+(?:[^\s.!?]+\s+){0,10}?(?:and|but)\s+(?:then\s+)?(?:completely\s+|totally\s+|"
+            r"simply\s+)?failed\s+to\s+"
+            r"(?:notice|check|see|spot|realise|realize|test|verify|read|tell|inform|catch|ask)\b",
+            r"\bI\s+(?:had\s+|have\s+)?never\s+(?:double[- ]?checked|checked|tested|verified|"
+            r"confirmed)\b",
+            r"\bI\s+(?:just\s+|simply\s+)?(?:didn't|didn’t|did\s+not)\s+think\b"
+            r"(?=\s*(?:[,.;!]|and\b|to\b|twice\b))",
         ),
         "Describe what was done instead, and what had people's attention at the time.",
         WARNING,
         _t(
             "forgot forgotten forgetting neglected neglecting omitted failed bother bothered "
-            "forget forgets didn't did"
+            "forget forgets didn't did never"
         ),
         judges.omission,
         own_reframe="Describe what you did instead, and what had your attention at the time.",
@@ -394,7 +409,7 @@ RULES: tuple[Rule, ...] = (
             "stupidest wrong disgusted sickened hate despise loathe toxic clumsy errorprone "
             "error prone smugly stupidly foolishly recklessly sloppily lazily arrogantly "
             "negligently thoughtlessly mindlessly hurriedly cluelessly ineptly smug "
-            "know thinking even"
+            "know thinking even sloppy snotty snooty useless arrogant share"
         )
         + evaluation.TRIGGERS,
         evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
