@@ -251,7 +251,7 @@ def encryption_keys(settings: Settings) -> list[bytes]:
     """The encryption keys the settings give: configured ones, or the embedded default
     key file (created on first use)."""
     if settings.setback_encryption_keys:
-        return list(crypto.parse_keys(settings.setback_encryption_keys))
+        return crypto.parse_keys(settings.setback_encryption_keys)
     return [crypto.load_or_create_key_file(settings.setback_data_dir)]
 
 
