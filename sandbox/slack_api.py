@@ -134,37 +134,46 @@ def _problem(message: str, pointer: str) -> str:
     return f"[ERROR] {message} [json-pointer:{pointer}]"
 
 
-def _block_problems(blocks: list[Any], pointer: str, limit: int) -> list[str]:
-    """Everything Slack would object to in a list of blocks, with json-pointers."""
+def _checked_blocks(
+    blocks: list[Any], pointer: str, limit: int
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The problems of a list of blocks, and each valid block as slack_sdk writes it back
+    (defaults filled in, as Slack stores it): each block is parsed once for both."""
     problems: list[str] = []
+    normalised: list[dict[str, Any]] = []
     if len(blocks) > limit:
         problems.append(_problem(f"no more than {limit} items allowed", pointer))
     seen: set[str] = set()
     for index, block in enumerate(blocks):
         where = f"{pointer}/{index}"
-        problems += _one_block_problems(block, where)
+        found, written = _one_block(block, where)
+        problems += found
+        if written is not None:
+            normalised.append(written)
         block_id = block.get("block_id") if isinstance(block, dict) else None
         if block_id in seen:
             problems.append(_problem(f"duplicate block_id {block_id!r}", f"{where}/block_id"))
         if block_id:
             seen.add(block_id)
-    return problems
+    return problems, normalised
 
 
-def _one_block_problems(block: Any, where: str) -> list[str]:
+def _one_block(block: Any, where: str) -> tuple[list[str], dict[str, Any] | None]:
+    """A block's problems, or none and the block as slack_sdk writes it back."""
     if not isinstance(block, dict):
-        return [_problem("must be an object", where)]
+        return [_problem("must be an object", where)], None
     problems = _input_problems(block, where) + _action_id_problems(block, where)
     if problems:  # clearer than the TypeError slack_sdk raises for the same mistakes
-        return problems
+        return problems, None
     try:
         parsed = Block.parse(block)
         if parsed is None:
-            return [_problem(f"unsupported block type {block.get('type')!r}", f"{where}/type")]
-        parsed.to_dict()
+            return [
+                _problem(f"unsupported block type {block.get('type')!r}", f"{where}/type")
+            ], None
+        return [], parsed.to_dict()
     except Exception as exc:  # slack_sdk raises formation errors, type and key errors alike
-        return [_problem(str(exc) or type(exc).__name__, where)]
-    return []
+        return [_problem(str(exc) or type(exc).__name__, where)], None
 
 
 def _input_problems(block: dict[str, Any], where: str) -> list[str]:
@@ -222,21 +231,13 @@ def validate_message_blocks(blocks: Any) -> list[dict[str, Any]]:
             raise SlackError("invalid_blocks_format", "blocks is not JSON") from exc
     if not isinstance(blocks, list):
         raise SlackError("invalid_blocks_format", "blocks must be an array")
-    problems = _block_problems(blocks, "/blocks", MESSAGE_BLOCKS_LIMIT)
+    problems, normalised = _checked_blocks(blocks, "/blocks", MESSAGE_BLOCKS_LIMIT)
     if problems:
         errors = [p.removeprefix("[ERROR] ") for p in problems]
         raise SlackError(
             "invalid_blocks", "; ".join(errors), messages=problems, extra={"errors": errors}
         )
-    return _assign_ids([_normalised(b) for b in blocks])
-
-
-def _normalised(block: dict[str, Any]) -> dict[str, Any]:
-    """The block as slack_sdk writes it back (defaults filled in, as Slack stores it)."""
-    parsed = Block.parse(block)
-    if parsed is None:  # unreachable after _block_problems, which refuses unknown types
-        raise SlackError("invalid_blocks", f"unsupported block type {block.get('type')!r}")
-    return parsed.to_dict()
+    return _assign_ids(normalised)
 
 
 def validate_view(view: Any, *, kinds: tuple[str, ...] = ("modal", "home")) -> dict[str, Any]:
@@ -253,32 +254,36 @@ def validate_view(view: Any, *, kinds: tuple[str, ...] = ("modal", "home")) -> d
             view = None
     if not isinstance(view, dict):
         raise _invalid_view([_problem("must be a JSON object", "/view")])
-    problems = _view_problems(view, kinds)
+    problems, blocks = _view_problems(view, kinds)
     if problems:
         raise _invalid_view(problems)
-    try:
-        normalised = View(**view).to_dict()
+    try:  # the view's own fields: its blocks were checked and written back just above,
+        # so only the first goes along, for slack_sdk's "between 1 and 100 blocks" rule
+        normalised = View(**{**view, "blocks": blocks[:1]}).to_dict()
     except Exception as exc:
         raise _invalid_view([_problem(str(exc) or type(exc).__name__, "/view")]) from exc
-    normalised["blocks"] = _assign_ids(normalised.get("blocks", []))
+    normalised["blocks"] = _assign_ids(blocks)
     return normalised
 
 
-def _view_problems(view: dict[str, Any], kinds: tuple[str, ...]) -> list[str]:
+def _view_problems(
+    view: dict[str, Any], kinds: tuple[str, ...]
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The view's problems, and its blocks as slack_sdk writes them back."""
     kind = view.get("type")
     if kind not in kinds:
-        return [_problem(f"must be one of {', '.join(kinds)}", "/view/type")]
+        return [_problem(f"must be one of {', '.join(kinds)}", "/view/type")], []
     blocks = view.get("blocks")
     if not isinstance(blocks, list):
-        return [_problem("missing required field: blocks", "/view/blocks")]
-    problems = _block_problems(blocks, "/view/blocks", VIEW_BLOCKS_LIMIT)
+        return [_problem("missing required field: blocks", "/view/blocks")], []
+    problems, normalised = _checked_blocks(blocks, "/view/blocks", VIEW_BLOCKS_LIMIT)
     if kind == "modal":
         if not view.get("title"):
             problems.append(_problem("missing required field: title", "/view/title"))
         has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
         if has_input and not view.get("submit"):
             problems.append(_problem("must provide submit when using input blocks", "/view"))
-    return problems
+    return problems, normalised
 
 
 def _invalid_view(problems: list[str]) -> SlackError:

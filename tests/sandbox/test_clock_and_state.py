@@ -210,3 +210,17 @@ def test_moving_the_clock_asks_for_a_save_even_when_nothing_was_due(tmp_path: Pa
         )
     finally:
         store.stop()
+
+
+def test_what_the_workspace_hands_out_is_a_copy_that_cannot_change_what_it_keeps(
+    workspace: Workspace,
+) -> None:
+    posted = workspace.post_message(ALICE_GENERAL, text="hi", blocks=[section("kept")])
+    posted["blocks"][0]["text"]["text"] = "changed by a caller"
+    posted["blocks"].append(section("added by a caller"))
+    stored = workspace.get_message(ALICE_GENERAL, posted["ts"])
+    assert stored is not None
+    assert [b["text"]["text"] for b in stored["blocks"]] == ["kept"]
+    stored["blocks"][0]["text"]["text"] = "changed again"
+    again = workspace.get_message(ALICE_GENERAL, posted["ts"])
+    assert again is not None and again["blocks"][0]["text"]["text"] == "kept"
