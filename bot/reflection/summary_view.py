@@ -7,6 +7,7 @@ split across sections rather than cut off or rejected. What it quotes goes throu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     DividerBlock,
-    HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
@@ -97,17 +97,18 @@ def summary_message(
     share_enabled: bool = True,
     home_url: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Fallback text and blocks of the summary DM that becomes the setback's thread."""
-    blocks: list[Block] = [
-        HeaderBlock(text=truncate(f"Your reflection: {title_shown(title)}", 150)),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Only you can see this. Check-ins for your plans will arrive in "
-                    "this thread."
-                )
-            ]
-        ),
+    """Fallback text and blocks of the summary DM that becomes the setback's thread.
+
+    Built from parts: the fixed blocks are slack_sdk's, written once (`_fixed`); the
+    blocks that carry words are filled into the shapes slack_sdk writes (`_section`,
+    `_header`), with the lengths it checks held by construction. A summary is built on
+    every reflection's last step and every change to a plan, and slack_sdk's checks of
+    the same fixed shapes cost more than the rest of building it. The buttons are
+    slack_sdk's too, written once, with the setback's id and the Home's link put in."""
+    fixed = _fixed()
+    blocks: list[dict[str, Any]] = [
+        _header(truncate(f"Your reflection: {title_shown(title)}", HEADER_TEXT_LIMIT)),
+        copy_block(fixed.intro),
     ]
     for label, said in (
         ("What happened", answers.facts),
@@ -116,29 +117,100 @@ def summary_message(
     ):
         text = quotable(said)
         if text:
-            blocks += labelled_sections(label, text)
+            blocks += _labelled(label, text)
     if commitments:
         lines = [commitment_line(c, next_due.get(c.id), tz) for c in commitments]
         chunks = split_for_sections("\n".join(lines), 2970)
-        blocks.append(SectionBlock(text=verbatim(f"*What you committed to*\n{chunks[0]}")))
-        blocks += [SectionBlock(text=verbatim(c)) for c in chunks[1:]]
-    blocks.append(DividerBlock())
+        blocks.append(_section(f"*What you committed to*\n{chunks[0]}"))
+        blocks += [_section(c) for c in chunks[1:]]
+    blocks.append(copy_block(fixed.divider))
     buttons = []
     if share_enabled:
-        buttons.append(
-            ButtonElement(
-                text="Share a blameless retro", action_id=ACTION_SHARE_OPEN, value=str(setback_id)
-            )
-        )
+        buttons.append({**copy_block(fixed.share), "value": str(setback_id)})
     if home_url:
-        buttons.append(
-            ButtonElement(text="Open journal", action_id=ACTION_OPEN_JOURNAL, url=home_url)
-        )
+        if len(home_url) > URL_LIMIT:
+            raise ValueError(f"a button's url is at most {URL_LIMIT} characters")
+        buttons.append({**copy_block(fixed.journal), "url": home_url})
     if buttons:
-        blocks.append(ActionsBlock(block_id="summary_actions", elements=buttons))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=WORTH_LINE)]))
+        blocks.append({**copy_block(fixed.actions), "elements": buttons})
+    blocks.append(copy_block(fixed.worth))
     if len(blocks) > MESSAGE_BLOCK_LIMIT:  # bounded by field lengths; kept as a guard
         blocks = blocks[: MESSAGE_BLOCK_LIMIT - 3] + blocks[-3:]
     # The fallback shows in notifications and lock screens: no words of the reflection.
     fallback = "Your reflection is saved. Check-ins for your plans will arrive in this thread."
-    return fallback, [b.to_dict() for b in blocks]
+    return fallback, blocks
+
+
+HEADER_TEXT_LIMIT = 150  # Slack's limit on a header's text (slack_sdk checks it too)
+SECTION_TEXT_LIMIT = 3000  # and on a section's
+URL_LIMIT = 3000  # and on a button's url
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    intro: dict[str, Any]
+    divider: dict[str, Any]
+    worth: dict[str, Any]
+    share: dict[str, Any]  # its value is the setback's id
+    journal: dict[str, Any]  # its url is the Home's link
+    actions: dict[str, Any]  # its elements are the buttons shown
+
+
+@functools.cache
+def _fixed() -> _Fixed:
+    """The summary's blocks that never change, as slack_sdk builds and checks them."""
+    return _Fixed(
+        intro=ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Only you can see this. Check-ins for your plans will arrive in "
+                    "this thread."
+                )
+            ]
+        ).to_dict(),
+        divider=DividerBlock().to_dict(),
+        worth=ContextBlock(elements=[MarkdownTextObject(text=WORTH_LINE)]).to_dict(),
+        share=ButtonElement(
+            text="Share a blameless retro", action_id=ACTION_SHARE_OPEN, value="0"
+        ).to_dict(),
+        journal=ButtonElement(
+            text="Open journal", action_id=ACTION_OPEN_JOURNAL, url="slack://app"
+        ).to_dict(),
+        actions=ActionsBlock(
+            block_id="summary_actions", elements=[ButtonElement(text="-", action_id="-")]
+        ).to_dict(),
+    )
+
+
+def copy_block(block: dict[str, Any]) -> dict[str, Any]:
+    """A cached part copied (plain dicts, lists and strings), so a caller's change to one
+    message never reaches the next."""
+    return {k: copy_block(v) if isinstance(v, dict) else _copied(v) for k, v in block.items()}
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, list):
+        return [copy_block(v) if isinstance(v, dict) else _copied(v) for v in value]
+    return value
+
+
+def _section(text: str) -> dict[str, Any]:
+    """`SectionBlock(text=verbatim(text)).to_dict()`: the same dict (tests compare them),
+    for text that `split_for_sections` already held within the limit."""
+    if len(text) > SECTION_TEXT_LIMIT:
+        raise ValueError(f"a section's text is at most {SECTION_TEXT_LIMIT} characters")
+    return {"text": {"text": text, "type": "mrkdwn", "verbatim": True}, "type": "section"}
+
+
+def _header(text: str) -> dict[str, Any]:
+    """`HeaderBlock(text=text).to_dict()`: the same dict (tests compare them), for text
+    `truncate` already held within the limit."""
+    if not text or len(text) > HEADER_TEXT_LIMIT:
+        raise ValueError(f"a header's text is 1 to {HEADER_TEXT_LIMIT} characters")
+    return {"text": {"emoji": True, "text": text, "type": "plain_text"}, "type": "header"}
+
+
+def _labelled(label: str, text: str) -> list[dict[str, Any]]:
+    """`labelled_sections` as dicts: a bold label, then the escaped text in sections."""
+    chunks = split_for_sections(escape(text), SECTION_TEXT_LIMIT - len(label) - 4)
+    return [_section(f"*{label}*\n{chunks[0]}"), *(_section(c) for c in chunks[1:])]
