@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
     ButtonElement,
     ContextBlock,
@@ -33,6 +32,9 @@ from storage.rows import row_id
 ACTION_SHARE_OPEN = "setback_share_open"
 ACTION_OPEN_JOURNAL = "setback_open_journal"
 MESSAGE_BLOCK_LIMIT = 50
+HEADER_TEXT_LIMIT = 150  # Slack's limit on a header's text (slack_sdk checks it too)
+SECTION_TEXT_LIMIT = 3000  # and on a section's
+URL_LIMIT = 3000  # and on a button's url
 
 KIND_LABEL = {
     CommitmentKind.AMENDS: "Repair",
@@ -56,10 +58,14 @@ TRIGGER_EXPIRED = (
 
 def labelled_sections(label: str, text: str) -> list[Block]:
     """A bold label then the escaped text, split across sections when it is long."""
-    chunks = split_for_sections(escape(text), 3000 - len(label) - 4)
-    blocks: list[Block] = [SectionBlock(text=verbatim(f"*{label}*\n{chunks[0]}"))]
-    blocks += [SectionBlock(text=verbatim(c)) for c in chunks[1:]]
-    return blocks
+    return [SectionBlock(text=verbatim(t)) for t in _labelled_texts(label, escape(text))]
+
+
+def _labelled_texts(label: str, mrkdwn: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
+    """The texts of a bold label's sections: the label on the first, then `mrkdwn`
+    (escaped already) split where it is long, each within `limit` with the label."""
+    chunks = split_for_sections(mrkdwn, limit - len(label) - 4)
+    return [f"*{label}*\n{chunks[0]}", *chunks[1:]]
 
 
 @dataclass(frozen=True)
@@ -104,11 +110,12 @@ def summary_message(
     `_header`), with the lengths it checks held by construction. A summary is built on
     every reflection's last step and every change to a plan, and slack_sdk's checks of
     the same fixed shapes cost more than the rest of building it. The buttons are
-    slack_sdk's too, written once, with the setback's id and the Home's link put in."""
+    slack_sdk's too, written once, with the setback's id and the Home's link put in;
+    the actions block around them is written out (it adds no defaults)."""
     fixed = _fixed()
     blocks: list[dict[str, Any]] = [
         _header(truncate(f"Your reflection: {title_shown(title)}", HEADER_TEXT_LIMIT)),
-        copy_block(fixed.intro),
+        _fresh(fixed.intro),
     ]
     for label, said in (
         ("What happened", answers.facts),
@@ -117,33 +124,26 @@ def summary_message(
     ):
         text = quotable(said)
         if text:
-            blocks += _labelled(label, text)
+            blocks += [_section(t) for t in _labelled_texts(label, escape(text))]
     if commitments:
-        lines = [commitment_line(c, next_due.get(c.id), tz) for c in commitments]
-        chunks = split_for_sections("\n".join(lines), 2970)
-        blocks.append(_section(f"*What you committed to*\n{chunks[0]}"))
-        blocks += [_section(c) for c in chunks[1:]]
-    blocks.append(copy_block(fixed.divider))
+        lines = "\n".join(commitment_line(c, next_due.get(c.id), tz) for c in commitments)
+        blocks += [_section(t) for t in _labelled_texts("What you committed to", lines)]
+    blocks.append(_fresh(fixed.divider))
     buttons = []
     if share_enabled:
-        buttons.append({**copy_block(fixed.share), "value": str(setback_id)})
+        buttons.append({**_fresh(fixed.share), "value": str(setback_id)})
     if home_url:
         if len(home_url) > URL_LIMIT:
             raise ValueError(f"a button's url is at most {URL_LIMIT} characters")
-        buttons.append({**copy_block(fixed.journal), "url": home_url})
+        buttons.append({**_fresh(fixed.journal), "url": home_url})
     if buttons:
-        blocks.append({**copy_block(fixed.actions), "elements": buttons})
-    blocks.append(copy_block(fixed.worth))
+        blocks.append({"block_id": "summary_actions", "elements": buttons, "type": "actions"})
+    blocks.append(_fresh(fixed.worth))
     if len(blocks) > MESSAGE_BLOCK_LIMIT:  # bounded by field lengths; kept as a guard
         blocks = blocks[: MESSAGE_BLOCK_LIMIT - 3] + blocks[-3:]
     # The fallback shows in notifications and lock screens: no words of the reflection.
     fallback = "Your reflection is saved. Check-ins for your plans will arrive in this thread."
     return fallback, blocks
-
-
-HEADER_TEXT_LIMIT = 150  # Slack's limit on a header's text (slack_sdk checks it too)
-SECTION_TEXT_LIMIT = 3000  # and on a section's
-URL_LIMIT = 3000  # and on a button's url
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,6 @@ class _Fixed:
     worth: dict[str, Any]
     share: dict[str, Any]  # its value is the setback's id
     journal: dict[str, Any]  # its url is the Home's link
-    actions: dict[str, Any]  # its elements are the buttons shown
 
 
 @functools.cache
@@ -176,22 +175,17 @@ def _fixed() -> _Fixed:
         journal=ButtonElement(
             text="Open journal", action_id=ACTION_OPEN_JOURNAL, url="slack://app"
         ).to_dict(),
-        actions=ActionsBlock(
-            block_id="summary_actions", elements=[ButtonElement(text="-", action_id="-")]
-        ).to_dict(),
     )
 
 
-def copy_block(block: dict[str, Any]) -> dict[str, Any]:
+def _fresh(part: Any) -> Any:
     """A cached part copied (plain dicts, lists and strings), so a caller's change to one
     message never reaches the next."""
-    return {k: copy_block(v) if isinstance(v, dict) else _copied(v) for k, v in block.items()}
-
-
-def _copied(value: Any) -> Any:
-    if isinstance(value, list):
-        return [copy_block(v) if isinstance(v, dict) else _copied(v) for v in value]
-    return value
+    if isinstance(part, dict):
+        return {key: _fresh(value) for key, value in part.items()}
+    if isinstance(part, list):
+        return [_fresh(value) for value in part]
+    return part
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -208,9 +202,3 @@ def _header(text: str) -> dict[str, Any]:
     if not text or len(text) > HEADER_TEXT_LIMIT:
         raise ValueError(f"a header's text is 1 to {HEADER_TEXT_LIMIT} characters")
     return {"text": {"emoji": True, "text": text, "type": "plain_text"}, "type": "header"}
-
-
-def _labelled(label: str, text: str) -> list[dict[str, Any]]:
-    """`labelled_sections` as dicts: a bold label, then the escaped text in sections."""
-    chunks = split_for_sections(escape(text), SECTION_TEXT_LIMIT - len(label) - 4)
-    return [_section(f"*{label}*\n{chunks[0]}"), *(_section(c) for c in chunks[1:])]

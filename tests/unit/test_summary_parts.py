@@ -91,7 +91,7 @@ def _by_models(
             blocks += [SectionBlock(text=verbatim(c)) for c in chunks[1:]]
     if commitments:
         lines = [commitment_line(c, next_due.get(c.id), tz) for c in commitments]
-        chunks = split_for_sections("\n".join(lines), 2970)
+        chunks = split_for_sections("\n".join(lines), 3000 - len("What you committed to") - 4)
         blocks.append(SectionBlock(text=verbatim(f"*What you committed to*\n{chunks[0]}")))
         blocks += [SectionBlock(text=verbatim(c)) for c in chunks[1:]]
     blocks.append(DividerBlock())
