@@ -44,6 +44,7 @@ from bot.core.front_door import FrontDoor, RateGate
 from bot.core.health import HEALTHZ_WAIT
 from bot.core.runtime import Runtime
 from bot.core.settings import Settings
+from bot.core.web_channel import SteadyChannel
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def serve(
 
     limits = limits or WebLimits.defaults()
     _quiet_client_driven_lines(logging.getLogger("waitress"))
-    server: Server = create_server(
+    created = create_server(
         wsgi,
         host=host,
         port=port,
@@ -169,6 +170,8 @@ def serve(
         asyncore_use_poll=True,
         log_socket_errors=False,  # a client that hangs up is not the operator's problem
     )
+    created.channel_class = SteadyChannel  # no busy loop while a worker writes
+    server: Server = created
     return server
 
 
