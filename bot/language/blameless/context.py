@@ -66,7 +66,21 @@ PERSON_NOUNS = words_set(
     "people team teams staff folks qa ops devops sre sres dba dbas on-call oncall "
     "responder responders member members management leadership programmer programmers "
     "coder coders teammate teammates junior seniors senior newbie founder founders "
-    "consultant consultants vendor analyst architect architects tester testers"
+    "consultant consultants vendor analyst architect architects tester testers "
+    # People named by their trade in write-ups from outside software: a sentence's subject
+    # ("a smarter reporter would have looked") is a person whatever the trade. Words that
+    # also name software ("driver", "server", "editor", "supervisor", "builder",
+    # "dispatcher", "installer", "waitress") are left out: in a postmortem they are components.
+    "nurse nurses doctor doctors physician physicians surgeon surgeons pharmacist "
+    "pharmacists paramedic paramedics teacher teachers student students pupil pupils "
+    "professor lecturer tutor reporter reporters journalist journalists electrician "
+    "electricians plumber plumbers mechanic mechanics carpenter carpenters handyman "
+    "accountant accountants bookkeeper bookkeepers lawyer lawyers attorney attorneys "
+    "cashier cashiers waiter waiters bartender bartenders cook cooks "
+    "clerk clerks landlord landlords homeowner homeowners neighbour neighbours neighbor "
+    "neighbors roommate roommates coach coaches trainer trainers trainee trainees foreman "
+    "preparer preparers janitor janitors salesman salesperson recruiter recruiters "
+    "employer employers dude dudes"
 )
 # Words that stand between a subject and its verb without being the subject.
 _SKIPPED = words_set(
@@ -256,10 +270,17 @@ class Context:
         return tokens, None
 
     def subject(self, start: int) -> Subject:
-        """Who does the verb at ``start``: a person, a thing, or nobody written."""
+        """Who does the verb at ``start``: a person, a thing, or nobody written.
+
+        A subject that is a relative clause about someone ("whoever built those shelves
+        could have ...", "the engineer who approved the change should have ...") has a
+        person at its head, though its last word is a thing.
+        """
         tokens = words(self.clause_before(start))
         if tokens and _GERUND.fullmatch(tokens[0]) and tokens[0].lower() not in _NOT_GERUNDS:
             return Subject.THING  # "Appointing an incident manager could have helped"
+        if _relative_person(tokens):
+            return Subject.PERSON
         for index in range(len(tokens) - 1, -1, -1):
             word = tokens[index]
             lower = word.lower()
@@ -310,7 +331,9 @@ class Context:
         """
         tokens = [word.lower() for word in words(self.clause_before(start))]
         if any(
-            word in _REPORTING and not _own_report(tokens, place)
+            word in _REPORTING
+            and not _own_report(tokens, place)
+            and not _relative_verb(tokens, place)
             for place, word in enumerate(tokens)
         ):
             return True
@@ -329,13 +352,61 @@ class Context:
 def _own_report(tokens: list[str], place: int) -> bool:
     """True when the writer is who says it ("I told them I had goofed"): the writer's own
     words, not someone else's account. The reporter is the nearest person before the
-    reporting word, within a few words; a thought ("I think ...") stays a hedge."""
-    if tokens[place] not in _SPOKEN:
-        return False  # "I think we should have seen it": a hedge, still not a verdict
-    for word in reversed(tokens[max(0, place - 6) : place]):
-        if word in PERSON_PRONOUNS or word in _REPORTERS:
-            return word == "i"
-    return False
+    reporting word, within a few words. A thought stays a hedge ("I think we should have
+    seen it"), unless the writer thinks it of themself ("I think I should have known"):
+    then it is the writer's own verdict on their own step."""
+    reporter = next(
+        (
+            word
+            for word in reversed(tokens[max(0, place - 6) : place])
+            if word in PERSON_PRONOUNS or word in _REPORTERS
+        ),
+        None,
+    )
+    if reporter != "i":
+        return False
+    if tokens[place] in _SPOKEN:
+        return True
+    after = tokens[place + 1 : place + 3]
+    if after[:1] == ["that"]:
+        after = after[1:]
+    return after[:1] in (["i"], ["i'm"], ["i'd"], ["i've"])
+
+
+# What opens a relative clause about a person ("whoever", "who"), and what starts a new
+# clause after it, whose own subject then speaks ("the team who owns it said the job ...").
+_RELATIVE_HEADS = words_set("whoever who")
+_NEW_CLAUSE = words_set("which whether when because if so since while although")
+# "that" opens a clause before a determiner or a pronoun ("noticed that the disk ..."), and
+# is a determiner itself before a noun ("signed off on that schema").
+_CLAUSE_OPENERS = words_set(
+    "the a an it its we they he she i you this these those our their his her my"
+)
+
+
+def _relative_person(tokens: list[str]) -> bool:
+    """True when the clause's subject is a relative clause about a person: "whoever" or
+    "who" followed by its own verb and object, with no new clause after it. "who" as the
+    last word is a question or the subject itself, which ``Context.subject`` reads."""
+    lowered = [token.lower() for token in tokens]
+    heads = [index for index, word in enumerate(lowered) if word in _RELATIVE_HEADS]
+    if not heads or heads[-1] >= len(lowered) - 1:
+        return False
+    after = lowered[heads[-1] + 1 :]
+    return not any(
+        word in _NEW_CLAUSE
+        or (word == "that" and set(after[place + 1 : place + 2]) & _CLAUSE_OPENERS)
+        for place, word in enumerate(after)
+    )
+
+
+def _relative_verb(tokens: list[str], place: int) -> bool:
+    """True when the reporting word at ``place`` is the verb of a relative clause about
+    the subject ("whoever wrote the runbook should have ..."), with no one named after it
+    whose words it could report ("the manager who said I should have ...")."""
+    if not any(word in _RELATIVE_HEADS for word in tokens[max(0, place - 2) : place]):
+        return False
+    return not any(word in PERSON_PRONOUNS or word == "i" for word in tokens[place + 1 :])
 
 
 def deliberate_removal(ctx: Context, start: int, end: int) -> bool:

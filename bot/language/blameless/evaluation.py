@@ -148,6 +148,8 @@ _COMPOUND = (
     r"rotation|schedule|handover|shift|pager|channel|process|queue)\b)"
 )
 _ROLE_PLURAL = rf"{_ROLE}(?:s|es)?(?![\w-]){_COMPOUND}"
+# A role that names a person, for other rules' frames ("the fault of the manager").
+ROLE_PATTERN = _ROLE_PLURAL
 
 # Acts only people do, each a judgement of the doer.
 _ACT = (
@@ -268,7 +270,8 @@ _GENERAL = (
     r"\bdid\s+(?:something|everything|it|this|that|things|it\s+all|so\s+much)\s+"
     r"(?:all\s+|completely\s+|totally\s+)?wrong\b",
     # "no one let me know", "nobody told us": others leaving the writer uninformed.
-    r"\b(?:no\s?-?one|nobody)\s+(?:even\s+|ever\s+|bothered\s+to\s+)?(?:let\s+(?:me|us)\s+"
+    r"\b(?:no\s?-?one|nobody)\s+(?:(?:even|ever|actually|really|bothered\s+to)\s+){0,3}"
+    r"(?:let\s+(?:me|us)\s+"
     r"know|told\s+(?:me|us)|informed\s+(?:me|us)|warned\s+(?:me|us))\b",
 )
 

@@ -103,7 +103,9 @@ _ROLE = (
     r"(?:engineer|developer|dev|admin|administrator|operator|reviewer|intern|contractor|"
     r"employee|guy|person|coworker|co-worker|colleague|manager|boss|CTO|CEO|COO|lead|"
     r"maintainer|author|programmer|sysadmin|DBA|SRE|technician|physician|doctor|nurse|"
-    r"teacher|trader|cashier|dispatcher)"
+    r"teacher|trader|cashier|dispatcher|dude|reporter|journalist|electrician|plumber|"
+    r"mechanic|accountant|bookkeeper|waiter|bartender|clerk|trainer|trainee|"
+    r"preparer)"
     # "the dev cluster", "the admin panel", "the lead time": the word names a thing.
     r"(?!\s+(?:cluster|clusters|environment|env|server|servers|branch|box|stack|instance|"
     r"build|site|db|database|panel|console|page|account|accounts|tools?|portal|machine|time|"
@@ -244,6 +246,17 @@ _CHARACTER_WORDS = _p(
     # "he didn't even check": the "even" weighs a person's act as beneath the bar.
     r"\b(?:I|he|she|they|you)\s+(?:didn't|did\s+not|couldn't|could\s+not|wouldn't|never)\s+"
     r"even\s+(?:bother|check|look|read|test|note|ask|try|think|care|reply|answer|call)\w*\b",
+    # "a producer who seemed to have no idea what he was doing", "I didn't exactly know
+    # what I was doing": competence denied to a person (a system's "no idea what it was
+    # doing" is not a person's).
+    r"\b(?:(?:had|has|have|having|with)\s+no\s+(?:idea|clue)|(?:didn't|did\s+not|don't|"
+    r"doesn't|never)\s+(?:\w+ly\s+|even\s+)?(?:know|understand))\s+what\s+(?:I|he|she|you)\s+"
+    r"(?:was|were|am|is|are)\s+doing\b",
+    # "I too, became complacent", "he got cocky": a person's state told as a verdict.
+    r"\b(?:I|we|you|he|she|they)(?:\s*,?\s*(?:too|also|just|then|quickly|soon))?,?\s+"
+    r"(?:got|gotten|became|become|grew|had\s+become|had\s+gotten)\s+(?:a\s+(?:bit|little)\s+|"
+    r"too\s+|so\s+|very\s+|really\s+|quite\s+|pretty\s+)?(?:complacent|cocky|overconfident|"
+    r"careless|lazy|sloppy|arrogant|reckless)\b",
     # "I don't know what I was thinking": a verdict on the self ("what was I thinking"
     # is rule 15's question).
     r"\b(?:don't|didn't|do\s+not|did\s+not)\s+know\s+what\s+I\s+was\s+thinking\b",
@@ -355,6 +368,30 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"(?i:\bI\s+(?:shouldn't|should\s+not|should\s+never)\s+(?:have\s+)?(?:make|made)\s+"
     r"(?:these|such|this|that|those|a|an|the|so\s+many)\s+(?:[\w-]{1,20}\s+)?"
     r"(?:mistakes?|errors?|blunders?)\b)",
+    # A fault laid on a person by a noun phrase: "the fault of the warehouse manager",
+    # "the carelessness of one technician" ("the fault of the firmware" is a thing's).
+    r"(?i:\b(?:fault|negligence|carelessness|incompetence|laziness|stupidity)\s+of\s+"
+    r"(?:the|a|an|that|this|our|my|his|her|their|one|some)\s+(?:[\w-]{1,20}\s+){0,2}?"
+    rf"{evaluation.ROLE_PATTERN}\b)",
+    # "I let those users down", "she let her whole team down": people let down, named
+    # by a noun as well as by a pronoun.
+    r"(?i:\b(?:I|he|she|they|you|someone|somebody)\s+(?:really\s+|totally\s+|just\s+)?"
+    r"let\s+(?:the|those|these|our|my|his|her|their|all\s+(?:the|our|my|those|these))\s+"
+    r"(?:[\w-]{1,20}\s+)?(?:users|customers|clients|team|people|readers|players|fans|members|"
+    r"family|colleagues|coworkers|co-workers|students|patients|community|subscribers|viewers|"
+    r"listeners|parents|kids|children)\s+down\b)",
+    # The damage weighed by its own verb: "How I destroyed the company's DB", "he wrecked
+    # the build" (a narrated "I deleted the table" is an account; the team's "we destroyed
+    # the old cluster" is a planned step).
+    r"(?i:\b(?:I|he|she|you|someone|somebody)(?:'d|'ve)?\s+(?:(?:had|have|has|just|totally|"
+    r"completely|accidentally|basically|single-?handedly|then)\s+){0,2}(?:destroyed|wrecked|"
+    r"ruined)\s+(?:the|all|our|my|his|her|their|an?|entire|whole|everything|production|"
+    r"prod)\b)",
+    # "he is plain wrong", "you're dead wrong": a person called wrong ("she was wrong about
+    # the cause" corrects a belief, as the writer's "I was wrong about ..." does).
+    r"(?i:\b(?:he|she|you)(?:'s|'re|\s+(?:is|was|are|were))\s+(?:just\s+|plain\s+|simply\s+|"
+    r"so\s+|dead\s+|completely\s+|totally\s+|flat\s+|flat-out\s+)?wrong\b"
+    r"(?!\s+(?:about|that|to|with|for|if|when|in|on)\b))",
 )
 _NAMED_PERSON_OWN = len(_NAMED_PERSON_PATTERNS)
 
@@ -387,6 +424,13 @@ RULES: tuple[Rule, ...] = (
             rf"\bif\s+(?:only\s+)?{_PRONOUN}(?:'d|\s+had)\s+"
             rf"(?:just\s+|only\s+|simply\s+)?{_PARTICIPLE}\b",
             r"\b(?:I|we)\s+wish\s+(?:I|we|they|you|someone)(?:'d|\s+had)\b",
+            # The same wish with a person named by a role: "had the trainer been paying
+            # attention", "if my manager had called the other servers" (a passive, "if the
+            # engineer had been paged", tells what the set-up did not do).
+            rf"\bhad\s+{_ROLE}\s+(?:just\s+|only\s+|simply\s+)?(?:been\s+[a-z]{{2,30}}ing|"
+            rf"(?!been\b){_PARTICIPLE})\b",
+            rf"\bif\s+(?:only\s+)?{_ROLE}(?:'d|\s+had)\s+(?:just\s+|only\s+|simply\s+)?"
+            rf"(?:been\s+[a-z]{{2,30}}ing|(?!been\b){_PARTICIPLE})\b",
         ),
         "Describe the choices that could be seen back then, and why the one taken looked right.",
         WARNING,
@@ -501,7 +545,8 @@ RULES: tuple[Rule, ...] = (
             "stupidest wrong disgusted sickened hate despise loathe toxic clumsy errorprone "
             "error prone smugly stupidly foolishly recklessly sloppily lazily arrogantly "
             "negligently thoughtlessly mindlessly hurriedly cluelessly ineptly smug "
-            "know thinking even sloppy snotty snooty useless arrogant share"
+            "know thinking even sloppy snotty snooty useless arrogant share idea clue "
+            "understand reckless"
         )
         + evaluation.TRIGGERS,
         evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
@@ -559,6 +604,13 @@ RULES: tuple[Rule, ...] = (
             r"\bshould(?:\s+have|'ve)?\s+(?:know|known)\s+better\b",
             r"\b(?:never|doesn't|does\s+not|don't|won't)\s+follows?\s+(?:the\s+)?(?:same\s+)?"
             r"(?:process|procedure|runbook|policy|protocol|rules?|steps|instructions)\b",
+            # "No excuses for having mislaid a class": the plural of "no excuse".
+            r"\bno\s+excuses\b",
+            # A penalty the writer or someone deals themself: "I kicked myself for not
+            # noticing", "after two days of beating myself up".
+            r"\b(?:kick(?:ed|ing|s)?|beat(?:ing|s)?|berat(?:e|ed|es|ing)|scold(?:ed|ing|s)?|"
+            r"punish(?:ed|es|ing)?|curs(?:e|ed|es|ing))\s+(?:myself|yourself|himself|herself|"
+            r"themselves)\b",
         ),
         "Set the action against what people were trying to achieve at the time, instead "
         "of passing a verdict.",
@@ -576,7 +628,9 @@ RULES: tuple[Rule, ...] = (
             "redid couldn't could lack absence doublechecking double bothering sin sins should "
             "should've foul foulup foulups balls ballsup made performance work job effort "
             "shameful idiotic silly rookie boneheaded embarrassing unforgivable dumbest "
-            "stupidest jobs worst attitude handling"
+            "stupidest jobs worst attitude handling excuses kick kicked kicking kicks beat "
+            "beating beats berate berated berates berating scold scolded scolding scolds punish "
+            "punished punishes punishing curse cursed curses cursing"
         ),
         judges.normative,
     ),
@@ -663,7 +717,8 @@ RULES: tuple[Rule, ...] = (
             "blew blame responsible destroyed nuked wiped killed kill took brought deletes bet "
             "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
-            "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo"
+            "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo "
+            "negligence carelessness incompetence laziness stupidity wrecked ruined down"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
@@ -704,11 +759,23 @@ RULES: tuple[Rule, ...] = (
             rf"(?i:\bwhy\s+(?:did|didn't|did\s+not)\s+){_NAME}\b",
             r"(?i:\bwhat\s+(?:were|was)\s+(?:you|I|they|he|she|we)\s+thinking\b)",
             rf"(?i:\bwhy\s+(?:did|didn't|did\s+not|would|wouldn't|does|doesn't)\s+{_ROLE})\b",
+            # The question that is all of a sentence: "BROGAN WHAT DID YOU DO" ("what did
+            # you do next?" asks for the story and goes on).
+            r"(?i:\bwhat\s+(?:did|have|had)\s+(?:you|he|she|they)\s+(?:just\s+)?(?:do|done)\b)"
+            r"(?=[ \t]*(?:[?!.]|\n|$))",
+            # "who does Jason think he is".
+            r"(?i:\bwho\s+(?:does|did)\s+(?:he|she|they|you|[a-z]{2,30})\s+think\s+"
+            r"(?:he|she|they|you)(?:'s|'re|\s+(?:is|are|was|were))\b)",
+            # "Is it so hard to organise a printer that works?": a person's effort judged.
+            # ("How hard is it to scale a database?" asks, and the text answers.)
+            r"(?i:\b(?:is|was)\s+it\s+(?:really\s+)?(?:so|that|too)\s+(?:hard|difficult)\s+"
+            r"(?:for\s+(?:you|him|her|them|people)\s+)?to\b)"
+            r"(?=[^.!?\n]{0,200}\?)",
             flags=0,
         ),
         "Ask what made that choice look reasonable in the moment.",
         WARNING,
-        _t("why what"),
+        _t("why what who is was"),
         judges.why_question,
     ),
     Rule(
