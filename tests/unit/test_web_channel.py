@@ -154,6 +154,60 @@ def test_a_response_past_the_high_watermark_reaches_a_slow_reader_whole() -> Non
     assert received == len(chunk) * chunks
 
 
+class Recording(SteadyChannel):
+    """Keeps what each of a worker's socket sends carried."""
+
+    sends: list[bytes] = []
+
+    def send(self, data: bytes, do_close: bool = True) -> int:
+        if in_a_worker():
+            self.sends.append(bytes(data))
+        sent: int = super().send(data, do_close)
+        return sent
+
+
+def test_a_response_leaves_in_one_send_header_and_body_together() -> None:
+    """Each send gives the interpreter up and waits to take it back: a small response
+    (every ack) goes out in one, not a header send and then a body send."""
+    Recording.sends = []
+    body: list[bytes] = []
+    with running(hello, Recording) as port:
+        get(port, body)
+    assert body == [b"hello"]
+    assert len(Recording.sends) == 1
+    assert Recording.sends[0].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert Recording.sends[0].endswith(b"\r\n\r\nhello")
+
+
+def test_a_response_with_no_body_still_sends_its_header() -> None:
+    def no_content(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("204 No Content", [])
+        return []
+
+    with running(no_content) as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        assert (response.status, response.read()) == (204, b"")
+        conn.request("HEAD", "/")  # the same connection serves the next request
+        assert conn.getresponse().status == 204
+        conn.close()
+
+
+def test_a_streamed_response_of_unknown_length_arrives_whole_in_chunks() -> None:
+    def streamed(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        yield from (b"one ", b"two ", b"three")
+
+    with running(streamed) as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        assert response.getheader("Transfer-Encoding") == "chunked"
+        assert response.read() == b"one two three"
+        conn.close()
+
+
 def test_the_server_that_serve_builds_uses_the_steady_channel() -> None:
     body: list[bytes] = []
     server: Any = serve(hello, "127.0.0.1", 0)
