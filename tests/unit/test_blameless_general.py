@@ -188,6 +188,9 @@ CAUSE_EXAMPLES = {
     evaluation.NARRATED_DAMAGE: "accidentally wiped the drive",
     evaluation.MIS_ACT: "misconfigured",
     evaluation.DUTY_DROPPED: "ignored the warning",
+    evaluation.WENT_WITHOUT: "merged without running the tests",
+    evaluation.BROKEN_WORK: "pushed broken untested code",
+    evaluation.NOT_ONLY_ONE: "isn't the only one to blame",
 }
 
 

@@ -80,7 +80,15 @@ PERSON_NOUNS = words_set(
     "clerk clerks landlord landlords homeowner homeowners neighbour neighbours neighbor "
     "neighbors roommate roommates coach coaches trainer trainers trainee trainees foreman "
     "preparer preparers janitor janitors salesman salesperson recruiter recruiters "
-    "employer employers dude dudes"
+    "employer employers dude dudes "
+    # More trades from the write-ups of batch AJ's round: people who work on a house, in a
+    # lab, a bank, a clinic or on a field. "Official" alone is also an adjective; "vet"
+    # and "agent" name processes and software; Chef, a painter and a data mover are
+    # software too: they stay out.
+    "roofer roofers apprentice apprentices teller tellers referee referees umpire "
+    "umpires officials dentist dentists hygienist hygienists veterinarian veterinarians "
+    "photographer photographers postdoc postdocs labmate labmates babysitter babysitters "
+    "sitter sitters"
 )
 # Words that stand between a subject and its verb without being the subject.
 _SKIPPED = words_set(
@@ -161,9 +169,12 @@ def is_name(word: str, before: str | None) -> bool:
     """True when a capitalised word reads as a person's name in its place."""
     if len(word) < 2 or not word[0].isupper() or word in NOT_NAMES:
         return False
-    if not word[1:].islower() or not word.isalpha():
-        return False
+    if not word.isalpha() or not (word[1:].islower() or _MC_NAME.fullmatch(word)):
+        return False  # "McDonald" is a surname; "GitHub" and "iOS" are not names
     return before is None or before.lower() not in _DETERMINERS
+
+
+_MC_NAME = re.compile(r"Mc[A-Z][a-z]{2,20}")
 
 
 class Context:

@@ -45,7 +45,17 @@ also has **general frames**, written for shapes of blame rather than words:
 * a person as the cause ("he was the problem", "because of her", "caused by the new
   developer"; these speak through the "named-person" rule), the writer laying the
   blame ("I still blame the contractor"), a rated act done to a person ("he belittled
-  me") and others leaving the writer uninformed ("nobody told us").
+  me") and others leaving the writer uninformed ("nobody told us");
+* an act done without the check or the word to others ("somebody merged without running
+  the tests", "pushed files without letting anyone know"), broken work pushed ("commit
+  broken untested code"), an effort weighed as too little ("he didn't bother to"), and a
+  person still counted among those to blame ("isn't the only one to blame"); these speak
+  through the "named-person" rule;
+* slips told as a habit ("kept messing up orders"), what a person did to others told as
+  a story ("started the blame game", "blew me off", "exploded in my face"), a superlative
+  that ranks a person at the bottom of their trade ("the worst bank teller"), and a
+  gerund whose doer is left out, read as the person the clause penalises ("payback for
+  being a smartass", "called out for committing broken code").
 
 In the frames about acts, "we" (the team owning its own story) and "they" (often a
 vendor) are not targets, and a narrated act of the writer's own ("I deleted the old
@@ -164,6 +174,17 @@ _ACT = (
     r"\b(?:screw|fuck|f\*+k|f\*+)(?:ed|s|ing)?\s+(?:(?:it|this|that|things|everything|"
     r"something)\s+)?up\b",
     r"\b(?:royally|totally|completely|badly)\s+(?:screw|fuck|f\*+k|f\*+|mess)(?:ed)?\s+up\b",
+    # "he started with the blame game", "she blew me off", "he exploded in my face":
+    # what a person did to others, told as a story that judges it.
+    r"\b(?:start(?:ed|s|ing)?|play(?:ed|s|ing)?)\s+(?:with\s+|at\s+)?(?:the\s+|a\s+)?"
+    r"blame[- ]game\b",
+    r"\b(?:(?:kind|sort)\s+of\s+|just\s+)?(?:blew|blow|blows|blowing)\s+(?:me|us|him|her|them)\s+"
+    r"off\b",
+    r"\b(?:(?:kind|sort)\s+of\s+|just\s+)?(?:exploded|explodes|blew\s+up|flew\s+off\s+the\s+"
+    r"handle)\s+(?:at|on|in)\s+(?:me|us|him|her|them|everyone|my\s+face|our\s+faces)\b",
+    # "one of the cashiers kept messing up orders": a person's slips told as a habit.
+    r"\b(?:kept|keeps|keep|always|constantly|forever)\s+(?:on\s+)?(?:messing|screwing|"
+    r"fucking)\s+(?:(?:it|things|everything|stuff)\s+)?up\b",
     r"\b(?:screw|fuck|f\*+k|f\*+)ed\s+(?:it|this|that|everything)\b(?!\s+up\b)",
     r"\bdropped\s+the\s+ball\b",
     r"\b(?:makes?|making|made)\s+(?:(?:a\s+lot\s+of|lots\s+of|so\s+many|many|constant|"
@@ -196,6 +217,12 @@ _SEVERITY = literals.trie(
     )
 )
 _SLIP_NOUN = r"(?:mistakes?|errors?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|oversights?)"
+# Superlatives that rank a person at the bottom of their trade: "the worst bank teller in
+# the bank's history", "the laziest contractor we ever hired". The rated lexicon files
+# "worst" under events (the worst outage); before a role it is a verdict on the person.
+_SUPERLATIVES = words_set(
+    "worst lousiest crappiest sloppiest laziest dumbest stupidest clumsiest rudest meanest"
+)
 # What a role noun can modify instead of naming someone: "a weak admin password".
 _NOT_A_PERSON = (
     r"(?!\s+(?:passwords?|credentials?|tokens?|keys?|rights|privileges|permissions|panels?|"
@@ -245,10 +272,11 @@ _GENERAL = (
     r"geniuses|rocket\s+scientists?|bright\s+sparks?|einsteins?|brainiacs?|wizards?)\s+"
     r"(?:who\s+|had\s+|then\s+|just\s+|here\s+)?(?:decided|thought|figured|came\s+up|chose|"
     r"wanted|insisted|went|managed|did|set|ran|pushed|deployed|forgot)\b",
-    # "his sloppy code", "her half-assed fix": a person's work judged.
-    r"\b(?:his|her|your)\s+(?:own\s+)?(?:[\w-]{1,20}\s+){1,2}(?:code|work|job|commits?|PRs?|"
+    # "his sloppy code", "her half-assed fix": a person's work judged; "my mediocre career",
+    # "my sloppy bookkeeping": the writer's verdict on their own.
+    r"\b(?:his|her|your|my)\s+(?:own\s+)?(?:[\w-]{1,20}\s+){1,2}(?:code|work|job|commits?|PRs?|"
     r"pull\s+requests?|fix|fixes|patch|patches|scripts?|design|config|changes?|documentation|"
-    r"docs|tests?|handover|notes)\b",
+    r"docs|tests?|handover|notes|career|skills|performance|bookkeeping|workmanship)\b",
     # "a director with no understanding of backups", "he has no clue how DNS works".
     r"\b(?:no|zero)\s+(?:real\s+)?(?:clue|understanding)\s+"
     r"(?:of|about|what|how|whatsoever)\b",
@@ -293,7 +321,11 @@ CAUSE_SOURCES: tuple[str, ...] = (
     r"\b(?:didn['\u2019]t|did\s+not|never|wouldn['\u2019]t|would\s+not|forgot\s+to|"
     r"neglected\s+to)\s+(?:even\s+)?(?:bother\s+to\s+)?(?:check|test|"
     r"try|tried|tested|checked|verify|read|review|proofread|confirm|validate|compile|"
-    r"look\s+at|back\s+up)\b",
+    r"look\s+at|back\s+up)\b"
+    # "he didn't bother to pick them up", "she never bothered to reply": a person's effort
+    # weighed as too little, whatever the act.
+    r"|\b(?:didn['\u2019]t|did\s+not|never|couldn['\u2019]t|could\s+not|wouldn['\u2019]t|"
+    r"would\s+not)\s+(?:even\s+)?bother(?:ed)?\s+to\s+[a-z]{2,20}\b",
     # "the intern managed to crash the server": a narrated act told as an achievement.
     r"\b(?:somehow\s+)?managed\s+to\s+(?:[a-z]{2,20}\s+)?(?:crash|break|delete|wipe|destroy|"
     r"lose|spill|kill|brick|corrupt|screw|mess|take\s+down|bring\s+down|knock|unplug|erase|"
@@ -311,6 +343,26 @@ CAUSE_SOURCES: tuple[str, ...] = (
     rf"\b(?:{_DAMAGE_MANNER}\s+|completely\s+|conveniently\s+|totally\s+|simply\s+){{0,2}}"
     r"(?:ignored|skipped|disregarded|overlooked|bypassed|neglected|dismissed|brushed\s+off)"
     r"(?=\s+(?:the|a|an|our|my|all|every|his|her|their|this|that|these|those|it|them|me|us)\b)",
+    # "somebody merged without running the tests first", "a developer had pushed files
+    # without letting anyone know": a person's act told with the check or the word to
+    # others it went without (the team's "we merged without ..." is its own account).
+    r"\b(?:[a-z]{2,20}ed|ran|did|went|made|sent|took|wrote|put|set|cut)\s+"
+    r"(?:[^\s.!?;:]{1,40}\s+){0,5}?without\s+(?:first\s+|even\s+|properly\s+|ever\s+)?"
+    r"(?:running|testing|checking|reading|reviewing|verifying|asking|telling|consulting|"
+    r"notifying|warning|informing|realizing|realising|thinking|looking|letting\s+"
+    r"(?:anyone|anybody|us|me|them|the\s+\w+)\s+know)\b",
+    # "he would commit broken untested code", "she merged buggy changes": a person's work
+    # judged by what it did to the shared code (the team's "we shipped untested code" is
+    # its own account).
+    r"\b(?:merg(?:e|ed|es|ing)|commit(?:s|ted|ting)?|push(?:ed|es|ing)?|ship(?:s|ped|ping)?|"
+    r"deploy(?:s|ed|ing)?|check(?:ed|s|ing)?\s+in)\s+(?:(?:some|the|his|her|their|this|that|"
+    r"more)\s+)?(?:(?:completely|totally|obviously|clearly)\s+)?(?:(?:broken|untested|buggy|"
+    r"half-baked|sloppy|unreviewed|non-compiling)\s+){1,2}(?:code|changes?|commits?|"
+    r"patch(?:es)?|builds?|features?|stuff)\b",
+    # "Christopher, who isn't the only one to blame": a person still counted among those
+    # to blame, the negation only widening the blame.
+    r"\b(?:isn't|is\s+not|wasn't|was\s+not|aren't|are\s+not|weren't|were\s+not|not)\s+"
+    r"the\s+only\s+ones?\s+to\s+blame\b",
 )
 (
     PERSON_AS_CAUSE,
@@ -320,13 +372,17 @@ CAUSE_SOURCES: tuple[str, ...] = (
     NARRATED_DAMAGE,
     MIS_ACT,
     DUTY_DROPPED,
+    WENT_WITHOUT,
+    BROKEN_WORK,
+    NOT_ONLY_ONE,
 ) = range(len(CAUSE_SOURCES))
 CAUSE_TRIGGERS = (
     words_set(
         "reason cause problem because due caused blame didn't didn\u2019t never wouldn't "
         "wouldn\u2019t forgot neglected managed deleted wiped unplugged truncated overwrote "
         "overwritten erased nuked trashed destroyed crashed bricked corrupted spilled spilt "
-        "knocked ignored skipped disregarded overlooked bypassed dismissed brushed mis"
+        "knocked ignored skipped disregarded overlooked bypassed dismissed brushed mis "
+        "bother bothered without broken untested buggy half baked unreviewed compiling"
     )
     | _MIS
 )
@@ -411,6 +467,7 @@ TRIGGERS: tuple[str, ...] = tuple(
             "wizards garbage crap crappy junk trash spaghetti sloppy shoddy "
             "half buggy rushed"
         )
+        | _SUPERLATIVES
         | words_set(
             "lied lies lying lie bus sabotaged sabotages sabotaging backstabbed backstabbing "
             "betrayed scapegoated scapegoating slandered slandering badmouthed "
@@ -419,6 +476,7 @@ TRIGGERS: tuple[str, ...] = tuple(
             "overstepping yelled yells yelling screamed screams screaming shouted shouts "
             "shouting credit ball killed screw screwed screws screwing fuck fucked fucks "
             "fucking f royally mistake mistakes error errors fault faults blunder blunders "
+            "messing game exploded explodes blew blow blows blowing flew "
             "screwup screwups fuckup fuckups negligence incompetence noone nobody thought "
             "bothered cared cares totally completely badly mess messed stabbed"
         )
@@ -426,6 +484,7 @@ TRIGGERS: tuple[str, ...] = tuple(
 )
 
 _CONJUNCTIONS = words_set("and who then but")
+_NEVER = words_set("never not no nobody")
 # Object pronouns that name who does an act after "let", "having", "watched": people.
 _OBJECT_SUBJECTS = words_set("him her me")
 _SPEAKERS = PERSON_PRONOUNS | words_set("me him her them us their his my your our")
@@ -493,6 +552,14 @@ def _person_target(ctx: Context, start: int) -> bool:
         index -= 2  # "she tends to make ...": the subject before a verb with "to"
     if tokens[index].lower() in _OBJECT_SUBJECTS:
         return True  # "the risk of having him fuck it up": a person doing the act
+    if tokens[index].lower() == "for":
+        # "he got called out for commit(ting) broken code", "fired for being lazy": the
+        # act's doer is left out, and is the person the clause penalises ("she never made
+        # me feel bad for making a mistake" penalises no one).
+        before = range(max(0, index - 8), index)
+        if any(tokens[k].lower() in _NEVER or tokens[k].lower().endswith("n't") for k in before):
+            return False
+        return any(_person_word(tokens, k) for k in before)
     heads = _head_chain(tokens, index)
     if any(_person_word(tokens, head) for head in heads):
         return True
@@ -523,6 +590,10 @@ _PAST_SLIP = re.compile(r"\w+ed\b")
 
 
 _SHY_OF = re.compile(r"shy\s+of\b", re.IGNORECASE)
+# A gerund whose subject is left out: "payback for being a smartass", "fired for being
+# lazy". Only a person is judged "for being" a rated word; a system is "known for being"
+# slow, which the lexicon does not rate.
+_FOR_BEING = re.compile(r"\bfor\s+(?:ever\s+)?being\s", re.IGNORECASE)
 
 
 def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -546,6 +617,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None
     if index in _TARGET_IN_FRAME:
         return Severity.WARNING  # the role, the owner, the writer or "nobody" is the target
+    if index == RATED_PREDICATE and _FOR_BEING.search(ctx.scan, max(0, start - 12), end):
+        return Severity.WARNING  # "payback for being a smartass": a person, left unsaid
     if index == NO_CLUE and _person_with(ctx, start):
         return Severity.WARNING  # "a director with no understanding of ..."
     if not _person_target(ctx, start):
@@ -580,7 +653,10 @@ def _rated(phrase: str, index: int) -> bool:
     if index == WORK_JUDGED:
         return any(word in _RATED or word in _POOR_WORK for word in tokens[1:-1])
     if index == RATED_LABEL:
-        return any(word in _RATED or word.endswith("-prone") for word in tokens[:-1])
+        return any(
+            word in _RATED or word in _SUPERLATIVES or word.endswith("-prone")
+            for word in tokens[:-1]
+        )
     if index == NAMED_FAULT:  # a name, not a product or a weekday ("Monday's error")
         first = words(phrase)[0]
         return is_name(first.removesuffix("'s").removesuffix("\u2019s"), None)
@@ -646,6 +722,8 @@ def cause_judge(ctx: Context, start: int, end: int, index: int) -> Severity | No
     """
     if ctx.supposed(start) or ctx.reported(start):
         return None
+    if index == NOT_ONLY_ONE:
+        return Severity.WARNING if _person_target(ctx, start) else None
     if index != UNCHECKED and ctx.negated(start, 3):
         return None  # "didn't test" is a negation by design; "nobody deleted it" is not blame
     if index == CAUSED_BY_PERSON:

@@ -587,12 +587,40 @@ def why_question(ctx: Context, start: int, end: int, index: int) -> Severity | N
     asking itself, as a five-whys does, and so is a writer's "Why didn't I know sooner?"
     standing alone on its line, the prompt the next lines answer (alone in the text, "Why
     did I skip the dry run?" still judges)."""
+    if index == _UNINVERTED_WHY and not _asks_of_person(ctx, start, end):
+        return None  # "why the job didn't retry": a thing, or the team asking itself
+    if index == _UNINVERTED_WHY:
+        return person_judgement(ctx, start, end, index)
     asker = words(ctx.scan[start:end])[-1:]
     if index == 0 and asker == ["we"]:
         return None
     if index == 0 and asker == ["I"] and _answered_prompt(ctx, start):
         return None
     return person_judgement(ctx, start, end, index)
+
+
+# Rule 12's question told without inversion ("why this woman couldn't have called").
+_UNINVERTED_WHY = 7
+_WHY_VERBS = _set(
+    "couldn't could wouldn't would can't cannot won't didn't did doesn't does hadn't want wants "
+    "insist insists not to on"
+)
+_ASKED_OF = _set("he she you they someone somebody woman women man men lady girl boy kid kids")
+
+
+def _asks_of_person(ctx: Context, start: int, end: int) -> bool:
+    """True when the word before the verb of an uninverted why-question names a person
+    other than the writer or the team: "why this woman couldn't ...", not "why we didn't"."""
+    tokens = words(ctx.scan[start:end])
+    while tokens and tokens[-1].lower() in _WHY_VERBS:
+        tokens.pop()
+    if len(tokens) < 2:
+        return False
+    who = tokens[-1]
+    lower = who.lower()
+    if lower in _ASKED_OF or lower in PERSON_NOUNS or lower.rstrip("s") in PERSON_NOUNS:
+        return True
+    return len(tokens) == 2 and is_name(who, None)
 
 
 _QUESTION_LINE = re.compile(r"[\s>*_#\-+\d.)]*why\b[^\n?]{0,160}\?[*_\s]*", re.IGNORECASE)
@@ -629,9 +657,44 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
         return None  # "it is unacceptable when a reboot of one machine affects the site"
     if index in (3, 7) and _outcome_judged(ctx, start):
         return None  # "such outages are unacceptable": a verdict on what happened
+    if index in _CHOICE_JUDGED and not _a_person_chose(ctx, start):
+        return None  # "we made the wrong call", "the model made bad calls"
+    if index == _NOT_ALLOWED and not _one_person_subject(ctx, start):
+        return None  # "developers should not be allowed to push to main": a rule
     if index == 3 and next(iter(words(ctx.after(end, 24))), "").lower() in _OUTCOMES:
         return None  # "introduces unacceptable risk": the adjective weighs an outcome
     return person_judgement(ctx, start, end, index)
+
+
+# The normative rule's last frames (``rules``): a person's choice judged, and a person's
+# fitness denied ("should never be allowed to").
+_CHOICE_JUDGED = frozenset({34, 35})
+_NOT_ALLOWED = 36
+_TEAM_CHOOSERS = _set("we us our")
+_ONE_PERSON = _set("i he she you")
+
+
+def _a_person_chose(ctx: Context, start: int) -> bool:
+    """True when someone other than the team made the choice judged at ``start``: a
+    person or a role as the subject, or a possessive ("his bad calls") in the match."""
+    if ctx.scan[start : start + 4].lower() in ("his ", "her ", "your"):
+        return True
+    tokens, index = ctx.subject_word(start)
+    if index is not None and tokens[index].lower() in _TEAM_CHOOSERS:
+        return False
+    return ctx.subject(start) is Subject.PERSON
+
+
+def _one_person_subject(ctx: Context, start: int) -> bool:
+    """True when the subject is one person: "I", "he", a name or a role in the singular
+    ("developers should not be allowed to ..." states a rule for everyone)."""
+    tokens, index = ctx.subject_word(start)
+    if index is None:
+        return False
+    word = tokens[index].lower()
+    if word in _ONE_PERSON:
+        return True
+    return ctx.subject(start) is Subject.PERSON and not word.endswith("s")
 
 
 def _outcome_judged(ctx: Context, start: int) -> bool:

@@ -105,7 +105,8 @@ _ROLE = (
     r"maintainer|author|programmer|sysadmin|DBA|SRE|technician|physician|doctor|nurse|"
     r"teacher|trader|cashier|dispatcher|dude|reporter|journalist|electrician|plumber|"
     r"mechanic|accountant|bookkeeper|waiter|bartender|clerk|trainer|trainee|"
-    r"preparer)"
+    r"preparer|roofer|apprentice|teller|referee|umpire|dentist|hygienist|"
+    r"veterinarian|photographer|postdoc|sitter)"
     # "the dev cluster", "the admin panel", "the lead time": the word names a thing.
     r"(?!\s+(?:cluster|clusters|environment|env|server|servers|branch|box|stack|instance|"
     r"build|site|db|database|panel|console|page|account|accounts|tools?|portal|machine|time|"
@@ -322,7 +323,7 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"(?:it|that|this|everything|something|things|so\s+much|a\s+lot)\s+(?:\w+\s+)?wrong|I\s+did\s+wrong|"
     r"(?:the|that|this)\s+(?:mistake|error|fault|blame|screw-?up|"
     r"blunder)\s+(?:was|is)\s+(?:all\s+|entirely\s+)?mine|my\s+(?:own\s+)?(?:screw|fuck|"
-    r"cock)[- ]?ups?)\b)",
+    r"cock)[- ]?ups?|my\s+(?:[\w-]{1,20}\s+){1,2}(?:screw|fuck|cock)[- ]?ups?)\b)",
     rf"(?:{_NAME}|(?i:\b(?:the|an?|our|that|this)\s+(?:new\s+|junior\s+|senior\s+)?"
     r"(?:intern|developer|engineer|dev|admin|contractor|guy|person|manager|boss|vendor|"
     r"operator|sysadmin|employee)))'s\s+(?i:fault)\b",
@@ -611,6 +612,27 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:kick(?:ed|ing|s)?|beat(?:ing|s)?|berat(?:e|ed|es|ing)|scold(?:ed|ing|s)?|"
             r"punish(?:ed|es|ing)?|curs(?:e|ed|es|ing))\s+(?:myself|yourself|himself|herself|"
             r"themselves)\b",
+            # A person's choice judged: "the officials made the wrong call", "he gave terrible
+            # advice", "his bad calls" (the team's "we made the wrong call" owns its choice;
+            # a model's "wrong call" is a system's output).
+            r"\b(?:made|make|makes|making|gave|give|gives|giving)\s+(?:(?:me|us|him|her|them|"
+            r"you)\s+)?(?:a|the|some|several|many|one|another|such)?\s*(?:(?:really|very|truly|"
+            r"pretty|so)\s+)?(?:wrong|bad|poor|terrible|awful|lousy|horrible|stupid|dumb|crappy)\s+"
+            r"(?:calls?|decisions?|choices?|advice)\b",
+            r"\b(?:his|her|your)\s+(?:(?:many|constant|usual|repeated)\s+)?(?:wrong|bad|poor|"
+            r"terrible|awful|lousy|horrible|stupid|dumb|crappy)\s+(?:calls?|decisions?|choices?|"
+            r"advice)\b",
+            # "I should not be allowed to invigilate exams", "he should never be allowed near
+            # a server": a person's fitness denied ("merges should not be allowed to skip
+            # review" is a rule about a step).
+            r"\bshould(?:n't|\s+not|\s+never)\s+(?:ever\s+|again\s+)?be\s+allowed\s+"
+            r"(?:anywhere\s+)?(?:near|to)\b",
+            # The writer's expectation held up to a person: "I do not expect my plumber to
+            # leave such stuff lying around", "I'd expect him to clean up after himself"
+            # ("we expect clients to retry" describes a system's contract).
+            r"\bI(?:'d|\s+would)?\s+(?:(?:do\s+not|don't|did\s+not|didn't|really|certainly|"
+            r"honestly|just|also)\s+)?expect(?:ed)?\s+(?:him|her|"
+            rf"(?-i:{_NAME})|{_ROLE})\s+to\b",
         ),
         "Set the action against what people were trying to achieve at the time, instead "
         "of passing a verdict.",
@@ -630,7 +652,8 @@ RULES: tuple[Rule, ...] = (
             "shameful idiotic silly rookie boneheaded embarrassing unforgivable dumbest "
             "stupidest jobs worst attitude handling excuses kick kicked kicking kicks beat "
             "beating beats berate berated berates berating scold scolded scolding scolds punish "
-            "punished punishes punishing curse cursed curses cursing"
+            "punished punishes punishing curse cursed curses cursing call calls decision "
+            "decisions choice choices advice allowed expect expected"
         ),
         judges.normative,
     ),
@@ -718,7 +741,8 @@ RULES: tuple[Rule, ...] = (
             "guess suspect probably obviously clearly breaking bad broken faulty buggy sloppy "
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
             "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo "
-            "negligence carelessness incompetence laziness stupidity wrecked ruined down"
+            "negligence carelessness incompetence laziness stupidity wrecked ruined down fuck "
+            "cock"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
@@ -771,7 +795,18 @@ RULES: tuple[Rule, ...] = (
             r"(?i:\b(?:is|was)\s+it\s+(?:really\s+)?(?:so|that|too)\s+(?:hard|difficult)\s+"
             r"(?:for\s+(?:you|him|her|them|people)\s+)?to\b)"
             r"(?=[^.!?\n]{0,200}\?)",
-            flags=0,
+            # "Why this woman couldn't have just called me", "Why my dispatcher wants to
+            # cause problems": the question told without inverting it, opening its
+            # sentence or ending in "?" (the judge wants a person before the verb; "this
+            # explains why the job didn't retry" is an explanation).
+            r"(?i:(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s)|(?<=\n))why\s+(?:on\s+earth\s+)?(?:(?:this|that|"
+            r"the|my|our|a|your|his|her)\s+(?:[\w-]{1,20}\s+)?)?[\w'-]{2,20}\s+(?:couldn't|"
+            r"could\s+not|wouldn't|would\s+not|can't|cannot|won't|didn't|did\s+not|doesn't|"
+            r"does\s+not|hadn't|wants?\s+to|insists?\s+on))\b"
+            r"|(?i:\bwhy\s+(?:(?:this|that|the|my|your|his|her)\s+(?:[\w-]{1,20}\s+)?)?[\w'-]{2,20}"
+            r"\s+(?:couldn't|could\s+not|wouldn't|would\s+not|didn't|did\s+not|doesn't|does\s+"
+            r"not|hadn't)\b(?=[^.!?\n]{0,160}\?))",
+            flags=re.MULTILINE,
         ),
         "Ask what made that choice look reasonable in the moment.",
         WARNING,
