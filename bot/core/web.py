@@ -1,4 +1,5 @@
-"""HTTP mode: a WSGI app served by waitress (a production server, not Bolt's dev one).
+"""HTTP mode: a WSGI app served by waitress (a production server, not Bolt's dev one),
+with its connection channel replaced by `bot.core.web_channel` (no busy loop mid-write).
 
 Routes: `POST /slack/events` (commands, interactivity and events all arrive here, through
 the front door: size cap, then signature, then Bolt — `bot.core.front_door`),
