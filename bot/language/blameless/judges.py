@@ -663,6 +663,8 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
         return None  # "developers should not be allowed to push to main": a rule
     if index == 3 and next(iter(words(ctx.after(end, 24))), "").lower() in _OUTCOMES:
         return None  # "introduces unacceptable risk": the adjective weighs an outcome
+    if index == _SKIPPED_CHECK and ctx.subject(start) is Subject.THING:
+        return None  # "the linter doesn't check their code style": a tool's design
     return person_judgement(ctx, start, end, index)
 
 
@@ -670,6 +672,8 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
 # fitness denied ("should never be allowed to").
 _CHOICE_JUDGED = frozenset({34, 35})
 _NOT_ALLOWED = 36
+# A person's habit of skipping the check on their own work ("Nex doesn't test their code").
+_SKIPPED_CHECK = 38
 _TEAM_CHOOSERS = _set("we us our")
 _ONE_PERSON = _set("i he she you")
 

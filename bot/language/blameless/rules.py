@@ -251,8 +251,14 @@ _CHARACTER_WORDS = _p(
     # what I was doing": competence denied to a person (a system's "no idea what it was
     # doing" is not a person's).
     r"\b(?:(?:had|has|have|having|with)\s+no\s+(?:idea|clue)|(?:didn't|did\s+not|don't|"
-    r"doesn't|never)\s+(?:\w+ly\s+|even\s+)?(?:know|understand))\s+what\s+(?:I|he|she|you)\s+"
-    r"(?:was|were|am|is|are)\s+doing\b",
+    r"doesn't|never)\s+(?:\w+ly\s+|even\s+)?(?:know|understand))\s+what\s+(?:I|he|she|you)"
+    r"(?:'s|'re|'m|\s+(?:was|were|am|is|are))\s+doing\b",
+    # "he doesnt know anything about repo or distributed development": a person's
+    # knowledge denied by someone else (the writer's "I don't know anything about
+    # Kubernetes" states a gap, and a script "doesn't know anything about" a cache).
+    r"\b(?:he|she|you|they)\s+(?:doesn't|doesnt|does\s+not|don't|dont|do\s+not|didn't|didnt|"
+    r"did\s+not)\s+(?:really\s+|even\s+|actually\s+)?know\s+(?:anything|a\s+thing|the\s+first\s+"
+    r"thing|squat|jack)\s+about\b",
     # "I too, became complacent", "he got cocky": a person's state told as a verdict.
     r"\b(?:I|we|you|he|she|they)(?:\s*,?\s*(?:too|also|just|then|quickly|soon))?,?\s+"
     r"(?:got|gotten|became|become|grew|had\s+become|had\s+gotten)\s+(?:a\s+(?:bit|little)\s+|"
@@ -276,6 +282,16 @@ _CHARACTER_WORDS = _p(
     r"interns?|employees?|guys?|admins?|operators?|workers?|bookkeepers?|accountants?|coders?|"
     r"programmers?|people|staff|managers?|boss(?:es)?|supervisors?|clerks?|cashiers?|"
     r"teachers?|nurses?|doctors?|mechanics?)\b",
+    # "the previous developer was really bad at documenting things", "she's hopeless at
+    # it": a person's competence judged ("Postgres is bad at handling many connections"
+    # is a tool's fit, "we were bad at ..." the team owning a gap, and the writer's "I'm
+    # terrible at estimating" rule 15's over-generalising).
+    r"(?:\b(?:he|she|you)|\b(?:the|a|an|our|my|his|her|their|that|this)\s+(?:[\w-]{1,20}\s+)?"
+    rf"{evaluation.ROLE_PATTERN}(?:\s+(?:at|in|from|on|of)\s+(?:[\w'-]{{1,25}}\s+){{0,4}}?"
+    r"[\w'-]{1,25})?)(?:'m|'re|'s|\s+(?:was|were|am|is|are|has\s+been|have\s+been"
+    r"|had\s+been))\s+(?:(?:really|very|so|pretty|quite|terribly|just|always|notoriously|"
+    r"truly)\s+){0,2}(?:bad|terrible|awful|hopeless|horrible|lousy|rubbish|useless|crap)\s+at\s+"
+    r"(?:[\w-]{1,30}ing|it|this|that|(?:my|his|her|their|your|the)\s+job)\b",
 )
 
 # Rule 10's own patterns, in the order its judge (`judges.named_person`) counts them; the
@@ -315,7 +331,7 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     # The writer taking the fault: "it was my fault", "that was all my mistake", "my
     # bad" ("before my mistake" only names the event; an organisation's "our
     # mistake" is owning it, not blaming anyone).
-    r"(?i:\b(?:my\s+(?:own\s+)?fault|my\s+bad|(?:was|is|'s)\s+(?:all\s+|entirely\s+|"
+    r"(?i:\b(?:my\s+(?:(?:own|big|huge|whole|entire|total|biggest)\s+){0,2}fault|my\s+bad|(?:was|is|'s)\s+(?:all\s+|entirely\s+|"
     r"completely\s+|totally\s+|100%\s+)?my\s+(?:own\s+)?(?:mistake|screw-?up|fuck-?up|"
     r"blunder|doing)|(?:mistake|error|fault|screw-?up|blunder)\s+on\s+my\s+part|"
     r"I\s+(?:was|'ve\s+been|have\s+been|had\s+been)\s+(?:so\s+|completely\s+|totally\s+|"
@@ -393,6 +409,20 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"(?i:\b(?:he|she|you)(?:'s|'re|\s+(?:is|was|are|were))\s+(?:just\s+|plain\s+|simply\s+|"
     r"so\s+|dead\s+|completely\s+|totally\s+|flat\s+|flat-out\s+)?wrong\b"
     r"(?!\s+(?:about|that|to|with|for|if|when|in|on)\b))",
+    # The writer's apology for a slip: "Sorry for a mistake in release", "I'm so sorry for
+    # this mistake" (the team's "we're sorry for the mistake" owns it, and "sorry for the
+    # inconvenience" names no slip).
+    r"(?i:(?<!we're\s)(?<!we’re\s)(?<!we\sare\s)(?<!we're\sso\s)(?<!we're\svery\s)"
+    r"\b(?:(?:so|really|very|terribly|truly)\s+)?sorry\s+(?:for|about)\s+(?:this|that|the|my|a|"
+    r"such\s+a)\s+(?:[\w-]{1,20}\s+)?(?:mistake|screw-?up|mess-?up|blunder|fuck-?up|"
+    r"cock-?up|oversight)\b)",
+    # The writer's slip told by a "mis-" verb: "I misread the last comment", "I had
+    # mis-keyed ONE thing", "I typoed it" (as "I forgot" is; a team's "we misread the
+    # graph" owns a gap).
+    r"(?i:\bI\s+(?:(?:had|have|must\s+have|just|then|completely|totally|simply|clearly|"
+    r"obviously|somehow)\s+){0,2}(?:misread|misunderstood|misunderstand|misheard|mistyped|"
+    r"mis-?keyed|miscounted|miscalculated|misconfigured|mislabell?ed|misspelt|misspelled|"
+    r"typoed|fat-?fingered)\b)",
 )
 _NAMED_PERSON_OWN = len(_NAMED_PERSON_PATTERNS)
 
@@ -547,7 +577,8 @@ RULES: tuple[Rule, ...] = (
             "error prone smugly stupidly foolishly recklessly sloppily lazily arrogantly "
             "negligently thoughtlessly mindlessly hurriedly cluelessly ineptly smug "
             "know thinking even sloppy snotty snooty useless arrogant share idea clue "
-            "understand reckless"
+            "understand reckless anything thing squat jack bad terrible awful hopeless horrible "
+            "lousy rubbish crap"
         )
         + evaluation.TRIGGERS,
         evaluation.with_evaluation(judges.person_judgement, len(_CHARACTER_WORDS)),
@@ -633,6 +664,19 @@ RULES: tuple[Rule, ...] = (
             r"\bI(?:'d|\s+would)?\s+(?:(?:do\s+not|don't|did\s+not|didn't|really|certainly|"
             r"honestly|just|also)\s+)?expect(?:ed)?\s+(?:him|her|"
             rf"(?-i:{_NAME})|{_ROLE})\s+to\b",
+            # A person's habit of skipping the check on their own work: "Nex doesn't test
+            # their code", "he never reviews his changes" (the team's "we don't test our
+            # code" owns a gap, and a tool "doesn't check the cache" is a design).
+            r"\b(?:doesn't|does\s+not|don't|do\s+not|didn't|did\s+not|never)\s+(?:even\s+|"
+            r"bother\s+to\s+|ever\s+)?(?:test|check|review|proofread|read|run|verify)(?:s|ed)?\s+"
+            r"(?:his|her|their|your)\s+(?:own\s+)?(?:code|changes?|work|commits?|patch(?:es)?|"
+            r"PRs?|pull\s+requests?|scripts?)\b",
+            # Someone's act weighed as waste: "you completely wasted the notification
+            # period", "scolded for wasting my time" ("we wasted no time" is the team's pace).
+            r"\b(?:you|he|she|they)\s+(?:(?:completely|totally|just|really|basically|have|had|has)"
+            r"\s+){0,2}wasted\s+(?!no\b|little\b)#?\w{1,30}",
+            r"\bfor\s+wasting\s+(?:my|our|everyone's|everybody's|people's|your|his|her|their)\s+"
+            r"(?:[\w-]{1,20}\s+)?time\b",
         ),
         "Set the action against what people were trying to achieve at the time, instead "
         "of passing a verdict.",
@@ -653,7 +697,8 @@ RULES: tuple[Rule, ...] = (
             "stupidest jobs worst attitude handling excuses kick kicked kicking kicks beat "
             "beating beats berate berated berates berating scold scolded scolding scolds punish "
             "punished punishes punishing curse cursed curses cursing call calls decision "
-            "decisions choice choices advice allowed expect expected"
+            "decisions choice choices advice allowed expect expected doesn't don't didn't never "
+            "wasted wasting"
         ),
         judges.normative,
     ),
@@ -688,9 +733,11 @@ RULES: tuple[Rule, ...] = (
         "attention",
         "Attention blame",
         _p(
+            # "wasn't paying close enough attention": up to two degree words between.
             r"\b(?:wasn't|was\s+not|weren't|were\s+not|not|isn't)\s+paying\s+"
-            r"(?:enough\s+|proper\s+|any\s+)?attention\b",
-            r"\b(?:didn't|did\s+not)\s+pay\s+(?:enough\s+|proper\s+|any\s+)?attention\b",
+            r"(?:(?:close|closer|enough|proper|any|much|full|careful|more)\s+){0,2}attention\b",
+            r"\b(?:didn't|did\s+not)\s+pay\s+(?:(?:close|closer|enough|proper|any|much|full|"
+            r"careful|more)\s+){0,2}attention\b",
             r"\blost\s+(?:focus|concentration)\b",
             r"\black\s+of\s+(?:focus|attention|concentration|care|diligence)\b",
             r"\blapses?\s+(?:in|of)\s+(?:judge?ment|concentration|attention|focus|memory)\b",
@@ -742,7 +789,9 @@ RULES: tuple[Rule, ...] = (
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
             "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo "
             "negligence carelessness incompetence laziness stupidity wrecked ruined down fuck "
-            "cock"
+            "cock sorry oversight misread misunderstood misunderstand misheard mistyped mis "
+            "miskeyed keyed miscounted miscalculated misconfigured mislabeled mislabelled "
+            "misspelt misspelled typoed fat"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
@@ -806,11 +855,22 @@ RULES: tuple[Rule, ...] = (
             r"|(?i:\bwhy\s+(?:(?:this|that|the|my|your|his|her)\s+(?:[\w-]{1,20}\s+)?)?[\w'-]{2,20}"
             r"\s+(?:couldn't|could\s+not|wouldn't|would\s+not|didn't|did\s+not|doesn't|does\s+"
             r"not|hadn't)\b(?=[^.!?\n]{0,160}\?))",
+            # A person's diligence doubted as a question: "Have you ever tested the code?",
+            # "Did he even run it?" (the question ends with the work: "have you ever tested
+            # the code on ARM?" asks for a report).
+            r"(?i:\b(?:have|had|has|did|do|does)\s+(?:you|he|she|they)\s+(?:ever|even)\s+"
+            r"(?:tested|test|run|ran|read|checked|check|tried|try|compiled|compile|reviewed|review|"
+            r"looked\s+at|opened)\s+(?:it|this|that|them|anything|(?:the|your|his|her|their)\s+"
+            r"(?:code|changes?|patch|PR|build|docs?|script|commits?))\s*\?)",
+            # "How does he not know that?": what a person should have known, asked.
+            r"(?i:\bhow\s+(?:does|did|do|could|can|would)\s+(?:you|he|she|they)\s+(?:still\s+)?"
+            r"(?:not|never)\s+(?:know|see|notice|realize|realise|understand|check|test|read)\b)"
+            r"(?=[^.!?\n]{0,80}\?)",
             flags=re.MULTILINE,
         ),
         "Ask what made that choice look reasonable in the moment.",
         WARNING,
-        _t("why what who is was"),
+        _t("why what who is was ever even how"),
         judges.why_question,
     ),
     Rule(
