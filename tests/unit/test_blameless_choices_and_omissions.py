@@ -67,6 +67,10 @@ QUIET = [
     "She never once made me feel bad for making a mistake.",
     # the team's account, a system's act
     "We merged without running the full suite, as the runbook allows for docs.",
+    # the writer's own account of the step: what the accountability screen asks for
+    "I merged the change without running the migration check.",
+    "I deployed without checking the dashboard first.",
+    "I pushed untested code to the branch before the demo.",
     "The job ran without checking the exit code.",
     "The bot pushed broken commits to a scratch branch.",
     # the team's choice, a system's output, a rule for everyone, a contract

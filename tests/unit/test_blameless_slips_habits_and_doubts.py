@@ -5,9 +5,7 @@ and operations threads) and the older dev misses held.
 * competence denied with a contraction ("he doesn't really know what he's doing") or as
   knowledge denied ("he doesn't know anything about ..."), and a person called bad at a
   task ("the previous developer was really bad at documenting things");
-* the writer's fault with an intensifier ("my big fault"), the writer's apology for a
-  slip ("sorry for this mistake") and the writer's slip told by a "mis-" verb ("I misread
-  the last comment", "I had mis-keyed one thing");
+* the writer's fault with an intensifier ("my big fault");
 * a person's habit of skipping the check on their own work ("Nex doesn't test their
   code"), and someone's act weighed as waste ("you completely wasted the period", "for
   wasting my time");
@@ -23,7 +21,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language.blameless import RULES, check, judges
+from bot.language.blameless import RULES, judges
 from tests.unit.blameless_cases import assert_quiet, assert_warned
 
 WARNED = [
@@ -33,12 +31,8 @@ WARNED = [
     ("He doesnt know anything about rebasing or remotes.", "know anything about"),
     ("The previous developer at the agency was really bad at documenting things.", "bad at"),
     ("Honestly, she's hopeless at reading the logs.", "hopeless at reading"),
-    # the writer's own fault, apology and slips
+    # the writer's own fault
     ("Oh my, it is my big fault.", "my big fault"),
-    ("Sorry for a mistake in the release notes.", "Sorry for a mistake"),
-    ("I'm so sorry for this mistake.", "sorry for this mistake"),
-    ("I misread the last comment and went ahead with the deploy.", "I misread"),
-    ("It turned out I had mis-keyed one digit of the account.", "I had mis-keyed"),
     # habits and waste
     ("Nex doesn't test their code.", "doesn't test their code"),
     ("He never reviews his changes before merging.", "never reviews his changes"),
@@ -65,6 +59,13 @@ QUIET = [
     "Sorry for the inconvenience while the mirror syncs.",
     "We misread the graph at first.",
     "I never misread a comment on that board.",
+    # the writer's own account of a step, and an apology: what Setback's "take
+    # accountability" screen asks a person to write, never a verdict to reframe
+    "Sorry for a mistake in the release notes.",
+    "I'm so sorry for this mistake.",
+    "I misread the last comment and went ahead with the deploy.",
+    "It turned out I had mis-keyed one digit of the account.",
+    "I misconfigured the load balancer, and traffic dropped for ten minutes.",
     # the team's gap, a tool's design, the team's pace
     "We don't test our code on Windows yet.",
     "The linter doesn't check their code style.",
@@ -85,13 +86,6 @@ def test_a_slip_a_habit_or_a_doubt_about_a_person_is_flagged(text: str, phrase: 
 @pytest.mark.parametrize("text", QUIET)
 def test_its_twin_about_a_tool_the_team_or_a_plain_question_is_left_alone(text: str) -> None:
     assert_quiet(text)
-
-
-def test_the_writers_misreading_gets_the_reframe_for_the_writers_own_step() -> None:
-    (flag,) = check("I misread the last comment.")
-    (other,) = check("Ana forgot to page the on-call.")
-    assert flag.rule == other.rule == "named-person"
-    assert flag.reframe != other.reframe
 
 
 def test_the_normative_judge_reads_the_habit_frame_by_its_index() -> None:

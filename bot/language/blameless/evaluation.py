@@ -345,15 +345,16 @@ CAUSE_SOURCES: tuple[str, ...] = (
     r"(?=\s+(?:the|a|an|our|my|all|every|his|her|their|this|that|these|those|it|them|me|us)\b)",
     # "somebody merged without running the tests first", "a developer had pushed files
     # without letting anyone know": a person's act told with the check or the word to
-    # others it went without (the team's "we merged without ..." is its own account).
+    # others it went without (the team's "we merged without ..." and the writer's "I merged
+    # without ..." are their own accounts).
     r"\b(?:[a-z]{2,20}ed|ran|did|went|made|sent|took|wrote|put|set|cut)\s+"
     r"(?:[^\s.!?;:]{1,40}\s+){0,5}?without\s+(?:first\s+|even\s+|properly\s+|ever\s+)?"
     r"(?:running|testing|checking|reading|reviewing|verifying|asking|telling|consulting|"
     r"notifying|warning|informing|realizing|realising|thinking|looking|letting\s+"
     r"(?:anyone|anybody|us|me|them|the\s+\w+)\s+know)\b",
     # "he would commit broken untested code", "she merged buggy changes": a person's work
-    # judged by what it did to the shared code (the team's "we shipped untested code" is
-    # its own account).
+    # judged by what it did to the shared code (the team's "we shipped untested code" and
+    # the writer's "I pushed untested code" are their own accounts).
     r"\b(?:merg(?:e|ed|es|ing)|commit(?:s|ted|ting)?|push(?:ed|es|ing)?|ship(?:s|ped|ping)?|"
     r"deploy(?:s|ed|ing)?|check(?:ed|s|ing)?\s+in)\s+(?:(?:some|the|his|her|their|this|that|"
     r"more)\s+)?(?:(?:completely|totally|obviously|clearly)\s+)?(?:(?:broken|untested|buggy|"
@@ -732,7 +733,7 @@ def cause_judge(ctx: Context, start: int, end: int, index: int) -> Severity | No
         return None
     if index == NARRATED_DAMAGE and deliberate_removal(ctx, start, end):
         return None  # "Tobias deleted the read replica in an attempt to ...": a chosen step
-    told = index in (NARRATED_DAMAGE, MIS_ACT, DUTY_DROPPED)
+    told = index in (NARRATED_DAMAGE, MIS_ACT, DUTY_DROPPED, WENT_WITHOUT, BROKEN_WORK)
     groups = index == NARRATED_DAMAGE  # "the Lab team deleted the DNS records": a step
     return None if _writer_or_team(ctx, start, told, groups) else Severity.WARNING
 

@@ -409,20 +409,6 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"(?i:\b(?:he|she|you)(?:'s|'re|\s+(?:is|was|are|were))\s+(?:just\s+|plain\s+|simply\s+|"
     r"so\s+|dead\s+|completely\s+|totally\s+|flat\s+|flat-out\s+)?wrong\b"
     r"(?!\s+(?:about|that|to|with|for|if|when|in|on)\b))",
-    # The writer's apology for a slip: "Sorry for a mistake in release", "I'm so sorry for
-    # this mistake" (the team's "we're sorry for the mistake" owns it, and "sorry for the
-    # inconvenience" names no slip).
-    r"(?i:(?<!we're\s)(?<!we’re\s)(?<!we\sare\s)(?<!we're\sso\s)(?<!we're\svery\s)"
-    r"\b(?:(?:so|really|very|terribly|truly)\s+)?sorry\s+(?:for|about)\s+(?:this|that|the|my|a|"
-    r"such\s+a)\s+(?:[\w-]{1,20}\s+)?(?:mistake|screw-?up|mess-?up|blunder|fuck-?up|"
-    r"cock-?up|oversight)\b)",
-    # The writer's slip told by a "mis-" verb: "I misread the last comment", "I had
-    # mis-keyed ONE thing", "I typoed it" (as "I forgot" is; a team's "we misread the
-    # graph" owns a gap).
-    r"(?i:\bI\s+(?:(?:had|have|must\s+have|just|then|completely|totally|simply|clearly|"
-    r"obviously|somehow)\s+){0,2}(?:misread|misunderstood|misunderstand|misheard|mistyped|"
-    r"mis-?keyed|miscounted|miscalculated|misconfigured|mislabell?ed|misspelt|misspelled|"
-    r"typoed|fat-?fingered)\b)",
 )
 _NAMED_PERSON_OWN = len(_NAMED_PERSON_PATTERNS)
 
@@ -789,9 +775,7 @@ RULES: tuple[Rule, ...] = (
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
             "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo "
             "negligence carelessness incompetence laziness stupidity wrecked ruined down fuck "
-            "cock sorry oversight misread misunderstood misunderstand misheard mistyped mis "
-            "miskeyed keyed miscounted miscalculated misconfigured mislabeled mislabelled "
-            "misspelt misspelled typoed fat"
+            "cock"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
