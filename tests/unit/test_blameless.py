@@ -506,6 +506,23 @@ def test_fired_is_punitive_only_about_people(text: str, flagged: bool) -> None:
 @pytest.mark.parametrize(
     ("text", "flagged"),
     [
+        ("I fear that I may be fired for this.", False),
+        ("I was afraid I'd be fired.", False),
+        ("I'm worried I might get fired over it.", False),
+        ("He should be fired.", True),
+        ("I'm not worried about it; he should be fired.", True),
+        ("Worried customers wrote in, and he got reprimanded.", True),
+    ],
+)
+def test_a_penalty_the_writer_feared_is_a_feeling_told_not_a_penalty_called_for(
+    text: str, flagged: bool
+) -> None:
+    assert ("punitive" in _rules_in(text)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
         ("I could have caught it in review.", True),
         # A wish about a system is not a judgement of a person (issue #13's noise).
         ("It would have been nice to have a canary.", False),

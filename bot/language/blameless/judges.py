@@ -844,10 +844,20 @@ def blame_shift(ctx: Context, start: int, end: int, index: int) -> Severity | No
 
 def punitive(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """Penalties; 'nobody got fired' is the opposite, and a penalty someone else threatens
-    ("she said I would be fired") or supposes ("if it happens again, ...") is reported."""
+    ("she said I would be fired") or supposes ("if it happens again, ...") is reported. A
+    penalty the writer feared ("I was afraid I'd be fired") is a feeling told, not a
+    penalty called for: the person who had it needs no reframe for it."""
     if ctx.negated(start, 4) or ctx.reported(start) or ctx.supposed(start):
         return None
+    if set(ctx.previous_words(start, 5)) & _FEARS:
+        return None
     return WARNING
+
+
+_FEARS = _set(
+    "fear feared fearing fears afraid worried worry worrying scared terrified frightened "
+    "anxious nervous dread dreaded dreading panicked panicking"
+)
 
 
 def note(ctx: Context, start: int, end: int, index: int) -> Severity | None:
