@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 
 from bot.language.blameless import evaluation, judges
-from bot.language.blameless.context import NOT_NAMES
+from bot.language.blameless.context import NOT_NAMES, TRADES
 from bot.language.blameless.model import Rule, Severity
 
 WARNING, NOTE = Severity.WARNING, Severity.NOTE
@@ -103,10 +103,9 @@ _ROLE = (
     r"(?:engineer|developer|dev|admin|administrator|operator|reviewer|intern|contractor|"
     r"employee|guy|person|coworker|co-worker|colleague|manager|boss|CTO|CEO|COO|lead|"
     r"maintainer|author|programmer|sysadmin|DBA|SRE|technician|physician|doctor|nurse|"
-    r"teacher|trader|cashier|dispatcher|dude|reporter|journalist|electrician|plumber|"
-    r"mechanic|accountant|bookkeeper|waiter|bartender|clerk|trainer|trainee|"
-    r"preparer|roofer|apprentice|teller|referee|umpire|dentist|hygienist|"
-    r"veterinarian|photographer|postdoc|sitter)"
+    r"teacher|trader|cashier|dispatcher|"
+    + "|".join(sorted(TRADES, key=lambda trade: (-len(trade), trade)))
+    + ")"
     # "the dev cluster", "the admin panel", "the lead time": the word names a thing.
     r"(?!\s+(?:cluster|clusters|environment|env|server|servers|branch|box|stack|instance|"
     r"build|site|db|database|panel|console|page|account|accounts|tools?|portal|machine|time|"
