@@ -158,10 +158,34 @@ def _checked_blocks(
     return problems, normalised
 
 
+# Blocks found valid, by their JSON, each with the JSON slack_sdk writes back: a message
+# or view repeats most of its blocks (headers, footers, dividers, buttons), and parsing
+# one with slack_sdk's models costs far more than writing it out as JSON to look it up.
+_VALID_BLOCKS: dict[str, str] = {}
+_VALID_BLOCKS_KEPT = 2048
+
+
 def _one_block(block: Any, where: str) -> tuple[list[str], dict[str, Any] | None]:
-    """A block's problems, or none and the block as slack_sdk writes it back."""
+    """A block's problems, or none and the block as slack_sdk writes it back (a fresh
+    copy each time: callers add ids to it)."""
     if not isinstance(block, dict):
         return [_problem("must be an object", where)], None
+    try:
+        key = json.dumps(block, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON-shaped: slack_sdk says what is wrong
+        key = None
+    known = _VALID_BLOCKS.get(key) if key is not None else None
+    if known is not None:
+        return [], json.loads(known)
+    problems, written = _parsed_block(block, where)
+    if written is not None and key is not None:
+        if len(_VALID_BLOCKS) >= _VALID_BLOCKS_KEPT:
+            _VALID_BLOCKS.clear()
+        _VALID_BLOCKS[key] = json.dumps(written)
+    return problems, written
+
+
+def _parsed_block(block: dict[str, Any], where: str) -> tuple[list[str], dict[str, Any] | None]:
     problems = _input_problems(block, where) + _action_id_problems(block, where)
     if problems:  # clearer than the TypeError slack_sdk raises for the same mistakes
         return problems, None

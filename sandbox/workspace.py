@@ -19,6 +19,7 @@ import base64
 import binascii
 import copy
 import logging
+import marshal
 import mimetypes
 import secrets
 import threading
@@ -37,14 +38,23 @@ _ATOMS = (str, int, float, bool, type(None), bytes)
 
 
 def _copied(value: _T) -> _T:
-    """A deep copy of what the workspace keeps and hands out: JSON-shaped data (dicts,
-    lists, strings, numbers), copied by walking it, several times faster than
-    `copy.deepcopy` on such data; anything else is left to `copy.deepcopy`."""
+    """A deep copy of what the workspace keeps and hands out. JSON-shaped data (dicts,
+    lists, strings, numbers, bytes) goes through `marshal`, which writes and reads those
+    exact types in C, many times faster than walking them; anything marshal refuses (a
+    subclass, an object) is walked, and what the walk cannot copy is left to
+    `copy.deepcopy`."""
+    try:
+        return cast(_T, marshal.loads(marshal.dumps(cast(Any, value))))
+    except ValueError:
+        return _walked(value)
+
+
+def _walked(value: _T) -> _T:
     kind = type(value)
     if kind is dict:
-        return cast(_T, {key: _copied(item) for key, item in cast(dict[Any, Any], value).items()})
+        return cast(_T, {key: _walked(item) for key, item in cast(dict[Any, Any], value).items()})
     if kind is list:
-        return cast(_T, [_copied(item) for item in cast(list[Any], value)])
+        return cast(_T, [_walked(item) for item in cast(list[Any], value)])
     if kind in _ATOMS:
         return value
     return copy.deepcopy(value)

@@ -58,6 +58,44 @@ def test_a_malformed_block_is_invalid_blocks_with_a_pointer(client):
     assert "/blocks/1" in body["errors"][0]
 
 
+def test_a_block_posted_again_gets_ids_of_its_own_and_leaves_the_first_message_as_it_was(
+    client, workspace
+):
+    button = {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "value": "1"}
+    blocks = [section(), {"type": "actions", "elements": [button]}]
+
+    first = client.chat_postMessage(channel=GENERAL, text="x", blocks=blocks)["message"]
+    second = client.chat_postMessage(channel=GENERAL, text="x", blocks=blocks)["message"]
+
+    ids = [(b["block_id"], b.get("elements", [{}])[0].get("action_id")) for b in second["blocks"]]
+    assert ids != [
+        (b["block_id"], b.get("elements", [{}])[0].get("action_id")) for b in first["blocks"]
+    ]
+    stored = workspace.messages[GENERAL]
+    assert stored[0]["blocks"] == first["blocks"] and stored[1]["blocks"] == second["blocks"]
+
+
+def test_a_block_found_valid_once_is_still_refused_when_changed_to_break_a_rule(client):
+    client.chat_postMessage(channel=GENERAL, text="x", blocks=[section("fine")])
+
+    body = refused(
+        lambda: client.chat_postMessage(channel=GENERAL, text="x", blocks=[section("x" * 3001)])
+    )
+
+    assert body["error"] == "invalid_blocks"
+
+
+def test_what_the_workspace_hands_out_is_a_copy_even_of_values_marshal_cannot_write(workspace):
+    class Tagged(str):
+        """A str subclass, as an enum member or a model's field may be."""
+
+    answer = workspace.post_message(GENERAL, text="x", metadata={"event_type": Tagged("t")})
+    answer["metadata"]["event_type"] = "changed"
+
+    kept = workspace.messages[GENERAL][-1]["metadata"]
+    assert kept["event_type"] == "t" and type(kept["event_type"]) is Tagged
+
+
 def test_duplicate_block_ids_are_invalid(client):
     block = {**section(), "block_id": "same"}
 
