@@ -111,12 +111,24 @@ _REPORTING = words_set(
     "said says say told tells tell claimed claims claim thinks thought think accused "
     "accuses insisted insists argued argues wrote asked asks complained complains "
     "suggested suggests alleged alleges reckon reckons implying implied implies "
-    "implication insinuated insinuating"
+    "implication insinuated insinuating messaged emailed texted pinged replied"
 )
 
 # Reporting words for what was said aloud or written (not thought): the writer's own
 # count as the writer's voice.
-_SPOKEN = words_set("said says say told tells tell wrote")
+_SPOKEN = words_set("said says say told tells tell wrote messaged emailed texted pinged replied")
+
+# A yes/no question the writer asks of themself or their team ("Did I screw up?",
+# "Was it me?"): its auxiliary, then "I" or "we"; words that may lead in before it.
+_QUESTION_AUX = words_set("did do does am was were is are have has had should could would")
+_SELF = words_set("i we")
+_LEAD_INS = words_set("so but and or then now also")
+# Words that open an embedded question with "if" or "whether" ("wondering if you should
+# have ...", "not sure whether I ..."): the clause asks, it does not assert.
+_ASKING = words_set(
+    "wonder wonders wondered wondering ask asks asked asking sure unsure know knows decide "
+    "deciding question questioning debating"
+)
 
 # Who opens a sentence that reports speech: "she said ...", "my boss claimed ...".
 _REPORTERS = words_set("he she they someone somebody boss manager everyone people")
@@ -333,6 +345,27 @@ class Context:
             and (word != "imagine" or tokens[index + 1 : index + 2] in _IMAGINE_SUPPOSES)
             and tokens[index + 1 : index + 3] != ["you", "will"]  # "if you will": an aside
             for index, word in enumerate(tokens)
+        )
+
+    def asks_of_self(self, start: int, end: int) -> bool:
+        """True when the match sits in a yes/no question the writer asks of themself or
+        their team ("Did I screw up?", "Am I at fault here?"): a doubt put to the reader,
+        asking for a view, not a verdict given."""
+        tokens = [word.lower() for word in words(self.before_in_sentence(start))]
+        tokens += [word.lower() for word in words(self.scan[start:end])[:1]]
+        while tokens and tokens[0] in _LEAD_INS:
+            tokens = tokens[1:]
+        if len(tokens) < 2 or tokens[0] not in _QUESTION_AUX or tokens[1] not in _SELF:
+            return False
+        return self.sentence(start, end).rstrip(" \t*_)\"'”").endswith("?")
+
+    def embedded_question(self, start: int) -> bool:
+        """True when the clause is an embedded question ("you're wondering if you should
+        have spoken up", "not sure whether I missed it"): it asks, it does not assert."""
+        tokens = [word.lower() for word in words(self.before_in_sentence(start))]
+        return any(
+            word in ("if", "whether") and place > 0 and tokens[place - 1] in _ASKING
+            for place, word in enumerate(tokens)
         )
 
     def reported(self, start: int) -> bool:

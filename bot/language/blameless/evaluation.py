@@ -608,8 +608,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None  # the frames that take any word: most words are not rated
     if index == RATED_PREDICATE and _SHY_OF.match(ctx.scan, max(start, end - 3)):
         return None  # "just shy of 120 thousand lines": short of a number
-    if ctx.supposed(start) or ctx.negated(start, 3):
-        return None
+    if ctx.supposed(start) or ctx.negated(start, 3) or ctx.asks_of_self(start, end):
+        return None  # ... or asked of oneself: "Did I screw up?"
     if _EVERYONE.search(ctx.clause_before(start)) and not _PAST_SLIP.search(ctx.scan, start, end):
         return None  # "we all screw up": the reframe itself, everyone's slips, not a verdict
     if index == FALSE_WORDS:

@@ -312,8 +312,8 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
     someone else's words reported ("she said I should have known")."""
     if _PASSIVE.match(ctx.scan, end) or _ELLIPTIC_QUESTION.match(ctx.scan, end):
         return None
-    if ctx.reported(start):
-        return None
+    if ctx.reported(start) or ctx.embedded_question(start) or ctx.asks_of_self(start, end):
+        return None  # "you're wondering if you should have spoken up": a question asked
     subject = ctx.subject(start)
     if subject is not Subject.PERSON and _BEEN_A.match(ctx.scan, end):
         return None  # "(it) should have been a routine deploy": an expectation of a thing
@@ -408,6 +408,8 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None
     if ctx.reported(start):
         return None  # "the implication being she forgot to ...": someone else's account
+    if ctx.embedded_question(start) or ctx.asks_of_self(start, end):
+        return None  # "Did we forget to renew it?": a question asked, not a slip told
     if _NOTHING_AFTER.match(ctx.scan, end):
         return None  # "we forgot nothing": the slip denied
     if index == _FAILED_TO and _SERVICE_FAILED.match(ctx.scan, start, end + 40):
@@ -532,8 +534,11 @@ def _ends_role(lower: list[str], index: int) -> bool:
 
 
 def person_judgement(ctx: Context, start: int, end: int, index: int) -> Severity | None:
-    """Judgements and labels: the writer's own, not negated, supposed or reported."""
+    """Judgements and labels: the writer's own, not negated, supposed or reported, and
+    not asked of themself ("Did I screw up?")."""
     if ctx.negated(start, 4) or ctx.reported(start) or ctx.supposed(start):
+        return None
+    if ctx.asks_of_self(start, end):
         return None
     if ctx.scan[start:end].lower() == "fools" and ctx.previous_words(start, 1) == ["april"]:
         return None
@@ -543,7 +548,33 @@ def person_judgement(ctx: Context, start: int, end: int, index: int) -> Severity
         return None  # "lazy loading", "lazy DB lookups": a technique, not a trait
     if _drop_in_heading(ctx, start) and ctx.subject(start) is Subject.THING:
         return None
+    if _feared_look(ctx, start):
+        return None  # "I don't want to come off as unprofessional": a worry, not a verdict
     return WARNING
+
+
+# How a person may come across ("come off as", "seem", "look like"), and the words that
+# make it a worry rather than a verdict ("I don't want to", "I'm afraid I'll").
+_COMING_ACROSS = re.compile(
+    r"\b(?:come|comes|came|coming)\s+(?:off|across)\s+as\b|\b(?:seem|seeming|look|looking|"
+    r"appear|appearing|sound|sounding)(?:\s+like)?\b",
+    re.IGNORECASE,
+)
+_NOT_WANTING = re.compile(
+    r"\b(?:don't|do\s+not|didn't|did\s+not|never)\s+want(?:ed)?\s+to\b", re.IGNORECASE
+)
+
+
+def _feared_look(ctx: Context, start: int) -> bool:
+    """True when a verdict is how the writer fears they come across: the verdict follows
+    "come off as", "seem" or "look like" in its clause, after a fear or "I don't want
+    to"."""
+    clause = ctx.clause_before(start)[-80:]
+    looks = list(_COMING_ACROSS.finditer(clause))
+    if not looks or len(words(clause[looks[-1].end() :])) > 3:
+        return False
+    before = clause[: looks[-1].start()]
+    return bool(_NOT_WANTING.search(before)) or bool(set(words(before.lower())) & _FEARS)
 
 
 # "no data was shared inappropriately", "nobody acted recklessly": the clause's subject
@@ -594,11 +625,20 @@ def why_question(ctx: Context, start: int, end: int, index: int) -> Severity | N
     asker = words(ctx.scan[start:end])[-1:]
     if index == 0 and asker == ["we"]:
         return None
+    if index == 0 and asker == ["you"] and _SELF_BLAME_ASKED.match(ctx.scan, end):
+        return None  # "Why do you blame yourself?": the self-blame questioned, in kindness
     if index == 0 and asker == ["I"] and _answered_prompt(ctx, start):
         return None
     return person_judgement(ctx, start, end, index)
 
 
+# What a kind "why do you ...?" questions: the person's blame of themself.
+_SELF_BLAME_ASKED = re.compile(
+    r"\s+(?:still\s+|even\s+|always\s+)?(?:blame\s+yourself|beat\s+yourself\s+up|be\s+so\s+"
+    r"hard\s+on\s+yourself|feel\s+(?:so\s+)?(?:bad|guilty|terrible|awful)|think\s+(?:it's|it\s+"
+    r"is|it\s+was|this\s+is)\s+(?:all\s+)?your\s+fault)\b",
+    re.IGNORECASE,
+)
 # Rule 12's question told without inversion ("why this woman couldn't have called").
 _UNINVERTED_WHY = 7
 _WHY_VERBS = _set(
@@ -777,6 +817,8 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None  # "make sure the developer who broke it fixes it": who, not blame
     if index == _OWN_SLIP and _TEAM_MISSED.match(ctx.scan, start, end):
         return None  # "we missed the HA step": the team owning a gap, as "our mistake"
+    if index == _OWN_SLIP and (ctx.asks_of_self(start, end) or ctx.embedded_question(start)):
+        return None  # "Did I screw up?": the writer asking for a view, not giving a verdict
     if _HEALTH_CHECK.match(ctx.scan, end):
         return None  # "the Operations Manager failed a health check": checks test systems
     if ctx.negated(start, 1):
