@@ -20,7 +20,7 @@ WARNED = [
     ("People who don't do their job and then whine wear me out.", "don't do their job"),
     ("The new leads keep shifting the blame onto the workers.", "shifting the blame onto"),
     ("Rightfully, I was written up for the missed dose.", "I was written up"),
-    ("I didn't listen to the warnings and pushed anyway.", "I didn't listen"),
+    ("He didn't check the warnings and pushed anyway.", "didn't check"),
     ("Ideally he would have told us before the upgrade.", "would have"),
     # AF
     ("I apologized to the class and told them I had goofed.", "I had goofed"),
@@ -37,6 +37,9 @@ WARNED = [
 ]
 
 QUIET = [
+    # the writer's own account of a step not taken: what Setback's "take accountability"
+    # screen asks a person to write, never a verdict to reframe
+    "I didn't listen to the warnings and pushed anyway.",
     "This wasn't user error. It was a legit bug I could not reproduce.",
     "They do their job well, and the pager rota shows it.",
     "The night shift moved the blame-free review to Tuesday.",

@@ -28,7 +28,7 @@ GENERAL_HITS = [
     ("I made a silly mistake in the cron schedule.", "made a silly mistake"),
     ("That was my own dumb error.", "my own dumb error"),
     ("It is the biggest blunder I have ever made.", "biggest blunder I have ever made"),
-    ("I didn't test the restore before the upgrade.", "I didn't test"),
+    ("The new hire didn't test the restore before the upgrade.", "didn't test"),
     # someone else's mistake, named as theirs
     ("The consultant who made this error left the next week.", "made this error"),
     ("Reviewing the diff, I found an error she had made.", "error she had made"),
@@ -71,6 +71,9 @@ GENERAL_HITS = [
 ]
 
 GENERAL_CLEAN = [
+    # the writer's own account of a step not taken: what Setback's "take accountability"
+    # screen asks a person to write, never a verdict to reframe
+    "I didn't test the restore before the upgrade.",
     # a system at fault, a script's manner, the blameless question itself
     "The disk was at fault, not the scheduler.",
     "The retry loop was responsible for knocking the queue over.",

@@ -1,5 +1,5 @@
-"""The blameless check on whole write-ups: what batch AM (ten Stack Exchange questions
-kept whole) showed it flags without cause.
+"""The blameless check on whole write-ups: what batches AM and AN (twenty Stack Exchange
+questions kept whole) showed it flags without cause.
 
 * a yes/no question the writer asks of themself or their team ("Did I screw up?"):
   a doubt put to the reader, not a verdict;
@@ -7,7 +7,10 @@ kept whole) showed it flags without cause.
 * a kind "why do you ...?" about the person's blame of themself ("Why do you blame
   yourself?");
 * how the writer fears they come across ("I don't want to come off as unprofessional");
-* what a message reports ("my boss messaged me that ... as we forgot to ...").
+* what a message reports ("my boss messaged me that ... as we forgot to ...");
+* the writer's own account of a step not taken ("I did not ask him before submitting
+  it"), and the writer reasoning about their own step ("if I had known, ...");
+* "would have" as having ("an author would have very little incentive").
 
 Each has a twin that still asserts: the verdict given, the question asked of someone
 else, the "why did you ...?" that interrogates, the verdict on someone else's look, the
@@ -35,6 +38,10 @@ WARNED = [
     ("He looks unprofessional in front of the client.", "unprofessional"),
     # the slip told by the writer, and one a colleague's message does not report
     ("We forgot to write the report yesterday.", "forgot to"),
+    # the step someone else did not take, and the wish that is still a wish
+    ("He didn't test the restore before the upgrade.", "didn't test"),
+    ("If only I had checked the branch.", "If only I had checked"),
+    ("If he had tested it, we would have caught it.", "If he had tested"),
 ]
 
 QUIET = [
@@ -55,6 +62,11 @@ QUIET = [
     # reported in a message
     "My boss messaged me that I have to write the report as we forgot to write it yesterday.",
     "She emailed me that I should have checked the totals.",
+    # the writer's own account and reasoning, and "would have" as having
+    "I did not ask him before submitting it.",
+    "I did not tell my professor about this project.",
+    "If I had known, I would have waited for the freeze.",
+    "I think an author would have very little incentive to correct it.",
 ]
 
 

@@ -3,11 +3,12 @@ verdicts a writer passes on themself ("what is wrong with me", "disgusted with m
 a mistake named a "colossal foul-up", the writer as the cause ("I caused the outage"),
 someone who "let the team down", a toxic colleague or a clumsy contractor, a "terrible
 mistake" someone made or a judged performance, a head "not in the game", the writer's own
-slip ("I sent the wrong email", "I had missed that NOTAM", "I broke our web application",
-"I didn't document"), a name with an auxiliary or an apposition before the slip ("Ana, the
-on-call, had missed"), the cause left as a pronoun ("he caused it"), a "shameful mistake"
+slip ("I sent the wrong email", "I had missed that NOTAM", "I broke our web application"),
+a name with an auxiliary or an apposition before the slip ("Ana, the on-call, had
+missed"), the cause left as a pronoun ("he caused it"), a "shameful mistake"
 or "such a blunder", a "lapse in judgement", and a "but forgot" with its subject left out.
-Each has a twin a guide would leave alone, which must stay quiet.
+Each has a twin a guide would leave alone, which must stay quiet; so does the writer's own
+account of a step not taken ("I didn't document the new cron job").
 
 The sentences are our own, shaped after what the published write-ups held.
 """
@@ -45,14 +46,11 @@ WARNED = [
     ("Nobody asked why, because, well, he caused it.", "he caused it"),
     ("I spent the night putting out a fire I had caused.", "a fire I had caused"),
     ("It was a shameful mistake, and a rookie error too.", "shameful mistake"),
-    ("I didn't document the new cron job.", "I didn't document"),
-    ("I didn’t clearly communicate the change.", "I didn’t clearly communicate"),
     # a slip bungled or called a blunder, forgetting told with adverbs, a lapse of
     # judgement, a slip not caught, a list of verdicts before a role
     ("I had totally bungled the client's order.", "bungled"),
     ("It was such a blunder, and I knew it.", "such a blunder"),
     ("I had totally and completely forgotten the meeting.", "I had totally and completely"),
-    ("I didn't catch his error on the chart.", "I didn't catch his error"),
     ("He had a brief lapse in judgement at the bar.", "lapse in judgement"),
     ("I share a desk with an arrogant, controlling coworker.", "arrogant, controlling coworker"),
     ("So I went to the manager and she broke the build again.", "she broke"),
@@ -84,6 +82,11 @@ QUIET = [
     "The mistake was easy to make: two buttons sat side by side.",
     "I did not know the job ran twice.",
     "If I didn't document it, who would?",
+    # the writer's own account of a step not taken: what Setback's "take accountability"
+    # screen asks a person to write, never a verdict to reframe
+    "I didn't document the new cron job.",
+    "I didn’t clearly communicate the change.",
+    "I didn't catch his error on the chart.",
     "She told me I didn't document it, and she was right to ask.",
     "The cache had forgotten the keys after the restart.",
     "A lapse in monitoring coverage let the alert go unseen.",

@@ -316,8 +316,9 @@ CAUSE_SOURCES: tuple[str, ...] = (
     r"carelessness|laziness|incompetence|stupidity|ignorance|typo|decision|actions?)\b|"
     rf"(?:the|a|an|that|this|some|our)\s+(?:[\w-]{{1,20}}\s+){{0,2}}{_ROLE}\b(?!\s+(?:team|teams|"
     r"tooling|tools?|accounts?|access|credentials?|process)\b))",
-    # "I didn't check the data", "he never even tried it": a check skipped by a
-    # person (the team's "we didn't test" is its own account).
+    # "he didn't check the data", "she never even tried it": a check skipped by a
+    # person (the team's "we didn't test" and the writer's "I didn't check" are their own
+    # accounts).
     r"\b(?:didn['\u2019]t|did\s+not|never|wouldn['\u2019]t|would\s+not|forgot\s+to|"
     r"neglected\s+to)\s+(?:even\s+)?(?:bother\s+to\s+)?(?:check|test|"
     r"try|tried|tested|checked|verify|read|review|proofread|confirm|validate|compile|"
@@ -733,7 +734,7 @@ def cause_judge(ctx: Context, start: int, end: int, index: int) -> Severity | No
         return None
     if index == NARRATED_DAMAGE and deliberate_removal(ctx, start, end):
         return None  # "Tobias deleted the read replica in an attempt to ...": a chosen step
-    told = index in (NARRATED_DAMAGE, MIS_ACT, DUTY_DROPPED, WENT_WITHOUT, BROKEN_WORK)
+    told = index in (UNCHECKED, NARRATED_DAMAGE, MIS_ACT, DUTY_DROPPED, WENT_WITHOUT, BROKEN_WORK)
     groups = index == NARRATED_DAMAGE  # "the Lab team deleted the DNS records": a step
     return None if _writer_or_team(ctx, start, told, groups) else Severity.WARNING
 

@@ -373,8 +373,9 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
         phrase = ctx.scan[start:end].lower()
         if re.search(r"\b(?:only|just|simply)\b", phrase):
             return WARNING
-        if re.search(r"\bwe\b", phrase):
-            return None  # "if we had deployed it sooner": the team reasoning about itself
+        if re.search(r"\b(?:we|i)\b", phrase):
+            return None  # "if we had deployed it sooner", "if I had known": the team or the
+            # writer reasoning about their own step ("if only I had ..." still wishes)
         return NOTE if re.search(r"\bthey\b", phrase) else WARNING
     return WARNING
 
@@ -382,7 +383,6 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
 _ELIDED_FORGOT = 6  # "..., but forgot": the subject is the sentence's first
 
 
-_OWN_OMISSION = 7  # omission's "I didn't document"
 _FAILED_TO = 2  # omission's "<someone> failed to"
 _SERVICE_FAILED = re.compile(
     r"we\s+(?:had\s+|have\s+)?failed\s+to\s+(?:process|serve|deliver|respond|handle|return|"
@@ -414,8 +414,6 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None  # "we forgot nothing": the slip denied
     if index == _FAILED_TO and _SERVICE_FAILED.match(ctx.scan, start, end + 40):
         return None  # "we failed to process 74% of requests": the team speaking as the service
-    if index == _OWN_OMISSION and ctx.supposed(start):
-        return None  # "if I didn't document it, who would?"
     return None if ctx.subject(start) is Subject.THING and index in _FORGOT else WARNING
 
 

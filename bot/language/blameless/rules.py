@@ -53,7 +53,7 @@ _HAVE = r"(?:\s+have|'ve|\s+of)"
 _NOT_POSSESSION = (
     r"(?!\s+(?:a|an|the|some|any|more|less|fewer|better|no|enough|our|their|my|your|his|"
     r"her|its|this|that|these|those|access|time|one|two|priority|precedence|\d|at\s+least|"
-    r"much|many|little|few|lots|plenty|"
+    r"much|many|little|few|lots|plenty|very\s+(?:little|few|much|many)|"
     r"\w+ing)\b)"
     r"(?!\s+(?!(?:us|was|has|is|its|this|thus|always|perhaps|sometimes|afterwards|besides|"
     r"unless|towards)\b)[A-Za-z]{2,30}s\b(?<!ss))"
@@ -473,14 +473,6 @@ RULES: tuple[Rule, ...] = (
             # The subject left out after a conjunction: "was testing it, but forgot we had a
             # cache".
             r"\b(?:but|and\s+then)\s+(?:just\s+|completely\s+|totally\s+)?forgot\b",
-            # The writer's own omission: "I didn't document it", "I didn't clearly tell".
-            r"\bI\s+(?:didn't|didn’t|did\s+not)\s+(?:\w+ly\s+)?(?:(?:document|test|check|verify|"
-            r"communicate|tell|ask|read|review|confirm|notice|inform|warn|mention|escalate|spot|"
-            r"listen(?=\s*(?:[.,;!]|$|well\b|to\s+(?:advice|anyone|anybody|him|her|them|me|my|his|"
-            r"their|the\s+(?:advice|warnings?))\b))|"
-            r"double[- ]?check|back\s+up)\b(?:\s+(?:it|this|that|them|anyone|anybody)\b|\s+(?:the|"
-            r"a|an|my|our|his|her|their)\s+[\w-]{1,30}(?<!ly)\b)?|catch\s+(?:the|his|her|their|an?|"
-            r"my|that|this)\s+(?:[\w-]{1,20}\s+)?(?:error|mistake|bug|typo|problem|issue)s?\b)",
             # The writer as the subject left out after a conjunction, with something people
             # do: "I made it in a hurry and failed to notice" (a team's "we logged it, but
             # failed to see" owns a gap; "started and failed to load" is a system).
