@@ -86,7 +86,9 @@ PERSON_NOUNS = (
         "attorneys cashier cashiers cook cooks landlord landlords homeowner homeowners "
         "neighbour neighbours neighbor neighbors roommate roommates coach coaches foreman "
         "janitor janitors salesman salesperson recruiter recruiters employer employers "
-        "officials labmate labmates babysitter babysitters"
+        "officials labmate labmates babysitter babysitters hire hires recruit recruits "
+        "supervisor supervisors advisor advisors adviser advisers professors coauthor "
+        "coauthors co-author co-authors"
     )
     | TRADES
     | {f"{trade}s" for trade in TRADES}

@@ -93,7 +93,7 @@ EVALUATIVE_ADJECTIVES = words_set(
     "pathetic lousy crappy shitty hypocritical sneaky cowardly spineless gutless shady "
     "crooked corrupt biased nasty cruel evil unqualified unfit delusional entitled "
     "horrible terrible awful incapable unbearable disrespectful lying backstabbing "
-    "passive-aggressive two-faced power-hungry mediocre unfair"
+    "passive-aggressive two-faced power-hungry mediocre unfair lax"
 )
 # Nouns that label a person.
 EVALUATIVE_NOUNS = words_set(
@@ -101,7 +101,8 @@ EVALUATIVE_NOUNS = words_set(
     "backstabber backstabbers hypocrite hypocrites coward cowards psychopath psychopaths "
     "sociopath sociopaths narcissist narcissists tyrant tyrants menace slacker slackers "
     "loser losers parasite parasites leech leeches savage savages incompetents "
-    "amateurs hacks deadweight liability nightmare disgrace joke"
+    "amateurs hacks deadweight liability nightmare disgrace joke psycho psychos lunatic "
+    "lunatics"
 )
 # Nouns that call what someone said or wrote false.
 FALSE_SPEECH = words_set(

@@ -789,6 +789,7 @@ def _obviously_about(ctx: Context, start: int, end: int) -> str:
 _TO_BLAME = 7  # "(someone) is to blame"
 _AT_FAULT = 10  # "(someone) was at fault"
 _RESPONSIBLE_FOR = 11  # "(someone) is responsible for breaking ..."
+_RESPONSIBLE_FOR_EVENT = 14  # "(someone) was responsible for the outage"
 # A one-word name that "broke" with nothing after it: a product or a story breaking.
 _BROKE_ALONE = re.compile(r"\S+\s+broke\s*(?:[.,;:!?)]|$)")
 _BROKE_DOWN = re.compile(r"\s+(?:(?:it|this|that|things|them|everything)\s+)?down\b", re.IGNORECASE)
@@ -802,7 +803,10 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
     """
     if ctx.reported(start) and index >= 4:
         return None
-    if index in (_TO_BLAME, _AT_FAULT, _RESPONSIBLE_FOR) and ctx.subject(start) is Subject.THING:
+    if (
+        index in (_TO_BLAME, _AT_FAULT, _RESPONSIBLE_FOR, _RESPONSIBLE_FOR_EVENT)
+        and ctx.subject(start) is Subject.THING
+    ):
         return None
     if index == 1 and _BROKE_ALONE.match(ctx.scan, start, end + 2):
         return None  # "as the news of the takeover of Twitter broke.": a thing broke

@@ -323,7 +323,8 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"(?i:\b(?:solely|entirely|fully|wholly|100%)\s+responsible)\b",
     # "he was at fault", "they were partly at fault"; "responsible for knocking out".
     r"(?i:\b(?:is|are|was|were|am)\s+(?:(?:solely|entirely|fully|directly|partly|"
-    r"partially|truly|really|clearly|totally|obviously)\s+)?at\s+fault)\b",
+    r"partially|truly|really|clearly|totally|obviously|more|most|mostly|largely|mainly|"
+    r"also)\s+)?at\s+fault)\b",
     r"(?i:\b(?:is|are|was|were|am)\s+(?:(?:solely|entirely|directly|personally)\s+)?"
     r"responsible\s+for\s+(?:breaking|knocking|taking|bringing|deleting|causing|crashing|"
     r"wiping|killing|losing|leaking|screwing|messing))\b",
@@ -342,7 +343,8 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     rf"(?:{_NAME}|(?i:\b(?:the|an?|our|that|this)\s+(?:new\s+|junior\s+|senior\s+)?"
     r"(?:intern|developer|engineer|dev|admin|contractor|guy|person|manager|boss|vendor|"
     r"operator|sysadmin|employee)))'s\s+(?i:fault)\b",
-    r"(?i:\b(?:was|were)\s+responsible\s+for\s+(?:the|this|that|an?)\s+(?:[\w-]{1,20}\s+)?"
+    r"(?i:\b(?:was|were|is|are)\s+(?:also\s+|solely\s+|fully\s+|directly\s+)?responsible\s+"
+    r"for\s+(?:the|this|that|an?)\s+(?:[\w-]{1,20}\s+)?"
     r"(?:outage|incident|mistake|bug|failure|error|breakage|mess|downtime|problem|issue|"
     r"data\s+loss|(?:screw|fuck|foul|cock)[- ]?up))\b",
     # The writer as the cause: "I caused the outage", "I had caused this mess".
@@ -403,11 +405,12 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"completely|accidentally|basically|single-?handedly|then)\s+){0,2}(?:destroyed|wrecked|"
     r"ruined)\s+(?:the|all|our|my|his|her|their|an?|entire|whole|everything|production|"
     r"prod)\b)",
-    # "he is plain wrong", "you're dead wrong": a person called wrong ("she was wrong about
-    # the cause" corrects a belief, as the writer's "I was wrong about ..." does).
+    # "he is plain wrong", "you're dead wrong", "you are really wrong for not asking": a
+    # person called wrong ("she was wrong about the cause" corrects a belief, as the
+    # writer's "I was wrong about ..." does; "wrong for the job" weighs a fit).
     r"(?i:\b(?:he|she|you)(?:'s|'re|\s+(?:is|was|are|were))\s+(?:just\s+|plain\s+|simply\s+|"
-    r"so\s+|dead\s+|completely\s+|totally\s+|flat\s+|flat-out\s+)?wrong\b"
-    r"(?!\s+(?:about|that|to|with|for|if|when|in|on)\b))",
+    r"so\s+|dead\s+|completely\s+|totally\s+|flat\s+|flat-out\s+|really\s+)?wrong\b"
+    r"(?!\s+(?:about|that|to|with|if|when|in|on)\b)(?!\s+for\s+(?!not\b|[a-z]{2,20}ing\b)))",
 )
 _NAMED_PERSON_OWN = len(_NAMED_PERSON_PATTERNS)
 
@@ -419,6 +422,9 @@ RULES: tuple[Rule, ...] = (
         # Only the past form: "we should add a canary stage" looks forward and is fine.
         _p(
             rf"\bshould(?:n't|nt|\s+not)?{_HAVE}\b{_NOT_POSSESSION}",
+            # "I should never have accepted", "he should really have asked".
+            r"\bshould\s+(?:never|really|definitely|certainly|obviously|clearly|absolutely|"
+            rf"surely|at\s+least){_HAVE}\b{_NOT_POSSESSION}",
             rf"\bought(?:n't|\s+not)?\s+to(?:\s+not)?\s+have\b{_NOT_POSSESSION}",
         ),
         "Tell what was actually done and why it looked like a good idea with what was known then.",
@@ -898,6 +904,8 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:performance\s+improvement\s+plan|on\s+a\s+PIP)\b",
             r"\b(?:lose|loose|lost|losing)\s+(?:their|his|her|my|your|our)\s+jobs?\b",
             r"\b(?:learned|learnt)\s+(?:your|his|her|their)\s+lesson\b",
+            # "besides getting rid of the developer": a person let go, told as a remedy.
+            rf"\b(?:get|gets|got|getting|gotten)\s+rid\s+of\s+(?:him|her|them|{_ROLE})\b",
         ),
         "Being accountable means telling the story and helping put things right; leave "
         "penalties out.",
@@ -905,7 +913,7 @@ RULES: tuple[Rule, ...] = (
         _t(
             "fired firing sacked canned let written punished disciplined reprimanded fire punish "
             "punishes punishing punishment punishments disciplinary reprimand reprimands warning "
-            "lesson lessons heads consequences example plan pip job jobs"
+            "lesson lessons heads consequences example plan pip job jobs rid"
         ),
         judges.punitive,
     ),
