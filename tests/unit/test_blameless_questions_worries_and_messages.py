@@ -1,5 +1,5 @@
-"""The blameless check on whole write-ups: what batches AM and AN (twenty Stack Exchange
-questions kept whole) showed it flags without cause.
+"""The blameless check on whole write-ups: what batches AM, AN and AO (Stack Exchange
+questions and blog posts kept whole) showed it flags without cause.
 
 * a yes/no question the writer asks of themself or their team ("Did I screw up?"):
   a doubt put to the reader, not a verdict;
@@ -10,7 +10,10 @@ questions kept whole) showed it flags without cause.
 * what a message reports ("my boss messaged me that ... as we forgot to ...");
 * the writer's own account of a step not taken ("I did not ask him before submitting
   it"), and the writer reasoning about their own step ("if I had known, ...");
-* "would have" as having ("an author would have very little incentive").
+* "would have" as having ("an author would have very little incentive");
+* the writer's narrated slip ("I managed to break production"), a slip supposed ("unless
+  I missed the cleanup"), and a solution weighed by naming it ("I wouldn't even call it a
+  solution").
 
 Each has a twin that still asserts: the verdict given, the question asked of someone
 else, the "why did you ...?" that interrogates, the verdict on someone else's look, the
@@ -42,6 +45,10 @@ WARNED = [
     ("He didn't test the restore before the upgrade.", "didn't test"),
     ("If only I had checked the branch.", "If only I had checked"),
     ("If he had tested it, we would have caught it.", "If he had tested"),
+    # someone else's narrated slip, the slip told, a person's act weighed, hindsight
+    ("The intern managed to crash the server.", "managed to crash"),
+    ("I missed the cleanup step.", "I missed the cleanup"),
+    ("He didn't even call me back.", "didn't even call"),
 ]
 
 QUIET = [
@@ -67,6 +74,10 @@ QUIET = [
     "I did not tell my professor about this project.",
     "If I had known, I would have waited for the freeze.",
     "I think an author would have very little incentive to correct it.",
+    # the writer's narration, a supposition, a naming
+    "I managed to break production several times in a row.",
+    "A memory leak - unless I missed the cleanup.",
+    "I wouldn't even call it a good enough solution.",
 ]
 
 

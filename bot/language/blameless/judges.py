@@ -821,6 +821,8 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None  # "we missed the HA step": the team owning a gap, as "our mistake"
     if index == _OWN_SLIP and (ctx.asks_of_self(start, end) or ctx.embedded_question(start)):
         return None  # "Did I screw up?": the writer asking for a view, not giving a verdict
+    if index == _OWN_SLIP and ctx.supposed(start):
+        return None  # "a memory leak, unless I missed the cleanup": a slip supposed
     if _HEALTH_CHECK.match(ctx.scan, end):
         return None  # "the Operations Manager failed a health check": checks test systems
     if ctx.negated(start, 1):

@@ -243,9 +243,11 @@ _CHARACTER_WORDS = _p(
     # "don't be lazy": the label as advice, still a label.
     r"\b(?:don't|do\s+not|never)\s+be\s+(?:so\s+)?(?:lazy|stupid|careless|sloppy|dumb|an?\s+"
     r"idiot)\b",
-    # "he didn't even check": the "even" weighs a person's act as beneath the bar.
+    # "he didn't even check": the "even" weighs a person's act as beneath the bar ("I
+    # wouldn't even call it a solution" weighs the solution, by naming it).
     r"\b(?:I|he|she|they|you)\s+(?:didn't|did\s+not|couldn't|could\s+not|wouldn't|never)\s+"
-    r"even\s+(?:bother|check|look|read|test|note|ask|try|think|care|reply|answer|call)\w*\b",
+    r"even\s+(?:bother|check|look|read|test|note|ask|try|think|care|reply|answer|call)\w*\b"
+    r"(?!\s+(?:it|this|that|them|these|those)\s+(?:a|an|the|any)\b)",
     # "a producer who seemed to have no idea what he was doing", "I didn't exactly know
     # what I was doing": competence denied to a person (a system's "no idea what it was
     # doing" is not a person's).
