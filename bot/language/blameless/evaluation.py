@@ -735,15 +735,9 @@ def cause_judge(ctx: Context, start: int, end: int, index: int) -> Severity | No
         return None
     if index == NARRATED_DAMAGE and deliberate_removal(ctx, start, end):
         return None  # "Tobias deleted the read replica in an attempt to ...": a chosen step
-    told = index in (
-        UNCHECKED,
-        MANAGED_TO,
-        NARRATED_DAMAGE,
-        MIS_ACT,
-        DUTY_DROPPED,
-        WENT_WITHOUT,
-        BROKEN_WORK,
-    )
+    # Every act told is the writer's own account when the writer did it; only "I was the
+    # problem" (a person as the cause) is a verdict the writer passes on themself.
+    told = index != PERSON_AS_CAUSE
     groups = index == NARRATED_DAMAGE  # "the Lab team deleted the DNS records": a step
     return None if _writer_or_team(ctx, start, told, groups) else Severity.WARNING
 
