@@ -494,7 +494,8 @@ def test_named_person_as_subject_of_a_failure(text: str, flagged: bool) -> None:
     ("text", "flagged"),
     [
         ("Someone will get fired over this.", True),
-        ("He was fired the next week.", True),
+        ("He needs to be fired.", True),
+        ("He was fired the next week.", False),  # a penalty told, not called for
         ("The alert fired twice.", False),
         ("The webhook was fired again at 10:02.", False),
     ],
@@ -511,7 +512,7 @@ def test_fired_is_punitive_only_about_people(text: str, flagged: bool) -> None:
         ("I'm worried I might get fired over it.", False),
         ("He should be fired.", True),
         ("I'm not worried about it; he should be fired.", True),
-        ("Worried customers wrote in, and he got reprimanded.", True),
+        ("Worried customers wrote in, so he should be reprimanded.", True),
     ],
 )
 def test_a_penalty_the_writer_feared_is_a_feeling_told_not_a_penalty_called_for(

@@ -1,4 +1,4 @@
-"""The blameless check on whole write-ups: what batches AM, AN and AO (Stack Exchange
+"""The blameless check on whole write-ups: what batches AM to AP (Stack Exchange
 questions and blog posts kept whole) showed it flags without cause.
 
 * a yes/no question the writer asks of themself or their team ("Did I screw up?"):
@@ -13,7 +13,9 @@ questions and blog posts kept whole) showed it flags without cause.
 * "would have" as having ("an author would have very little incentive");
 * the writer's narrated slip ("I managed to break production"), a slip supposed ("unless
   I missed the cleanup"), and a solution weighed by naming it ("I wouldn't even call it a
-  solution").
+  solution");
+* a penalty told as what happened ("I was reprimanded", "he got fired"), how easy a fix
+  was ("anyone could've done this"), and a belief ("I suspect for engineers, ...").
 
 Each has a twin that still asserts: the verdict given, the question asked of someone
 else, the "why did you ...?" that interrogates, the verdict on someone else's look, the
@@ -49,6 +51,11 @@ WARNED = [
     ("The intern managed to crash the server.", "managed to crash"),
     ("I missed the cleanup step.", "I missed the cleanup"),
     ("He didn't even call me back.", "didn't even call"),
+    # a penalty called for or approved, a wish about someone's act
+    ("He should be fired for that.", "be fired"),
+    ("Rightfully, I was written up.", "written up"),
+    ("They were punished for it, and rightly so.", "punished"),
+    ("The manager could've performed better too.", "could've"),
 ]
 
 QUIET = [
@@ -78,6 +85,11 @@ QUIET = [
     "I managed to break production several times in a row.",
     "A memory leak - unless I missed the cleanup.",
     "I wouldn't even call it a good enough solution.",
+    # a penalty told, an easy fix, a belief
+    "Indeed, I was reprimanded and praised simultaneously.",
+    "The next week he got fired, and the team moved on.",
+    "Anyone could've done this.",
+    "But I suspect for engineers, smaller releases are preferred.",
 ]
 
 

@@ -427,8 +427,9 @@ SOURCES: tuple[str, ...] = (
     # "Fucking coders".
     rf"\b{_alt(EXPLETIVES)}\s+{_ROLE_PLURAL}\b",
     # "his mistakes", "my fellow worker's fault": a fault owned by someone ("your fault"
-    # alone is the blame-shift rule's).
-    rf"\b(?:(?:his|her|their|your)\s+(?!faults?\b)|(?:[\w-]{{1,20}}\s+)?{_ROLE}"
+    # alone is the blame-shift rule's). The word before the role stays on its line, as a
+    # window of the fast path does.
+    rf"\b(?:(?:his|her|their|your)\s+(?!faults?\b)|(?:[\w-]{{1,20}}[^\S\n]+)?{_ROLE}"
     rf"(?:'s|\u2019s|s')\s+)(?:(?:big|huge|stupid|silly|obvious|careless|minor|many|"
     rf"repeated|constant|own)\s+){{0,2}}{_OWN_FAULT}",
     # "Noone thought to roll back the code": nobody did what anyone should have.
@@ -599,6 +600,10 @@ _SHY_OF = re.compile(r"shy\s+of\b", re.IGNORECASE)
 _FOR_BEING = re.compile(r"\bfor\s+(?:ever\s+)?being\s", re.IGNORECASE)
 
 
+# Rated words that are also verbs of belief, after "I" or "we" ("I suspect", "we doubt").
+_BELIEF_VERB = re.compile(r"(?:suspect|doubt|fear)\b", re.IGNORECASE)
+
+
 def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """A warning when the evaluation at ``index`` (a frame of ``PATTERNS``) targets a person.
 
@@ -610,6 +615,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None  # the frames that take any word: most words are not rated
     if index == RATED_PREDICATE and _SHY_OF.match(ctx.scan, max(start, end - 3)):
         return None  # "just shy of 120 thousand lines": short of a number
+    if _BELIEF_VERB.match(ctx.scan, start) and ctx.previous_words(start, 1) in (["i"], ["we"]):
+        return None  # "I suspect for engineers, ...": a belief, the rated word its verb
     if ctx.supposed(start) or ctx.negated(start, 3) or ctx.asks_of_self(start, end):
         return None  # ... or asked of oneself: "Did I screw up?"
     if _EVERYONE.search(ctx.clause_before(start)) and not _PAST_SLIP.search(ctx.scan, start, end):

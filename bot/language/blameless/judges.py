@@ -63,6 +63,11 @@ _NOT_A_CHOICE = re.compile(
     r"felt)\s+(?:no|little|nothing)\b)",
     re.IGNORECASE,
 )
+_ANYONE_COULD = re.compile(
+    r"\b(?:anyone|anybody|everyone|everybody)\s+could(?:\s+have|'ve)\s+(?:done|fixed|solved|"
+    r"made)\s+(?:it|this|that)\b",
+    re.IGNORECASE,
+)
 _SUPPOSED_PAST = re.compile(
     r"\bif\b[^.!?]{0,200}\b(?:had|'d|were)\b|\bhad\s+(?:I|we|you|he|she|they|it|the)\b",
     re.IGNORECASE,
@@ -329,6 +334,8 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
         return None  # "an attacker could have read the cache": what was possible, not a wish
     if index == 0 and _NOT_A_CHOICE.match(ctx.scan, end):
         return None  # "the last person I would have wanted", "he would have died anyway"
+    if index == 0 and _ANYONE_COULD.search(ctx.scan, max(0, start - 12), end + 24):
+        return None  # "anyone could've done this": how easy it was, not a wish
     if index == 0:  # could / would have
         subject = ctx.subject(start)
         word = ctx.scan[start:end].lower()
@@ -897,7 +904,28 @@ def punitive(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None
     if set(ctx.previous_words(start, 5)) & _FEARS:
         return None
+    if index in (0, 1, 3, 4) and _penalty_told(ctx, start, end):
+        return None  # "I was reprimanded", "he got fired": what happened, told
     return WARNING
+
+
+# A penalty told as what happened ("I was fired", "he was getting fired"), and the words
+# that make the telling approve of it ("rightfully, I was written up").
+_PENALTY_TOLD = re.compile(
+    r"\b(?:was|were|got|gotten|was\s+getting|were\s+getting)\s+(?:\w+\s+)?(?:fired|sacked|"
+    r"canned|let\s+go|punished|disciplined|reprimanded|written\s+up)\b",
+    re.IGNORECASE,
+)
+_APPROVING = _set("rightfully rightly deservedly justly finally deserved deserve")
+
+
+def _penalty_told(ctx: Context, start: int, end: int) -> bool:
+    """True when the match tells a penalty that was given, in the past, with no word
+    approving of it: an account of what happened, not a penalty called for."""
+    told = _PENALTY_TOLD.search(ctx.scan, max(0, start - 16), end)
+    if told is None or told.end() < end - 1:
+        return False
+    return not {word.lower() for word in words(ctx.sentence(start, end))} & _APPROVING
 
 
 _FEARS = _set(
