@@ -109,16 +109,14 @@ _NOT_GERUNDS = words_set("nothing something anything everything during morning e
 _NEGATORS = words_set("not never no nobody none nothing neither nor without")
 _CONDITIONS = words_set("if unless whether suppose supposing imagine")
 _IMAGINE_SUPPOSES = (["if"], ["that"], ["what"], ["how"], ["someone"], ["somebody"], ["you"])
-_REPORTING = words_set(
-    "said says say told tells tell claimed claims claim thinks thought think accused "
-    "accuses insisted insists argued argues wrote asked asks complained complains "
-    "suggested suggests alleged alleges reckon reckons implying implied implies "
-    "implication insinuated insinuating messaged emailed texted pinged replied"
-)
-
 # Reporting words for what was said aloud or written (not thought): the writer's own
 # count as the writer's voice.
 _SPOKEN = words_set("said says say told tells tell wrote messaged emailed texted pinged replied")
+_REPORTING = _SPOKEN | words_set(
+    "claimed claims claim thinks thought think accused accuses insisted insists argued "
+    "argues asked asks complained complains suggested suggests alleged alleges reckon "
+    "reckons implying implied implies implication insinuated insinuating"
+)
 
 # A yes/no question the writer asks of themself or their team ("Did I screw up?",
 # "Was it me?"): its auxiliary, then "I" or "we"; words that may lead in before it.
@@ -369,6 +367,11 @@ class Context:
             word in ("if", "whether") and place > 0 and tokens[place - 1] in _ASKING
             for place, word in enumerate(tokens)
         )
+
+    def asks(self, start: int, end: int) -> bool:
+        """True when the clause asks rather than asserts: a question of the writer's own
+        (`asks_of_self`) or an embedded one (`embedded_question`)."""
+        return self.asks_of_self(start, end) or self.embedded_question(start)
 
     def reported(self, start: int) -> bool:
         """True when the clause reports someone's words or thoughts ("he said it was ...").

@@ -317,7 +317,7 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
     someone else's words reported ("she said I should have known")."""
     if _PASSIVE.match(ctx.scan, end) or _ELLIPTIC_QUESTION.match(ctx.scan, end):
         return None
-    if ctx.reported(start) or ctx.embedded_question(start) or ctx.asks_of_self(start, end):
+    if ctx.reported(start) or ctx.asks(start, end):
         return None  # "you're wondering if you should have spoken up": a question asked
     subject = ctx.subject(start)
     if subject is not Subject.PERSON and _BEEN_A.match(ctx.scan, end):
@@ -415,7 +415,7 @@ def omission(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return None
     if ctx.reported(start):
         return None  # "the implication being she forgot to ...": someone else's account
-    if ctx.embedded_question(start) or ctx.asks_of_self(start, end):
+    if ctx.asks(start, end):
         return None  # "Did we forget to renew it?": a question asked, not a slip told
     if _NOTHING_AFTER.match(ctx.scan, end):
         return None  # "we forgot nothing": the slip denied
@@ -826,10 +826,9 @@ def named_person(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None  # "make sure the developer who broke it fixes it": who, not blame
     if index == _OWN_SLIP and _TEAM_MISSED.match(ctx.scan, start, end):
         return None  # "we missed the HA step": the team owning a gap, as "our mistake"
-    if index == _OWN_SLIP and (ctx.asks_of_self(start, end) or ctx.embedded_question(start)):
-        return None  # "Did I screw up?": the writer asking for a view, not giving a verdict
-    if index == _OWN_SLIP and ctx.supposed(start):
-        return None  # "a memory leak, unless I missed the cleanup": a slip supposed
+    if index == _OWN_SLIP and (ctx.asks_of_self(start, end) or ctx.supposed(start)):
+        return None  # "Did I screw up?", "a memory leak, unless I missed the cleanup": the
+        # writer asking for a view, or supposing a slip ("wondering if I ..." too)
     if _HEALTH_CHECK.match(ctx.scan, end):
         return None  # "the Operations Manager failed a health check": checks test systems
     if ctx.negated(start, 1):
