@@ -382,6 +382,7 @@ class Context:
         tokens = [word.lower() for word in words(self.clause_before(start))]
         if any(
             word in _REPORTING
+            and not _set_phrase(tokens, place)
             and not _own_report(tokens, place)
             and not _relative_verb(tokens, place)
             for place, word in enumerate(tokens)
@@ -397,6 +398,16 @@ class Context:
     def previous_words(self, start: int, count: int = 4) -> list[str]:
         """The last few words before a match, lower case."""
         return [word.lower() for word in words(self.clause_before(start))][-count:]
+
+
+# "Needless to say", "safe to say": a saying that introduces the writer's own words.
+_SAYING = words_set("needless suffice safe fair so")
+
+
+def _set_phrase(tokens: list[str], place: int) -> bool:
+    """True when a reporting word is part of a set phrase ("Needless to say I failed"),
+    so the clause after it is the writer's, not a report of anyone's words."""
+    return place >= 2 and tokens[place - 1] == "to" and tokens[place - 2] in _SAYING
 
 
 def _own_report(tokens: list[str], place: int) -> bool:

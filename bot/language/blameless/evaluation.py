@@ -93,7 +93,7 @@ EVALUATIVE_ADJECTIVES = words_set(
     "pathetic lousy crappy shitty hypocritical sneaky cowardly spineless gutless shady "
     "crooked corrupt biased nasty cruel evil unqualified unfit delusional entitled "
     "horrible terrible awful incapable unbearable disrespectful lying backstabbing "
-    "passive-aggressive two-faced power-hungry mediocre unfair lax"
+    "passive-aggressive two-faced power-hungry mediocre unfair lax snarky"
 )
 # Nouns that label a person.
 EVALUATIVE_NOUNS = words_set(
@@ -613,6 +613,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """
     if not _rated(ctx.scan[start:end], index):
         return None  # the frames that take any word: most words are not rated
+    if index == RATED_LABEL and _verb_before_role(ctx, start, end):
+        return None  # "things that would pique students' interest": a verb, not a label
     if index == RATED_PREDICATE and _SHY_OF.match(ctx.scan, max(start, end - 3)):
         return None  # "just shy of 120 thousand lines": short of a number
     if _BELIEF_VERB.match(ctx.scan, start) and ctx.previous_words(start, 1) in (["i"], ["we"]):
@@ -636,6 +638,19 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     if index in _OTHERS_ACT and _writer_or_team(ctx, start, False):
         return None
     return Severity.WARNING
+
+
+# Words after which the rated word of a label frame is a verb ("would pique students").
+_VERB_MARKERS = words_set("would could will can might may should must to did does do")
+
+
+def _verb_before_role(ctx: Context, start: int, end: int) -> bool:
+    """True when a label frame's words before the role follow a modal or "to": then the
+    rated word is a verb with the role as its object, and says what something would do to
+    people, not what they are ("things that would pique students' interest")."""
+    before = [word.lower() for word in words(ctx.scan[start:end])[:-1]]
+    previous = ctx.previous_words(start, 1)
+    return bool(before) and (before[0] in _VERB_MARKERS or bool(set(previous) & _VERB_MARKERS))
 
 
 def _person_with(ctx: Context, start: int) -> bool:

@@ -180,8 +180,8 @@ _CLAUSE_END = re.compile(r"[,;:()\u2014\u2013]|\s(?:and|but|which|who|because|so
 _AGENT = re.compile(r"\bby\s+", re.IGNORECASE)
 # "Dana was the root cause": the copula just before the match.
 _COPULA_BEFORE = re.compile(
-    r"\b(?:was|is|were|are)\s+(?:(?:the|a|an|our)\s+)?(?:(?:real|main|actual|true|only|"
-    r"sole|single|underlying)\s+)?$",
+    r"(?:\b(?:was|is|were|are|am)|'m|\u2019m)\s+(?:(?:the|a|an|our)\s+)?(?:(?:real|main|actual|"
+    r"true|only|sole|single|underlying)\s+)?$",
     re.IGNORECASE,
 )
 _CULPRIT_PRONOUNS = _set(
@@ -305,7 +305,21 @@ _SIGN_AFTER = re.compile(
     re.IGNORECASE,
 )
 _GERUND = re.compile(r"\s+[a-z]{2,30}ing\b")
+# hindsight-certainty's patterns of a bare word of certainty: "obviously", "is obvious",
+# "clearly"; the rest ("should have known", "anyone would have seen") look back themselves.
+_CERTAIN_WORDS = frozenset({0, 1, 2})
+# Where the clause after a word of certainty ends: a mark, or a clause of its own.
+_CLAUSE_AHEAD = re.compile(
+    r"[,;:()\u2014\u2013]|\s-\s|\s(?:that|which|because|since|while|when)\s", re.IGNORECASE
+)
+_LINKS = _set("and but so yet or then")
 _ENSURE = _set("sure ensure let so")
+# An opening "Obviously," set off by a comma, unless what follows judges someone's step.
+_ASIDE = re.compile(
+    r",(?![^.!?;\n]{0,80}\b(?:should|shouldn't|ought|could've|should've|would've|have\s+known|"
+    r"have\s+seen|have\s+noticed)\b)",
+    re.IGNORECASE,
+)
 
 
 def _drop_in_heading(ctx: Context, start: int) -> bool:
@@ -323,6 +337,11 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
     if subject is not Subject.PERSON and _BEEN_A.match(ctx.scan, end):
         return None  # "(it) should have been a routine deploy": an expectation of a thing
     return None if subject is Subject.THING else WARNING
+
+
+# A better way told after "could have", within its clause: "made it more interesting",
+# "gone more quickly", "explained it better".
+_DONE_BETTER = re.compile(r"[^.!?;:\n]{0,60}?\b(?:more|better|less|fewer)\b", re.IGNORECASE)
 
 
 def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity | None:
@@ -355,6 +374,9 @@ def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity |
         previous = set(ctx.previous_words(start, 2))
         if "so" in ctx.previous_words(start, 3)[:2]:
             return None  # "... so they could have tested it too": what a change would allow
+        if "i" in previous and word.startswith("could") and _DONE_BETTER.match(ctx.scan, end):
+            return None  # "I could have made it more interesting": the writer's own lesson
+            # of what to do better next time, which the reflection asks for; not a verdict
         if "we" in previous:
             return None  # "we would have caught it sooner", "we could have detected it
             # before release": the writing team reasoning about itself (docstring)
@@ -449,8 +471,9 @@ def root_cause(ctx: Context, start: int, end: int, index: int) -> Severity | Non
         return None
     person = _person_as_cause(ctx, start, end)
     if index <= 2:
-        if any(word in _INVESTIGATE for word in ctx.previous_words(start, 4)):
-            return None  # "find the root cause": a task, not a claim
+        task = any(word in _INVESTIGATE for word in ctx.previous_words(start, 4))
+        if task and not (person and _COPULA_BEFORE.search(ctx.clause_before(start))):
+            return None  # "find the root cause": a task; "I know I was the root cause" is not
         return WARNING if person else None
     if ctx.negated(start) or set(ctx.previous_words(start, 3)) & _RARELY:
         return None  # "there is never a single root cause": the reframe itself
@@ -634,7 +657,15 @@ def why_question(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None  # "Why do you blame yourself?": the self-blame questioned, in kindness
     if index == 0 and asker == ["I"] and _answered_prompt(ctx, start):
         return None
+    said = ctx.scan[start:end].lower().split()
+    if index == 0 and "would" in said and _PURPOSE_ASKED.match(ctx.scan, end):
+        return None  # "Why would you want to use these tools?": what a thing is for
     return person_judgement(ctx, start, end, index)
+
+
+# What a "why would you ...?" asks when it asks what something is for, not why a person
+# did it: "want to use these tools", "need a queue here".
+_PURPOSE_ASKED = re.compile(r"\s+(?:ever\s+)?(?:want|need)\s+(?:to|a|an)\b", re.IGNORECASE)
 
 
 # What a kind "why do you ...?" questions: the person's blame of themself.
@@ -767,11 +798,14 @@ def hindsight_certainty(ctx: Context, start: int, end: int, index: int) -> Sever
         return None  # "nothing was obviously compromised": a state, not hindsight
     if phrase == "obviously" and _GERUND.match(ctx.scan, end):
         return None  # "..., obviously taking the server down with it": a consequence
-    if phrase == "obviously" and not _PAST.search(_obviously_about(ctx, start, end)):
-        return None  # "obviously, we take this seriously": no past to be certain about
+    if index in _CERTAIN_WORDS and not _looks_back(ctx, start, end):
+        return None  # "this clearly isn't working": certainty about now, not hindsight
     opening = _SENTENCE_LEAD.fullmatch(ctx.before_in_sentence(start))
     if phrase == "obviously" and not opening and not _SIGN_AFTER.match(ctx.scan, end):
         return None  # "at some point he obviously committed it": a manner of speaking
+    if phrase == "obviously" and _ASIDE.match(ctx.scan, end):
+        return None  # "Obviously, they were gonna figure it out": set off by a comma, it
+        # comments on the telling ("of course"); hindsight names what was plain to see
     if phrase == "clearly":
         if before and before[0] in _OBVIOUS_STATE | {"to"}:
             return None
@@ -782,6 +816,26 @@ def hindsight_certainty(ctx: Context, start: int, end: int, index: int) -> Sever
     if phrase.endswith("knows") and set(ctx.previous_words(start, 3)) & _ENSURE:
         return None  # "make sure everyone knows": a plan, not hindsight
     return person_judgement(ctx, start, end, index)
+
+
+def _looks_back(ctx: Context, start: int, end: int) -> bool:
+    """True when the clause an "obviously", a "clearly" or an "is obvious" sits in tells
+    of the past. Hindsight looks back ("Obviously the graph was red", "it was obvious");
+    said of now ("This clearly isn't working", "clearly, English is my second language",
+    "obviously it makes sense that ...") it is certainty about the present, and blames no
+    one for what they could not see."""
+    said = ctx.scan[start:end]
+    if len(words(ctx.sentence(start, end))) == len(words(said)):
+        return bool(_PAST.search(_obviously_about(ctx, start, end)))  # "Obviously." alone
+    ahead = ctx.after(end, 120)
+    cut = _CLAUSE_AHEAD.search(ahead)
+    after = ahead[: cut.start()] if cut else ahead
+    before = ctx.clause_before(start)
+    if cut and not words(after) and not set(map(str.lower, words(before))) - _LINKS:
+        rest = ahead[cut.end() :]  # "and, clearly, English is ...": the clause comes next
+        beyond = _CLAUSE_AHEAD.search(rest)
+        after = rest[: beyond.start()] if beyond else rest
+    return bool(_PAST.search(f"{before} {said} {after}"))
 
 
 def _obviously_about(ctx: Context, start: int, end: int) -> str:

@@ -333,7 +333,13 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     # The writer taking the fault: "it was my fault", "that was all my mistake", "my
     # bad" ("before my mistake" only names the event; an organisation's "our
     # mistake" is owning it, not blaming anyone).
-    r"(?i:\b(?:my\s+(?:(?:own|big|huge|whole|entire|total|biggest)\s+){0,2}fault|my\s+bad|(?:was|is|'s)\s+(?:all\s+|entirely\s+|"
+    r"(?i:\b(?:my\s+(?:(?:own|big|huge|whole|entire|total|biggest)\s+){0,2}fault|my\s+bad|"
+    # A verdict on oneself as a whole: "I failed as a teacher", "Needless to say I failed.",
+    # "my failings were many" ("I failed to ..." is an account of a step, not this).
+    r"I\s+(?:have\s+|had\s+|totally\s+|completely\s+|utterly\s+)?failed(?=\s*[.!;]|\s+as\s+an?\s+"
+    r"\w|\s+(?:miserably|badly|completely|utterly|them|him|her|you|everyone|my\s+team)\b)|"
+    r"my\s+(?:many\s+)?failings|(?:furious|angry|mad|disgusted|livid)\s+(?:with|at)\s+myself|"
+    r"(?:was|is|'s)\s+(?:all\s+|entirely\s+|"
     r"completely\s+|totally\s+|100%\s+)?my\s+(?:own\s+)?(?:mistake|screw-?up|fuck-?up|"
     r"blunder|doing)|(?:mistake|error|fault|screw-?up|blunder)\s+on\s+my\s+part|"
     r"I\s+(?:was|'ve\s+been|have\s+been|had\s+been)\s+(?:so\s+|completely\s+|totally\s+|"
@@ -345,8 +351,8 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     rf"(?:{_NAME}|(?i:\b(?:the|an?|our|that|this)\s+(?:new\s+|junior\s+|senior\s+)?"
     r"(?:intern|developer|engineer|dev|admin|contractor|guy|person|manager|boss|vendor|"
     r"operator|sysadmin|employee)))'s\s+(?i:fault)\b",
-    r"(?i:\b(?:was|were|is|are)\s+(?:also\s+|solely\s+|fully\s+|directly\s+)?responsible\s+"
-    r"for\s+(?:the|this|that|an?)\s+(?:[\w-]{1,20}\s+)?"
+    r"(?i:(?:\b(?:was|were|is|are|am)|'m|\u2019m)\s+(?:also\s+|solely\s+|fully\s+|directly\s+|"
+    r"personally\s+)?responsible\s+for\s+(?:the|this|that|an?)\s+(?:[\w-]{1,20}\s+)?"
     r"(?:outage|incident|mistake|bug|failure|error|breakage|mess|downtime|problem|issue|"
     r"data\s+loss|(?:screw|fuck|foul|cock)[- ]?up))\b",
     # The writer as the cause: "I caused the outage", "I had caused this mess".
@@ -774,7 +780,7 @@ RULES: tuple[Rule, ...] = (
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
             "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo "
             "negligence carelessness incompetence laziness stupidity wrecked ruined down fuck "
-            "cock"
+            "cock failings myself"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),

@@ -1,0 +1,72 @@
+"""The blameless check on what whole write-ups (batches AO-AR) showed it reading wrong:
+
+* certainty about now is not hindsight: "obviously", "clearly" and "is obvious" flag only
+  a clause that tells of the past ("Obviously the graph was red"), never one about the
+  present ("This clearly isn't working", "clearly, English is my second language"), and an
+  opening "Obviously," set off by a comma comments on the telling, unless what follows
+  judges someone's step;
+* the writer's own "I could have made it more interesting" is the lesson the reflection
+  asks for, a better way told; "I could've been calmer" and anyone else's "could have"
+  still flag;
+* a rated word after a modal or "to" is a verb, not a label ("things that would pique
+  students' interest"), and "Why would you want to use these tools?" asks what they are
+  for;
+* verdicts it missed: the writer as the root cause in the present ("I know I am the root
+  cause"), responsibility taken for a mistake ("I am personally responsible for a huge
+  mistake"), a verdict on oneself as a whole ("Needless to say I failed", "I failed as a
+  teacher", "my failings were many"), anger at oneself, and "snarky".
+
+The sentences are our own, shaped after what the published write-ups held.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.blameless_cases import assert_quiet, assert_warned
+
+WARNED = [
+    ("Obviously the graph was red.", "Obviously"),
+    ("He continued the checklist, but clearly was disorganized.", "clearly"),
+    ("Bob should have checked the config. Obviously.", "should have"),
+    ("I know I am the root cause of the incidents.", "root cause"),
+    ("I'm the root cause of the outage.", "root cause"),
+    ("I am personally responsible for a huge mistake.", "responsible for a huge mistake"),
+    ("Needless to say I failed.", "I failed"),
+    ("I failed as a teacher.", "I failed"),
+    ("In retrospect my failings were many.", "my failings"),
+    ("I was furious with myself for forgetting what I had done.", "furious with myself"),
+    ("He was snarky about it.", "snarky"),
+    ("I could've been calmer.", "could've"),
+    ("He could have made it more interesting.", "could have"),
+    ("Obviously, he should have known better.", "Obviously"),
+    ("Why would you push on a Friday?", "Why would you"),
+]
+
+QUIET = [
+    "This clearly isn't working.",
+    "I moved here when I was six and, clearly, English is my second language.",
+    "Obviously it makes sense that my first job was as a stand-in teacher.",
+    "The new node is up, but clearly not stable.",
+    "Maybe it is obvious to her what is meant.",
+    "We don't know the root cause yet.",
+    "He was going to say I failed.",
+    "I failed over the database to the replica.",
+    "The failings of the old process were many.",
+    "Don't be angry with yourself.",
+    "After the session I felt I could have made it more interesting.",
+    "I could have gone more quickly through the basics.",
+    "Pick examples that would pique students' interest.",
+    "Obviously, they were going to find out at some point, so I told someone.",
+    "Why would you want to use these tools?",
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), WARNED)
+def test_hindsight_and_a_verdict_on_oneself_or_others_is_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", QUIET)
+def test_certainty_about_now_and_a_lesson_of_ones_own_are_left_alone(text: str) -> None:
+    assert_quiet(text)
