@@ -1,4 +1,4 @@
-"""The blameless check on what whole write-ups (batches AO-AR) showed it reading wrong:
+"""The blameless check on what whole write-ups (batches AO-AS) showed it reading wrong:
 
 * certainty about now is not hindsight: "obviously", "clearly" and "is obvious" flag only
   a clause that tells of the past ("Obviously the graph was red"), never one about the
@@ -14,7 +14,13 @@
 * verdicts it missed: the writer as the root cause in the present ("I know I am the root
   cause"), responsibility taken for a mistake ("I am personally responsible for a huge
   mistake"), a verdict on oneself as a whole ("Needless to say I failed", "I failed as a
-  teacher", "my failings were many"), anger at oneself, and "snarky".
+  teacher", "my failings were many"), anger at oneself, "snarky", "the offending
+  developer", "he had no business being mean" and "he was in the wrong" (never "we had
+  no business ...", the team owning a choice, nor "in the wrong place");
+* what was done to the writer, told in the passive with no one named, is an account of
+  what happened ("I was yelled at", "I was told I was a liar", "this was deemed
+  unprofessional"), as a penalty told is; "I was yelled at by my manager" names who did
+  it, and "they did their work" is their own work, not someone else's done for them.
 
 The sentences are our own, shaped after what the published write-ups held.
 """
@@ -41,6 +47,13 @@ WARNED = [
     ("He could have made it more interesting.", "could have"),
     ("Obviously, he should have known better.", "Obviously"),
     ("Why would you push on a Friday?", "Why would you"),
+    ("He had no business being mean to another person.", "no business"),
+    ("He was obviously in the wrong.", "in the wrong"),
+    ("The offending developer never apologised.", "offending developer"),
+    ("I was yelled at by my manager.", "yelled at"),
+    ("He yelled at me in front of the team.", "yelled at"),
+    ("I told them I was an idiot.", "idiot"),
+    ("I've had to do his work for months.", "do his work"),
 ]
 
 QUIET = [
@@ -59,6 +72,17 @@ QUIET = [
     "Pick examples that would pique students' interest.",
     "Obviously, they were going to find out at some point, so I told someone.",
     "Why would you want to use these tools?",
+    "We had no business running that migration on a Friday.",
+    "Students who had no business being there filled the hall.",
+    "He was in the wrong place at the wrong time.",
+    "The offending commit was reverted.",
+    "I was told I was a liar and a fraud.",
+    "At some point, I was pulled into a room and yelled at.",
+    "This was the only time in my career I was literally yelled at.",
+    "I was humiliated.",
+    "This was deemed unprofessional.",
+    "My managers considered it unprofessional to release an incomplete app.",
+    "They did their work until now assuming it would be like any other site.",
 ]
 
 

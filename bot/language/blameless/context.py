@@ -115,7 +115,8 @@ _SPOKEN = words_set("said says say told tells tell wrote messaged emailed texted
 _REPORTING = _SPOKEN | words_set(
     "claimed claims claim thinks thought think accused accuses insisted insists argued "
     "argues asked asks complained complains suggested suggests alleged alleges reckon "
-    "reckons implying implied implies implication insinuated insinuating"
+    "reckons implying implied implies implication insinuated insinuating considered "
+    "deemed"
 )
 
 # A yes/no question the writer asks of themself or their team ("Did I screw up?",
@@ -131,6 +132,8 @@ _ASKING = words_set(
 )
 
 # Who opens a sentence that reports speech: "she said ...", "my boss claimed ...".
+# Before a reporting word, the writer as the one it was said to: "I was told ...".
+_PASSIVE_REPORT = words_set("was were been being am is are get got")
 _REPORTERS = words_set("he she they someone somebody boss manager everyone people")
 # Capitalised words that begin sentences or name systems and teams, not people.
 NOT_NAMES = words_set(
@@ -426,6 +429,8 @@ def _own_report(tokens: list[str], place: int) -> bool:
     )
     if reporter != "i":
         return False
+    if place and tokens[place - 1] in _PASSIVE_REPORT:
+        return False  # "I was told I was a liar": someone else said it to the writer
     if tokens[place] in _SPOKEN:
         return True
     after = tokens[place + 1 : place + 3]

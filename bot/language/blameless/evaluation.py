@@ -93,7 +93,7 @@ EVALUATIVE_ADJECTIVES = words_set(
     "pathetic lousy crappy shitty hypocritical sneaky cowardly spineless gutless shady "
     "crooked corrupt biased nasty cruel evil unqualified unfit delusional entitled "
     "horrible terrible awful incapable unbearable disrespectful lying backstabbing "
-    "passive-aggressive two-faced power-hungry mediocre unfair lax snarky"
+    "passive-aggressive two-faced power-hungry mediocre unfair lax snarky offending"
 )
 # Nouns that label a person.
 EVALUATIVE_NOUNS = words_set(
@@ -163,14 +163,18 @@ _ROLE_PLURAL = rf"{_ROLE}(?:s|es)?(?![\w-]){_COMPOUND}"
 ROLE_PATTERN = _ROLE_PLURAL
 
 # Acts only people do, each a judgement of the doer.
+# What a person did to others: "he belittled her", "she yelled at me", "he bullied them".
+_HARMS = (
+    r"\b(?:sabotag(?:ed|es|ing)|backstabb(?:ed|ing)|stabbed\s+(?:\w+\s+){1,2}in\s+the\s+back|"
+    r"betrayed|scapegoat(?:ed|ing)|slander(?:ed|ing)|bad-?mouth(?:ed|ing|s)|"
+    r"belittl(?:ed|es|ing)|humiliat(?:ed|es|ing)|bull(?:ied|ies|ying)|overstepp(?:ed|ing)|"
+    r"(?:yell|scream|shout)(?:ed|s|ing)\s+at)\b"
+)
 _ACT = (
     r"\b(?:lied|lies|lying|lie)\s+(?:to|about)\b",
     r"\blied\b",
     r"\b(?:threw|throw|throws|thrown|throwing)\s+(?:[\w-]{1,20}\s+){1,3}under\s+the\s+bus\b",
-    r"\b(?:sabotag(?:ed|es|ing)|backstabb(?:ed|ing)|stabbed\s+(?:\w+\s+){1,2}in\s+the\s+back|"
-    r"betrayed|scapegoat(?:ed|ing)|slander(?:ed|ing)|bad-?mouth(?:ed|ing|s)|"
-    r"belittl(?:ed|es|ing)|humiliat(?:ed|es|ing)|bull(?:ied|ies|ying)|overstepp(?:ed|ing)|"
-    r"(?:yell|scream|shout)(?:ed|s|ing)\s+at)\b",
+    _HARMS,
     r"\b(?:took|takes|taking|take)\s+(?:all\s+)?(?:the\s+)?credit\s+for\b",
     r"\b(?:screw|fuck|f\*+k|f\*+)(?:ed|s|ing)?\s+(?:(?:it|this|that|things|everything|"
     r"something)\s+)?up\b",
@@ -392,6 +396,7 @@ CAUSE_TRIGGERS = (
 
 # Index of each frame in ``PATTERNS``; the judge reads the target differently for each.
 PREDICATE, DENIED_PRAISE, FALSE_WORDS, LABEL, EXPLETIVE_LABEL, OWNED, NOBODY = range(7)
+HARM_DONE = 7 + _ACT.index(_HARMS)
 _FIRST_GENERAL = 7 + len(_ACT)
 (
     RATED_PREDICATE,
@@ -613,6 +618,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """
     if not _rated(ctx.scan[start:end], index):
         return None  # the frames that take any word: most words are not rated
+    if index in (HARM_DONE, RATED_PREDICATE) and _suffered_unnamed(ctx, start, end, index):
+        return None  # "I was yelled at": what happened to the writer, no one named
     if index == RATED_LABEL and _verb_before_role(ctx, start, end):
         return None  # "things that would pique students' interest": a verb, not a label
     if index == RATED_PREDICATE and _SHY_OF.match(ctx.scan, max(start, end - 3)):
@@ -638,6 +645,31 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     if index in _OTHERS_ACT and _writer_or_team(ctx, start, False):
         return None
     return Severity.WARNING
+
+
+_SUFFERED = re.compile(
+    r"\b(?:I|we)\s+(?:was|were|got|get|am|are|had\s+been|have\s+been|'ve\s+been|kept\s+being|"
+    r"remember\s+being)\s+(?:(?:[a-z]{2,20}ly|then|also|just|often|always)\s+){0,2}"
+    r"(?:(?:[\w-]{1,20}\s+){1,4}and\s+)?$",
+    re.IGNORECASE,
+)
+_AGENT_AFTER = re.compile(r"\s*(?:me|us)?\s*by\b", re.IGNORECASE)
+
+
+def _suffered_unnamed(ctx: Context, start: int, end: int, index: int) -> bool:
+    """True when the writer tells what was done to them in the passive and names no one
+    ("I was yelled at", "I was pulled into a room and yelled at"): an account of what
+    happened, like "I was reprimanded"; "I was yelled at by my manager" names who did it.
+    In the predicate frame ("was humiliated") the act is its last word, one of the rated
+    acts; a rated state ("I was careless") is a verdict and stays."""
+    if _AGENT_AFTER.match(ctx.scan, end):
+        return False
+    if index == RATED_PREDICATE:
+        act = words(ctx.scan[start:end])[-1]
+        if act.lower() not in lexicon.ACTS:
+            return False
+        start = end - len(act)
+    return bool(_SUFFERED.search(ctx.clause_before(start)[-80:]))
 
 
 # Words after which the rated word of a label frame is a verb ("would pique students").

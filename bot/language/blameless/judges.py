@@ -739,6 +739,10 @@ def normative(ctx: Context, start: int, end: int, index: int) -> Severity | None
         return None  # "developers should not be allowed to push to main": a rule
     if index == 3 and next(iter(words(ctx.after(end, 24))), "").lower() in _OUTCOMES:
         return None  # "introduces unacceptable risk": the adjective weighs an outcome
+    if index == _OTHERS_WORK and _does_own_work(ctx, start, end):
+        return None  # "They did their work until now assuming ...": their own work, told
+    if index == _NO_BUSINESS and ctx.previous_words(start, 1) == ["we"]:
+        return None  # "we had no business running it on a Friday": the team owning a choice
     if index == _SKIPPED_CHECK and ctx.subject(start) is Subject.THING:
         return None  # "the linter doesn't check their code style": a tool's design
     return person_judgement(ctx, start, end, index)
@@ -750,8 +754,20 @@ _CHOICE_JUDGED = frozenset({34, 35})
 _NOT_ALLOWED = 36
 # A person's habit of skipping the check on their own work ("Nex doesn't test their code").
 _SKIPPED_CHECK = 38
+_NO_BUSINESS = 41  # "(someone) had no business doing it"
+_OTHERS_WORK = 22  # "(I had to) do his work"
+# A doer and the owner of the work they did, when they are the same: "they did their work".
+_SAME_OWNER = {"he": "his", "she": "her", "they": "their"}
 _TEAM_CHOOSERS = _set("we us our")
 _ONE_PERSON = _set("i he she you")
+
+
+def _does_own_work(ctx: Context, start: int, end: int) -> bool:
+    """True when who does the work is its owner ("they did their work"): the frame judges
+    doing someone else's work for them ("I've had to do his work")."""
+    owner = words(ctx.scan[start:end])[-2].lower()
+    doer = ctx.previous_words(start, 1)
+    return bool(doer) and _SAME_OWNER.get(doer[0]) == owner
 
 
 def _a_person_chose(ctx: Context, start: int) -> bool:

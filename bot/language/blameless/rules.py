@@ -326,7 +326,8 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     # "he was at fault", "they were partly at fault"; "responsible for knocking out".
     r"(?i:\b(?:is|are|was|were|am)\s+(?:(?:solely|entirely|fully|directly|partly|"
     r"partially|truly|really|clearly|totally|obviously|more|most|mostly|largely|mainly|"
-    r"also)\s+)?at\s+fault)\b",
+    r"also)\s+)?(?:at\s+fault|in\s+the\s+wrong(?=\s*(?:[.,;:!?)\n]|$|and\b|but\b|about\b|"
+    r"here\b|again\b|too\b|when\b|because\b))))\b",
     r"(?i:\b(?:is|are|was|were|am)\s+(?:(?:solely|entirely|directly|personally)\s+)?"
     r"responsible\s+for\s+(?:breaking|knocking|taking|bringing|deleting|causing|crashing|"
     r"wiping|killing|losing|leaking|screwing|messing))\b",
@@ -668,6 +669,9 @@ RULES: tuple[Rule, ...] = (
             r"\s+){0,2}wasted\s+(?!no\b|little\b)#?\w{1,30}",
             r"\bfor\s+wasting\s+(?:my|our|everyone's|everybody's|people's|your|his|her|their)\s+"
             r"(?:[\w-]{1,20}\s+)?time\b",
+            # A person's conduct ruled out: "he had no business being mean to anyone" ("had
+            # no business being there" says who belonged, not what anyone did).
+            r"\b(?:had|has|have)\s+no\s+business\s+[a-z]{2,30}ing\b(?!\s+(?:there|here|in)\b)",
         ),
         "Set the action against what people were trying to achieve at the time, instead "
         "of passing a verdict.",
@@ -689,7 +693,7 @@ RULES: tuple[Rule, ...] = (
             "beating beats berate berated berates berating scold scolded scolding scolds punish "
             "punished punishes punishing curse cursed curses cursing call calls decision "
             "decisions choice choices advice allowed expect expected doesn't don't didn't never "
-            "wasted wasting"
+            "wasted wasting business"
         ),
         judges.normative,
     ),
