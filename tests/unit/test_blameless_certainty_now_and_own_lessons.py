@@ -1,4 +1,4 @@
-"""The blameless check on what whole write-ups (batches AO-AS) showed it reading wrong:
+"""The blameless check on what whole write-ups (batches AO-AU) showed it reading wrong:
 
 * certainty about now is not hindsight: "obviously", "clearly" and "is obvious" flag only
   a clause that tells of the past ("Obviously the graph was red"), never one about the
@@ -20,7 +20,10 @@
 * what was done to the writer, told in the passive with no one named, is an account of
   what happened ("I was yelled at", "I was told I was a liar", "this was deemed
   unprofessional"), as a penalty told is; "I was yelled at by my manager" names who did
-  it, and "they did their work" is their own work, not someone else's done for them.
+  it, and "they did their work" is their own work, not someone else's done for them;
+* a surprise ("I didn't even think that ...") and a practice's purpose ("practice to stay
+  alert") are left alone; "I was naive", "My error here was missing ..." and "the worst
+  shell script I've ever seen" are verdicts.
 
 The sentences are our own, shaped after what the published write-ups held.
 """
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.language.blameless import RULES, Severity, check, judges
 from tests.unit.blameless_cases import assert_quiet, assert_warned
 
 WARNED = [
@@ -54,6 +58,12 @@ WARNED = [
     ("He yelled at me in front of the team.", "yelled at"),
     ("I told them I was an idiot.", "idiot"),
     ("I've had to do his work for months.", "do his work"),
+    ("He failed to restart the workers.", "failed to"),
+    ("We forgot to renew the certificate.", "forgot to"),
+    ("He didn't even think about the consequences.", "didn't even think"),
+    ("I was naive.", "naive"),
+    ("My error here was missing that he had no time.", "My error here was missing"),
+    ("It was the worst shell script I've ever seen.", "worst shell script"),
 ]
 
 QUIET = [
@@ -83,6 +93,10 @@ QUIET = [
     "This was deemed unprofessional.",
     "My managers considered it unprofessional to release an incomplete app.",
     "They did their work until now assuming it would be like any other site.",
+    "I didn't even think that comments could be this confusing.",
+    "We would train and practice to stay alert.",
+    "The naive implementation scanned the whole table.",
+    "My error was a typo in the config.",
 ]
 
 
@@ -94,3 +108,14 @@ def test_hindsight_and_a_verdict_on_oneself_or_others_is_flagged(text: str, phra
 @pytest.mark.parametrize("text", QUIET)
 def test_certainty_about_now_and_a_lesson_of_ones_own_are_left_alone(text: str) -> None:
     assert_quiet(text)
+
+
+def test_a_vague_promise_to_stay_alert_is_still_a_note() -> None:
+    flags = check("We need to stay alert.")
+    assert [(flag.rule, flag.severity) for flag in flags] == [("vague-action", Severity.NOTE)]
+
+
+def test_the_normative_judge_reads_its_last_frames_by_index() -> None:
+    (normative,) = [rule for rule in RULES if rule.rule == "normative"]
+    assert normative.patterns[judges._NO_BUSINESS].search("he had no business being rude")
+    assert normative.patterns[judges._OTHERS_WORK].search("I had to do his work")

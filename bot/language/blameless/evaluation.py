@@ -93,7 +93,7 @@ EVALUATIVE_ADJECTIVES = words_set(
     "pathetic lousy crappy shitty hypocritical sneaky cowardly spineless gutless shady "
     "crooked corrupt biased nasty cruel evil unqualified unfit delusional entitled "
     "horrible terrible awful incapable unbearable disrespectful lying backstabbing "
-    "passive-aggressive two-faced power-hungry mediocre unfair lax snarky offending"
+    "passive-aggressive two-faced power-hungry mediocre unfair lax snarky offending naive"
 )
 # Nouns that label a person.
 EVALUATIVE_NOUNS = words_set(

@@ -1021,7 +1021,14 @@ def vague_action(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None
     if index == 0 and _ROLE_NOUN_AFTER.match(ctx.scan, end):
         return None
+    before = ctx.previous_words(start, 2)
+    if len(before) == 2 and before[1] == "to" and before[0] in _PRACTICE:
+        return None  # "we would train and practice to stay alert": what a practice is for
     return note(ctx, start, end, index)
+
+
+# Practices whose purpose a vague intention can name: "practice to stay alert".
+_PRACTICE = _set("practice practise practiced practised train trained training drill drilled")
 
 
 def _action_label(ctx: Context, start: int) -> bool:

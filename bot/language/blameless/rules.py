@@ -247,7 +247,9 @@ _CHARACTER_WORDS = _p(
     # wouldn't even call it a solution" weighs the solution, by naming it).
     r"\b(?:I|he|she|they|you)\s+(?:didn't|did\s+not|couldn't|could\s+not|wouldn't|never)\s+"
     r"even\s+(?:bother|check|look|read|test|note|ask|try|think|care|reply|answer|call)\w*\b"
-    r"(?!\s+(?:it|this|that|them|these|those)\s+(?:a|an|the|any)\b)",
+    r"(?!\s+(?:it|this|that|them|these|those)\s+(?:a|an|the|any)\b)"
+    # "I didn't even think that comments could be this confusing": a surprise, not a lapse.
+    r"(?!(?<=think)\s+(?:that|it\s+(?:was|could|would|might))\b)",
     # "a producer who seemed to have no idea what he was doing", "I didn't exactly know
     # what I was doing": competence denied to a person (a system's "no idea what it was
     # doing" is not a person's).
@@ -340,6 +342,9 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"I\s+(?:have\s+|had\s+|totally\s+|completely\s+|utterly\s+)?failed(?=\s*[.!;]|\s+as\s+an?\s+"
     r"\w|\s+(?:miserably|badly|completely|utterly|them|him|her|you|everyone|my\s+team)\b)|"
     r"my\s+(?:many\s+)?failings|(?:furious|angry|mad|disgusted|livid)\s+(?:with|at)\s+myself|"
+    # The writer naming their own step a mistake: "My error here was missing that ...".
+    r"my\s+(?:(?:biggest|first|real|main|big|only)\s+)?(?:mistake|error)\s+(?:here\s+|there\s+)?"
+    r"was\s+(?:in\s+)?[a-z]{2,30}ing\b|"
     r"(?:was|is|'s)\s+(?:all\s+|entirely\s+|"
     r"completely\s+|totally\s+|100%\s+)?my\s+(?:own\s+)?(?:mistake|screw-?up|fuck-?up|"
     r"blunder|doing)|(?:mistake|error|fault|screw-?up|blunder)\s+on\s+my\s+part|"
@@ -672,6 +677,10 @@ RULES: tuple[Rule, ...] = (
             # A person's conduct ruled out: "he had no business being mean to anyone" ("had
             # no business being there" says who belonged, not what anyone did).
             r"\b(?:had|has|have)\s+no\s+business\s+[a-z]{2,30}ing\b(?!\s+(?:there|here|in)\b)",
+            # Someone's work judged by a superlative: "the worst shell script I've ever seen".
+            r"\bthe\s+worst\s+(?:[\w-]+\s+){0,2}(?:code|script|commit|pull\s+request|PR|config|"
+            r"query|design|docs|documentation|spreadsheet|report)\s+I(?:'ve|\s+have)\s+ever\s+"
+            r"(?:seen|read|reviewed|received)\b",
         ),
         "Set the action against what people were trying to achieve at the time, instead "
         "of passing a verdict.",
@@ -693,7 +702,7 @@ RULES: tuple[Rule, ...] = (
             "beating beats berate berated berates berating scold scolded scolding scolds punish "
             "punished punishes punishing curse cursed curses cursing call calls decision "
             "decisions choice choices advice allowed expect expected doesn't don't didn't never "
-            "wasted wasting business"
+            "wasted wasting business worst"
         ),
         judges.normative,
     ),
