@@ -48,6 +48,8 @@ WARNED = [
     ("I was furious with myself for forgetting what I had done.", "furious with myself"),
     ("He was snarky about it.", "snarky"),
     ("I could've been calmer.", "could've"),
+    ("I could have been more careful.", "could have"),
+    ("I do hate lazy developers.", "lazy developers"),
     ("He could have made it more interesting.", "could have"),
     ("Obviously, he should have known better.", "Obviously"),
     ("Why would you push on a Friday?", "Why would you"),

@@ -674,15 +674,21 @@ def _suffered_unnamed(ctx: Context, start: int, end: int, index: int) -> bool:
 
 # Words after which the rated word of a label frame is a verb ("would pique students").
 _VERB_MARKERS = words_set("would could will can might may should must to did does do")
+_DETERMINERS = words_set("the a an his her their my our your those these that this some")
 
 
 def _verb_before_role(ctx: Context, start: int, end: int) -> bool:
-    """True when a label frame's words before the role follow a modal or "to": then the
-    rated word is a verb with the role as its object, and says what something would do to
-    people, not what they are ("things that would pique students' interest")."""
+    """True when a label frame's rated word follows a modal or "to" and takes the role as
+    its object: then it says what something would do to people, not what they are
+    ("things that would pique students' interest", "to suspect the guy"). "I do hate lazy
+    developers" still labels them: the word before the role is a second rated word."""
     before = [word.lower() for word in words(ctx.scan[start:end])[:-1]]
-    previous = ctx.previous_words(start, 1)
-    return bool(before) and (before[0] in _VERB_MARKERS or bool(set(previous) & _VERB_MARKERS))
+    if not before:
+        return False
+    if before[0] in _VERB_MARKERS:
+        return True
+    object_follows = len(before) == 1 or before[1] in _DETERMINERS
+    return object_follows and bool(set(ctx.previous_words(start, 1)) & _VERB_MARKERS)
 
 
 def _person_with(ctx: Context, start: int) -> bool:

@@ -341,7 +341,10 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
 
 # A better way told after "could have", within its clause: "made it more interesting",
 # "gone more quickly", "explained it better".
-_DONE_BETTER = re.compile(r"[^.!?;:\n]{0,60}?\b(?:more|better|less|fewer)\b", re.IGNORECASE)
+# A state ("been more careful", like "been calmer") is a verdict on oneself, not a way.
+_DONE_BETTER = re.compile(
+    r"(?!\s+been\b)[^.!?;:\n]{0,60}?\b(?:more|better|less|fewer)\b", re.IGNORECASE
+)
 
 
 def hindsight_wish(ctx: Context, start: int, end: int, index: int) -> Severity | None:
