@@ -1,4 +1,4 @@
-"""The blameless check on what whole write-ups (batches AO-AU) showed it reading wrong:
+"""The blameless check on what whole write-ups (batches AO-AV) showed it reading wrong:
 
 * certainty about now is not hindsight: "obviously", "clearly" and "is obvious" flag only
   a clause that tells of the past ("Obviously the graph was red"), never one about the
@@ -23,7 +23,9 @@
   it, and "they did their work" is their own work, not someone else's done for them;
 * a surprise ("I didn't even think that ...") and a practice's purpose ("practice to stay
   alert") are left alone; "I was naive", "My error here was missing ..." and "the worst
-  shell script I've ever seen" are verdicts.
+  shell script I've ever seen" are verdicts;
+* "have" with its object before it is to possess ("what skills people ought to have"), and
+  "fool you" is the verb.
 
 The sentences are our own, shaped after what the published write-ups held.
 """
@@ -50,6 +52,8 @@ WARNED = [
     ("I could've been calmer.", "could've"),
     ("I could have been more careful.", "could have"),
     ("I do hate lazy developers.", "lazy developers"),
+    ("He should have, but he didn't.", "should have"),
+    ("He is a fool.", "fool"),
     ("He could have made it more interesting.", "could have"),
     ("Obviously, he should have known better.", "Obviously"),
     ("Why would you push on a Friday?", "Why would you"),
@@ -99,6 +103,8 @@ QUIET = [
     "We would train and practice to stay alert.",
     "The naive implementation scanned the whole table.",
     "My error was a typo in the config.",
+    "We are still working out what skills people ought to have, let alone how to test them.",
+    "Survivor bias will easily fool you into thinking your teaching worked.",
 ]
 
 

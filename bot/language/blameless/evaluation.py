@@ -250,14 +250,19 @@ _DAMAGE_MANNER = literals.trie(
     words_set("accidentally mistakenly inadvertently unknowingly somehow just then also had has")
     | {"went and"}
 )
+# Space between two words of one paragraph: at most one line break.
+_ONE_BREAK = r"(?:[^\S\n]+\n?[^\S\n]*|\n[^\S\n]*)"
 _GENERAL = (
     # "he is pathetic", "she was a bully", "I felt like a fool": a rated word after a
     # copula. The lexicon has thousands of words, so the pattern takes any word and the
     # judge looks it up.
     rf"\b(?:{_COPULA}|fe(?:el|els|lt)\s+like)\s+(?:{_FILLER}\s+){{0,4}}[a-z][a-z'-]{{1,30}}"
     rf"(?:,?\s+(?:and|or|but)\s+(?:{_FILLER}\s+){{0,2}}[a-z][a-z'-]{{1,30}})?\b(?![-'])",
-    # "a lame boss", "these selfish managers": a rated word labelling a role.
-    rf"\b[a-z][a-z'-]{{1,30}}\s+(?:[\w-]{{1,20}}\s+)?{_ROLE_PLURAL}\b{_NOT_A_PERSON}",
+    # "a lame boss", "these selfish managers": a rated word labelling a role, within one
+    # paragraph (a line break, not a blank line, may come between), as the fast path's
+    # windows read it.
+    rf"\b[a-z][a-z'-]{{1,30}}{_ONE_BREAK}(?:[\w-]{{1,20}}{_ONE_BREAK})?{_ROLE_PLURAL}\b"
+    rf"{_NOT_A_PERSON}",
     # "I stupidly forgot", "he foolishly trusted it": an act judged by its manner.
     r"\b[a-z]{2,30}ly\b(?=\s+[a-z])",
     # "my horrible mistake", "my own stupid error".

@@ -326,11 +326,19 @@ def _drop_in_heading(ctx: Context, start: int) -> bool:
     return bool(ctx.kind(start) & _HEADING)
 
 
+# "have" with nothing after it in its clause, its object before it: "the skills people
+# ought to have." ("We should have." alone answers a question, and stays.)
+_POSSESSED = re.compile(r"\s*[,.;:!?)]")
+_OBJECT_BEFORE = re.compile(r"\b(?:what|which|whatever)\b[^,.;:!?]*$", re.IGNORECASE)
+
+
 def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity | None:
     """'should have': blame when a person did (or did not do) it; not a passive, and not
     someone else's words reported ("she said I should have known")."""
     if _PASSIVE.match(ctx.scan, end) or _ELLIPTIC_QUESTION.match(ctx.scan, end):
         return None
+    if _POSSESSED.match(ctx.scan, end) and _OBJECT_BEFORE.search(ctx.clause_before(start)):
+        return None  # "what skills people ought to have, ...": "have" is to possess
     if ctx.reported(start) or ctx.asks(start, end):
         return None  # "you're wondering if you should have spoken up": a question asked
     subject = ctx.subject(start)

@@ -222,7 +222,10 @@ _CHARACTER_WORDS = _p(
     r"\bamateur(?:ish|\s+hour)\b",
     r"\b(?:clowns?|fools?|imbeciles?|buffoons?|jerks?|dimwits?|numpties|numpty|muppets?|"
     r"halfwits?|nitwits?|dunces?|dumbass(?:es)?|dipshits?|assholes?|jackass(?:es)?|"
-    r"douche(?:bag)?s?|twats?|tossers?|wankers?|bozos?|dolts?|dingbats?)\b",
+    r"douche(?:bag)?s?|twats?|tossers?|wankers?|bozos?|dolts?|dingbats?)\b"
+    # "survivor bias will easily fool you": the verb, deceiving someone, not a label.
+    r"(?!\s+(?:you|me|us|them|him|her|people|anyone|everyone|yourself|myself|ourselves|"
+    r"themselves|himself|herself)\b)",
     r"\b(?:wasn't|was\s+not|isn't|is\s+not|not)\s+(?:a\s+)?(?:very\s+)?(?:strong|good|"
     r"great|competent|real)\s+(?:software\s+)?(?:engineer|developer|programmer|coder|"
     r"dev)\b",
