@@ -127,3 +127,17 @@ def test_the_normative_judge_reads_its_last_frames_by_index() -> None:
     (normative,) = [rule for rule in RULES if rule.rule == "normative"]
     assert normative.patterns[judges._NO_BUSINESS].search("he had no business being rude")
     assert normative.patterns[judges._OTHERS_WORK].search("I had to do his work")
+
+
+@pytest.mark.parametrize(
+    "text", ["I know I was the root cause of the outage.", "I'm the root cause of the outage."]
+)
+def test_the_writer_as_the_root_cause_is_told_as_their_own(text: str) -> None:
+    (flag,) = check(text)
+    assert (flag.rule, flag.title) == ("root-cause", "Yourself as the root cause")
+    assert flag.reframe.startswith("Tell the step you took")
+
+
+def test_a_claim_of_one_cause_keeps_its_title() -> None:
+    (flag,) = check("The root cause was a stale DNS entry, the only cause.")
+    assert (flag.title, flag.severity) == ("Single root cause", Severity.NOTE)

@@ -253,14 +253,19 @@ class _Positions:
 
 def _own(rule: Rule, text: str, start: int) -> bool:
     """True when the rule speaks to the writer of their own phrase: it opens with a
-    first-person word, or "I" stands at most one word before it ("I probably should
-    have")."""
+    first-person word, "I" stands at most one word before it ("I probably should
+    have"), or "I was the" / "I'm the" leads into it ("I was the root cause")."""
     if rule.own_reframe is None and rule.own_title is None:
         return False
     first = words(text[start : start + 16])[:1]
     if first and first[0].lower() in FIRST_PERSON:
         return True
-    return "I" in words(text[max(0, start - 24) : start])[-2:]
+    before = words(text[max(0, start - 24) : start])
+    if before[-2:-1] in (["I'm"], ["I\u2019m"]) or (
+        before[-3:-2] == ["I"] and before[-2:-1] in (["was"], ["am"])
+    ):
+        return True  # "I was the root cause", "I'm the real cause": the writer as the cause
+    return "I" in before[-2:]
 
 
 def _flag(rule: Rule, text: str, positions: _Positions, span: tuple[int, int, Severity]) -> Flag:

@@ -553,6 +553,9 @@ RULES: tuple[Rule, ...] = (
         NOTE,
         _t("root rootcause rootcaused cause causes caused happened reason"),
         judges.root_cause,
+        own_reframe="Tell the step you took and what you saw at the time, and name the other "
+        "things that lined up with it.",
+        own_title="Yourself as the root cause",
     ),
     Rule(
         6,
