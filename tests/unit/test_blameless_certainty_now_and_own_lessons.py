@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language.blameless import RULES, Severity, check, judges
+from bot.language.blameless import RULES, Severity, check, evaluation, judges
 from tests.unit.blameless_cases import assert_quiet, assert_warned
 
 WARNED = [
@@ -141,3 +141,8 @@ def test_the_writer_as_the_root_cause_is_told_as_their_own(text: str) -> None:
 def test_a_claim_of_one_cause_keeps_its_title() -> None:
     (flag,) = check("The root cause was a stale DNS entry, the only cause.")
     assert (flag.title, flag.severity) == ("Single root cause", Severity.NOTE)
+
+
+def test_a_subject_phrase_is_read_back_over_its_determiners_its_included() -> None:
+    # "one of its engineers": the head chain steps over "its" to "of", then "one"
+    assert evaluation._head_chain(["one", "of", "its", "engineers", "royally"], 3) == [3, 0]

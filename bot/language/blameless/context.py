@@ -131,9 +131,9 @@ _ASKING = words_set(
     "deciding question questioning debating"
 )
 
-# Who opens a sentence that reports speech: "she said ...", "my boss claimed ...".
 # Before a reporting word, the writer as the one it was said to: "I was told ...".
 _PASSIVE_REPORT = words_set("was were been being am is are get got")
+# Who opens a sentence that reports speech: "she said ...", "my boss claimed ...".
 _REPORTERS = words_set("he she they someone somebody boss manager everyone people")
 # Capitalised words that begin sentences or name systems and teams, not people.
 NOT_NAMES = words_set(

@@ -162,7 +162,6 @@ _ROLE_PLURAL = rf"{_ROLE}(?:s|es)?(?![\w-]){_COMPOUND}"
 # A role that names a person, for other rules' frames ("the fault of the manager").
 ROLE_PATTERN = _ROLE_PLURAL
 
-# Acts only people do, each a judgement of the doer.
 # What a person did to others: "he belittled her", "she yelled at me", "he bullied them".
 _HARMS = (
     r"\b(?:sabotag(?:ed|es|ing)|backstabb(?:ed|ing)|stabbed\s+(?:\w+\s+){1,2}in\s+the\s+back|"
@@ -170,6 +169,7 @@ _HARMS = (
     r"belittl(?:ed|es|ing)|humiliat(?:ed|es|ing)|bull(?:ied|ies|ying)|overstepp(?:ed|ing)|"
     r"(?:yell|scream|shout)(?:ed|s|ing)\s+at)\b"
 )
+# Acts only people do, each a judgement of the doer.
 _ACT = (
     r"\b(?:lied|lies|lying|lie)\s+(?:to|about)\b",
     r"\blied\b",
@@ -679,7 +679,6 @@ def _suffered_unnamed(ctx: Context, start: int, end: int, index: int) -> bool:
 
 # Words after which the rated word of a label frame is a verb ("would pique students").
 _VERB_MARKERS = words_set("would could will can might may should must to did does do")
-_DETERMINERS = words_set("the a an his her their my our your those these that this some")
 
 
 def _verb_before_role(ctx: Context, start: int, end: int) -> bool:

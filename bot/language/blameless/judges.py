@@ -348,8 +348,8 @@ def counterfactual(ctx: Context, start: int, end: int, index: int) -> Severity |
 
 
 # A better way told after "could have", within its clause: "made it more interesting",
-# "gone more quickly", "explained it better".
-# A state ("been more careful", like "been calmer") is a verdict on oneself, not a way.
+# "gone more quickly", "explained it better"; a state ("been more careful", like "been
+# calmer") is a verdict on oneself, not a way.
 _DONE_BETTER = re.compile(
     r"(?!\s+been\b)[^.!?;:\n]{0,60}?\b(?:more|better|less|fewer)\b", re.IGNORECASE
 )
@@ -668,8 +668,11 @@ def why_question(ctx: Context, start: int, end: int, index: int) -> Severity | N
         return None  # "Why do you blame yourself?": the self-blame questioned, in kindness
     if index == 0 and asker == ["I"] and _answered_prompt(ctx, start):
         return None
-    said = ctx.scan[start:end].lower().split()
-    if index == 0 and "would" in said and _PURPOSE_ASKED.match(ctx.scan, end):
+    if (
+        index == 0
+        and _PURPOSE_ASKED.match(ctx.scan, end)
+        and "would" in words(ctx.scan[start:end].lower())
+    ):
         return None  # "Why would you want to use these tools?": what a thing is for
     return person_judgement(ctx, start, end, index)
 
