@@ -7,7 +7,7 @@ types in `storage.types` call `encrypt`/`decrypt` here; nothing else touches key
 The format. A key is a Fernet key (32 url-safe base64-encoded bytes), as
 `SETBACK_ENCRYPTION_KEYS` has always held; the AES-256-GCM key is derived from it with
 HKDF-SHA256, so no setting changes. A token is ``gcm1:`` and the url-safe base64 of a
-random 96-bit nonce, the ciphertext and its 128-bit tag: ASCII, so it fits a TEXT
+random 96-bit nonce (`storage.nonces`), the ciphertext and its 128-bit tag: ASCII, so it fits a TEXT
 column, and authenticated, so a changed byte fails to decrypt rather than reading as
 something else. One AEAD call seals a value in about 3 µs, where Fernet's CBC and HMAC
 took about 20 µs; every screen of a reflection seals its answers inside Slack's 3 s.
@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from storage import nonces
 from storage.db import private_folder
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ _lock = threading.Lock()
 
 KEY_FILE_NAME = "encryption.key"
 PREFIX = "gcm1:"
-_NONCE_BYTES = 12
+_NONCE_BYTES = nonces.NONCE_BYTES
 _HKDF_INFO = b"setback at-rest AES-256-GCM v1"
 
 
@@ -126,7 +127,7 @@ def _ring() -> _Keyring:
 
 def encrypt(plain: str) -> str:
     """Encrypt text under the first key, as a ``gcm1:`` token (module docstring)."""
-    nonce = os.urandom(_NONCE_BYTES)
+    nonce = nonces.take()  # not os.urandom per value: `storage.nonces` says why
     sealed = _ring().aeads[0].encrypt(nonce, plain.encode("utf-8"), None)
     return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
