@@ -7,10 +7,11 @@ types in `storage.types` call `encrypt`/`decrypt` here; nothing else touches key
 The format. A key is a Fernet key (32 url-safe base64-encoded bytes), as
 `SETBACK_ENCRYPTION_KEYS` has always held; the AES-256-GCM key is derived from it with
 HKDF-SHA256, so no setting changes. A token is ``gcm1:`` and the url-safe base64 of a
-random 96-bit nonce (`storage.nonces`), the ciphertext and its 128-bit tag: ASCII, so it fits a TEXT
-column, and authenticated, so a changed byte fails to decrypt rather than reading as
-something else. One AEAD call seals a value in about 3 µs, where Fernet's CBC and HMAC
-took about 20 µs; every screen of a reflection seals its answers inside Slack's 3 s.
+random 96-bit nonce (`storage.nonces`), the ciphertext and its 128-bit tag: ASCII, so
+it fits a TEXT column, and authenticated, so a changed byte fails to decrypt rather
+than reading as something else. One AEAD call seals a value in about 3 µs, where
+Fernet's CBC and HMAC took about 20 µs; every screen of a reflection seals its answers
+inside Slack's 3 s.
 
 Tokens written by earlier versions are Fernet tokens (``gAAAAA...``: base64 has no
 colon, so the two never look alike). They still decrypt with the same keys, and

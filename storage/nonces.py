@@ -2,10 +2,11 @@
 
 `os.urandom` lets go of the interpreter's lock around the system call. On a busy
 server every thread that lets go of it must queue to take it back behind the threads
-running Python, and that wait, not the call, is the cost: measured on the step
-benchmark (`benchmarks/ack.py`), sealing a screen's answers with one `os.urandom` per
-value raised step p50 from about 2.1× to about 2.5× the bare Bolt floor. So each thread
-keeps a block of the OS's random bytes and hands out a nonce's worth at a time:
+running Python, and that wait, not the call, is the cost. On the step benchmark's load
+(`benchmarks/ack.py`), step p50 averaged 2.48× the bare Bolt floor with one
+`os.urandom` per sealed value and 2.31× with this (eight runs each, alternating). So
+each thread keeps a block of the OS's random bytes and hands out a nonce's worth at a
+time:
 
 1. the bytes come from `os.urandom` (the OS's CSPRNG), `BLOCK` bytes per call;
 2. every byte is handed out once: a block belongs to one thread (`threading.local`),
