@@ -1,6 +1,7 @@
 """Ack and step-submission latency through the real HTTP server, beside a bare Bolt app.
 
     .venv/bin/python benchmarks/ack.py [--requests 2000] [--clients 20] [--rounds 3]
+                                       [--only commands|steps]
 
 The apps run behind the same server (waitress, 8 threads) in this process; the Web
 API is the sandbox Slack over HTTP in a child process (as Slack is remote, its work
@@ -348,7 +349,13 @@ def main() -> int:
         default="process",
         help="where Setback's SQLite writes run (SETBACK_SQLITE_WRITER; default as shipped)",
     )
+    parser.add_argument(
+        "--only",
+        choices=("commands", "steps"),
+        help="measure one part (its runs alternate with the bare app's as in the whole run)",
+    )
     args = parser.parse_args()
+    steps_part, commands_part = args.only != "commands", args.only != "steps"
 
     users = [f"U{i:05d}" for i in range(args.clients)]
     per_client = max(1, args.requests // args.clients)
@@ -360,48 +367,53 @@ def main() -> int:
         bare_steps = Server(bare_app(api.url, api.bot_token, process_before_response=True))
         settle_heap()  # as `setback run` does before it serves (one process: both apps)
         # Steps first, so the command run's follow-up work (views.open) cannot slow them.
-        for port in (ours.port, bare_steps.port):  # warm-up
-            in_load_process(bench_steps, port, args.clients, 1)
-        rt.drain(timeout=60)
         steps_ms: list[float] = []
         bare_steps_ms: list[float] = []
-        per_round = max(1, args.reflections // args.rounds)
-        for _ in range(args.rounds):
-            for port, out in ((bare_steps.port, bare_steps_ms), (ours.port, steps_ms)):
-                out += in_load_process(bench_steps, port, args.clients, per_round)
-            rt.drain(timeout=60)  # summary DMs and Home refreshes of the step run
+        if steps_part:
+            for port in (ours.port, bare_steps.port):  # warm-up
+                in_load_process(bench_steps, port, args.clients, 1)
+            rt.drain(timeout=60)
+            per_round = max(1, args.reflections // args.rounds)
+            for _ in range(args.rounds):
+                for port, out in ((bare_steps.port, bare_steps_ms), (ours.port, steps_ms)):
+                    out += in_load_process(bench_steps, port, args.clients, per_round)
+                rt.drain(timeout=60)  # summary DMs and Home refreshes of the step run
         bare_steps.close()
-        for port in (ours.port, bare.port):  # warm-up
-            in_load_process(bench_commands, port, api.take(5), args.clients, 5)
         ours_ms: list[float] = []
         bare_ms: list[float] = []
-        for _ in range(args.rounds):
-            for port, out in ((bare.port, bare_ms), (ours.port, ours_ms)):
-                triggers = api.take(per_client)
-                out += in_load_process(bench_commands, port, triggers, args.clients, per_client)
-        print(f"/setback ack latency, {args.clients} concurrent clients, waitress 8 threads:")
-        b = summary("bare Bolt app (ack only)", bare_ms)
-        o = summary("Setback", ours_ms)
-        print(
-            f"  ratio Setback/bare: p50 {o['p50'] / b['p50']:.2f}x  p99 {o['p99'] / b['p99']:.2f}x"
-            "  (target p99 <= 1.2x, stretch 0.5x)"
-        )
-        writes = "a writer process" if rt.writer is not None else "the server's threads"
-        print(f"step submission latency (SQLite, writes in {writes}), {args.clients} clients:")
-        bs = summary("bare Bolt app (ack with next screen)", bare_steps_ms)
-        s = summary("Setback view_submission", steps_ms)
-        print(
-            f"  ratio Setback/bare: p50 {s['p50'] / bs['p50']:.2f}x"
-            f"  p99 {s['p99'] / bs['p99']:.2f}x  (target p50 and p99 <= 2.0x)"
-        )
-        time.sleep(3.0)  # let the last modals open before counting
+        if commands_part:
+            for port in (ours.port, bare.port):  # warm-up
+                in_load_process(bench_commands, port, api.take(5), args.clients, 5)
+            for _ in range(args.rounds):
+                for port, out in ((bare.port, bare_ms), (ours.port, ours_ms)):
+                    triggers = api.take(per_client)
+                    out += in_load_process(bench_commands, port, triggers, args.clients, per_client)
+            print(f"/setback ack latency, {args.clients} concurrent clients, waitress 8 threads:")
+            b = summary("bare Bolt app (ack only)", bare_ms)
+            o = summary("Setback", ours_ms)
+            print(
+                f"  ratio Setback/bare: p50 {o['p50'] / b['p50']:.2f}x"
+                f"  p99 {o['p99'] / b['p99']:.2f}x  (target p99 <= 1.2x, stretch 0.5x)"
+            )
+        if steps_part:
+            writes = "a writer process" if rt.writer is not None else "the server's threads"
+            print(f"step submission latency (SQLite, writes in {writes}), {args.clients} clients:")
+            bs = summary("bare Bolt app (ack with next screen)", bare_steps_ms)
+            s = summary("Setback view_submission", steps_ms)
+            print(
+                f"  ratio Setback/bare: p50 {s['p50'] / bs['p50']:.2f}x"
+                f"  p99 {s['p99'] / bs['p99']:.2f}x  (target p50 and p99 <= 2.0x)"
+            )
+        if commands_part:
+            time.sleep(3.0)  # let the last modals open before counting
         ours.close()
         bare.close()
         rt.drain(timeout=30)
         stop_writer(rt)
         rt.engine.dispose()
     opened, ok = api.stop()
-    print(f"modals opened after the ack (views.open): {ok} of {opened} succeeded")
+    if commands_part:
+        print(f"modals opened after the ack (views.open): {ok} of {opened} succeeded")
     return 0
 
 

@@ -43,6 +43,15 @@ def test_the_ack_benchmark_prints_ack_and_step_figures_beside_the_bare_app() -> 
     assert "step submission" in out, out
 
 
+def test_the_ack_benchmark_measures_the_steps_alone_when_asked() -> None:
+    out = run_benchmark(
+        "ack.py", "--requests", "20", "--clients", "2", "--rounds", "1", "--only", "steps"
+    )
+    assert re.search(rf"Setback view_submission\s+n=\s*\d+\s+p50=\s*{FIGURE} ms", out), out
+    assert "/setback ack latency" not in out, out
+    assert "modals opened" not in out, out
+
+
 def test_the_dispatch_benchmark_completes_at_a_thousand_rows() -> None:
     url = postgres_url()
     if not url:
