@@ -3,8 +3,8 @@
 `os.urandom` lets go of the interpreter's lock around the system call. On a busy
 server every thread that lets go of it must queue to take it back behind the threads
 running Python, and that wait, not the call, is the cost. On the step benchmark's load
-(`benchmarks/ack.py`), step p50 averaged 2.48× the bare Bolt floor with one
-`os.urandom` per sealed value and 2.31× with this (eight runs each, alternating). So
+(`benchmarks/ack.py`), step p50 averaged 2.47× the bare Bolt floor with one
+`os.urandom` per sealed value and 2.31× with this (eight runs each, in one hour). So
 each thread keeps a block of the OS's random bytes and hands out a nonce's worth at a
 time:
 
