@@ -335,6 +335,19 @@ def summary(name: str, values: list[float]) -> dict[str, float]:
     return {"p50": p50, "p99": p99}
 
 
+def compare(
+    heading: str, bare: tuple[str, list[float]], ours: tuple[str, list[float]], target: str
+) -> None:
+    """Print both apps' figures under `heading`, then Setback's ratios to the bare floor
+    (the figure each target is stated in)."""
+    print(heading)
+    b, o = summary(*bare), summary(*ours)
+    print(
+        f"  ratio Setback/bare: p50 {o['p50'] / b['p50']:.2f}x"
+        f"  p99 {o['p99'] / b['p99']:.2f}x  ({target})"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="commands per app per round")
@@ -379,30 +392,28 @@ def main() -> int:
                     out += in_load_process(bench_steps, port, args.clients, per_round)
                 rt.drain(timeout=60)  # summary DMs and Home refreshes of the step run
         bare_steps.close()
-        ours_ms: list[float] = []
-        bare_ms: list[float] = []
         if commands_part:
+            ours_ms: list[float] = []
+            bare_ms: list[float] = []
             for port in (ours.port, bare.port):  # warm-up
                 in_load_process(bench_commands, port, api.take(5), args.clients, 5)
             for _ in range(args.rounds):
                 for port, out in ((bare.port, bare_ms), (ours.port, ours_ms)):
                     triggers = api.take(per_client)
                     out += in_load_process(bench_commands, port, triggers, args.clients, per_client)
-            print(f"/setback ack latency, {args.clients} concurrent clients, waitress 8 threads:")
-            b = summary("bare Bolt app (ack only)", bare_ms)
-            o = summary("Setback", ours_ms)
-            print(
-                f"  ratio Setback/bare: p50 {o['p50'] / b['p50']:.2f}x"
-                f"  p99 {o['p99'] / b['p99']:.2f}x  (target p99 <= 1.2x, stretch 0.5x)"
+            compare(
+                f"/setback ack latency, {args.clients} concurrent clients, waitress 8 threads:",
+                ("bare Bolt app (ack only)", bare_ms),
+                ("Setback", ours_ms),
+                "target p99 <= 1.2x, stretch 0.5x",
             )
         if steps_part:
             writes = "a writer process" if rt.writer is not None else "the server's threads"
-            print(f"step submission latency (SQLite, writes in {writes}), {args.clients} clients:")
-            bs = summary("bare Bolt app (ack with next screen)", bare_steps_ms)
-            s = summary("Setback view_submission", steps_ms)
-            print(
-                f"  ratio Setback/bare: p50 {s['p50'] / bs['p50']:.2f}x"
-                f"  p99 {s['p99'] / bs['p99']:.2f}x  (target p50 and p99 <= 2.0x)"
+            compare(
+                f"step submission latency (SQLite, writes in {writes}), {args.clients} clients:",
+                ("bare Bolt app (ack with next screen)", bare_steps_ms),
+                ("Setback view_submission", steps_ms),
+                "target p50 and p99 <= 2.0x",
             )
         if commands_part:
             time.sleep(3.0)  # let the last modals open before counting
