@@ -100,16 +100,11 @@ class TriggerClient(WebClient):
     whichever subcommand opens it."""
 
     def __init__(self, base: WebClient, deadline: Deadline) -> None:
-        super().__init__(
-            token=base.token,
-            base_url=base.base_url,
-            timeout=base.timeout,
-            ssl=base.ssl,
-            proxy=base.proxy,
-            headers=dict(base.headers),
-            logger=base.logger,
-            retry_handlers=base.retry_handlers,
-        )
+        # The base client's settings as they stand (token, URL, timeout, proxy, retry
+        # handlers, headers with its User-Agent), copied rather than built again: a new
+        # client formats a User-Agent and reads the proxy environment, once per command.
+        self.__dict__.update(base.__dict__)
+        self.headers = dict(base.headers)
         self.default_params = dict(base.default_params)
         self.deadline = deadline
 

@@ -13,7 +13,10 @@ A `Lane` is a first-in-first-out queue served by a few threads of its own. The p
   person races nothing, so it never holds up work that still can make it). Late tasks
   are swept out whenever a thread takes work, whenever work is submitted, and by a
   sweeper every `SWEEP_EVERY` seconds while deadlines wait — so a note is never stuck
-  behind threads that are themselves stuck (a hung database, a slow Web API).
+  behind threads that are themselves stuck (a hung database, a slow Web API). A sweep
+  looks through the queue only once the earliest deadline waiting may have passed (the
+  lane keeps a bound on it), so a deep queue of tasks still on time costs a submit or
+  a take one look at the clock, not one per task.
   A running task checks its own deadline before its time-critical call.
 - **Visible.** A depth of `warn_at` or more logs one WARNING at most once a minute, with
   how many tasks went late or were refused so far; `stats()` counts everything.
@@ -100,6 +103,7 @@ class Lane:
     _idle: int = 0
     _sweeping: bool = False
     _timed: int = 0  # waiting tasks that carry a deadline
+    _earliest: Deadline | None = None  # no waiting deadline comes before it (_take_late)
     _stats: LaneStats = field(default_factory=LaneStats)
     _gate: RateGate = field(default_factory=RateGate, repr=False)
 
@@ -120,7 +124,10 @@ class Lane:
                 if self.accepted is not None:  # before a thread can take it
                     self.accepted(task.future)
                 self._queue.append(task)
-                self._timed += task.deadline is not None
+                if task.deadline is not None:
+                    self._timed += 1
+                    if self._earliest is None or task.deadline.at < self._earliest.at:
+                        self._earliest = task.deadline
                 self._stats.submitted += 1
                 taken = True
                 self._grow()
@@ -196,10 +203,23 @@ class Lane:
     # --- late work ----------------------------------------------------------------------
 
     def _take_late(self) -> list[_Task]:
-        """Remove every waiting task whose deadline has passed (under the lock)."""
-        if not self._timed:
+        """Remove every waiting task whose deadline has passed (under the lock).
+
+        `_earliest` comes no later than every deadline still waiting: a new task lowers
+        it, and a task leaving the queue can only make the true earliest later. So while
+        it has not passed, no task is late and the queue is not read; once it has, one
+        pass takes the late tasks and `_earliest` becomes the earliest of the rest."""
+        if self._earliest is None or not self._earliest.passed():
             return []
-        late = [t for t in self._queue if t.deadline is not None and t.deadline.passed()]
+        late: list[_Task] = []
+        self._earliest = None
+        for t in self._queue:
+            if t.deadline is None:
+                continue
+            if t.deadline.passed():
+                late.append(t)
+            elif self._earliest is None or t.deadline.at < self._earliest.at:
+                self._earliest = t.deadline
         if late:
             gone = {id(t) for t in late}
             self._queue = deque(t for t in self._queue if id(t) not in gone)

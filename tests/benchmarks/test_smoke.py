@@ -41,6 +41,8 @@ def test_the_ack_benchmark_prints_ack_and_step_figures_beside_the_bare_app() -> 
     assert re.search(rf"setback\b.*p50=\s*{FIGURE} ms\s+p99=\s*{FIGURE} ms", out, re.I), out
     assert re.search(rf"bare\b.*p50=\s*{FIGURE} ms\s+p99=\s*{FIGURE} ms", out, re.I), out
     assert "step submission" in out, out
+    for floor in ("Bolt's defaults", "process_before_response=True"):  # both ack floors
+        assert re.search(rf"ack latency.*{re.escape(floor)}:\n.*\n.*\n  ratio", out), out
 
 
 def test_the_ack_benchmark_measures_the_steps_alone_when_asked() -> None:

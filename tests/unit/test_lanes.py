@@ -87,6 +87,47 @@ def test_a_full_lane_sheds_late_work_first_then_refuses(caplog) -> None:
     assert "Follow-up lane soon: 3 tasks waiting (limit 4)" in lines[0]
 
 
+def test_a_shorter_deadline_queued_behind_longer_ones_still_goes_late_on_time() -> None:
+    clock = VirtualClock()
+    soon, later = _lanes(limit=10)
+    _, release = _occupy(soon)
+    noted: list[str] = []
+    for name in ("long-1", "long-2"):
+        soon.submit(lambda: None, Deadline.after(clock, 10.0), lambda n=name: noted.append(n))
+    soon.submit(lambda: None, Deadline.after(clock, 1.0), lambda: noted.append("short"))
+    clock.advance(2.0)
+    soon.submit(lambda: None)  # a submit sweeps
+    assert soon.stats().late == 1 and soon.stats().depth == 3
+    clock.advance(9.0)
+    soon.submit(lambda: None)
+    release.set()
+    for lane in (soon, later):
+        _wait_idle(lane)
+    assert sorted(noted) == ["long-1", "long-2", "short"]
+    assert soon.stats().late == 3
+
+
+def test_a_deep_queue_still_on_time_is_not_read_through_on_each_submit() -> None:
+    clock = VirtualClock()
+    looks = 0
+
+    def ticks() -> float:
+        nonlocal looks
+        looks += 1
+        return clock()
+
+    soon, _ = _lanes(limit=100)
+    _, release = _occupy(soon)
+    try:
+        for _ in range(50):
+            soon.submit(lambda: None, Deadline.after(ticks, 3.0))
+        looks = 0
+        soon.submit(lambda: None, Deadline.after(ticks, 3.0))
+        assert looks <= 3, f"{looks} looks at the clock for one submit behind 50 tasks"
+    finally:
+        release.set()
+
+
 def test_a_failing_task_counts_and_the_lane_goes_on(caplog) -> None:
     soon, _ = _lanes()
 
