@@ -250,6 +250,13 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
             f"  filled {rows:,} scheduled rows, vacuumed and checkpointed,"
             f" in {time.perf_counter() - started:.0f} s"
         )
+        # The plan of one claim while every due row still waits (the runs below finish
+        # them all), rolled back so the runs start from the same table.
+        print("  plan of one claim (EXPLAIN ANALYZE, rolled back):")
+        with rt.engine.connect() as c:
+            for (line,) in c.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + _claim_sql(CLAIM_CHUNK))):
+                print("    " + line)
+            c.rollback()
         # As the dispatcher claims: CLAIM_CHUNK rows per statement, each claimed chunk then
         # recorded as sent (a pass's outcome), so later claims scan past finished rows.
         # A whole default batch in one statement is shown for comparison.
@@ -267,11 +274,6 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
                     f" p50 {statistics.median(times):.2f} ms,"
                     f" p99 {_percentile(times, 99):.2f} ms ({len(times)} claims)"
                 )
-        print("  plan (EXPLAIN ANALYZE, rolled back):")
-        with rt.engine.connect() as c:
-            for (line,) in c.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + _claim_sql(CLAIM_CHUNK))):
-                print("    " + line)
-            c.rollback()
         rt.engine.dispose()
 
 
