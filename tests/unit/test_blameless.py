@@ -714,7 +714,7 @@ def test_structure_keeps_plain_postmortem_sentences_clean(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "---\ntitle: We should have known\nauthor: ana@example.com\n---\nThe deploy went out.\n",
+        "---\ntitle: Cache outage\nauthor: ana@example.com\nnotes: we should have known\n---\n",
         "Steps:\n\n```\n# we should have rolled back\nmail ana@example.com\n```\n",
         "Steps:\n\n    rm -rf / # obviously careless\n\nDone.\n",
         "Run `git blame --who-broke-it` and `should have` in the shell.\n",
@@ -726,6 +726,27 @@ def test_structure_keeps_plain_postmortem_sentences_clean(text: str) -> None:
 )
 def test_nothing_is_flagged_in_front_matter_code_links_or_comments(text: str) -> None:
     assert check(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("---\ntitle: We should have known\nauthor: ana\n---\nThe deploy went out.\n", "should"),
+        ("---\ntitle: 'I Was a Dumbass At Least Once This Week'\n---\nBody.\n", "Dumbass"),
+        ('+++\ntitle = "Dana broke production"\n+++\nBody.\n', "Dana broke"),
+        ("---\nlayout: post\ndescription: How Dana broke the build\n---\nBody.\n", "Dana broke"),
+    ],
+)
+def test_a_front_matter_title_is_read_as_the_documents_title(text: str, phrase: str) -> None:
+    flags = check(text)
+    assert flags, "a title is the first thing a reader reads"
+    line = next(line for line in text.split("\n") if phrase in line)
+    # the field's name and the quotes around its value stay unread
+    separator = re.search(r"[:=]\s*['\"]?", line)
+    assert separator is not None
+    value = text.index(line) + separator.end()
+    assert all(value <= f.start and f.end <= text.index(line) + len(line) for f in flags)
+    assert any(phrase in text[f.start : f.end] for f in flags), flags
 
 
 @pytest.mark.parametrize(

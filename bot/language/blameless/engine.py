@@ -2,8 +2,8 @@
 
 The protocol, in order:
 
-1. ``read_layout`` blanks what is not prose (code, links, front matter) and notes what
-   each line is;
+1. ``read_layout`` blanks what is not prose (code, links, front matter but its title)
+   and notes what each line is;
 2. one pass of a trie-shaped pattern finds every trigger word; each rule then runs its
    patterns only on the sentences (at most a few hundred characters each) that hold one
    of its triggers, so a long text costs one linear pass plus work proportional to the

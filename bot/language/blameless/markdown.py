@@ -3,7 +3,8 @@
 ``read_layout`` walks the text once, line by line, and returns
 
 * ``scan``: the text with apostrophes folded and everything that is not prose blanked
-  to spaces, at the same offsets: front matter, fenced and indented code, inline code,
+  to spaces, at the same offsets: front matter (but the value of its title, subtitle,
+  description, summary or excerpt, read as a heading), fenced and indented code, inline code,
   link targets and reference definitions, bare URLs, HTML tags and comments. Rules run
   on ``scan``, so nothing is ever flagged inside them;
 * a kind for each line (heading, block quote, chat log, timeline, table, list, owner
@@ -107,6 +108,8 @@ _SETEXT = re.compile(r" {0,3}(?:=+|-+)\s*$")
 _QUOTE_MARK = re.compile(r" {0,3}>")
 _TABLE = re.compile(r"\s{0,3}\|")
 _REFERENCE = re.compile(r" {0,3}\[[^\]\n]{1,200}\]:\s")
+# A front matter field a reader sees as the document's title or lead: its value is prose.
+_FRONT_TITLE = re.compile(r"(?:title|subtitle|description|summary|excerpt)\s{0,8}[:=]\s{0,8}", re.I)
 # After list, table and emphasis markers: a time ("21:33", "2:14 PM") or a date.
 _LEAD = re.compile(r"[\s>|*_\-+\u2022\[(]{0,12}(?:\d{1,3}[.)]\s+)?[*_\[(]{0,3}")
 _STAMP = re.compile(
@@ -169,6 +172,19 @@ def _front_matter_end(lines: list[str]) -> int:
         if lines[number].strip() == fence:
             return number + 1
     return 0
+
+
+def _front_title(line: str) -> tuple[int, int] | None:
+    """Where the value of a front matter title (or subtitle, description, summary,
+    excerpt) lies in ``line``, without its quotes; None for any other field. A title is
+    the first thing a reader reads ("title: I Screwed Up"), so the rules read it too."""
+    key = _FRONT_TITLE.match(line)
+    if key is None:
+        return None
+    start, end = key.end(), len(line.rstrip())
+    if end - start >= 2 and line[start] in "\"'" and line[end - 1] == line[start]:
+        start, end = start + 1, end - 1
+    return (start, end) if start < end else None
 
 
 def _comments(text: str) -> list[tuple[int, int]]:
@@ -298,8 +314,14 @@ def read_layout(text: str) -> Layout:
                 breaks.append(start)
             continue
         if number < front:
-            blanks.append((start, start + len(line)))
-            kinds.append(_CODE_KIND)
+            title = _front_title(line)
+            if title is None:
+                blanks.append((start, start + len(line)))
+                kinds.append(_CODE_KIND)
+                continue
+            blanks.extend(((start, start + title[0]), (start + title[1], start + len(line))))
+            kinds.append(_HEADING_KIND)  # read as a title, a block of its own
+            breaks.append(start)
             continue
         opening = _FENCE.match(line) if line[:1] in _FENCE_STARTS else None
         if fence:
