@@ -402,10 +402,12 @@ def main() -> int:
             runs = ((bare.port, bare_ms), (bare_fast.port, fast_ms), (ours.port, ours_ms))
             for port, _ in runs:  # warm-up
                 in_load_process(bench_commands, port, api.take(5), args.clients, 5)
+            rt.drain(timeout=60)
             for _ in range(args.rounds):
                 for port, out in runs:
                     triggers = api.take(per_client)
                     out += in_load_process(bench_commands, port, triggers, args.clients, per_client)
+                rt.drain(timeout=60)  # Setback's modals: never spilled onto a bare app's run
             heading = f"/setback ack latency, {args.clients} concurrent clients, waitress 8 threads"
             compare(
                 f"{heading}, beside a bare app with Bolt's defaults:",

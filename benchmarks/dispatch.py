@@ -251,12 +251,18 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
             f" in {time.perf_counter() - started:.0f} s"
         )
         # The plan of one claim while every due row still waits (the runs below finish
-        # them all), rolled back so the runs start from the same table.
+        # them all). EXPLAIN ANALYZE runs the update: it is rolled back, and the table
+        # settled again, so the runs start from the table as filled.
         print("  plan of one claim (EXPLAIN ANALYZE, rolled back):")
         with rt.engine.connect() as c:
             for (line,) in c.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + _claim_sql(CLAIM_CHUNK))):
                 print("    " + line)
             c.rollback()
+        bulk = make_engine(db, timeouts=DbTimeouts().unlimited())
+        try:
+            _settle(bulk)
+        finally:
+            bulk.dispose()
         # As the dispatcher claims: CLAIM_CHUNK rows per statement, each claimed chunk then
         # recorded as sent (a pass's outcome), so later claims scan past finished rows.
         # A whole default batch in one statement is shown for comparison.

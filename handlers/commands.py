@@ -106,6 +106,7 @@ class TriggerClient(WebClient):
         self.__dict__.update(base.__dict__)
         self.headers = dict(base.headers)
         self.default_params = dict(base.default_params)
+        self.retry_handlers = list(base.retry_handlers)
         self.deadline = deadline
 
     def views_open(self, **kwargs: Any) -> SlackResponse:

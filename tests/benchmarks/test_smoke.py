@@ -73,6 +73,7 @@ def test_the_dispatch_benchmark_completes_at_a_thousand_rows() -> None:
     )
     assert re.search(rf"{FIGURE} check-ins/s", out) or re.search(rf"{FIGURE}/s", out), out
     assert re.search(rf"claim of\s+\d+ rows, statement\s*: p50 {FIGURE} ms", out), out
+    assert re.search(r"plan of one claim .*\n\s+Update on checkin", out), out
     assert "rate limit" in out, out
 
 

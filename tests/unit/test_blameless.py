@@ -10,6 +10,7 @@ import pytest
 
 from bot.language.blameless import RULES, Flag, Severity, check, priority, ranked
 from bot.language.blameless.engine import run
+from bot.language.blameless.markdown import read_layout
 from tests.unit.blameless_cases import assert_quiet, assert_warned
 
 # (sentence, the one rule it should raise, or None when it must stay clean)
@@ -740,13 +741,30 @@ def test_nothing_is_flagged_in_front_matter_code_links_or_comments(text: str) ->
 def test_a_front_matter_title_is_read_as_the_documents_title(text: str, phrase: str) -> None:
     flags = check(text)
     assert flags, "a title is the first thing a reader reads"
-    line = next(line for line in text.split("\n") if phrase in line)
-    # the field's name and the quotes around its value stay unread
-    separator = re.search(r"[:=]\s*['\"]?", line)
-    assert separator is not None
-    value = text.index(line) + separator.end()
-    assert all(value <= f.start and f.end <= text.index(line) + len(line) for f in flags)
     assert any(phrase in text[f.start : f.end] for f in flags), flags
+    line = next(line for line in text.split("\n") if phrase in line)
+    value = re.search(r"(?<=[:=] )['\"]?(.*?)['\"]?$", line)
+    assert value is not None
+    scan = read_layout(text).scan
+    assert len(scan) == len(text)
+    at = text.index(line)
+    read = scan[at : at + len(line)]  # the field's name and the quotes stay unread
+    assert read == " " * value.start(1) + value.group(1) + " " * (len(line) - value.end(1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: Why `Dana broke production` is a bad alert text\n---\nOk.\n",
+        '---\ntitle: The alert read "Dana broke production"\n---\nOk.\n',
+        "---\ntitle: Cache outage # Dana broke it, says the draft\n---\nOk.\n",
+        "---\ndescription: >\n  Dana broke production.\n---\nOk.\n",
+    ],
+)
+def test_a_front_matter_title_is_read_as_a_heading_is(text: str) -> None:
+    """Code and quoted words in a title, a YAML comment after it, and a value folded
+    onto the lines below, are left as they are anywhere else in front matter."""
+    assert check(text) == []
 
 
 @pytest.mark.parametrize(

@@ -176,15 +176,21 @@ def _front_matter_end(lines: list[str]) -> int:
 
 def _front_title(line: str) -> tuple[int, int] | None:
     """Where the value of a front matter title (or subtitle, description, summary,
-    excerpt) lies in ``line``, without its quotes; None for any other field. A title is
-    the first thing a reader reads ("title: I Screwed Up"), so the rules read it too."""
+    excerpt) lies in ``line``, without its quotes or a YAML comment after it; None for
+    any other field, or a value that goes on in the lines below (``>``, ``|``). A title
+    is the first thing a reader reads ("title: I Screwed Up"), so the rules read it too."""
     key = _FRONT_TITLE.match(line)
     if key is None:
         return None
     start, end = key.end(), len(line.rstrip())
-    if end - start >= 2 and line[start] in "\"'" and line[end - 1] == line[start]:
-        start, end = start + 1, end - 1
-    return (start, end) if start < end else None
+    if start < end and line[start] in "\"'":
+        close = line.find(line[start], start + 1)
+        start, end = start + 1, (end if close == -1 else close)
+    elif (comment := line.find(" #", start)) != -1:
+        end = len(line[:comment].rstrip())
+    if start >= end or line[start:end] in (">", "|", ">-", "|-", ">+", "|+"):
+        return None
+    return start, end
 
 
 def _comments(text: str) -> list[tuple[int, int]]:
@@ -320,6 +326,7 @@ def read_layout(text: str) -> Layout:
                 kinds.append(_CODE_KIND)
                 continue
             blanks.extend(((start, start + title[0]), (start + title[1], start + len(line))))
+            _inline(line[title[0] : title[1]], start + title[0], blanks, quotes)
             kinds.append(_HEADING_KIND)  # read as a title, a block of its own
             breaks.append(start)
             continue
