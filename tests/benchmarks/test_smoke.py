@@ -41,6 +41,7 @@ def test_the_ack_benchmark_prints_ack_and_step_figures_beside_the_bare_app() -> 
     assert re.search(rf"setback\b.*p50=\s*{FIGURE} ms\s+p99=\s*{FIGURE} ms", out, re.I), out
     assert re.search(rf"bare\b.*p50=\s*{FIGURE} ms\s+p99=\s*{FIGURE} ms", out, re.I), out
     assert "step submission" in out, out
+    assert re.search(r"modal lane took \d+ commands and turned \d+ away", out), out
     for floor in ("Bolt's defaults", "process_before_response=True"):  # both ack floors
         assert re.search(rf"ack latency.*{re.escape(floor)}:\n.*\n.*\n  ratio", out), out
 
