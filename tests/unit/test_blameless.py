@@ -680,10 +680,18 @@ def test_a_person_or_role_as_the_cause(text: str, phrase: str) -> None:
         ("And who pushes to production on a Friday!", "who-question"),
         ("Someone is going to lose their job over this.", "punitive"),
         ("Guess you learned your lesson.", "punitive"),
+        ("What a scumbag.", "character"),
+        ("You two twits broke the build.", "character"),
+        ("Some bastards never read the runbook.", "character"),
+        ("Our psycho chef yelled at the new cook.", "character"),
     ],
 )
 def test_judgements_and_insults_aimed_at_people(text: str, rule: str) -> None:
     assert rule in _rules_in(text)
+
+
+def test_a_compound_word_that_starts_like_an_insult_is_not_one() -> None:
+    assert_quiet("The psycho-acoustic model dropped the quiet passages.")
 
 
 @pytest.mark.parametrize(

@@ -222,7 +222,8 @@ _CHARACTER_WORDS = _p(
     r"\bamateur(?:ish|\s+hour)\b",
     r"\b(?:clowns?|fools?|imbeciles?|buffoons?|jerks?|dimwits?|numpties|numpty|muppets?|"
     r"halfwits?|nitwits?|dunces?|dumbass(?:es)?|dipshits?|assholes?|jackass(?:es)?|"
-    r"douche(?:bag)?s?|twats?|tossers?|wankers?|bozos?|dolts?|dingbats?)\b"
+    r"douche(?:bag)?s?|twats?|tossers?|wankers?|bozos?|dolts?|dingbats?|scumbags?|twits?|"
+    r"bastards?|psychos?(?!-))\b"
     # "survivor bias will easily fool you": the verb, deceiving someone, not a label.
     r"(?!\s+(?:you|me|us|them|him|her|people|anyone|everyone|yourself|myself|ourselves|"
     r"themselves|himself|herself)\b)",
@@ -575,7 +576,8 @@ RULES: tuple[Rule, ...] = (
             "rookies overzealous zealous cocky complacent disagreeable cowboy dumbass dumbasses "
             "dipshit dipshits "
             "asshole assholes jackass jackasses douche douches douchebag douchebags twat twats "
-            "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats dumbest "
+            "tosser tossers wanker wankers bozo bozos dolt dolts dingbat dingbats scumbag "
+            "scumbags twit twits bastard bastards psycho psychos dumbest "
             "stupidest wrong disgusted sickened hate despise loathe toxic clumsy errorprone "
             "error prone smugly stupidly foolishly recklessly sloppily lazily arrogantly "
             "negligently thoughtlessly mindlessly hurriedly cluelessly ineptly smug "
