@@ -12,12 +12,12 @@ for commands two bare apps only ack, one with Bolt's defaults (whose listener ru
 waits for the ack in 10 ms polls) and one with `process_before_response=True`, as
 Setback runs (no poll: the faster floor, shown beside the other so neither flatters);
 for steps a bare app acks with the next screen built before the run (the floor of Bolt
-and the server). Setback runs as `setback run` serves
-an SQLite file: its step writes in the writer process (`--writer thread` keeps them in
-this process, to compare). Prints p50/p99 and the ratios
-Setback / bare; the targets are ratios to that floor, since absolute times drift with the
-machine: ack p99 ≤ 1.2× bare (stretch 0.5×), step submission p50 and p99 ≤ 2.0× bare.
-The ack's ratios are printed against both command floors.
+and the server). Setback runs as `setback run` serves an SQLite file: its step writes in
+the writer process (`--writer thread` keeps them in this process, to compare). Prints
+p50/p99 and the ratios Setback / bare (the ack's against both command floors); the
+targets are ratios, since absolute times drift with the machine: ack p99 ≤ 1.2× bare
+(stretch 0.5×), step submission p50 and p99 ≤ 2.0× bare. Under the closed loop most
+commands outrun Setback's modal lane and are acked as busy; the last line counts them.
 """
 
 from __future__ import annotations

@@ -244,23 +244,12 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
             with bulk.begin() as c:
                 _fill(c, rows)
             _settle(bulk)
-        finally:
-            bulk.dispose()
-        print(
-            f"  filled {rows:,} scheduled rows, vacuumed and checkpointed,"
-            f" in {time.perf_counter() - started:.0f} s"
-        )
-        # The plan of one claim while every due row still waits (the runs below finish
-        # them all). EXPLAIN ANALYZE runs the update: it is rolled back, and the table
-        # settled again, so the runs start from the table as filled.
-        print("  plan of one claim (EXPLAIN ANALYZE, rolled back):")
-        with rt.engine.connect() as c:
-            for (line,) in c.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + _claim_sql(CLAIM_CHUNK))):
-                print("    " + line)
-            c.rollback()
-        bulk = make_engine(db, timeouts=DbTimeouts().unlimited())
-        try:
-            _settle(bulk)
+            print(
+                f"  filled {rows:,} scheduled rows, vacuumed and checkpointed,"
+                f" in {time.perf_counter() - started:.0f} s"
+            )
+            _print_plan(rt)
+            _settle(bulk)  # EXPLAIN ANALYZE ran the update: the runs start as filled
         finally:
             bulk.dispose()
         # As the dispatcher claims: CLAIM_CHUNK rows per statement, each claimed chunk then
@@ -281,6 +270,16 @@ def claim_latency(admin: str, rows: int, work: Path, key: bytes) -> None:
                     f" p99 {_percentile(times, 99):.2f} ms ({len(times)} claims)"
                 )
         rt.engine.dispose()
+
+
+def _print_plan(rt: Runtime) -> None:
+    """The plan of one claim while every due row still waits (the runs finish them all),
+    rolled back."""
+    print("  plan of one claim (EXPLAIN ANALYZE, rolled back):")
+    with rt.engine.connect() as c:
+        for (line,) in c.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + _claim_sql(CLAIM_CHUNK))):
+            print("    " + line)
+        c.rollback()
 
 
 def _settle(engine: Engine) -> None:
