@@ -40,6 +40,7 @@ from bot.core.actor import Actor
 from bot.core.health import unavailable
 from bot.core.lanes import Deadline
 from bot.core.runtime import Runtime, Subcommand, SubcommandRun
+from bot.core.slack_http import KeptAliveClient
 from bot.reflection import flow as reflection
 from bot.reflection.help_view import help_message
 from bot.reflection.summary_view import TRIGGER_EXPIRED
@@ -94,7 +95,7 @@ class TriggerExpired(Exception):
     """`views.open` was not attempted: the trigger id's deadline had passed."""
 
 
-class TriggerClient(WebClient):
+class TriggerClient(KeptAliveClient):
     """The command's Web API client, refusing to spend a trigger id past its deadline
     (`TriggerExpired`) — so a modal that could no longer open is never attempted,
     whichever subcommand opens it."""

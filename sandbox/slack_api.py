@@ -892,6 +892,8 @@ class _Server(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     server_version = "SetbackSandboxSlack/1.0"
+    protocol_version = "HTTP/1.1"  # keep-alive, as Slack's Web API (every reply has a length)
+    disable_nagle_algorithm = True  # a kept connection's reply is not held for an ACK
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to

@@ -59,6 +59,7 @@ from bot.checkins.answers import facts_of, find_posted, promised_days, rerender
 from bot.checkins.planning import WorkingHours, is_working_time, next_slot
 from bot.core.runtime import Runtime
 from bot.core.slack_client import error_code
+from bot.core.slack_http import KeptAliveClient
 from bot.members import zone as members
 from bot.reflection.summary import MAX_SUMMARY_ATTEMPTS
 from storage import checkins as store
@@ -365,7 +366,7 @@ def post_client(rt: Runtime, team_id: str = "", enterprise_id: str | None = None
     base = rt.client_for(team_id, enterprise_id)
     if base.token is None:
         return base
-    return WebClient(
+    return KeptAliveClient(
         token=base.token,
         base_url=base.base_url,
         timeout=POST_TIMEOUT,

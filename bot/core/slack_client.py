@@ -21,6 +21,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.core.slack_http import KeptAliveClient
+
 # Methods whose repetition creates a second effect (another message, another file share).
 NOT_IDEMPOTENT = frozenset(
     {
@@ -65,8 +67,9 @@ class SafeConnectionRetryHandler(ConnectionErrorRetryHandler):
 
 
 def make_client(token: str | None, base_url: str, *, rate_limit_retries: int = 3) -> WebClient:
-    """A WebClient that honours 429 Retry-After and retries dropped connections safely."""
-    return WebClient(
+    """A WebClient that honours 429 Retry-After, retries dropped connections safely and
+    keeps its connection open between calls (`bot.core.slack_http`)."""
+    return KeptAliveClient(
         token=token,
         base_url=base_url,
         timeout=15,
