@@ -1,0 +1,58 @@
+"""The blameless check on classes of blame the dev corpus held and the check missed,
+each caught by a general shape rather than a document's phrase:
+
+* idioms of self-blame, a verdict on the one who acted rather than the step ("I jumped
+  the gun", "I fell for it", "the traps I fell into", "in over my head", "mea culpa",
+  "I f-ed up").
+
+Each class has twins a guide would leave alone, which must stay quiet: the idiom
+negated, said of a system, quoted or reported, and the blameless reframe itself. The
+sentences are our own, shaped after what the published write-ups held.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.blameless_cases import assert_quiet, assert_warned
+
+SELF_BLAME_IDIOMS = [
+    ("Yeah, I jumped the gun on the 1.0 tag.", "I jumped the gun"),
+    ("He had jumped the gun and merged before the review.", "jumped the gun"),
+    ("The shop was busy, I was tired, and I fell for it.", "I fell for it"),
+    ("I fell into the trap of fixing the first thing I saw.", "fell into the trap"),
+    ("It surprised me how many classic traps I fell into.", "traps I fell into"),
+    ("I was straight out of school and in over my head.", "in over my head"),
+    ("Undoing an accidental change to the migration. Mea culpa.", "Mea culpa"),
+    ("D'oh! Neither call returns anything.", "D'oh"),
+    ("This is the story of how I f-ed up.", "I f-ed up"),
+]
+
+SELF_BLAME_IDIOMS_QUIET = [
+    # the step itself, told plainly: what the accountability screen asks for
+    "I tagged 1.0 before the last review had finished.",
+    "I clicked the link in the email and entered my password.",
+    # negated, reported, quoted
+    "I was not in over my head; the runbook covered every step.",
+    "She said I had jumped the gun, and we talked it through.",
+    'The ticket title read "I fell for it" and held nothing else.',
+    # a system or a thing as the subject
+    "The scheduler jumped the gun and retried before the lock was free.",
+    "The retry loop fell into a tight cycle and pinned the CPU.",
+    "The water was in over the top of the tank.",
+    # the blameless reframe itself
+    "Anyone could fall for a message that well made; the filter should have caught it.",
+    "The build was fixed up by the next run.",
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), SELF_BLAME_IDIOMS)
+def test_an_idiom_of_self_blame_is_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", SELF_BLAME_IDIOMS_QUIET)
+def test_the_step_told_plainly_or_the_idiom_negated_reported_or_of_a_system_is_left_alone(
+    text: str,
+) -> None:
+    assert_quiet(text)
