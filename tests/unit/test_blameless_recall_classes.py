@@ -3,7 +3,10 @@ each caught by a general shape rather than a document's phrase:
 
 * idioms of self-blame, a verdict on the one who acted rather than the step ("I jumped
   the gun", "I fell for it", "the traps I fell into", "in over my head", "mea culpa",
-  "I f-ed up").
+  "I f-ed up");
+* words that judge a person's character and that the rated lexicon lacks or sets aside
+  by their ending, after a copula with a person as subject ("he seemed oblivious", "I
+  was downright brash", "he was irritating to everyone").
 
 Each class has twins a guide would leave alone, which must stay quiet: the idiom
 negated, said of a system, quoted or reported, and the blameless reframe itself. The
@@ -46,6 +49,30 @@ SELF_BLAME_IDIOMS_QUIET = [
 ]
 
 
+CHARACTER_WORDS = [
+    ("He seemed oblivious to the students scrambling to keep up.", "oblivious"),
+    ("I was downright brash about my skills back then.", "brash"),
+    ("He was irritating to most of the people around him.", "irritating"),
+    ("By the end of the call she was completely hysterical.", "hysterical"),
+    ("The new hire is very opinionated for a newbie.", "opinionated"),
+    ("Honestly, the two contractors were culpable.", "culpable"),
+]
+
+CHARACTER_WORDS_QUIET = [
+    # a system or a thing as the subject
+    "The scheduler seemed oblivious to the lock the other job held.",
+    "The beeping was irritating, so we muted the rack alarm.",
+    "The old API was clumsy and easy to call with the wrong flag.",
+    "The linter is very opinionated about imports.",
+    # negated, reported, supposed
+    "He was not oblivious at all; he had asked about the lock twice.",
+    "She said he was hysterical, but the recording shows a calm voice.",
+    "If I seemed brash in the review, I want to know.",
+    # the blameless reframe itself
+    "No one was culpable; the alert went to a channel nobody watched.",
+]
+
+
 @pytest.mark.parametrize(("text", "phrase"), SELF_BLAME_IDIOMS)
 def test_an_idiom_of_self_blame_is_flagged(text: str, phrase: str) -> None:
     assert_warned(text, phrase)
@@ -53,6 +80,20 @@ def test_an_idiom_of_self_blame_is_flagged(text: str, phrase: str) -> None:
 
 @pytest.mark.parametrize("text", SELF_BLAME_IDIOMS_QUIET)
 def test_the_step_told_plainly_or_the_idiom_negated_reported_or_of_a_system_is_left_alone(
+    text: str,
+) -> None:
+    assert_quiet(text)
+
+
+@pytest.mark.parametrize(("text", "phrase"), CHARACTER_WORDS)
+def test_a_character_word_the_rated_lexicon_lacks_is_flagged_on_a_person(
+    text: str, phrase: str
+) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", CHARACTER_WORDS_QUIET)
+def test_the_same_word_on_a_system_or_negated_reported_or_supposed_is_left_alone(
     text: str,
 ) -> None:
     assert_quiet(text)
