@@ -6,7 +6,9 @@ each caught by a general shape rather than a document's phrase:
   "I f-ed up");
 * words that judge a person's character and that the rated lexicon lacks or sets aside
   by their ending, after a copula with a person as subject ("he seemed oblivious", "I
-  was downright brash", "he was irritating to everyone").
+  was downright brash", "he was irritating to everyone");
+* the "even" of someone else's act beyond the checks already read ("he didn't even wear
+  gloves", "she didn't even have the decency to tell me", "you didn't even wait for the build").
 
 Each class has twins a guide would leave alone, which must stay quiet: the idiom
 negated, said of a system, quoted or reported, and the blameless reframe itself. The
@@ -73,6 +75,27 @@ CHARACTER_WORDS_QUIET = [
 ]
 
 
+EVEN_ACTS = [
+    ("Most of the time he didn't even wear gloves.", "didn't even wear"),
+    ("She didn't even have the decency to tell me.", "have the decency"),
+    ("He never even opened the runbook before paging me.", "never even opened"),
+    ("You didn't even wait for the build to finish.", "didn't even wait"),
+]
+
+EVEN_ACTS_QUIET = [
+    # what a person could not have known, or had no time for
+    "He didn't even notice the page; it went to an old number.",
+    "She didn't even have time to read the alert before the disk filled.",
+    # the team, a vendor or users as the subject; a system
+    "We didn't even try the failover, because the runbook said not to.",
+    "Users didn't even notice the outage.",
+    "The job didn't even run, because the cron entry was commented out.",
+    # negated, reported
+    "It's not that he didn't even wear gloves; the box was empty.",
+    "She said he never even tested it, but the logs show two test runs.",
+]
+
+
 @pytest.mark.parametrize(("text", "phrase"), SELF_BLAME_IDIOMS)
 def test_an_idiom_of_self_blame_is_flagged(text: str, phrase: str) -> None:
     assert_warned(text, phrase)
@@ -94,6 +117,18 @@ def test_a_character_word_the_rated_lexicon_lacks_is_flagged_on_a_person(
 
 @pytest.mark.parametrize("text", CHARACTER_WORDS_QUIET)
 def test_the_same_word_on_a_system_or_negated_reported_or_supposed_is_left_alone(
+    text: str,
+) -> None:
+    assert_quiet(text)
+
+
+@pytest.mark.parametrize(("text", "phrase"), EVEN_ACTS)
+def test_the_even_of_someone_elses_act_is_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", EVEN_ACTS_QUIET)
+def test_what_no_one_could_know_or_the_team_vendor_or_a_system_did_is_left_alone(
     text: str,
 ) -> None:
     assert_quiet(text)

@@ -299,6 +299,16 @@ _CHARACTER_WORDS = _p(
     r"|had\s+been))\s+(?:(?:really|very|so|pretty|quite|terribly|just|always|notoriously|"
     r"truly)\s+){0,2}(?:bad|terrible|awful|hopeless|horrible|lousy|rubbish|useless|crap)\s+at\s+"
     r"(?:[\w-]{1,30}ing|it|this|that|(?:my|his|her|their|your|the)\s+job)\b",
+    # The "even" of someone else's act, beyond checks: "he didn't even wear gloves", "she
+    # didn't even have the decency to tell me", "he never even tried it". What a person
+    # could not have known ("he didn't even notice", "she didn't even have time") is left
+    # out, and "they" is as often a vendor as a person.
+    r"\b(?:he|she|you)\s+(?:didn't|did\s+not|never|wouldn't|would\s+not)\s+even\s+"
+    r"(?:have\s+the\s+(?:decency|courtesy|common\s+sense|sense|guts|balls)\b|(?:wear|wore|"
+    r"try|tried|test|tested|run|ran|open|opened|compile|compiled|review|reviewed|look\s+at|"
+    r"looked\s+at|tell|told|inform|informed|warn|warned|apologi[sz]e|apologi[sz]ed|acknowledge|"
+    r"acknowledged|respond|responded|show\s+up|showed\s+up|turn\s+up|turned\s+up|wait|waited|"
+    r"listen|listened)\b)",
 )
 
 # Rule 10's own patterns, in the order its judge (`judges.named_person`) counts them; the
