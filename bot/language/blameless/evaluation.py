@@ -94,6 +94,11 @@ EVALUATIVE_ADJECTIVES = words_set(
     "crooked corrupt biased nasty cruel evil unqualified unfit delusional entitled "
     "horrible terrible awful incapable unbearable disrespectful lying backstabbing "
     "passive-aggressive two-faced power-hungry mediocre unfair lax snarky offending naive"
+    # Person-only words the rated lexicon lacks or sets aside by their ending ("-ing",
+    # "-ed"): "he seemed oblivious", "I was downright brash", "he was irritating to
+    # everyone", "the refs are culpable".
+    " oblivious hysterical brash culpable opinionated insubordinate egotistical psychotic"
+    " uninformed snide clumsy inconsiderate irritating unmotivated"
 )
 # Nouns that label a person.
 EVALUATIVE_NOUNS = words_set(
@@ -148,7 +153,7 @@ _FILLER = (
     r"extremely|a|an|the|one\s+of\s+the|bit|little|kind\s+of|sort\s+of|real|absolute|"
     r"complete|total|most|more|truly|clearly|obviously|always|still|also|simply|fucking|"
     r"damn|bunch\s+of|pack\s+of|bloody|actually|basically|honestly|plain|outright|pure|"
-    r"utter|lot\s+of)"
+    r"utter|lot\s+of|downright)"
 )
 _EVAL = _alt(EVALUATIVE_ADJECTIVES | EVALUATIVE_NOUNS)
 _ROLE = _alt(ROLE_NOUNS)

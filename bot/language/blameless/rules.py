@@ -299,6 +299,16 @@ _CHARACTER_WORDS = _p(
     r"|had\s+been))\s+(?:(?:really|very|so|pretty|quite|terribly|just|always|notoriously|"
     r"truly)\s+){0,2}(?:bad|terrible|awful|hopeless|horrible|lousy|rubbish|useless|crap)\s+at\s+"
     r"(?:[\w-]{1,30}ing|it|this|that|(?:my|his|her|their|your|the)\s+job)\b",
+    # The "even" of someone else's act, beyond checks: "he didn't even wear gloves", "she
+    # didn't even have the decency to tell me", "he never even tried it". What a person
+    # could not have known ("he didn't even notice", "she didn't even have time") is left
+    # out, and "they" is as often a vendor as a person.
+    r"\b(?:he|she|you)\s+(?:didn't|did\s+not|never|wouldn't|would\s+not)\s+even\s+"
+    r"(?:have\s+the\s+(?:decency|courtesy|common\s+sense|sense|guts|balls)\b|(?:wear|wore|"
+    r"try|tried|test|tested|run|ran|open|opened|compile|compiled|review|reviewed|look\s+at|"
+    r"looked\s+at|tell|told|inform|informed|warn|warned|apologi[sz]e|apologi[sz]ed|acknowledge|"
+    r"acknowledged|respond|responded|show\s+up|showed\s+up|turn\s+up|turned\s+up|wait|waited|"
+    r"listen|listened)\b)",
 )
 
 # Rule 10's own patterns, in the order its judge (`judges.named_person`) counts them; the
@@ -429,6 +439,21 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"(?i:\b(?:he|she|you)(?:'s|'re|\s+(?:is|was|are|were))\s+(?:just\s+|plain\s+|simply\s+|"
     r"so\s+|dead\s+|completely\s+|totally\s+|flat\s+|flat-out\s+|really\s+)?wrong\b"
     r"(?!\s+(?:about|that|to|with|if|when|in|on)\b)(?!\s+for\s+(?!not\b|[a-z]{2,20}ing\b)))",
+    # Idioms that pass a verdict on the one who acted rather than tell the step: "I
+    # jumped the gun", "I fell for it", "the traps I fell into", "in over my head", "mea
+    # culpa", "I f-ed up" (a censored or playful "-ed up"). The step behind each ("I
+    # tagged v1.0 before the last review") is what the accountability screen asks for.
+    r"(?i:\b(?:I|he|she|you)\s+(?:(?:had|have|just|totally|really|completely|then|also)\s+)"
+    r"{0,2}jumped\s+the\s+gun\b"
+    r"|\bI\s+(?:(?:had|have|just|totally|really|completely|then|also)\s+){0,2}fell\s+"
+    r"(?:for\s+(?:it|that|this)\b|(?:right\s+|straight\s+)?into\s+(?:the|a|that|this|every)\s+"
+    r"(?:[\w-]{1,20}\s+)?trap\b)"
+    r"|\btraps?\s+(?:that\s+)?I\s+(?:had\s+)?fell\s+into\b"
+    r"|\bin\s+(?:way\s+|well\s+)?over\s+(?:my|his|her|your)\s+head\b"
+    r"|\bmea\s+(?:maxima\s+)?culpa\b"
+    r"|\bd'oh\b"
+    r"|\bI\s+(?:(?:had|have|just|totally|really|royally|completely)\s+){0,2}"
+    r"[a-z]{1,20}-ed\s+up\b)",
 )
 _NAMED_PERSON_OWN = len(_NAMED_PERSON_PATTERNS)
 
@@ -801,7 +826,7 @@ RULES: tuple[Rule, ...] = (
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
             "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo "
             "negligence carelessness incompetence laziness stupidity wrecked ruined down fuck "
-            "cock failings myself"
+            "cock failings myself gun fell trap traps head culpa d'oh ed"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
