@@ -18,10 +18,12 @@ Three layers, each usable without the next:
 
 import base64
 import binascii
+import contextlib
 import json
 import logging
 import math
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Mapping
 from email.parser import BytesParser
@@ -889,6 +891,30 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     org: Org
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def hang_up_all(self) -> None:
+        """End every kept connection, so no thread waits on one after the server stops
+        and no client's next call reaches a stopped server."""
+        with self._lock:
+            still_open, self._open = list(self._open), set()
+        for sock in still_open:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
 
 class _RequestHandler(BaseHTTPRequestHandler):
     server_version = "SetbackSandboxSlack/1.0"
@@ -968,6 +994,7 @@ class SlackApiServer:
         self._set_web_url = []
         server.shutdown()
         server.server_close()
+        server.hang_up_all()
         if self._thread is not None:
             self._thread.join(timeout=5)
 

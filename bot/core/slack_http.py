@@ -16,7 +16,8 @@ slack_sdk's. The protocol:
 2. Before a kept connection is reused it must have been idle less than `IDLE_LIMIT`
    seconds and must have nothing to read: a server that closed it has sent its end of
    the stream, which reads as ready. Either check failing drops it and opens a new one,
-   so a call is not sent down a connection the server already closed.
+   so a call is not sent down a connection the server already closed. Connections to
+   other hosts idle past the limit are closed then too, so none is held open for ever.
 3. An error while sending reaches the retry handlers as `urllib` raises it (`URLError`
    around the cause), an error while reading the answer as the cause itself, so the
    decisions in `bot.core.slack_client` (a post is retried only when its connection was
@@ -90,10 +91,12 @@ class KeptAliveClient(WebClient):
 def _take(key: _Key, timeout: float) -> HTTPConnection:
     """This thread's kept connection for `key` when it may be reused (step 2), else a
     new one (connected by its first request)."""
+    now = time.monotonic()
+    _close_idle(now)
     kept = _POOL.open.pop(key, None)
     if kept is not None:
         conn, used_at = kept
-        if time.monotonic() - used_at < IDLE_LIMIT and _still_open(conn):
+        if _still_open(conn):  # idle under the limit, or `_close_idle` took it
             if conn.sock is not None and conn.sock.gettimeout() != timeout:
                 conn.sock.settimeout(timeout)
             conn.timeout = timeout
@@ -103,6 +106,14 @@ def _take(key: _Key, timeout: float) -> HTTPConnection:
     if scheme == "https":
         return HTTPSConnection(host, port, timeout=timeout, context=context)
     return HTTPConnection(host, port, timeout=timeout)
+
+
+def _close_idle(now: float) -> None:
+    """Close this thread's connections idle past the limit, whichever host they reach."""
+    for key, (conn, used_at) in list(_POOL.open.items()):
+        if now - used_at >= IDLE_LIMIT:
+            conn.close()
+            del _POOL.open[key]
 
 
 def _still_open(conn: HTTPConnection) -> bool:

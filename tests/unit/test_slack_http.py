@@ -9,12 +9,15 @@ import socket
 import threading
 from collections.abc import Iterator
 from urllib.error import URLError
+from urllib.parse import urlsplit
 
 import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.core import slack_http
 from bot.core.slack_client import make_client, never_sent
+from sandbox.slack_api import SlackApiServer
+from sandbox.workspace import Workspace
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -162,3 +165,33 @@ def test_a_refused_connection_reads_as_never_sent() -> None:
     with pytest.raises(URLError) as raised:
         client.chat_postMessage(channel="D1", text="hi")
     assert never_sent(raised.value)  # so the post's one retry still applies
+
+
+def test_the_sandbox_keeps_connections_open_and_ends_them_when_it_stops() -> None:
+    slack_http._POOL.open.clear()
+    workspace = Workspace()
+    with SlackApiServer(workspace) as api:
+        client = make_client(workspace.bot_token, api.url)
+        client.auth_test()
+        client.auth_test()
+        (conn, _), *others = slack_http._POOL.open.values()
+        assert not others
+        assert slack_http._still_open(conn)  # kept: one connection for both calls
+    for _ in range(100):  # the stopped server hangs up; its thread does not linger
+        if not slack_http._still_open(conn):
+            break
+        threading.Event().wait(0.01)
+    assert not slack_http._still_open(conn)
+    conn.close()
+    slack_http._POOL.open.clear()
+
+
+def test_connections_to_other_hosts_idle_past_the_limit_are_closed(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = Workspace()
+    with SlackApiServer(workspace) as api:
+        make_client(workspace.bot_token, api.url).auth_test()
+        monkeypatch.setattr(slack_http, "IDLE_LIMIT", 0.0)
+        make_client("xoxb-1", server).auth_test()  # another host: the sandbox's is closed
+        assert [key[2] for key in slack_http._POOL.open] == [urlsplit(server).port]
