@@ -172,6 +172,7 @@ FRAME_EXAMPLES = {
     evaluation.NO_CLUE: "no clue how",
     evaluation.ACT_ON_PERSON: "belittled me",
     evaluation.WRITER_BLAMES: "I blame myself",
+    evaluation.ROLE_BLAMED: "blamed the developers",
     evaluation.NOBODY_TOLD: "nobody told us",
 }
 

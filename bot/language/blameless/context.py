@@ -88,7 +88,10 @@ PERSON_NOUNS = (
         "janitor janitors salesman salesperson recruiter recruiters employer employers "
         "officials labmate labmates babysitter babysitters hire hires recruit recruits "
         "supervisor supervisors advisor advisors adviser advisers professors coauthor "
-        "coauthors co-author co-authors"
+        "coauthors co-author co-authors "
+        # Roles and kin the write-ups blame that name no software component.
+        "instructor instructors trader traders volunteer volunteers commander commanders "
+        "nephew nephews niece nieces referees umpires"
     )
     | TRADES
     | {f"{trade}s" for trade in TRADES}

@@ -44,7 +44,8 @@ also has **general frames**, written for shapes of blame rather than words:
   wrong", "I lost all respect for him");
 * a person as the cause ("he was the problem", "because of her", "caused by the new
   developer"; these speak through the "named-person" rule), the writer laying the
-  blame ("I still blame the contractor"), a rated act done to a person ("he belittled
+  blame ("I still blame the contractor"), blame laid on a role ("he blamed the
+  developers"), a rated act done to a person ("he belittled
   me") and others leaving the writer uninformed ("nobody told us");
 * an act done without the check or the word to others ("somebody merged without running
   the tests", "pushed files without letting anyone know"), broken work pushed ("commit
@@ -164,6 +165,10 @@ _COMPOUND = (
     r"rotation|schedule|handover|shift|pager|channel|process|queue)\b)"
 )
 _ROLE_PLURAL = rf"{_ROLE}(?:s|es)?(?![\w-]){_COMPOUND}"
+# Whose fault or slip: the roles, and the words for a group or a trade that a label
+# leaves out because they also modify things ("the tech's fault", "the team's mistakes",
+# "the owner's error"); with the possessive they name people.
+_POSSESSOR = _alt(PEOPLE)
 # A role that names a person, for other rules' frames ("the fault of the manager").
 ROLE_PATTERN = _ROLE_PLURAL
 
@@ -312,6 +317,11 @@ _GENERAL = (
     # "he did something wrong", "I did it all wrong": a person's act called wrong.
     r"\bdid\s+(?:something|everything|it|this|that|things|it\s+all|so\s+much)\s+"
     r"(?:all\s+|completely\s+|totally\s+)?wrong\b",
+    # "he blamed the developers", "the outage was blamed on the contractor": blame laid
+    # on a role or a group of people (a system blamed, "blamed the network", is not).
+    r"\b(?:blamed|blames|scapegoated)\s+(?:(?:it|this|that|everything)\s+(?:all\s+)?)?"
+    r"(?:on\s+)?(?:the|my|our|his|her|their|those|these|all\s+the|a|an)\s+"
+    rf"(?:[\w-]{{1,20}}\s+)?{_ROLE_PLURAL}\b{_NOT_A_PERSON}",
     # "no one let me know", "nobody told us": others leaving the writer uninformed.
     r"\b(?:no\s?-?one|nobody)\s+(?:(?:even|ever|actually|really|bothered\s+to)\s+){0,3}"
     r"(?:let\s+(?:me|us)\s+"
@@ -425,6 +435,7 @@ _FIRST_GENERAL = 7 + len(_ACT)
     LACK_LAID,
     LOST_RESPECT,
     DID_WRONG,
+    ROLE_BLAMED,
     NOBODY_TOLD,
 ) = range(_FIRST_GENERAL, _FIRST_GENERAL + len(_GENERAL))
 SOURCES: tuple[str, ...] = (
@@ -444,7 +455,7 @@ SOURCES: tuple[str, ...] = (
     # "his mistakes", "my fellow worker's fault": a fault owned by someone ("your fault"
     # alone is the blame-shift rule's). The word before the role stays on its line, as a
     # window of the fast path does.
-    rf"\b(?:(?:his|her|their|your)\s+(?!faults?\b)|(?:[\w-]{{1,20}}[^\S\n]+)?{_ROLE}"
+    rf"\b(?:(?:his|her|their|your)\s+(?!faults?\b)|(?:[\w-]{{1,20}}[^\S\n]+)?{_POSSESSOR}"
     rf"(?:'s|\u2019s|s')\s+)(?:(?:big|huge|stupid|silly|obvious|careless|minor|many|"
     rf"repeated|constant|own)\s+){{0,2}}{_OWN_FAULT}",
     # "Noone thought to roll back the code": nobody did what anyone should have.
@@ -480,7 +491,7 @@ TRIGGERS: tuple[str, ...] = tuple(
         | EXPLETIVES
         | _split(lexicon.JUDGEMENTS | lexicon.UNFIT | lexicon.JUDGING_ADVERBS | lexicon.ACTS)
         | words_set(
-            "nobody noone told informed warned let oversight oversights blame clue "
+            "nobody noone told informed warned let oversight oversights blame blamed blames clue "
             "understanding prone lack absence respect wrong genius geniuses rocket "
             "scientist scientists bright sparks einstein einsteins brainiac brainiacs wizard "
             "wizards garbage crap crappy junk trash spaghetti sloppy shoddy "
@@ -644,6 +655,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return Severity.WARNING if _speaker_before(ctx, start) else None
     if ctx.reported(start) or _speech_tag(ctx, start):
         return None
+    if index == ROLE_BLAMED and ctx.previous_words(start, 1) in (["who"], ["that"]):
+        return None  # "the manager who blamed the developers": which manager, told again
     if index in _TARGET_IN_FRAME:
         return Severity.WARNING  # the role, the owner, the writer or "nobody" is the target
     if index == RATED_PREDICATE and _FOR_BEING.search(ctx.scan, max(0, start - 12), end):
@@ -752,6 +765,7 @@ _TARGET_IN_FRAME = frozenset(
         NAMED_FAULT,
         LACK_LAID,
         LOST_RESPECT,
+        ROLE_BLAMED,
         NOBODY_TOLD,
     }
 )
