@@ -173,6 +173,7 @@ FRAME_EXAMPLES = {
     evaluation.ACT_ON_PERSON: "belittled me",
     evaluation.WRITER_BLAMES: "I blame myself",
     evaluation.ROLE_BLAMED: "blamed the developers",
+    evaluation.CONDUCT_JUDGED: "toxic behavior",
     evaluation.NOBODY_TOLD: "nobody told us",
 }
 

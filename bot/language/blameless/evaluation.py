@@ -39,8 +39,9 @@ also has **general frames**, written for shapes of blame rather than words:
   crash the server", "a contractor misconfigured the firewall", "she ignored the
   warning", "he never even tested it"; these speak through the "named-person" rule),
   and praise used as mockery ("some genius decided to ...");
-* a person's work or competence judged ("his sloppy code", "her half-baked fix", "a
-  director with no understanding of backups", "her lack of integrity", "he did something
+* a person's work, conduct or competence judged ("his sloppy code", "her half-baked fix",
+  "toxic behavior", "poor quality workmanship", "a director with no understanding of
+  backups", "her lack of integrity", "he did something
   wrong", "I lost all respect for him");
 * a person as the cause ("he was the problem", "because of her", "caused by the new
   developer"; these speak through the "named-person" rule), the writer laying the
@@ -232,6 +233,16 @@ _SEVERITY = literals.trie(
     )
 )
 _SLIP_NOUN = r"(?:mistakes?|errors?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|oversights?)"
+# Words for how a person treats others, which judge conduct ("toxic behavior", "his ill
+# behaviour"); words a system's behaviour also takes ("bad", "hostile", "abusive" traffic,
+# "lazy" loading) are left out.
+_CONDUCT = literals.trie(
+    words_set(
+        "ill toxic rude disrespectful unprofessional childish appalling obnoxious "
+        "disgraceful shameful inexcusable arrogant condescending dishonest selfish "
+        "irresponsible insubordinate boorish petulant"
+    )
+)
 # Superlatives that rank a person at the bottom of their trade: "the worst bank teller in
 # the bank's history", "the laziest contractor we ever hired". The rated lexicon files
 # "worst" under events (the worst outage); before a role it is a verdict on the person.
@@ -296,7 +307,8 @@ _GENERAL = (
     # "my sloppy bookkeeping": the writer's verdict on their own.
     r"\b(?:his|her|your|my)\s+(?:own\s+)?(?:[\w-]{1,20}\s+){1,2}(?:code|work|job|commits?|PRs?|"
     r"pull\s+requests?|fix|fixes|patch|patches|scripts?|design|config|changes?|documentation|"
-    r"docs|tests?|handover|notes|career|skills|performance|bookkeeping|workmanship)\b",
+    r"docs|tests?|handover|notes|career|skills|performance|bookkeeping|workmanship|"
+    r"behaviou?rs?|conduct|attitude|manners|work\s+ethic)\b",
     # "a director with no understanding of backups", "he has no clue how DNS works".
     r"\b(?:no|zero)\s+(?:real\s+)?(?:clue|understanding)\s+"
     r"(?:of|about|what|how|whatsoever)\b",
@@ -322,6 +334,16 @@ _GENERAL = (
     r"\b(?:blamed|blames|scapegoated)\s+(?:(?:it|this|that|everything)\s+(?:all\s+)?)?"
     r"(?:on\s+)?(?:the|my|our|his|her|their|those|these|all\s+the|a|an)\s+"
     rf"(?:[\w-]{{1,20}}\s+)?{_ROLE_PLURAL}\b{_NOT_A_PERSON}",
+    # "that one bit of toxic behavior", "poor quality workmanship", "I find this behavior
+    # extremely disrespectful": conduct or craft judged, which only people have. A
+    # system's "bad behavior" or "strange behaviour" is how it ran: before "behavior" only
+    # words for how people treat others count, before a person's craft also poor work.
+    rf"\b(?:{_CONDUCT}\s+(?:behaviou?rs?|conduct|attitudes?|manners)|(?:{_CONDUCT}|poor|bad|"
+    r"sloppy|shoddy|lousy|terrible|awful|shitty|crappy|careless|lazy)\s+(?:quality\s+)?"
+    r"(?:workmanship|work\s+ethic|attitudes?))\b"
+    r"|\b(?:this|that|his|her|your|such)\s+(?:kind\s+of\s+)?(?:behaviou?r|conduct|attitude)\s+"
+    r"(?:(?:is|was|extremely|really|very|so|quite|totally|completely|utterly|absolutely|"
+    rf"frankly|pretty|rather|deeply|incredibly)\s+){{1,3}}{_CONDUCT}\b",
     # "no one let me know", "nobody told us": others leaving the writer uninformed.
     r"\b(?:no\s?-?one|nobody)\s+(?:(?:even|ever|actually|really|bothered\s+to)\s+){0,3}"
     r"(?:let\s+(?:me|us)\s+"
@@ -436,6 +458,7 @@ _FIRST_GENERAL = 7 + len(_ACT)
     LOST_RESPECT,
     DID_WRONG,
     ROLE_BLAMED,
+    CONDUCT_JUDGED,
     NOBODY_TOLD,
 ) = range(_FIRST_GENERAL, _FIRST_GENERAL + len(_GENERAL))
 SOURCES: tuple[str, ...] = (
@@ -495,7 +518,8 @@ TRIGGERS: tuple[str, ...] = tuple(
             "understanding prone lack absence respect wrong genius geniuses rocket "
             "scientist scientists bright sparks einstein einsteins brainiac brainiacs wizard "
             "wizards garbage crap crappy junk trash spaghetti sloppy shoddy "
-            "half buggy rushed"
+            "half buggy rushed behavior behaviour behaviors behaviours conduct attitude "
+            "attitudes manners workmanship ethic"
         )
         | _SUPERLATIVES
         | words_set(
@@ -766,6 +790,7 @@ _TARGET_IN_FRAME = frozenset(
         LACK_LAID,
         LOST_RESPECT,
         ROLE_BLAMED,
+        CONDUCT_JUDGED,
         NOBODY_TOLD,
     }
 )
