@@ -174,6 +174,7 @@ FRAME_EXAMPLES = {
     evaluation.WRITER_BLAMES: "I blame myself",
     evaluation.ROLE_BLAMED: "blamed the developers",
     evaluation.CONDUCT_JUDGED: "toxic behavior",
+    evaluation.SLIPS_COUNTED: "made numerous mistakes",
     evaluation.NOBODY_TOLD: "nobody told us",
 }
 

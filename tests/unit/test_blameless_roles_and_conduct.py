@@ -8,7 +8,10 @@ general shape rather than a document's phrase:
 * conduct or craft judged, which only people have: a word for how a person treats
   others before "behavior" or "attitude" ("that bit of toxic behavior", "his ill
   behavior", "I find this behavior extremely disrespectful"), and poor work before a
-  person's craft ("poor quality workmanship", "a poor work ethic").
+  person's craft ("poor quality workmanship", "a poor work ethic");
+* someone else's slips counted or weighed ("she had made a few crucial mistakes", "my
+  coworker (hired a year ago) has made numerous mistakes"); the writer's and the team's
+  own count is their account, a system's errors its output.
 
 Each class has twins a guide would leave alone, which must stay quiet: negated, a
 system as the target, quoted or reported, the blameless reframe itself. The sentences
@@ -93,6 +96,42 @@ def test_conduct_or_craft_judged_is_flagged(text: str, phrase: str) -> None:
 
 @pytest.mark.parametrize("text", CONDUCT_JUDGED_QUIET)
 def test_a_systems_behaviour_or_conduct_negated_reported_or_quoted_is_left_alone(
+    text: str,
+) -> None:
+    assert_quiet(text)
+
+
+SLIPS_COUNTED = [
+    ("However, she had made a few crucial mistakes in our bookkeeping.", "made a few crucial"),
+    ("My coworker has made numerous mistakes in his work.", "made numerous mistakes"),
+    ("My coworker (hired a year ago) has made numerous mistakes.", "made numerous mistakes"),
+    ("The contractor made several costly mistakes on the wiring.", "made several costly"),
+]
+
+SLIPS_COUNTED_QUIET = [
+    # the writer's and the team's own account
+    "I made several mistakes during the rollout, and the list is below.",
+    "We made a few mistakes in the migration plan.",
+    # a system's output, however many errors
+    "The parser made several mistakes on nested lists.",
+    "The model makes numerous errors on long inputs.",
+    "The parser (version 2) has made several mistakes on nested lists.",
+    # negated, reported, supposed, and the blameless reframe itself
+    "He (the new hire) never made any serious mistakes in the handover.",
+    "She said he made numerous mistakes, but the logs disagree.",
+    "If the intern makes a few mistakes, the review catches them.",
+    "You will make some mistakes, and that is how the checks get better.",
+    "Everyone makes a few mistakes; the checklist should catch them.",
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), SLIPS_COUNTED)
+def test_someone_elses_slips_counted_or_weighed_are_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", SLIPS_COUNTED_QUIET)
+def test_ones_own_slips_a_systems_or_slips_negated_reported_or_supposed_are_left_alone(
     text: str,
 ) -> None:
     assert_quiet(text)

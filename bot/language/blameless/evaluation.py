@@ -344,6 +344,14 @@ _GENERAL = (
     r"|\b(?:this|that|his|her|your|such)\s+(?:kind\s+of\s+)?(?:behaviou?r|conduct|attitude)\s+"
     r"(?:(?:is|was|extremely|really|very|so|quite|totally|completely|utterly|absolutely|"
     rf"frankly|pretty|rather|deeply|incredibly)\s+){{1,3}}{_CONDUCT}\b",
+    # "she had made a few crucial mistakes", "my coworker has made numerous mistakes in
+    # his work": someone else's slips counted or weighed (the writer's and the team's
+    # are their own account, a system's errors its output).
+    r"\b(?:makes?|making|made|committed)\s+(?:(?:a\s+few|a\s+couple\s+of|a\s+number\s+of|"
+    r"a\s+series\s+of|numerous|several|multiple|countless|few|some|two|three|many|more|"
+    r"crucial|critical|serious|major|huge|big|costly|fatal|grave|glaring|obvious|"
+    r"elementary|amateur|beginner|rookie|basic|careless|sloppy)\s+){1,3}"
+    r"(?:mistakes|errors|blunders)\b",
     # "no one let me know", "nobody told us": others leaving the writer uninformed.
     r"\b(?:no\s?-?one|nobody)\s+(?:(?:even|ever|actually|really|bothered\s+to)\s+){0,3}"
     r"(?:let\s+(?:me|us)\s+"
@@ -459,6 +467,7 @@ _FIRST_GENERAL = 7 + len(_ACT)
     DID_WRONG,
     ROLE_BLAMED,
     CONDUCT_JUDGED,
+    SLIPS_COUNTED,
     NOBODY_TOLD,
 ) = range(_FIRST_GENERAL, _FIRST_GENERAL + len(_GENERAL))
 SOURCES: tuple[str, ...] = (
@@ -689,8 +698,10 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return Severity.WARNING  # "a director with no understanding of ..."
     if not _person_target(ctx, start):
         return None
-    if index in _OTHERS_ACT and _writer_or_team(ctx, start, False):
-        return None
+    if index == SLIPS_COUNTED and set(ctx.previous_words(start, 2)) & _GENERIC:
+        return None  # "you will make some mistakes": what anyone may do, not a record
+    if index in _OTHERS_ACT and _writer_or_team(ctx, start, index == SLIPS_COUNTED):
+        return None  # "we made several mistakes", "I made a few mistakes": their own account
     return Severity.WARNING
 
 
@@ -798,9 +809,11 @@ _TARGET_IN_FRAME = frozenset(
 # vendor or a system) is not a person to blame, and a narrated act is blame only when
 # someone else tells it.
 _OTHERS_ACT = frozenset(
-    {RATED_PREDICATE, JUDGED_MANNER, MADE_SLIP, NO_CLUE, DID_WRONG, ACT_ON_PERSON}
+    {RATED_PREDICATE, JUDGED_MANNER, MADE_SLIP, NO_CLUE, DID_WRONG, ACT_ON_PERSON, SLIPS_COUNTED}
 )
 _TEAM = words_set("we us they them our their")
+# Modals and "to" before "make mistakes": slips anyone may make, told as advice.
+_GENERIC = words_set("will 'll would may might can could to")
 _PRONOUN_SUBJECTS = words_set("i we they")
 _WRITER = words_set("i me my")
 _GROUPS = words_set("team teams")
