@@ -11,7 +11,10 @@ general shape rather than a document's phrase:
   person's craft ("poor quality workmanship", "a poor work ethic");
 * someone else's slips counted or weighed ("she had made a few crucial mistakes", "my
   coworker (hired a year ago) has made numerous mistakes"); the writer's and the team's
-  own count is their account, a system's errors its output.
+  own count is their account, a system's errors its output;
+* "cock-up", "balls-up", "foul-up" and "screw-up" as nouns for a slip owned by oneself
+  ("my balls-up", a verdict like "I screwed up") or by a person or role ("his cock-up",
+  "the contractor's balls-up"), and "a screw-up" as a label for a person.
 
 Each class has twins a guide would leave alone, which must stay quiet: negated, a
 system as the target, quoted or reported, the blameless reframe itself. The sentences
@@ -132,6 +135,38 @@ def test_someone_elses_slips_counted_or_weighed_are_flagged(text: str, phrase: s
 
 @pytest.mark.parametrize("text", SLIPS_COUNTED_QUIET)
 def test_ones_own_slips_a_systems_or_slips_negated_reported_or_supposed_are_left_alone(
+    text: str,
+) -> None:
+    assert_quiet(text)
+
+
+SLIP_NOUNS = [
+    ("It was my balls-up, plain and simple.", "my balls-up"),
+    ("That was my foul-up, and I fixed it the same night.", "my foul-up"),
+    ("His cock-up took the site down for an hour.", "His cock-up"),
+    ("The contractor's balls-up cost us a day.", "The contractor's balls-up"),
+    ("The new guy was a complete screw-up.", "was a complete screw-up"),
+]
+
+SLIP_NOUNS_QUIET = [
+    # a slip with no one owning it, or a system's
+    "There was a foul-up in the DNS config after the move.",
+    "The release was a cock-up from start to finish; the checklist is below.",
+    "The deploy was a screw-up by the scheduler, which ran both jobs.",
+    # negated, reported, quoted
+    "It was not my balls-up; the script ran twice.",
+    "She said it was his cock-up, and we went through the timeline together.",
+    'The commit was titled "my foul-up" and reverted the change.',
+]
+
+
+@pytest.mark.parametrize(("text", "phrase"), SLIP_NOUNS)
+def test_a_slip_noun_owned_by_oneself_or_a_person_is_flagged(text: str, phrase: str) -> None:
+    assert_warned(text, phrase)
+
+
+@pytest.mark.parametrize("text", SLIP_NOUNS_QUIET)
+def test_a_slip_noun_unowned_of_a_system_negated_reported_or_quoted_is_left_alone(
     text: str,
 ) -> None:
     assert_quiet(text)

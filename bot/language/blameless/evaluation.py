@@ -109,7 +109,7 @@ EVALUATIVE_NOUNS = words_set(
     "sociopath sociopaths narcissist narcissists tyrant tyrants menace slacker slackers "
     "loser losers parasite parasites leech leeches savage savages incompetents "
     "amateurs hacks deadweight liability nightmare disgrace joke psycho psychos lunatic "
-    "lunatics"
+    "lunatics screw-up screw-ups screwup screwups fuck-up fuck-ups fuckup fuckups"
 )
 # Nouns that call what someone said or wrote false.
 FALSE_SPEECH = words_set(
@@ -210,7 +210,8 @@ _ACT = (
 )
 
 _OWN_FAULT = (
-    r"(?:mistakes?|errors?|faults?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|negligence|"
+    r"(?:mistakes?|errors?|faults?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|"
+    r"(?:cock|balls|foul)-ups?|negligence|"
     r"incompetence)\b(?!\s+(?:rates?|budgets?|logs?|handling|messages?|codes?|counts?|"
     r"pages?|paths?|reporting|tracking|tolerance|domains?|lines?)\b)"
 )
@@ -232,7 +233,10 @@ _SEVERITY = literals.trie(
         "colossal catastrophic"
     )
 )
-_SLIP_NOUN = r"(?:mistakes?|errors?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|oversights?)"
+_SLIP_NOUN = (
+    r"(?:mistakes?|errors?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|(?:cock|balls|foul)-ups?|"
+    r"oversights?)"
+)
 # Words for how a person treats others, which judge conduct ("toxic behavior", "his ill
 # behaviour"); words a system's behaviour also takes ("bad", "hostile", "abusive" traffic,
 # "lazy" loading) are left out.
@@ -540,8 +544,8 @@ TRIGGERS: tuple[str, ...] = tuple(
             "shouting credit ball killed screw screwed screws screwing fuck fucked fucks "
             "fucking f royally mistake mistakes error errors fault faults blunder blunders "
             "messing game exploded explodes blew blow blows blowing flew "
-            "screwup screwups fuckup fuckups negligence incompetence noone nobody thought "
-            "bothered cared cares totally completely badly mess messed stabbed"
+            "screwup screwups fuckup fuckups cock balls foul negligence incompetence noone "
+            "nobody thought bothered cared cares totally completely badly mess messed stabbed"
         )
     )
 )
