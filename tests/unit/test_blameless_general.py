@@ -172,6 +172,9 @@ FRAME_EXAMPLES = {
     evaluation.NO_CLUE: "no clue how",
     evaluation.ACT_ON_PERSON: "belittled me",
     evaluation.WRITER_BLAMES: "I blame myself",
+    evaluation.ROLE_BLAMED: "blamed the developers",
+    evaluation.CONDUCT_JUDGED: "toxic behavior",
+    evaluation.SLIPS_COUNTED: "made numerous mistakes",
     evaluation.NOBODY_TOLD: "nobody told us",
 }
 

@@ -23,6 +23,8 @@ _SENTENCE = 300
 
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=[\s\"')\]*_]|$)")
+# A bracketed aside closing the text, with at most an auxiliary or an adverb after it.
+_ASIDE = re.compile(r"\([^()\n]{1,80}\)([^\S\n]*(?:[a-z']{1,12}[^\S\n]*)?)$")
 _CLAUSE_MARK = re.compile(r"[,;:()\u2014\u2013\"\u201c\u201d]|\s-\s|\*\*")
 # Bound once: an enum member read through its class costs a metaclass lookup each time.
 _HEADING = LineKind.HEADING
@@ -88,7 +90,10 @@ PERSON_NOUNS = (
         "janitor janitors salesman salesperson recruiter recruiters employer employers "
         "officials labmate labmates babysitter babysitters hire hires recruit recruits "
         "supervisor supervisors advisor advisors adviser advisers professors coauthor "
-        "coauthors co-author co-authors"
+        "coauthors co-author co-authors "
+        # Roles and kin the write-ups blame that name no software component.
+        "instructor instructors trader traders volunteer volunteers commander commanders "
+        "nephew nephews niece nieces referees umpires"
     )
     | TRADES
     | {f"{trade}s" for trade in TRADES}
@@ -269,8 +274,15 @@ class Context:
         return self.scan[left:start]
 
     def clause_before(self, start: int) -> str:
-        """The clause leading up to a match: back to a comma, colon, dash or sentence."""
+        """The clause leading up to a match: back to a comma, colon, dash or sentence.
+
+        An aside in brackets just before the match is left out, so the clause reaches its
+        subject: "my coworker (hired a year ago) has made ..." is the coworker's clause.
+        """
         text = self.before_in_sentence(start)[-_CLAUSE:]
+        aside = _ASIDE.search(text)
+        if aside:
+            text = text[: aside.start()] + " " + aside.group(1)
         marks = list(_CLAUSE_MARK.finditer(text))
         return text[marks[-1].end() :] if marks else text
 

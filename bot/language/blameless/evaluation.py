@@ -39,12 +39,14 @@ also has **general frames**, written for shapes of blame rather than words:
   crash the server", "a contractor misconfigured the firewall", "she ignored the
   warning", "he never even tested it"; these speak through the "named-person" rule),
   and praise used as mockery ("some genius decided to ...");
-* a person's work or competence judged ("his sloppy code", "her half-baked fix", "a
-  director with no understanding of backups", "her lack of integrity", "he did something
+* a person's work, conduct or competence judged ("his sloppy code", "her half-baked fix",
+  "toxic behavior", "poor quality workmanship", "a director with no understanding of
+  backups", "her lack of integrity", "he did something
   wrong", "I lost all respect for him");
 * a person as the cause ("he was the problem", "because of her", "caused by the new
   developer"; these speak through the "named-person" rule), the writer laying the
-  blame ("I still blame the contractor"), a rated act done to a person ("he belittled
+  blame ("I still blame the contractor"), blame laid on a role ("he blamed the
+  developers"), a rated act done to a person ("he belittled
   me") and others leaving the writer uninformed ("nobody told us");
 * an act done without the check or the word to others ("somebody merged without running
   the tests", "pushed files without letting anyone know"), broken work pushed ("commit
@@ -107,7 +109,7 @@ EVALUATIVE_NOUNS = words_set(
     "sociopath sociopaths narcissist narcissists tyrant tyrants menace slacker slackers "
     "loser losers parasite parasites leech leeches savage savages incompetents "
     "amateurs hacks deadweight liability nightmare disgrace joke psycho psychos lunatic "
-    "lunatics"
+    "lunatics screw-up screw-ups screwup screwups fuck-up fuck-ups fuckup fuckups"
 )
 # Nouns that call what someone said or wrote false.
 FALSE_SPEECH = words_set(
@@ -164,6 +166,10 @@ _COMPOUND = (
     r"rotation|schedule|handover|shift|pager|channel|process|queue)\b)"
 )
 _ROLE_PLURAL = rf"{_ROLE}(?:s|es)?(?![\w-]){_COMPOUND}"
+# Whose fault or slip: the roles, and the words for a group or a trade that a label
+# leaves out because they also modify things ("the tech's fault", "the team's mistakes",
+# "the owner's error"); with the possessive they name people.
+_POSSESSOR = _alt(PEOPLE)
 # A role that names a person, for other rules' frames ("the fault of the manager").
 ROLE_PATTERN = _ROLE_PLURAL
 
@@ -204,7 +210,8 @@ _ACT = (
 )
 
 _OWN_FAULT = (
-    r"(?:mistakes?|errors?|faults?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|negligence|"
+    r"(?:mistakes?|errors?|faults?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|"
+    r"(?:cock|balls|foul)-ups?|negligence|"
     r"incompetence)\b(?!\s+(?:rates?|budgets?|logs?|handling|messages?|codes?|counts?|"
     r"pages?|paths?|reporting|tracking|tolerance|domains?|lines?)\b)"
 )
@@ -226,7 +233,20 @@ _SEVERITY = literals.trie(
         "colossal catastrophic"
     )
 )
-_SLIP_NOUN = r"(?:mistakes?|errors?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|oversights?)"
+_SLIP_NOUN = (
+    r"(?:mistakes?|errors?|blunders?|screw-?ups?|f(?:uck|\*+)-?ups?|(?:cock|balls|foul)-ups?|"
+    r"oversights?)"
+)
+# Words for how a person treats others, which judge conduct ("toxic behavior", "his ill
+# behaviour"); words a system's behaviour also takes ("bad", "hostile", "abusive" traffic,
+# "lazy" loading) are left out.
+_CONDUCT = literals.trie(
+    words_set(
+        "ill toxic rude disrespectful unprofessional childish appalling obnoxious "
+        "disgraceful shameful inexcusable arrogant condescending dishonest selfish "
+        "irresponsible insubordinate boorish petulant"
+    )
+)
 # Superlatives that rank a person at the bottom of their trade: "the worst bank teller in
 # the bank's history", "the laziest contractor we ever hired". The rated lexicon files
 # "worst" under events (the worst outage); before a role it is a verdict on the person.
@@ -291,7 +311,8 @@ _GENERAL = (
     # "my sloppy bookkeeping": the writer's verdict on their own.
     r"\b(?:his|her|your|my)\s+(?:own\s+)?(?:[\w-]{1,20}\s+){1,2}(?:code|work|job|commits?|PRs?|"
     r"pull\s+requests?|fix|fixes|patch|patches|scripts?|design|config|changes?|documentation|"
-    r"docs|tests?|handover|notes|career|skills|performance|bookkeeping|workmanship)\b",
+    r"docs|tests?|handover|notes|career|skills|performance|bookkeeping|workmanship|"
+    r"behaviou?rs?|conduct|attitude|manners|work\s+ethic)\b",
     # "a director with no understanding of backups", "he has no clue how DNS works".
     r"\b(?:no|zero)\s+(?:real\s+)?(?:clue|understanding)\s+"
     r"(?:of|about|what|how|whatsoever)\b",
@@ -312,6 +333,29 @@ _GENERAL = (
     # "he did something wrong", "I did it all wrong": a person's act called wrong.
     r"\bdid\s+(?:something|everything|it|this|that|things|it\s+all|so\s+much)\s+"
     r"(?:all\s+|completely\s+|totally\s+)?wrong\b",
+    # "he blamed the developers", "the outage was blamed on the contractor": blame laid
+    # on a role or a group of people (a system blamed, "blamed the network", is not).
+    r"\b(?:blamed|blames|scapegoated)\s+(?:(?:it|this|that|everything)\s+(?:all\s+)?)?"
+    r"(?:on\s+)?(?:the|my|our|his|her|their|those|these|all\s+the|a|an)\s+"
+    rf"(?:[\w-]{{1,20}}\s+)?{_ROLE_PLURAL}\b{_NOT_A_PERSON}",
+    # "that one bit of toxic behavior", "poor quality workmanship", "I find this behavior
+    # extremely disrespectful": conduct or craft judged, which only people have. A
+    # system's "bad behavior" or "strange behaviour" is how it ran: before "behavior" only
+    # words for how people treat others count, before a person's craft also poor work.
+    rf"\b(?:{_CONDUCT}\s+(?:behaviou?rs?|conduct|attitudes?|manners)|(?:{_CONDUCT}|poor|bad|"
+    r"sloppy|shoddy|lousy|terrible|awful|shitty|crappy|careless|lazy)\s+(?:quality\s+)?"
+    r"(?:workmanship|work\s+ethic|attitudes?))\b"
+    r"|\b(?:this|that|his|her|your|such)\s+(?:kind\s+of\s+)?(?:behaviou?r|conduct|attitude)\s+"
+    r"(?:(?:is|was|extremely|really|very|so|quite|totally|completely|utterly|absolutely|"
+    rf"frankly|pretty|rather|deeply|incredibly)\s+){{1,3}}{_CONDUCT}\b",
+    # "she had made a few crucial mistakes", "my coworker has made numerous mistakes in
+    # his work": someone else's slips counted or weighed (the writer's and the team's
+    # are their own account, a system's errors its output).
+    r"\b(?:makes?|making|made|committed)\s+(?:(?:a\s+few|a\s+couple\s+of|a\s+number\s+of|"
+    r"a\s+series\s+of|numerous|several|multiple|countless|few|some|two|three|many|more|"
+    r"crucial|critical|serious|major|huge|big|costly|fatal|grave|glaring|obvious|"
+    r"elementary|amateur|beginner|rookie|basic|careless|sloppy)\s+){1,3}"
+    r"(?:mistakes|errors|blunders)\b",
     # "no one let me know", "nobody told us": others leaving the writer uninformed.
     r"\b(?:no\s?-?one|nobody)\s+(?:(?:even|ever|actually|really|bothered\s+to)\s+){0,3}"
     r"(?:let\s+(?:me|us)\s+"
@@ -425,6 +469,9 @@ _FIRST_GENERAL = 7 + len(_ACT)
     LACK_LAID,
     LOST_RESPECT,
     DID_WRONG,
+    ROLE_BLAMED,
+    CONDUCT_JUDGED,
+    SLIPS_COUNTED,
     NOBODY_TOLD,
 ) = range(_FIRST_GENERAL, _FIRST_GENERAL + len(_GENERAL))
 SOURCES: tuple[str, ...] = (
@@ -444,7 +491,7 @@ SOURCES: tuple[str, ...] = (
     # "his mistakes", "my fellow worker's fault": a fault owned by someone ("your fault"
     # alone is the blame-shift rule's). The word before the role stays on its line, as a
     # window of the fast path does.
-    rf"\b(?:(?:his|her|their|your)\s+(?!faults?\b)|(?:[\w-]{{1,20}}[^\S\n]+)?{_ROLE}"
+    rf"\b(?:(?:his|her|their|your)\s+(?!faults?\b)|(?:[\w-]{{1,20}}[^\S\n]+)?{_POSSESSOR}"
     rf"(?:'s|\u2019s|s')\s+)(?:(?:big|huge|stupid|silly|obvious|careless|minor|many|"
     rf"repeated|constant|own)\s+){{0,2}}{_OWN_FAULT}",
     # "Noone thought to roll back the code": nobody did what anyone should have.
@@ -480,11 +527,12 @@ TRIGGERS: tuple[str, ...] = tuple(
         | EXPLETIVES
         | _split(lexicon.JUDGEMENTS | lexicon.UNFIT | lexicon.JUDGING_ADVERBS | lexicon.ACTS)
         | words_set(
-            "nobody noone told informed warned let oversight oversights blame clue "
+            "nobody noone told informed warned let oversight oversights blame blamed blames clue "
             "understanding prone lack absence respect wrong genius geniuses rocket "
             "scientist scientists bright sparks einstein einsteins brainiac brainiacs wizard "
             "wizards garbage crap crappy junk trash spaghetti sloppy shoddy "
-            "half buggy rushed"
+            "half buggy rushed behavior behaviour behaviors behaviours conduct attitude "
+            "attitudes manners workmanship ethic"
         )
         | _SUPERLATIVES
         | words_set(
@@ -496,8 +544,8 @@ TRIGGERS: tuple[str, ...] = tuple(
             "shouting credit ball killed screw screwed screws screwing fuck fucked fucks "
             "fucking f royally mistake mistakes error errors fault faults blunder blunders "
             "messing game exploded explodes blew blow blows blowing flew "
-            "screwup screwups fuckup fuckups negligence incompetence noone nobody thought "
-            "bothered cared cares totally completely badly mess messed stabbed"
+            "screwup screwups fuckup fuckups cock balls foul negligence incompetence noone "
+            "nobody thought bothered cared cares totally completely badly mess messed stabbed"
         )
     )
 )
@@ -644,6 +692,8 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return Severity.WARNING if _speaker_before(ctx, start) else None
     if ctx.reported(start) or _speech_tag(ctx, start):
         return None
+    if index == ROLE_BLAMED and ctx.previous_words(start, 1) in (["who"], ["that"]):
+        return None  # "the manager who blamed the developers": which manager, told again
     if index in _TARGET_IN_FRAME:
         return Severity.WARNING  # the role, the owner, the writer or "nobody" is the target
     if index == RATED_PREDICATE and _FOR_BEING.search(ctx.scan, max(0, start - 12), end):
@@ -652,8 +702,10 @@ def judge(ctx: Context, start: int, end: int, index: int) -> Severity | None:
         return Severity.WARNING  # "a director with no understanding of ..."
     if not _person_target(ctx, start):
         return None
-    if index in _OTHERS_ACT and _writer_or_team(ctx, start, False):
-        return None
+    if index == SLIPS_COUNTED and set(ctx.previous_words(start, 2)) & _GENERIC:
+        return None  # "you will make some mistakes": what anyone may do, not a record
+    if index in _OTHERS_ACT and _writer_or_team(ctx, start, index == SLIPS_COUNTED):
+        return None  # "we made several mistakes", "I made a few mistakes": their own account
     return Severity.WARNING
 
 
@@ -752,6 +804,8 @@ _TARGET_IN_FRAME = frozenset(
         NAMED_FAULT,
         LACK_LAID,
         LOST_RESPECT,
+        ROLE_BLAMED,
+        CONDUCT_JUDGED,
         NOBODY_TOLD,
     }
 )
@@ -759,9 +813,11 @@ _TARGET_IN_FRAME = frozenset(
 # vendor or a system) is not a person to blame, and a narrated act is blame only when
 # someone else tells it.
 _OTHERS_ACT = frozenset(
-    {RATED_PREDICATE, JUDGED_MANNER, MADE_SLIP, NO_CLUE, DID_WRONG, ACT_ON_PERSON}
+    {RATED_PREDICATE, JUDGED_MANNER, MADE_SLIP, NO_CLUE, DID_WRONG, ACT_ON_PERSON, SLIPS_COUNTED}
 )
 _TEAM = words_set("we us they them our their")
+# Modals and "to" before "make mistakes": slips anyone may make, told as advice.
+_GENERIC = words_set("will 'll would may might can could to")
 _PRONOUN_SUBJECTS = words_set("i we they")
 _WRITER = words_set("i me my")
 _GROUPS = words_set("team teams")

@@ -367,7 +367,8 @@ _NAMED_PERSON_PATTERNS: tuple[str, ...] = (
     r"(?:it|that|this|everything|something|things|so\s+much|a\s+lot)\s+(?:\w+\s+)?wrong|I\s+did\s+wrong|"
     r"(?:the|that|this)\s+(?:mistake|error|fault|blame|screw-?up|"
     r"blunder)\s+(?:was|is)\s+(?:all\s+|entirely\s+)?mine|my\s+(?:own\s+)?(?:screw|fuck|"
-    r"cock)[- ]?ups?|my\s+(?:[\w-]{1,20}\s+){1,2}(?:screw|fuck|cock)[- ]?ups?)\b)",
+    r"cock|balls|foul)[- ]?ups?|my\s+(?:[\w-]{1,20}\s+){1,2}(?:screw|fuck|cock|balls|foul)"
+    r"[- ]?ups?)\b)",
     rf"(?:{_NAME}|(?i:\b(?:the|an?|our|that|this)\s+(?:new\s+|junior\s+|senior\s+)?"
     r"(?:intern|developer|engineer|dev|admin|contractor|guy|person|manager|boss|vendor|"
     r"operator|sysadmin|employee)))'s\s+(?i:fault)\b",
@@ -826,7 +827,7 @@ RULES: tuple[Rule, ...] = (
             "careless him her them way mess screw trashed goofed blundered slipped fingered "
             "fatfingered fault mistake screwup fuckup blunder own caused let foul wrong error typo "
             "negligence carelessness incompetence laziness stupidity wrecked ruined down fuck "
-            "cock failings myself gun fell trap traps head culpa d'oh ed"
+            "cock balls failings myself gun fell trap traps head culpa d'oh ed"
         )
         + tuple(sorted(evaluation.CAUSE_TRIGGERS)),
         evaluation.with_causes(judges.named_person, _NAMED_PERSON_OWN),
