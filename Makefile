@@ -35,6 +35,7 @@ format: install
 bench: install
 	$(PY) benchmarks/ack.py
 	$(PY) benchmarks/dispatch.py
+	$(PY) benchmarks/web_api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -98,6 +98,13 @@ def test_the_soak_prints_memory_over_time_and_latency_by_kind() -> None:
     assert re.search(r"\d+ reflections finished, \d+ check-in passes", out), out
 
 
+def test_the_web_api_benchmark_prints_both_clients_and_their_ratio() -> None:
+    out = run_benchmark("web_api.py", "--calls", "5", "--rounds", "1")
+    for client in ("slack_sdk WebClient", "Setback KeptAliveClient"):
+        assert re.search(rf"{client}.*{FIGURE} ms a call\s+{FIGURE} ms CPU a call", out), out
+    assert re.search(rf"ratio kept/floor: wall {FIGURE}x\s+CPU {FIGURE}x", out), out
+
+
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py")))
 def test_every_benchmark_has_a_smoke_run_here(script: str) -> None:
     source = Path(__file__).read_text()
