@@ -5,17 +5,16 @@
 Slack's Web API is HTTPS. slack_sdk's `WebClient` opens a connection for each call, so
 each call pays a TCP and a TLS handshake; Setback's `KeptAliveClient`
 (`bot.core.slack_http`) keeps its thread's connection open. Both call `auth.test` on a
-local HTTPS server (HTTP/1.1, a certificate made for the run), in rounds that alternate
-so drift hits both; the floor is slack_sdk's client. Printed per client: wall time and
-CPU time per call (the client's and the server's, one process), then the ratios. Over
-loopback no network round trip is counted: against Slack each handshake also costs
-round trips, which this understates.
+local HTTPS server (HTTP/1.1, with a certificate made for the run as the deploy tests
+make theirs), in rounds that alternate so drift hits both; the floor is slack_sdk's
+client. Printed per client: wall time and CPU time per call (the client's and the
+server's, one process), then the ratios. Over loopback no network round trip is
+counted: against Slack each handshake also costs round trips, which this understates.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import http.server
 import json
 import ssl
@@ -29,13 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 
 from bot.core.slack_http import KeptAliveClient  # noqa: E402
+from tests.deploy.nginx import self_signed  # noqa: E402
 
 
 class _Answer(http.server.BaseHTTPRequestHandler):
@@ -53,34 +49,6 @@ class _Answer(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost, valid for a day: (certificate, key)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
 
 
 def _per_call(client: WebClient, calls: int) -> tuple[float, float]:
@@ -101,7 +69,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        cert_file, key_file = _certificate(Path(tmp))
+        cert_file, key_file = self_signed(Path(tmp))  # the deploy tests' certificate
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
         server.daemon_threads = True
         served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
