@@ -91,12 +91,11 @@ class KeptAliveClient(WebClient):
 def _take(key: _Key, timeout: float) -> HTTPConnection:
     """This thread's kept connection for `key` when it may be reused (step 2), else a
     new one (connected by its first request)."""
-    now = time.monotonic()
-    _close_idle(now)
+    _close_idle()  # what is left was used within the limit
     kept = _POOL.open.pop(key, None)
     if kept is not None:
-        conn, used_at = kept
-        if _still_open(conn):  # idle under the limit, or `_close_idle` took it
+        conn, _ = kept
+        if _still_open(conn):
             if conn.sock is not None and conn.sock.gettimeout() != timeout:
                 conn.sock.settimeout(timeout)
             conn.timeout = timeout
@@ -108,8 +107,9 @@ def _take(key: _Key, timeout: float) -> HTTPConnection:
     return HTTPConnection(host, port, timeout=timeout)
 
 
-def _close_idle(now: float) -> None:
+def _close_idle() -> None:
     """Close this thread's connections idle past the limit, whichever host they reach."""
+    now = time.monotonic()
     for key, (conn, used_at) in list(_POOL.open.items()):
         if now - used_at >= IDLE_LIMIT:
             conn.close()
